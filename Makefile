@@ -1,0 +1,44 @@
+# Oikos: `make run` builds and serves with demo data; `make test` runs the
+# whole suite (SQLite, PostgreSQL and a real browser).
+
+GO ?= go
+ADDR ?= 127.0.0.1:8080
+DB ?= sqlite:oikos.db
+VENDOR := internal/web/static/vendor
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+
+.PHONY: run test build assets vet clean bench
+
+run: build
+	./bin/oikos migrate --db '$(DB)'
+	./bin/oikos demo --db '$(DB)'
+	./bin/oikos serve --addr $(ADDR) --db '$(DB)'
+
+build: assets
+	$(GO) build -o bin/oikos ./cmd/oikos
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The NHS.UK frontend's compiled CSS, JS and images, copied into the embedded
+# static assets. The CSS names its images from the site root; rewrite those to
+# relative paths so everything can live under one content-hashed prefix.
+assets: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)/assets/images
+	sed -e 's#url(/assets/#url(assets/#g' $(NHSUK)/nhsuk-frontend.min.css > $(VENDOR)/nhsuk-frontend.min.css
+	sed -e 's#//\# sourceMappingURL=.*##' $(NHSUK)/nhsuk-frontend.min.js > $(VENDOR)/nhsuk-frontend.min.js
+	cp $(NHSUK)/assets/images/*.svg $(NHSUK)/assets/images/*.png $(NHSUK)/assets/images/favicon.ico $(VENDOR)/assets/images/
+
+vet:
+	@test -z "$$(gofmt -l cmd internal *.go)" || (echo "gofmt needed:"; gofmt -l cmd internal *.go; exit 1)
+	$(GO) vet ./...
+
+test: assets vet
+	$(GO) test -race -count=1 ./...
+
+bench: assets
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin $(VENDOR)

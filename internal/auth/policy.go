@@ -1,0 +1,145 @@
+// Package auth owns who people are and what they may do: users, passwords,
+// TOTP, sessions, API tokens, sign-in throttling and the access policy that
+// every route and every object lookup goes through.
+package auth
+
+import "slices"
+
+// Role is a user's one role. The names are fixed by the contract.
+type Role string
+
+const (
+	Admin        Role = "admin"
+	Manager      Role = "manager"
+	LinkWorker   Role = "link_worker"
+	Referrer     Role = "referrer"
+	Provider     Role = "provider"
+	Volunteer    Role = "volunteer"
+	Commissioner Role = "commissioner"
+)
+
+// Roles lists every role, in the order pages show them.
+var Roles = []Role{Admin, Manager, LinkWorker, Referrer, Provider, Volunteer, Commissioner}
+
+// Valid reports whether r is one of the contract's roles.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Label is the role's name as a person reads it.
+func (r Role) Label() string {
+	switch r {
+	case Admin:
+		return "Administrator"
+	case Manager:
+		return "Scheme manager"
+	case LinkWorker:
+		return "Link worker"
+	case Referrer:
+		return "Referrer"
+	case Provider:
+		return "Community provider"
+	case Volunteer:
+		return "Volunteer"
+	case Commissioner:
+		return "Commissioner"
+	}
+	return string(r)
+}
+
+// Principal is who is asking: a signed-in user. A nil *Principal is an
+// anonymous visitor.
+type Principal struct {
+	UserID         string
+	Name           string
+	Email          string
+	Role           Role
+	OrganisationID string
+	// SessionHash is set when the principal came from a browser session.
+	SessionHash string
+}
+
+// Access is a route's gate: who may reach it at all. Every route has one;
+// object-level decisions (Can) come after it, inside the handler.
+type Access struct {
+	Name   string
+	public bool
+	roles  []Role // empty with public false: any signed-in user
+}
+
+// Public routes are open to anyone, signed in or not.
+var Public = Access{Name: "public", public: true}
+
+// SignedIn routes are open to any signed-in user.
+var SignedIn = Access{Name: "signed in"}
+
+// Only opens a route to the given roles.
+func Only(roles ...Role) Access {
+	name := ""
+	for i, r := range roles {
+		if i > 0 {
+			name += ", "
+		}
+		name += string(r)
+	}
+	return Access{Name: name, roles: roles}
+}
+
+// IsPublic reports whether anonymous visitors may reach the route.
+func (a Access) IsPublic() bool { return a.public }
+
+// Allows reports whether p may reach a route behind a.
+func (a Access) Allows(p *Principal) bool {
+	if a.public {
+		return true
+	}
+	if p == nil {
+		return false
+	}
+	return len(a.roles) == 0 || slices.Contains(a.roles, p.Role)
+}
+
+// Action is what a principal wants to do with an object.
+type Action int
+
+const (
+	ReadAction Action = iota
+	ChangeAction
+)
+
+// Object describes a thing for the policy: what kind it is and whom it
+// belongs to. Later kinds (people, referrals) add their relationships here.
+type Object struct {
+	Kind           string // "organisation", "user"
+	ID             string
+	OrganisationID string // the organisation it belongs to, if any
+}
+
+// Can is the object-level policy: may p do act to obj? Callers answer 404
+// when it says no, so that what a user may not see does not exist for them.
+func Can(p *Principal, act Action, obj Object) bool {
+	if p == nil {
+		return false
+	}
+	switch obj.Kind {
+	case "organisation":
+		switch {
+		case p.Role == Admin:
+			return true
+		case act == ReadAction:
+			// Staff see their own organisation; everyone may see the list of
+			// organisations to refer from (names and kinds only).
+			return true
+		}
+		return false
+	case "user":
+		switch {
+		case p.Role == Admin:
+			return true
+		case obj.ID == p.UserID:
+			return act == ReadAction
+		case p.Role == Manager && act == ReadAction:
+			return obj.OrganisationID != "" && obj.OrganisationID == p.OrganisationID
+		}
+		return false
+	}
+	return false
+}

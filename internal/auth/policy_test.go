@@ -1,0 +1,64 @@
+package auth
+
+import "testing"
+
+func TestAccessAllows(t *testing.T) {
+	admin := &Principal{UserID: "u1", Role: Admin}
+	worker := &Principal{UserID: "u2", Role: LinkWorker}
+	cases := []struct {
+		access Access
+		p      *Principal
+		want   bool
+	}{
+		{Public, nil, true},
+		{Public, worker, true},
+		{SignedIn, nil, false},
+		{SignedIn, worker, true},
+		{Only(Admin), admin, true},
+		{Only(Admin), worker, false},
+		{Only(Admin), nil, false},
+		{Only(Manager, LinkWorker), worker, true},
+	}
+	for _, c := range cases {
+		if got := c.access.Allows(c.p); got != c.want {
+			t.Errorf("%s allows %+v = %v, want %v", c.access.Name, c.p, got, c.want)
+		}
+	}
+}
+
+func TestCan(t *testing.T) {
+	admin := &Principal{UserID: "u_admin", Role: Admin, OrganisationID: "o1"}
+	manager := &Principal{UserID: "u_mgr", Role: Manager, OrganisationID: "o1"}
+	worker := &Principal{UserID: "u_lw", Role: LinkWorker, OrganisationID: "o1"}
+	commissioner := &Principal{UserID: "u_c", Role: Commissioner, OrganisationID: "o2"}
+	sameOrgUser := Object{Kind: "user", ID: "u_other", OrganisationID: "o1"}
+	otherOrgUser := Object{Kind: "user", ID: "u_far", OrganisationID: "o9"}
+	org := Object{Kind: "organisation", ID: "o1"}
+	cases := []struct {
+		name string
+		p    *Principal
+		act  Action
+		obj  Object
+		want bool
+	}{
+		{"anonymous sees no user", nil, ReadAction, sameOrgUser, false},
+		{"anonymous sees no organisation", nil, ReadAction, org, false},
+		{"admin reads any user", admin, ReadAction, otherOrgUser, true},
+		{"admin changes any user", admin, ChangeAction, otherOrgUser, true},
+		{"admin changes organisations", admin, ChangeAction, org, true},
+		{"manager reads own organisation's users", manager, ReadAction, sameOrgUser, true},
+		{"manager may not read another organisation's users", manager, ReadAction, otherOrgUser, false},
+		{"manager may not change users", manager, ChangeAction, sameOrgUser, false},
+		{"worker reads self", worker, ReadAction, Object{Kind: "user", ID: "u_lw", OrganisationID: "o1"}, true},
+		{"worker may not change self through admin", worker, ChangeAction, Object{Kind: "user", ID: "u_lw"}, false},
+		{"worker may not read a colleague", worker, ReadAction, sameOrgUser, false},
+		{"commissioner reads organisations", commissioner, ReadAction, org, true},
+		{"commissioner may not change organisations", commissioner, ChangeAction, org, false},
+		{"unknown kinds are refused", admin, ReadAction, Object{Kind: "mystery"}, false},
+	}
+	for _, c := range cases {
+		if got := Can(c.p, c.act, c.obj); got != c.want {
+			t.Errorf("%s: got %v", c.name, got)
+		}
+	}
+}

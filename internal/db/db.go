@@ -1,0 +1,213 @@
+// Package db opens Oikos's store (embedded SQLite or PostgreSQL), applies the
+// embedded schema migrations, and offers the small helpers every domain
+// package uses: transactions, ids and timestamps.
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// Dialect names the SQL flavour behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open store. SQLite allows one writer at a time, so writes go through
+// a pool of one connection whose transactions begin IMMEDIATE (no upgrade
+// deadlocks), while reads use a separate pool. On PostgreSQL both are the same.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	url     string
+}
+
+// DefaultURL is used when neither --db nor OIKOS_DB is given.
+const DefaultURL = "sqlite:oikos.db"
+
+// Open connects to the database named by rawURL: "sqlite:PATH" or
+// "postgres://…". It does not migrate; call Migrate for that.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite:"), rawURL)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	default:
+		return nil, fmt.Errorf("database URL %q: want sqlite:PATH or postgres://…", rawURL)
+	}
+}
+
+func sqliteDSN(path string, extra ...string) string {
+	params := []string{
+		// busy_timeout first: switching a new file to WAL needs a lock
+		// another process may hold.
+		"_pragma=busy_timeout(10000)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=foreign_keys(1)",
+		"_pragma=synchronous(NORMAL)",
+	}
+	params = append(params, extra...)
+	return "file:" + path + "?" + strings.Join(params, "&")
+}
+
+func openSQLite(ctx context.Context, path, rawURL string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("database URL sqlite: needs a file path, as in sqlite:oikos.db")
+	}
+	if strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("database path %q may not contain ? or #", path)
+	}
+	path = (&url.URL{Path: path}).EscapedPath()
+	write, err := sql.Open("sqlite", sqliteDSN(path, "_txlock=immediate"))
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", sqliteDSN(path, "_pragma=query_only(1)"))
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	return &DB{Dialect: SQLite, write: write, read: read, url: rawURL}, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	pool, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres database: %w", err)
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	return &DB{Dialect: Postgres, write: pool, read: pool, url: rawURL}, nil
+}
+
+// URL is the address the DB was opened with.
+func (d *DB) URL() string { return d.url }
+
+// Close closes every connection.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Ping checks the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.read.PingContext(ctx); err != nil {
+		return err
+	}
+	var one int
+	return d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Stats reports the connection pools, for metrics.
+func (d *DB) Stats() (write, read sql.DBStats) { return d.write.Stats(), d.read.Stats() }
+
+// Querier is what both *sql.DB and *sql.Tx offer; domain code takes it so a
+// function works inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// R is the pool for reads that need no transaction.
+func (d *DB) R() Querier { return d.read }
+
+// Tx runs fn in a write transaction, committing when fn returns nil and rolling
+// back otherwise, so nothing is ever half-written.
+func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewID returns a random, unguessable id with a short prefix saying what it
+// names, as in "org_k3x…". Random ids leak no counts and need no sequence.
+func NewID(prefix string) string {
+	var b [10]byte
+	rand.Read(b[:])
+	return prefix + "_" + idEncoding.EncodeToString(b[:])
+}
+
+// Millis stores a time: every timestamp column is BIGINT Unix milliseconds
+// (UTC), which compares and sorts the same way on both databases.
+func Millis(t time.Time) int64 { return t.UnixMilli() }
+
+// Time reads a Millis value back.
+func Time(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// IsUniqueViolation reports whether err is a unique-constraint failure on
+// either database.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}
+
+// ErrNotFound is returned by lookups that match no row.
+var ErrNotFound = errors.New("not found")
+
+// NotFound maps sql.ErrNoRows to ErrNotFound and leaves other errors alone.
+func NotFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Exec runs one statement outside any transaction, on the write connection.
+func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.write.ExecContext(ctx, query, args...)
+}

@@ -1,0 +1,212 @@
+// Package org owns organisations: GP practices, trusts, councils, voluntary
+// and community groups, and the social prescribing schemes themselves.
+package org
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/db"
+)
+
+// Kind is an organisation's kind, fixed by the contract.
+type Kind string
+
+// Kinds lists every kind in the order forms show them.
+var Kinds = []Kind{"gp_practice", "nhs_trust", "council", "vcse", "scheme", "other"}
+
+// Label is the kind as a person reads it.
+func (k Kind) Label() string {
+	switch k {
+	case "gp_practice":
+		return "GP practice"
+	case "nhs_trust":
+		return "NHS trust"
+	case "council":
+		return "Council"
+	case "vcse":
+		return "Voluntary, community or social enterprise"
+	case "scheme":
+		return "Social prescribing scheme"
+	case "other":
+		return "Other"
+	}
+	return string(k)
+}
+
+// Organisation is one organisation.
+type Organisation struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Kind      Kind      `json:"kind"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Input is what a person gives to create or edit an organisation.
+type Input struct {
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+}
+
+const maxNameLength = 200
+
+// Validate checks an Input and tidies its name.
+func (in *Input) Validate() error {
+	fields := map[string]string{}
+	in.Name = strings.Join(strings.Fields(in.Name), " ")
+	switch {
+	case in.Name == "":
+		fields["name"] = "Enter the organisation's name."
+	case utf8.RuneCountInString(in.Name) > maxNameLength:
+		fields["name"] = "Name must be 200 characters or fewer."
+	}
+	if in.Kind == "" {
+		fields["kind"] = "Choose what kind of organisation this is."
+	} else if !slices.Contains(Kinds, in.Kind) {
+		fields["kind"] = "Kind must be one of gp_practice, nhs_trust, council, vcse, scheme, other."
+	}
+	return oikos.Invalid(fields)
+}
+
+// Store keeps organisations.
+type Store struct{ DB *db.DB }
+
+// Actor is who makes a change, for the audit log.
+type Actor struct{ UserID, Client string }
+
+func duplicateName() error {
+	return &oikos.Error{Code: oikos.ECONFLICT, Message: "An organisation with that name already exists.",
+		Fields: map[string]string{"name": "An organisation with that name already exists."}}
+}
+
+// Create adds an organisation.
+func (s *Store) Create(ctx context.Context, by Actor, in Input) (Organisation, error) {
+	if err := in.Validate(); err != nil {
+		return Organisation{}, err
+	}
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	o := Organisation{ID: db.NewID("org"), Name: in.Name, Kind: in.Kind, Active: true, CreatedAt: now, UpdatedAt: now}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, active, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, o.Name, o.Kind, true, db.Millis(now), db.Millis(now))
+		if db.IsUniqueViolation(err) {
+			return duplicateName()
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Create,
+			ObjectKind: "organisation", ObjectID: o.ID, Client: by.Client})
+	})
+	return o, err
+}
+
+// Update changes an organisation's name and kind.
+func (s *Store) Update(ctx context.Context, by Actor, id string, in Input) (Organisation, error) {
+	if err := in.Validate(); err != nil {
+		return Organisation{}, err
+	}
+	now := time.Now()
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE organisations SET name = $1, kind = $2, updated_at = $3 WHERE id = $4`,
+			in.Name, in.Kind, db.Millis(now), id)
+		if db.IsUniqueViolation(err) {
+			return duplicateName()
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return oikos.NotFound("Organisation")
+		}
+		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Update,
+			ObjectKind: "organisation", ObjectID: id, Client: by.Client})
+	})
+	if err != nil {
+		return Organisation{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// SetActive deactivates or reactivates an organisation. Its users keep their
+// accounts; deactivation only hides it from lists for new work.
+func (s *Store) SetActive(ctx context.Context, by Actor, id string, active bool) error {
+	now := time.Now()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE organisations SET active = $1, updated_at = $2 WHERE id = $3`, active, db.Millis(now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return oikos.NotFound("Organisation")
+		}
+		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Update,
+			ObjectKind: "organisation", ObjectID: id, Client: by.Client})
+	})
+}
+
+const columns = "id, name, kind, active, created_at, updated_at"
+
+func scan(row interface{ Scan(...any) error }) (Organisation, error) {
+	var o Organisation
+	var created, updated int64
+	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.Active, &created, &updated)
+	o.CreatedAt, o.UpdatedAt = db.Time(created), db.Time(updated)
+	return o, err
+}
+
+// Get finds one organisation.
+func (s *Store) Get(ctx context.Context, id string) (Organisation, error) {
+	o, err := scan(s.DB.R().QueryRowContext(ctx, "SELECT "+columns+" FROM organisations WHERE id = $1", id))
+	if err == sql.ErrNoRows {
+		return o, oikos.NotFound("Organisation")
+	}
+	return o, err
+}
+
+// ListOptions filter and page a list.
+type ListOptions struct {
+	ActiveOnly bool
+	After      string // the name-sorted cursor: last name seen + "\x00" + id
+	Limit      int
+}
+
+// List returns organisations sorted by name, one page at a time, and the
+// total that match.
+func (s *Store) List(ctx context.Context, opt ListOptions) (items []Organisation, total int, err error) {
+	where := "WHERE ($1 = false OR active = true)"
+	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM organisations "+where, opt.ActiveOnly).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	afterName, afterID, _ := strings.Cut(opt.After, "\x00")
+	limit := opt.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+columns+" FROM organisations "+where+
+		" AND ($2 = '' OR lower(name) > lower($3) OR (lower(name) = lower($3) AND id > $4)) ORDER BY lower(name), id LIMIT $5",
+		opt.ActiveOnly, opt.After, afterName, afterID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		o, err := scan(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		items = append(items, o)
+	}
+	return items, total, rows.Err()
+}
+
+// Cursor is the opaque position after o, for the next page.
+func Cursor(o Organisation) string { return o.Name + "\x00" + o.ID }
