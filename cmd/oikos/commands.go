@@ -1,0 +1,444 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/org"
+	"oikos/internal/web"
+)
+
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	// listening, when set, receives the server's address once it listens
+	// (tests use it to find a free port).
+	listening chan<- string
+}
+
+func (e *env) flags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet("oikos "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: oikos %s\n\nOptions:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (e *env) dbFlag(fs *flag.FlagSet) *string {
+	def := e.getenv("OIKOS_DB")
+	if def == "" {
+		def = db.DefaultURL
+	}
+	return fs.String("db", def, "database: sqlite:PATH or postgres://… (env OIKOS_DB)")
+}
+
+// parse parses flags, turning -h into flag.ErrHelp after usage is printed.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	return nil
+}
+
+func (e *env) open(ctx context.Context, url string) (*db.DB, error) {
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (e *env) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if e.getenv("OIKOS_LOG_FORMAT") == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+func (e *env) serve(ctx context.Context, args []string) error {
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies]")
+	defAddr := e.getenv("OIKOS_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "address to listen on (env OIKOS_ADDR)")
+	dbURL := e.dbFlag(fs)
+	secure := fs.Bool("secure-cookies", e.getenv("OIKOS_SECURE_COOKIES") == "true",
+		"mark cookies Secure and send HSTS: set when served over HTTPS (env OIKOS_SECURE_COOKIES=true)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := e.logger()
+	d, err := e.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	hkCtx, stopHK := context.WithCancel(context.Background())
+	defer stopHK()
+	go srv.Housekeeping(hkCtx)
+
+	fmt.Fprintf(e.stdout, "Oikos is serving on http://%s (%s database). Press Ctrl+C to stop.\n", ln.Addr(), d.Dialect)
+	if e.listening != nil {
+		e.listening <- ln.Addr().String()
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 25*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func (e *env) migrate(ctx context.Context, args []string) error {
+	fs := e.flags("migrate", "migrate [--db URL]")
+	dbURL := e.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := d.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintf(e.stdout, "Schema is up to date at version %d.\n", v)
+	} else {
+		fmt.Fprintf(e.stdout, "Applied %d migrations; schema is at version %d.\n", len(applied), v)
+	}
+	return nil
+}
+
+var cliActor = auth.Actor{UserID: "system", Client: "command line"}
+
+func (e *env) userAdd(ctx context.Context, args []string) error {
+	fs := e.flags("user add", "user add --email E --name N --role ROLE [--org ORG_ID] [--password-stdin] [--db URL]")
+	email := fs.String("email", "", "the user's email address; they sign in with it")
+	name := fs.String("name", "", "the user's full name")
+	role := fs.String("role", "", "one of "+rolesList())
+	orgID := fs.String("org", "", "the id of the user's organisation (not needed for admin)")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; without it, print a set-up link")
+	baseURL := fs.String("base-url", envOr(e.getenv, "OIKOS_BASE_URL", "http://127.0.0.1:8080"), "the address people reach Oikos at, for the set-up link (env OIKOS_BASE_URL)")
+	dbURL := e.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	password := ""
+	if *pwStdin {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
+		if password == "" {
+			return errors.New("--password-stdin: standard input held no password")
+		}
+	}
+	d, err := e.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	store := auth.NewStore(d)
+	u, err := store.CreateUser(ctx, cliActor, auth.UserInput{Email: *email, Name: *name, Role: auth.Role(*role), OrganisationID: *orgID}, password)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintln(e.stdout, u.ID)
+	if password == "" {
+		token, err := store.CreateSetupLink(ctx, cliActor, u.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "Send %s this set-up link (it works once, for 7 days):\n%s/setup/%s\n", u.Name, strings.TrimRight(*baseURL, "/"), token)
+	}
+	return nil
+}
+
+func rolesList() string {
+	var s []string
+	for _, r := range auth.Roles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ", ")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// cliError turns a validation error into one line naming the fields.
+func cliError(err error) error {
+	var e *oikos.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	if len(e.Fields) == 0 {
+		return errors.New(e.Message)
+	}
+	var parts []string
+	for _, f := range []string{"email", "name", "role", "organisation_id", "password", "label", "kind"} {
+		if msg, ok := e.Fields[f]; ok {
+			flagName := map[string]string{"organisation_id": "org"}[f]
+			if flagName == "" {
+				flagName = f
+			}
+			parts = append(parts, "--"+flagName+": "+msg)
+		}
+	}
+	return errors.New(strings.Join(parts, " "))
+}
+
+func (e *env) tokenCreate(ctx context.Context, args []string) error {
+	fs := e.flags("token create", "token create --email E [--label TEXT] [--db URL]")
+	email := fs.String("email", "", "the email address of the user the token acts as")
+	label := fs.String("label", "", "what the token is for, e.g. the system that will use it")
+	dbURL := e.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" {
+		return errors.New("--email is required")
+	}
+	d, err := e.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	store := auth.NewStore(d)
+	u, err := store.GetUserByEmail(ctx, *email)
+	if err != nil {
+		return fmt.Errorf("--email: no user has the address %s", *email)
+	}
+	secret, _, err := store.CreateToken(ctx, cliActor, u.ID, *label)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+func (e *env) backup(ctx context.Context, args []string) error {
+	fs := e.flags("backup", "backup FILE [--db URL]")
+	dbURL := e.dbFlag(fs)
+	// Allow the file before or after the flags.
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return errors.New("backup: name the file to write, as in oikos backup oikos-backup.db")
+	}
+	if _, err := os.Stat(file); err == nil {
+		return fmt.Errorf("backup: %s already exists; choose a new file name", file)
+	}
+	d, err := db.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	start := time.Now()
+	switch d.Dialect {
+	case db.SQLite:
+		// VACUUM INTO writes a consistent snapshot while others keep working.
+		if _, err := d.Exec(ctx, "VACUUM INTO $1", file); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+	case db.Postgres:
+		pgDump, err := exec.LookPath("pg_dump")
+		if err != nil {
+			return errors.New("backup: pg_dump was not found; install the PostgreSQL client tools (apt-get install postgresql-client) and try again")
+		}
+		cmd := exec.CommandContext(ctx, pgDump, "--format=custom", "--file", file, "--dbname", *dbURL)
+		cmd.Stderr = e.stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("backup: pg_dump failed: %w", err)
+		}
+	}
+	info, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Backed up to %s (%d bytes) in %s.\n", file, info.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (e *env) auditVerify(ctx context.Context, args []string) error {
+	fs := e.flags("audit verify", "audit verify [--db URL]")
+	dbURL := e.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	n, err := audit.Verify(ctx, d.R())
+	if err != nil {
+		return fmt.Errorf("audit log broken after %d good entries: %w", n, err)
+	}
+	fmt.Fprintf(e.stdout, "Audit log intact: %d entries checked.\n", n)
+	return nil
+}
+
+// demoPassword makes a readable random password for the demo accounts.
+func demoPassword() string {
+	words := []string{"river", "meadow", "lantern", "harbour", "willow", "garden", "kettle", "orchard", "pebble", "sparrow", "thistle", "beacon"}
+	var parts []string
+	for range 3 {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(words))))
+		parts = append(parts, words[n.Int64()])
+	}
+	n, _ := rand.Int(rand.Reader, big.NewInt(90))
+	return strings.Join(parts, "-") + fmt.Sprint(n.Int64()+10)
+}
+
+func (e *env) demo(ctx context.Context, args []string) error {
+	fs := e.flags("demo", "demo [--db URL]")
+	dbURL := e.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	d, err := e.open(ctx, *dbURL)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	orgs := &org.Store{DB: d}
+	store := auth.NewStore(d)
+
+	orgIDs := map[string]string{}
+	existing, _, err := orgs.List(ctx, org.ListOptions{Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, o := range existing {
+		orgIDs[o.Name] = o.ID
+	}
+	for _, o := range demoOrganisations {
+		if _, ok := orgIDs[o.Name]; ok {
+			continue
+		}
+		created, err := orgs.Create(ctx, org.Actor{UserID: "system", Client: "demo"}, o)
+		if err != nil {
+			return err
+		}
+		orgIDs[o.Name] = created.ID
+	}
+
+	password := demoPassword()
+	fmt.Fprintf(e.stdout, "Demo accounts (password for each: %s)\n", password)
+	for _, u := range demoUsers {
+		in := auth.UserInput{Email: u.email, Name: u.name, Role: u.role, OrganisationID: orgIDs[u.org]}
+		existing, err := store.GetUserByEmail(ctx, u.email)
+		switch {
+		case err == nil:
+			err = store.SetPassword(ctx, cliActor, existing.ID, password)
+		case oikos.ErrorCode(err) == oikos.ENOTFOUND:
+			_, err = store.CreateUser(ctx, cliActor, in, password)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "  %-14s %s\n", u.role, u.email)
+	}
+	fmt.Fprintln(e.stdout, "Each account sets up two-factor sign-in (an authenticator app) the first time it signs in.")
+	return nil
+}
+
+var demoOrganisations = []org.Input{
+	{Name: "Northgate Social Prescribing", Kind: "scheme"},
+	{Name: "Riverside Surgery", Kind: "gp_practice"},
+	{Name: "Hillside Medical Centre", Kind: "gp_practice"},
+	{Name: "Northgate Borough Council", Kind: "council"},
+	{Name: "Greenway Community Trust", Kind: "vcse"},
+	{Name: "Northgate and District NHS Trust", Kind: "nhs_trust"},
+	{Name: "Northgate Integrated Care Board", Kind: "other"},
+}
+
+var demoUsers = []struct {
+	email, name string
+	role        auth.Role
+	org         string
+}{
+	{"admin@oikos.example", "Demo Administrator", auth.Admin, ""},
+	{"manager@oikos.example", "Morgan Ellis", auth.Manager, "Northgate Social Prescribing"},
+	{"linkworker@oikos.example", "Priya Shah", auth.LinkWorker, "Northgate Social Prescribing"},
+	{"gp@oikos.example", "Dr Tom Okafor", auth.Referrer, "Riverside Surgery"},
+	{"provider@oikos.example", "Jess Murray", auth.Provider, "Greenway Community Trust"},
+	{"volunteer@oikos.example", "Alan Brooks", auth.Volunteer, "Greenway Community Trust"},
+	{"commissioner@oikos.example", "Sarah Lin", auth.Commissioner, "Northgate Integrated Care Board"},
+}

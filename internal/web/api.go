@@ -1,0 +1,182 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"oikos"
+)
+
+// errorBody is the contract's error shape.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+var (
+	errSignInRequired   = &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "Sign in, or send an API token as Authorization: Bearer TOKEN."}
+	errBadAuthorization = &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "The Authorization header must be Bearer followed by an API token."}
+	errRouteNotFound    = &oikos.Error{Code: oikos.ENOTFOUND, Message: "There is nothing at this address."}
+)
+
+// statusFor maps an error code to its HTTP status: the one place this is decided.
+func statusFor(code string) int {
+	switch code {
+	case oikos.EMALFORMED:
+		return http.StatusBadRequest
+	case oikos.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case oikos.ENOTFOUND:
+		return http.StatusNotFound
+	case oikos.ECONFLICT:
+		return http.StatusConflict
+	case oikos.EINVALID:
+		return http.StatusUnprocessableEntity
+	case oikos.ERATELIMITED, oikos.ELOCKED:
+		return http.StatusTooManyRequests
+	case oikos.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// apiError answers an API request with the contract's error body. Errors
+// that are not *oikos.Error are bugs: logged, and answered with a bland 500.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *oikos.Error
+	if !errors.As(err, &e) {
+		s.log.Error("internal error", "route", r.Pattern, "err", err)
+		s.internalError(w, r)
+		return
+	}
+	status := statusFor(e.Code)
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="oikos"`)
+	}
+	writeJSON(w, status, errorBody{Error: errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+}
+
+// maxBody is the largest request body accepted by the API and forms.
+const maxBody = 1 << 20
+
+// decodeJSON reads one JSON object into v, refusing unknown fields, wrong
+// types, trailing data and bodies over maxBody, each with a message that
+// names the problem.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/fhir+json") {
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: "Send the body as JSON with Content-Type: application/json."}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: "The body must hold one JSON object and nothing after it."}
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &oikos.Error{Code: oikos.ETOOLARGE, Message: fmt.Sprintf("The body is larger than the %d-byte limit.", tooBig.Limit)}
+	case errors.Is(err, io.EOF):
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: "The body is empty: send a JSON object."}
+	case errors.As(err, &syntax):
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: fmt.Sprintf("The body is not valid JSON (at byte %d).", syntax.Offset)}
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return &oikos.Error{Code: oikos.EMALFORMED, Message: "The body must be a JSON object."}
+		}
+		msg := fmt.Sprintf("must be %s, not %s", jsonTypeName(typ.Type.Kind().String()), typ.Value)
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: fmt.Sprintf("Field %s %s.", field, msg), Fields: map[string]string{field: msg}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: fmt.Sprintf("Unknown field %q.", field), Fields: map[string]string{field: "is not a known field"}}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &oikos.Error{Code: oikos.EMALFORMED, Message: "The body is not valid JSON: it ends too soon."}
+	}
+	return &oikos.Error{Code: oikos.EMALFORMED, Message: "The body could not be read as JSON."}
+}
+
+func jsonTypeName(kind string) string {
+	switch kind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "a list"
+	case "map", "struct":
+		return "an object"
+	}
+	return "a number"
+}
+
+// list is the contract's list envelope.
+type list[T any] struct {
+	Items []T     `json:"items"`
+	Total int     `json:"total"`
+	Next  *string `json:"next"`
+}
+
+func newList[T any](items []T, total int, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := list[T]{Items: items, Total: total}
+	if next != "" {
+		c := encodeCursor(next)
+		l.Next = &c
+	}
+	return l
+}
+
+func encodeCursor(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// pageParams reads the contract's cursor and limit parameters.
+func pageParams(r *http.Request) (after string, limit int, err error) {
+	q := r.URL.Query()
+	limit = 50
+	if v := q.Get("limit"); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < 1 || n > 500 {
+			return "", 0, &oikos.Error{Code: oikos.EINVALID, Message: "limit must be a whole number from 1 to 500.",
+				Fields: map[string]string{"limit": "must be a whole number from 1 to 500"}}
+		}
+		limit = n
+	}
+	if v := q.Get("cursor"); v != "" {
+		b, decErr := base64.RawURLEncoding.DecodeString(v)
+		if decErr != nil {
+			return "", 0, &oikos.Error{Code: oikos.EINVALID, Message: "cursor is not one this server gave out.",
+				Fields: map[string]string{"cursor": "is not valid"}}
+		}
+		after = string(b)
+	}
+	return after, limit, nil
+}

@@ -1,0 +1,296 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"oikos"
+	"oikos/internal/auth"
+	"oikos/internal/org"
+)
+
+func kindOptions() []option {
+	out := make([]option, len(org.Kinds))
+	for i, k := range org.Kinds {
+		out[i] = option{Value: string(k), Label: k.Label()}
+	}
+	return out
+}
+
+func orgActor(r *http.Request) org.Actor {
+	a := actorOf(r)
+	return org.Actor{UserID: a.UserID, Client: a.Client}
+}
+
+var adminNotices = map[string]string{
+	"created":     "The organisation has been added.",
+	"saved":       "Your changes have been saved.",
+	"deactivated": "It has been deactivated.",
+	"reactivated": "It has been reactivated.",
+	"signed-out":  "They have been signed out everywhere.",
+	"reset":       "Two-factor sign-in has been reset. They will set it up again when they next sign in.",
+}
+
+func (s *Server) adminOrgs(w http.ResponseWriter, r *http.Request) {
+	items, total, err := s.orgs.List(r.Context(), org.ListOptions{After: r.URL.Query().Get("after"), Limit: 100})
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	next := ""
+	if len(items) == 100 {
+		next = url.QueryEscape(org.Cursor(items[len(items)-1]))
+	}
+	s.render(w, r, http.StatusOK, "orgs", &page{Title: "Organisations", Data: map[string]any{"Items": items, "Total": total, "Next": next}})
+}
+
+func (s *Server) adminNewOrg(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "org_form", &page{Title: "Add an organisation",
+		Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}})
+}
+
+func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	o, err := s.orgs.Create(r.Context(), orgActor(r), org.Input{Name: r.PostForm.Get("name"), Kind: org.Kind(r.PostForm.Get("kind"))})
+	if err != nil {
+		s.formError(w, r, "org_form", &page{Title: "Add an organisation",
+			Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}}, err, "name", "name", "kind")
+		return
+	}
+	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=created", http.StatusSeeOther)
+}
+
+func (s *Server) orgFormPage(o org.Organisation) *page {
+	return &page{Title: o.Name, Form: url.Values{"name": {o.Name}, "kind": {string(o.Kind)}},
+		Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations/" + o.ID, "Org": o}}
+}
+
+func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request) {
+	o, err := s.orgs.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	pg := s.orgFormPage(o)
+	pg.Notice = adminNotices[r.URL.Query().Get("done")]
+	s.render(w, r, http.StatusOK, "org_form", pg)
+}
+
+func (s *Server) adminUpdateOrg(w http.ResponseWriter, r *http.Request) {
+	o, err := s.orgs.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	if !parseForm(w, r) {
+		return
+	}
+	_, err = s.orgs.Update(r.Context(), orgActor(r), o.ID, org.Input{Name: r.PostForm.Get("name"), Kind: org.Kind(r.PostForm.Get("kind"))})
+	if err != nil {
+		pg := s.orgFormPage(o)
+		pg.Form = r.PostForm
+		s.formError(w, r, "org_form", pg, err, "name", "name", "kind")
+		return
+	}
+	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=saved", http.StatusSeeOther)
+}
+
+func (s *Server) adminSetOrgActive(active bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := s.orgs.SetActive(r.Context(), orgActor(r), id, active); err != nil {
+			s.notFoundOr500(w, r, err)
+			return
+		}
+		done := "deactivated"
+		if active {
+			done = "reactivated"
+		}
+		http.Redirect(w, r, "/admin/organisations/"+id+"?done="+done, http.StatusSeeOther)
+	}
+}
+
+// notFoundOr500 answers 404 for not-found errors and 500 for the rest.
+func (s *Server) notFoundOr500(w http.ResponseWriter, r *http.Request, err error) {
+	if oikos.ErrorCode(err) == oikos.ENOTFOUND {
+		s.notFound(w, r)
+		return
+	}
+	s.log.Error("internal error", "route", r.Pattern, "err", err)
+	s.internalError(w, r)
+}
+
+func (s *Server) orgNames(ctx context.Context) (map[string]string, []option, error) {
+	all, _, err := s.orgs.List(ctx, org.ListOptions{Limit: 1000})
+	if err != nil {
+		return nil, nil, err
+	}
+	names := map[string]string{"": ""}
+	opts := []option{{Value: "", Label: "None"}}
+	for _, o := range all {
+		names[o.ID] = o.Name
+		if o.Active {
+			opts = append(opts, option{Value: o.ID, Label: o.Name})
+		}
+	}
+	return names, opts, nil
+}
+
+func roleOptions() []option {
+	out := []option{{Value: "", Label: "Choose a role"}}
+	for _, r := range auth.Roles {
+		out = append(out, option{Value: string(r), Label: r.Label()})
+	}
+	return out
+}
+
+func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
+	items, total, err := s.auth.ListUsers(r.Context(), auth.UserFilter{After: r.URL.Query().Get("after"), Limit: 100})
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	names, _, err := s.orgNames(r.Context())
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	next := ""
+	if len(items) == 100 {
+		next = url.QueryEscape(items[len(items)-1].Email)
+	}
+	s.render(w, r, http.StatusOK, "users", &page{Title: "Users", Data: map[string]any{"Items": items, "Total": total, "Next": next, "OrgNames": names}})
+}
+
+func (s *Server) userFormData(ctx context.Context, action string) (map[string]any, error) {
+	_, opts, err := s.orgNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Roles": roleOptions(), "Orgs": opts, "Action": action}, nil
+}
+
+func (s *Server) adminNewUser(w http.ResponseWriter, r *http.Request) {
+	data, err := s.userFormData(r.Context(), "/admin/users")
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	s.render(w, r, http.StatusOK, "user_form", &page{Title: "Add a user", Data: data})
+}
+
+func userInputFromForm(f url.Values) auth.UserInput {
+	return auth.UserInput{Email: f.Get("email"), Name: f.Get("name"), Role: auth.Role(f.Get("role")), OrganisationID: f.Get("organisation_id")}
+}
+
+func (s *Server) setupURL(r *http.Request, token string) string {
+	scheme := "http"
+	if r.TLS != nil || s.cfg.SecureCookies {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/setup/" + token
+}
+
+func (s *Server) adminCreateUser(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	data, err := s.userFormData(r.Context(), "/admin/users")
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	u, err := s.auth.CreateUser(r.Context(), actorOf(r), userInputFromForm(r.PostForm), "")
+	if err != nil {
+		s.formError(w, r, "user_form", &page{Title: "Add a user", Data: data}, err, "email", "name", "email", "role", "organisation_id")
+		return
+	}
+	s.showUserWithSetupLink(w, r, u, "The user has been added.")
+}
+
+func (s *Server) showUserWithSetupLink(w http.ResponseWriter, r *http.Request, u auth.User, notice string) {
+	token, err := s.auth.CreateSetupLink(r.Context(), actorOf(r), u.ID)
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	pg, err := s.userPage(r.Context(), u)
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	pg.Notice = notice
+	pg.Data.(map[string]any)["SetupLink"] = s.setupURL(r, token)
+	s.render(w, r, http.StatusOK, "user_form", pg)
+}
+
+func (s *Server) userPage(ctx context.Context, u auth.User) (*page, error) {
+	data, err := s.userFormData(ctx, "/admin/users/"+u.ID)
+	if err != nil {
+		return nil, err
+	}
+	data["User"] = u
+	return &page{Title: u.Name, Data: data,
+		Form: url.Values{"name": {u.Name}, "email": {u.Email}, "role": {string(u.Role)}, "organisation_id": {u.OrganisationID}}}, nil
+}
+
+func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.auth.GetUser(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	pg, err := s.userPage(r.Context(), u)
+	if err != nil {
+		s.internalError(w, r)
+		return
+	}
+	pg.Notice = adminNotices[r.URL.Query().Get("done")]
+	s.render(w, r, http.StatusOK, "user_form", pg)
+}
+
+func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) {
+	u, err := s.auth.GetUser(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	if !parseForm(w, r) {
+		return
+	}
+	if _, err := s.auth.UpdateUser(r.Context(), actorOf(r), u.ID, userInputFromForm(r.PostForm)); err != nil {
+		pg, perr := s.userPage(r.Context(), u)
+		if perr != nil {
+			s.internalError(w, r)
+			return
+		}
+		pg.Form = r.PostForm
+		s.formError(w, r, "user_form", pg, err, "name", "name", "email", "role", "organisation_id")
+		return
+	}
+	http.Redirect(w, r, "/admin/users/"+u.ID+"?done=saved", http.StatusSeeOther)
+}
+
+// adminUserAction runs one of the account actions on a user's page.
+func (s *Server) adminUserAction(action func(ctx context.Context, by auth.Actor, id string) error, done string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := r.PathValue("id")
+		if err := action(r.Context(), actorOf(r), id); err != nil {
+			s.notFoundOr500(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/admin/users/"+id+"?done="+done, http.StatusSeeOther)
+	}
+}
+
+func (s *Server) adminNewSetupLink(w http.ResponseWriter, r *http.Request) {
+	u, err := s.auth.GetUser(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.notFoundOr500(w, r, err)
+		return
+	}
+	s.showUserWithSetupLink(w, r, u, "A new set-up link has been made.")
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"oikos/internal/auth"
+)
+
+// Route is one entry of the HTTP surface, with the gate that guards it.
+type Route struct {
+	Method  string
+	Path    string
+	Access  auth.Access
+	Handler http.Handler
+}
+
+// router registers every route through handle, which demands an access
+// decision: there is no way to add a route without one. The route-by-role
+// test walks Routes() and checks each.
+type router struct {
+	mux    *http.ServeMux
+	routes []Route
+	s      *Server
+}
+
+func (rt *router) handle(pattern string, access auth.Access, h http.HandlerFunc) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic("route " + pattern + " needs a method")
+	}
+	if access.Name == "" {
+		panic("route " + pattern + " has no access decision")
+	}
+	gated := rt.s.gate(access, h)
+	rt.routes = append(rt.routes, Route{Method: method, Path: path, Access: access, Handler: gated})
+	rt.mux.Handle(pattern, gated)
+}
+
+// Routes lists every route, sorted by path then method.
+func (s *Server) Routes() []Route {
+	out := slices.Clone(s.routes)
+	slices.SortFunc(out, func(a, b Route) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Method, b.Method)
+	})
+	return out
+}
+
+// isAPI reports whether a path answers in JSON rather than HTML.
+func isAPI(path string) bool {
+	return strings.HasPrefix(path, "/api/") || path == "/api"
+}
+
+// gate enforces a route's Access before its handler runs. Anonymous callers
+// are asked to sign in (401 for the API, a redirect for pages); signed-in
+// callers without the right role get 404, as if the route were not there.
+func (s *Server) gate(access auth.Access, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		notePattern(r)
+		p := principal(r)
+		if access.Allows(p) {
+			h(w, r)
+			return
+		}
+		if p == nil {
+			if isAPI(r.URL.Path) {
+				s.apiError(w, r, errSignInRequired)
+				return
+			}
+			if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				http.Redirect(w, r, "/sign-in?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.notFound(w, r)
+			return
+		}
+		s.notFound(w, r)
+	})
+}

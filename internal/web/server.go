@@ -1,0 +1,115 @@
+// Package web is Oikos's HTTP surface: every route (routes.go), the page
+// templates on the NHS.UK design system, the JSON API helpers, static assets
+// and the middleware that wraps them all (security headers, sessions,
+// access, logs and metrics). Domain rules live in the domain packages.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/org"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	DB     *db.DB
+	Auth   *auth.Store
+	Logger *slog.Logger
+	// SecureCookies marks cookies Secure and sends HSTS; set it when Oikos is
+	// served over HTTPS (directly or behind a proxy that terminates TLS).
+	SecureCookies bool
+	// ServiceName is shown in the header.
+	ServiceName string
+	// Registry receives the server's metrics; nil makes a new one.
+	Registry *prometheus.Registry
+}
+
+// Server serves Oikos over HTTP.
+type Server struct {
+	cfg     Config
+	db      *db.DB
+	auth    *auth.Store
+	orgs    *org.Store
+	log     *slog.Logger
+	pages   *pages
+	static  *staticAssets
+	metrics *metrics
+	handler http.Handler
+	routes  []Route
+	signIns *rateLimiter
+
+	cleanupOnce sync.Once
+}
+
+// New builds a Server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ServiceName == "" {
+		cfg.ServiceName = "Oikos"
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	static, err := loadStatic()
+	if err != nil {
+		return nil, err
+	}
+	pg, err := loadPages(static.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, log: cfg.Logger,
+		pages: pg, static: static,
+		// Per client address: generous for people, tight for scripts.
+		signIns: newRateLimiter(20, time.Minute),
+	}
+	s.metrics = newMetrics(cfg.Registry, cfg.DB)
+	rt := &router{mux: http.NewServeMux(), s: s}
+	s.addRoutes(rt)
+	s.routes = rt.routes
+	rt.mux.HandleFunc("/", s.notFound) // anything unrouted: the 404 page
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, http.StatusForbidden, "This form could not be sent",
+			"The request came from another website, so it was refused. Go back, reload the page and try again.")
+	}))
+	var h http.Handler = rt.mux
+	h = s.withPrincipal(h)
+	h = csrf.Handler(h)
+	h = s.recoverPanics(h)
+	h = s.securityHeaders(h)
+	h = s.observe(h)
+	s.handler = h
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Housekeeping deletes expired sessions every few minutes until ctx ends.
+func (s *Server) Housekeeping(ctx context.Context) {
+	t := time.NewTicker(5 * time.Minute)
+	defer t.Stop()
+	for {
+		if err := s.auth.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("delete expired sessions", "err", err)
+		}
+		s.signIns.forgetIdle()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
