@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -317,7 +318,7 @@ func (e *env) backup(ctx context.Context, args []string) error {
 			return fmt.Errorf("backup: %w", err)
 		}
 	case db.Postgres:
-		pgDump, err := exec.LookPath("pg_dump")
+		pgDump, err := lookPGDump()
 		if err != nil {
 			return errors.New("backup: pg_dump was not found; install the PostgreSQL client tools (apt-get install postgresql-client) and try again")
 		}
@@ -441,4 +442,16 @@ var demoUsers = []struct {
 	{"provider@oikos.example", "Jess Murray", auth.Provider, "Greenway Community Trust"},
 	{"volunteer@oikos.example", "Alan Brooks", auth.Volunteer, "Greenway Community Trust"},
 	{"commissioner@oikos.example", "Sarah Lin", auth.Commissioner, "Northgate Integrated Care Board"},
+}
+
+// lookPGDump finds pg_dump on PATH or where Debian's PostgreSQL puts it.
+func lookPGDump() (string, error) {
+	if p, err := exec.LookPath("pg_dump"); err == nil {
+		return p, nil
+	}
+	matches, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_dump")
+	if len(matches) > 0 {
+		return matches[len(matches)-1], nil
+	}
+	return "", errors.New("pg_dump not found")
 }

@@ -129,6 +129,9 @@ var dummyHash, _ = HashPassword("not a real password", DefaultPasswordParams)
 // CheckPassword is the first step of signing in. It returns the user when
 // the email and password match an active account with a password.
 func (s *Store) CheckPassword(ctx context.Context, email, password, client string) (User, error) {
+	if !oikos.PlainText(email, false) || len(email) > 254 {
+		return User{}, errBadCredentials
+	}
 	ak, ck := accountKey(email), clientKey(client)
 	if err := s.checkLocked(ctx, ak, ck); err != nil {
 		return User{}, err

@@ -29,6 +29,9 @@ type Token struct {
 // which is shown once.
 func (s *Store) CreateToken(ctx context.Context, by Actor, userID, label string) (string, Token, error) {
 	label = strings.TrimSpace(label)
+	if !oikos.PlainText(label, false) {
+		return "", Token{}, oikos.Invalid(map[string]string{"label": "Label must not contain control characters."})
+	}
 	if utf8.RuneCountInString(label) > 100 {
 		return "", Token{}, oikos.Invalid(map[string]string{"label": "Label must be 100 characters or fewer."})
 	}
@@ -112,6 +115,9 @@ func (s *Store) ListTokens(ctx context.Context, userID string) ([]Token, error) 
 
 // GetToken finds a token's description.
 func (s *Store) GetToken(ctx context.Context, id string) (Token, error) {
+	if !oikos.PlainText(id, false) {
+		return Token{}, oikos.NotFound("Token")
+	}
 	var t Token
 	var created int64
 	err := s.DB.R().QueryRowContext(ctx, "SELECT id, user_id, label, created_at FROM api_tokens WHERE id = $1", id).Scan(&t.ID, &t.UserID, &t.Label, &created)

@@ -62,6 +62,8 @@ func (in *UserInput) Validate() error {
 	switch {
 	case in.Email == "":
 		fields["email"] = "Enter an email address."
+	case !oikos.PlainText(in.Email, false):
+		fields["email"] = "Email address must not contain control characters."
 	case len(in.Email) > 254:
 		fields["email"] = "Email address must be 254 characters or fewer."
 	default:
@@ -72,16 +74,20 @@ func (in *UserInput) Validate() error {
 	switch {
 	case in.Name == "":
 		fields["name"] = "Enter the person's name."
+	case !oikos.PlainText(in.Name, false):
+		fields["name"] = "Name must not contain control characters."
 	case utf8.RuneCountInString(in.Name) > 200:
 		fields["name"] = "Name must be 200 characters or fewer."
 	}
 	if in.Role == "" {
 		fields["role"] = "Choose a role."
-	} else if !in.Role.Valid() {
+	} else if !in.Role.Valid() || !oikos.PlainText(string(in.Role), false) {
 		fields["role"] = "Role must be one of admin, manager, link_worker, referrer, provider, volunteer, commissioner."
 	}
 	if in.OrganisationID == "" && in.Role != Admin && in.Role.Valid() {
 		fields["organisation_id"] = "Choose the organisation this person works for."
+	} else if !oikos.PlainText(in.OrganisationID, false) || len(in.OrganisationID) > 100 {
+		fields["organisation_id"] = "No organisation has that id."
 	}
 	return oikos.Invalid(fields)
 }
@@ -243,11 +249,17 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 
 // GetUser finds a user by id.
 func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
+	if !oikos.PlainText(id, false) {
+		return User{}, oikos.NotFound("User")
+	}
 	return scanUser(s.DB.R().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
 }
 
 // GetUserByEmail finds a user by email address, in any case.
 func (s *Store) GetUserByEmail(ctx context.Context, email string) (User, error) {
+	if !oikos.PlainText(email, false) {
+		return User{}, oikos.NotFound("User")
+	}
 	return scanUser(s.DB.R().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE email = $1", NormaliseEmail(email)))
 }
 
@@ -260,6 +272,9 @@ type UserFilter struct {
 
 // ListUsers returns users sorted by email, a page at a time, with the total.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error) {
+	if !oikos.PlainText(f.After, false) || !oikos.PlainText(f.OrganisationID, false) {
+		return nil, 0, oikos.Invalid(map[string]string{"cursor": "is not valid"})
+	}
 	var total int
 	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE ($1 = '' OR organisation_id = $1)", f.OrganisationID).Scan(&total); err != nil {
 		return nil, 0, err

@@ -65,12 +65,14 @@ func (in *Input) Validate() error {
 	switch {
 	case in.Name == "":
 		fields["name"] = "Enter the organisation's name."
+	case !oikos.PlainText(in.Name, false):
+		fields["name"] = "Name must not contain control characters."
 	case utf8.RuneCountInString(in.Name) > maxNameLength:
 		fields["name"] = "Name must be 200 characters or fewer."
 	}
 	if in.Kind == "" {
 		fields["kind"] = "Choose what kind of organisation this is."
-	} else if !slices.Contains(Kinds, in.Kind) {
+	} else if !slices.Contains(Kinds, in.Kind) || !oikos.PlainText(string(in.Kind), false) {
 		fields["kind"] = "Kind must be one of gp_practice, nhs_trust, council, vcse, scheme, other."
 	}
 	return oikos.Invalid(fields)
@@ -165,6 +167,9 @@ func scan(row interface{ Scan(...any) error }) (Organisation, error) {
 
 // Get finds one organisation.
 func (s *Store) Get(ctx context.Context, id string) (Organisation, error) {
+	if !oikos.PlainText(id, false) {
+		return Organisation{}, oikos.NotFound("Organisation")
+	}
 	o, err := scan(s.DB.R().QueryRowContext(ctx, "SELECT "+columns+" FROM organisations WHERE id = $1", id))
 	if err == sql.ErrNoRows {
 		return o, oikos.NotFound("Organisation")
@@ -175,25 +180,28 @@ func (s *Store) Get(ctx context.Context, id string) (Organisation, error) {
 // ListOptions filter and page a list.
 type ListOptions struct {
 	ActiveOnly bool
-	After      string // the name-sorted cursor: last name seen + "\x00" + id
+	After      string // the name-sorted cursor from Cursor
 	Limit      int
 }
 
 // List returns organisations sorted by name, one page at a time, and the
 // total that match.
 func (s *Store) List(ctx context.Context, opt ListOptions) (items []Organisation, total int, err error) {
+	if !oikos.PlainText(strings.ReplaceAll(opt.After, cursorSep, ""), false) {
+		return nil, 0, oikos.Invalid(map[string]string{"cursor": "is not valid"})
+	}
 	where := "WHERE ($1 = false OR active = true)"
 	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM organisations "+where, opt.ActiveOnly).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	afterName, afterID, _ := strings.Cut(opt.After, "\x00")
+	afterName, afterID, _ := strings.Cut(opt.After, cursorSep)
 	limit := opt.Limit
 	if limit <= 0 {
 		limit = 50
 	}
 	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+columns+" FROM organisations "+where+
-		" AND ($2 = '' OR lower(name) > lower($3) OR (lower(name) = lower($3) AND id > $4)) ORDER BY lower(name), id LIMIT $5",
-		opt.ActiveOnly, opt.After, afterName, afterID, limit)
+		" AND ($2 = '' OR lower(name) > lower($2) OR (lower(name) = lower($2) AND id > $3)) ORDER BY lower(name), id LIMIT $4",
+		opt.ActiveOnly, afterName, afterID, limit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -208,5 +216,8 @@ func (s *Store) List(ctx context.Context, opt ListOptions) (items []Organisation
 	return items, total, rows.Err()
 }
 
+// cursorSep joins a cursor's parts; names cannot contain it.
+const cursorSep = "\x1f"
+
 // Cursor is the opaque position after o, for the next page.
-func Cursor(o Organisation) string { return o.Name + "\x00" + o.ID }
+func Cursor(o Organisation) string { return o.Name + cursorSep + o.ID }

@@ -35,7 +35,7 @@ var adminNotices = map[string]string{
 func (s *Server) adminOrgs(w http.ResponseWriter, r *http.Request) {
 	items, total, err := s.orgs.List(r.Context(), org.ListOptions{After: r.URL.Query().Get("after"), Limit: 100})
 	if err != nil {
-		s.internalError(w, r)
+		s.pageError(w, r, err)
 		return
 	}
 	next := ""
@@ -71,7 +71,7 @@ func (s *Server) orgFormPage(o org.Organisation) *page {
 func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request) {
 	o, err := s.orgs.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFoundOr500(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	pg := s.orgFormPage(o)
@@ -82,7 +82,7 @@ func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminUpdateOrg(w http.ResponseWriter, r *http.Request) {
 	o, err := s.orgs.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFoundOr500(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if !parseForm(w, r) {
@@ -102,7 +102,7 @@ func (s *Server) adminSetOrgActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if err := s.orgs.SetActive(r.Context(), orgActor(r), id, active); err != nil {
-			s.notFoundOr500(w, r, err)
+			s.pageError(w, r, err)
 			return
 		}
 		done := "deactivated"
@@ -113,14 +113,20 @@ func (s *Server) adminSetOrgActive(active bool) http.HandlerFunc {
 	}
 }
 
-// notFoundOr500 answers 404 for not-found errors and 500 for the rest.
-func (s *Server) notFoundOr500(w http.ResponseWriter, r *http.Request, err error) {
-	if oikos.ErrorCode(err) == oikos.ENOTFOUND {
+// pageError answers a page request that failed: the 404 page for anything
+// not found, a plain explanation for other errors a person caused, and the
+// 500 page for bugs.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	var e *oikos.Error
+	switch {
+	case !asError(err, &e):
+		s.log.Error("internal error", "route", r.Pattern, "err", err)
+		s.internalError(w, r)
+	case e.Code == oikos.ENOTFOUND:
 		s.notFound(w, r)
-		return
+	default:
+		s.renderError(w, r, statusFor(e.Code), "There is a problem", e.Message)
 	}
-	s.log.Error("internal error", "route", r.Pattern, "err", err)
-	s.internalError(w, r)
 }
 
 func (s *Server) orgNames(ctx context.Context) (map[string]string, []option, error) {
@@ -150,7 +156,7 @@ func roleOptions() []option {
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
 	items, total, err := s.auth.ListUsers(r.Context(), auth.UserFilter{After: r.URL.Query().Get("after"), Limit: 100})
 	if err != nil {
-		s.internalError(w, r)
+		s.pageError(w, r, err)
 		return
 	}
 	names, _, err := s.orgNames(r.Context())
@@ -240,7 +246,7 @@ func (s *Server) userPage(ctx context.Context, u auth.User) (*page, error) {
 func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 	u, err := s.auth.GetUser(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFoundOr500(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	pg, err := s.userPage(r.Context(), u)
@@ -255,7 +261,7 @@ func (s *Server) adminUser(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminUpdateUser(w http.ResponseWriter, r *http.Request) {
 	u, err := s.auth.GetUser(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFoundOr500(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	if !parseForm(w, r) {
@@ -279,7 +285,7 @@ func (s *Server) adminUserAction(action func(ctx context.Context, by auth.Actor,
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		if err := action(r.Context(), actorOf(r), id); err != nil {
-			s.notFoundOr500(w, r, err)
+			s.pageError(w, r, err)
 			return
 		}
 		http.Redirect(w, r, "/admin/users/"+id+"?done="+done, http.StatusSeeOther)
@@ -289,7 +295,7 @@ func (s *Server) adminUserAction(action func(ctx context.Context, by auth.Actor,
 func (s *Server) adminNewSetupLink(w http.ResponseWriter, r *http.Request) {
 	u, err := s.auth.GetUser(r.Context(), r.PathValue("id"))
 	if err != nil {
-		s.notFoundOr500(w, r, err)
+		s.pageError(w, r, err)
 		return
 	}
 	s.showUserWithSetupLink(w, r, u, "A new set-up link has been made.")

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"oikos"
 	"oikos/internal/auth"
 )
 
@@ -255,4 +256,17 @@ func (l *rateLimiter) forgetIdle() {
 			delete(l.seen, k)
 		}
 	}
+}
+
+// refuseUnreadablePaths answers 404 for addresses holding control
+// characters or invalid UTF-8: nothing can live there, and such ids must
+// never reach the database (PostgreSQL refuses NUL bytes).
+func (s *Server) refuseUnreadablePaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !oikos.PlainText(r.URL.Path, false) {
+			s.notFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

@@ -87,6 +87,7 @@ func New(cfg Config) (*Server, error) {
 	}))
 	var h http.Handler = rt.mux
 	h = s.withPrincipal(h)
+	h = s.refuseUnreadablePaths(h)
 	h = csrf.Handler(h)
 	h = s.recoverPanics(h)
 	h = s.securityHeaders(h)
