@@ -38,13 +38,17 @@ type fixture struct {
 
 const testPassword = "a long enough password"
 
-func newFixture(t testing.TB, d *db.DB) *fixture {
+func newFixture(t testing.TB, d *db.DB, options ...func(*web.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	store := auth.NewStore(d)
 	store.PasswordParams = auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
 	store.Sleep = nil
-	srv, err := web.New(web.Config{DB: d, Auth: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	cfg := web.Config{DB: d, Auth: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

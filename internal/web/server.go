@@ -30,6 +30,8 @@ type Config struct {
 	ServiceName string
 	// Registry receives the server's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// SignInsPerMinute caps sign-in attempts per client address (default 20).
+	SignInsPerMinute int
 }
 
 // Server serves Oikos over HTTP.
@@ -57,6 +59,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ServiceName == "" {
 		cfg.ServiceName = "Oikos"
 	}
+	if cfg.SignInsPerMinute == 0 {
+		cfg.SignInsPerMinute = 20
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -72,7 +77,7 @@ func New(cfg Config) (*Server, error) {
 		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, log: cfg.Logger,
 		pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
-		signIns: newRateLimiter(20, time.Minute),
+		signIns: newRateLimiter(cfg.SignInsPerMinute, time.Minute),
 	}
 	s.metrics = newMetrics(cfg.Registry, cfg.DB)
 	rt := &router{mux: http.NewServeMux(), s: s}
