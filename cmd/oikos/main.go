@@ -34,6 +34,8 @@ Usage:
   oikos demo     [--db URL]                           load demo organisations and users
   oikos user add --email E --name N --role ROLE [--org ORG_ID] [--password-stdin]
   oikos token create --email E [--label TEXT]         print a new API token
+  oikos import oruk FILE|URL [--db URL]               import an HSDS 3 / ORUK document or API
+  oikos import postcodes FILE [--db URL]              import full postcodes from the ONS Postcode Directory CSV
   oikos backup FILE [--db URL]                        consistent online copy of the database
   oikos audit verify [--db URL]                       check the audit log's hash chain
 
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.demo(ctx, rest)
 	case "backup":
 		return e.backup(ctx, rest)
+	case "import":
+		return e.importCmd(ctx, rest)
 	case "user":
 		if len(rest) > 0 && rest[0] == "add" {
 			return e.userAdd(ctx, rest[1:])

@@ -42,12 +42,17 @@ func (k Kind) Label() string {
 
 // Organisation is one organisation.
 type Organisation struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Kind      Kind      `json:"kind"`
-	Active    bool      `json:"active"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	Kind Kind   `json:"kind"`
+	// Description, Website and Email describe the organisation in the
+	// public directory.
+	Description string    `json:"description"`
+	Website     string    `json:"website"`
+	Email       string    `json:"email"`
+	Active      bool      `json:"active"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Input is what a person gives to create or edit an organisation.
@@ -155,12 +160,12 @@ func (s *Store) SetActive(ctx context.Context, by Actor, id string, active bool)
 	})
 }
 
-const columns = "id, name, kind, active, created_at, updated_at"
+const columns = "id, name, kind, description, website, email, active, created_at, updated_at"
 
 func scan(row interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
 	var created, updated int64
-	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.Active, &created, &updated)
+	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.Description, &o.Website, &o.Email, &o.Active, &created, &updated)
 	o.CreatedAt, o.UpdatedAt = db.Time(created), db.Time(updated)
 	return o, err
 }
@@ -221,3 +226,53 @@ const cursorSep = "\x1f"
 
 // Cursor is the opaque position after o, for the next page.
 func Cursor(o Organisation) string { return o.Name + cursorSep + o.ID }
+
+// Imported is an organisation read from another directory.
+type Imported struct {
+	Source, SourceID                  string
+	Name, Description, Website, Email string
+}
+
+// Import creates or updates an organisation from another directory, keyed
+// by its source id. An organisation of the same name that Oikos already
+// holds is adopted rather than duplicated.
+func (s *Store) Import(ctx context.Context, by Actor, im Imported) (id string, created bool, err error) {
+	in := Input{Name: im.Name, Kind: "other"}
+	if err := in.Validate(); err != nil {
+		return "", false, err
+	}
+	fields := map[string]string{}
+	for name, v := range map[string]string{"description": im.Description, "website": im.Website, "email": im.Email, "id": im.SourceID} {
+		if !oikos.PlainText(v, name == "description") || utf8.RuneCountInString(v) > 5000 {
+			fields[name] = "must be plain text of at most 5000 characters"
+		}
+	}
+	if err := oikos.Invalid(fields); err != nil {
+		return "", false, err
+	}
+	now := db.Millis(time.Now())
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, "SELECT id FROM organisations WHERE source = $1 AND source_id = $2", im.Source, im.SourceID).Scan(&id)
+		if err == sql.ErrNoRows {
+			err = tx.QueryRowContext(ctx, "SELECT id FROM organisations WHERE lower(name) = lower($1)", in.Name).Scan(&id)
+		}
+		action := audit.Update
+		switch {
+		case err == sql.ErrNoRows:
+			id, created, action = db.NewID("org"), true, audit.Create
+			_, err = tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, description, website, email, source, source_id, active, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9, $9)`, id, in.Name, in.Kind, im.Description, im.Website, im.Email, im.Source, im.SourceID, now)
+		case err == nil:
+			_, err = tx.ExecContext(ctx, `UPDATE organisations SET name = $1, description = $2, website = $3, email = $4,
+				source = $5, source_id = $6, updated_at = $7 WHERE id = $8`, in.Name, im.Description, im.Website, im.Email, im.Source, im.SourceID, now, id)
+		}
+		if db.IsUniqueViolation(err) {
+			return duplicateName()
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{ActorID: by.UserID, Action: action, ObjectKind: "organisation", ObjectID: id, Client: by.Client})
+	})
+	return id, created, err
+}

@@ -72,6 +72,9 @@ func (s *Server) addRoutes(rt *router) {
 	}, "signed-out"))
 	rt.handle("POST /admin/users/{id}/setup-link", admin, s.adminNewSetupLink)
 
+	// Open Referral UK: the directory, published for other directories.
+	s.addORUKRoutes(rt)
+
 	// JSON API.
 	rt.handle("GET /api/v1/me", auth.SignedIn, s.apiMe)
 	rt.handle("GET /api/v1/organisations", auth.SignedIn, s.apiListOrgs)
