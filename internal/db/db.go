@@ -144,6 +144,20 @@ type Querier interface {
 // R is the pool for reads that need no transaction.
 func (d *DB) R() Querier { return d.read }
 
+// ReadTx runs fn in a read-only transaction on the read pool, for reads
+// that need session settings (SET LOCAL) or a consistent snapshot.
+func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: d.Dialect == Postgres})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // Tx runs fn in a write transaction, committing when fn returns nil and rolling
 // back otherwise, so nothing is ever half-written.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {

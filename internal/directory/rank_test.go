@@ -1,0 +1,89 @@
+package directory
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func ids(cs []candidate) string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestRank(t *testing.T) {
+	cases := []struct {
+		name              string
+		cands             []candidate
+		hasText, hasPlace bool
+		want              string
+	}{
+		{"text only: best match first", []candidate{{ID: "a", Relevance: 1}, {ID: "b", Relevance: 3}, {ID: "c", Relevance: 2}}, true, false, "b,c,a"},
+		{"place only: nearest first", []candidate{{ID: "a", Distance: 5}, {ID: "b", Distance: 0.5}, {ID: "c", Distance: 2}}, false, true, "b,c,a"},
+		{"a close good match beats a far perfect one", []candidate{{ID: "far", Relevance: 10, Distance: 40}, {ID: "near", Relevance: 8, Distance: 0.5}}, true, true, "near,far"},
+		{"a much better match beats a slightly nearer one", []candidate{{ID: "weak", Relevance: 1, Distance: 1}, {ID: "strong", Relevance: 10, Distance: 3}}, true, true, "strong,weak"},
+		{"ties by name then id", []candidate{{ID: "2", Name: "Choir"}, {ID: "1", Name: "choir"}, {ID: "3", Name: "Art"}}, false, false, "3,1,2"},
+	}
+	for _, c := range cases {
+		rank(c.cands, c.hasText, c.hasPlace)
+		if got := ids(c.cands); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestSpellingCorrection(t *testing.T) {
+	known := []string{"walk", "group", "choir", "sing", "along", "garden", "befriend"}
+	cases := []struct{ in, want string }{
+		{"walkng", "walk"},
+		{"gardn", "garden"},
+		{"choir", "choir"},
+		{"quiz", "quiz"},
+		{"befriending", "befriending"}, // too far from any known word: left alone
+		{"gruop", "group"},
+	}
+	for _, c := range cases {
+		got, _ := correctWords([]string{c.in}, known)
+		if got != c.want {
+			t.Errorf("%s: got %s, want %s", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		a, b  string
+		limit int
+		want  int
+	}{{"kitten", "sitting", 3, 3}, {"", "abc", 3, 3}, {"same", "same", 1, 0}, {"abcdef", "uvwxyz", 2, 3}} {
+		if got := editDistance(c.a, c.b, c.limit); got != c.want {
+			t.Errorf("editDistance(%q, %q) = %d", c.a, c.b, got)
+		}
+	}
+}
+
+func TestReasonsAndWords(t *testing.T) {
+	free := int64(0)
+	full := 0
+	v := Service{Categories: []string{"befriending"}, CostPence: &free, Capacity: &full,
+		Schedule: []Session{{Day: "wednesday", Opens: "10:00", Closes: "12:00"}}}
+	q := Query{Categories: []string{"befriending"}, Needs: []string{"loneliness"}, Near: "EX4 4QJ", Day: 3}
+	got := reasons(v, q, 2.345, "visits")
+	for _, want := range []string{"Matches your search for “visits”", "In the category Befriending", "Can help with loneliness",
+		"2.3 km from EX4 4QJ", "Meets on Wednesday, 10:00 to 12:00", "Free", "Full at the moment: ask about the waiting list"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("reasons %v lack %q", got, want)
+		}
+	}
+	if w := words("The Walking-Group, near me!"); !slices.Equal(w, []string{"walking", "group"}) {
+		t.Errorf("words: %v", w)
+	}
+	for km, want := range map[float64]string{0.04: "0.1 km", 0.5: "0.5 km", 3.27: "3.3 km", 12.6: "13 km"} {
+		if got := FormatKm(km); got != want {
+			t.Errorf("FormatKm(%v) = %s", km, got)
+		}
+	}
+	if ftsQuery(`walk" OR x`) != `"walk" "x"` || tsQuery([]string{"walk", "gro"}) != "walk & gro:*" {
+		t.Errorf("fts %s, ts %s", ftsQuery(`walk" OR x`), tsQuery([]string{"walk", "gro"}))
+	}
+}

@@ -1,0 +1,164 @@
+package directory
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ftsQuery turns search words into an FTS5 query: every word must match
+// (Porter stemming makes "walk" find "walking"), each quoted so that
+// nothing a person types is read as query syntax, the last as a prefix so
+// a half-typed word still finds.
+func ftsQuery(text string) string {
+	ws := words(text)
+	for i, w := range ws {
+		ws[i] = `"` + w + `"`
+		if i == len(ws)-1 && len(w) >= 3 {
+			ws[i] += "*"
+		}
+	}
+	return strings.Join(ws, " ")
+}
+
+func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
+	if len(words(text)) == 0 {
+		cond, args := q.filterSQL(0, bbox)
+		rows, err := s.DB.R().QueryContext(ctx, "SELECT s.id, s.name, s.latitude, s.longitude, 0.0 FROM services s WHERE "+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		return scanCandidates(rows)
+	}
+	cond, args := q.filterSQL(1, bbox)
+	// bm25 is lower for better matches; weights favour the name, then the
+	// categories, then the description.
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0)
+		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
+		WHERE services_fts MATCH $1 AND `+cond, append([]any{ftsQuery(text)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanCandidates(rows)
+}
+
+// vocabulary caches the index's terms for spelling correction, which only
+// runs when a search finds nothing.
+type vocabulary struct {
+	mu      sync.Mutex
+	terms   []string
+	fetched time.Time
+}
+
+var sqliteVocab vocabulary
+
+func (s *Store) indexTerms(ctx context.Context) ([]string, error) {
+	sqliteVocab.mu.Lock()
+	defer sqliteVocab.mu.Unlock()
+	if time.Since(sqliteVocab.fetched) < time.Minute && sqliteVocab.terms != nil {
+		return sqliteVocab.terms, nil
+	}
+	// Most common first, so that among equally close words the likelier wins.
+	rows, err := s.DB.R().QueryContext(ctx, "SELECT term FROM services_vocab WHERE doc > 0 ORDER BY doc DESC, term")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var terms []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		terms = append(terms, t)
+	}
+	sqliteVocab.terms, sqliteVocab.fetched = terms, time.Now()
+	return terms, rows.Err()
+}
+
+// correctSpelling replaces words the index does not know with the closest
+// word it does (within one edit for short words, two for longer).
+func (s *Store) correctSpelling(ctx context.Context, text string) (string, bool, error) {
+	if s.DB.Dialect == "postgres" {
+		return s.correctSpellingPostgres(ctx, text)
+	}
+	terms, err := s.indexTerms(ctx)
+	if err != nil {
+		return "", false, err
+	}
+	fixed, ok := correctWords(words(text), terms)
+	return fixed, ok, nil
+}
+
+// correctWords is the pure part of spelling correction. known is ordered
+// most common first; among equally close words, one sharing the first
+// letter wins, then the more common.
+func correctWords(ws, known []string) (string, bool) {
+	changed := false
+	index := make(map[string]bool, len(known))
+	for _, k := range known {
+		index[k] = true
+	}
+	for i, w := range ws {
+		if index[w] || len(w) < 4 {
+			continue
+		}
+		limit := 1
+		if len(w) >= 6 {
+			limit = 2
+		}
+		best, bestDist := "", limit+1
+		for _, k := range known {
+			if abs(len(k)-len(w)) > limit {
+				continue
+			}
+			d := editDistance(w, k, limit)
+			if d > limit {
+				continue
+			}
+			if d < bestDist || (d == bestDist && k[0] == w[0] && (best == "" || best[0] != w[0])) {
+				best, bestDist = k, d
+			}
+		}
+		if best != "" {
+			ws[i], changed = best, true
+		}
+	}
+	return strings.Join(ws, " "), changed
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// editDistance is the Levenshtein distance between a and b, giving up
+// (returning limit+1) once it must exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

@@ -1,0 +1,172 @@
+package directory_test
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"oikos"
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+	"oikos/internal/directory"
+)
+
+// seedSearch makes a small directory across Exeter, Exmouth and Plymouth.
+func seedSearch(t *testing.T, d *db.DB) *directory.Store {
+	t.Helper()
+	ctx := context.Background()
+	s := directory.NewStore(d)
+	orgID := newOrg(t, d, "Devon Community Network")
+	free, paid := ptr(int64(0)), ptr(int64(400))
+	for _, in := range []directory.Input{
+		{Name: "Exeter Health Walks", Description: "Gentle led walks around the city parks at an easy pace.", Categories: []string{"walking_groups", "physical_activity"},
+			Postcode: "EX4 4QJ", Schedule: []directory.Session{{Day: "tuesday", Opens: "10:00", Closes: "11:30"}}, CostPence: free},
+		{Name: "Exmouth Seafront Strollers", Description: "A walking group along the seafront, with tea afterwards.", Categories: []string{"walking_groups"},
+			Postcode: "EX8 1AA", Schedule: []directory.Session{{Day: "thursday", Opens: "10:00", Closes: "11:00"}}, CostPence: free},
+		{Name: "Plymouth Hoe Walkers", Description: "Weekly walks on the Hoe for all abilities.", Categories: []string{"walking_groups"},
+			Postcode: "PL1 2PA", Schedule: []directory.Session{{Day: "tuesday", Opens: "09:30", Closes: "11:00"}}, CostPence: free},
+		{Name: "Telephone Friends", Description: "A volunteer rings you every week for a chat.", Categories: []string{"befriending"},
+			Postcode: "EX1 1AA", CostPence: free},
+		{Name: "Sidwell Street Choir", Description: "Community choir, no auditions, all voices welcome. Singing for joy.", Categories: []string{"singing_groups", "arts_creativity"},
+			Postcode: "EX4 6NS", Schedule: []directory.Session{{Day: "monday", Opens: "19:00", Closes: "21:00"}}, CostPence: paid, Capacity: ptr(0)},
+		{Name: "Money Matters Advice", Description: "Free confidential advice on debt, benefits and bills.", Categories: []string{"money_debt_advice"},
+			Postcode: "EX2 4AA", CostPence: free},
+		{Name: "Closed Knitting Circle", Description: "Knitting and a natter.", Categories: []string{"hobbies_interests"}, Postcode: "EX4 4QJ"},
+	} {
+		in.OrganisationID = orgID
+		v, err := s.Create(ctx, editor, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(v.Name, "Closed") {
+			if err := s.SetStatus(ctx, editor, v.ID, "closed"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return s
+}
+
+func names(res directory.Results) []string {
+	var out []string
+	for _, h := range res.Items {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
+func TestSearch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := seedSearch(t, d)
+		ctx := context.Background()
+		cases := []struct {
+			name      string
+			params    string
+			want      []string // in this order
+			anyOrder  bool
+			reason    string // a reason every hit carries
+			corrected string
+		}{
+			{name: "stemming: walk finds walking", params: "q=walk", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers", "Plymouth Hoe Walkers"}, anyOrder: true},
+			{name: "category labels are searched", params: "q=singing", want: []string{"Sidwell Street Choir"}},
+			{name: "every word must match", params: "q=walk+seafront", want: []string{"Exmouth Seafront Strollers"}},
+			{name: "a typo is corrected", params: "q=walkng", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers", "Plymouth Hoe Walkers"}, anyOrder: true, corrected: "walk*"},
+			{name: "near sorts nearest first within the radius", params: "near=EX4+4QJ&within_km=20&category=walking_groups", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers"}, reason: "km from EX4 4QJ"},
+			{name: "text and place", params: "q=walks&near=PL1+2PA&within_km=200", want: []string{"Plymouth Hoe Walkers", "Exeter Health Walks", "Exmouth Seafront Strollers"}},
+			{name: "need finds the categories that meet it", params: "need=loneliness&near=EX1&within_km=30", want: []string{"Telephone Friends", "Sidwell Street Choir", "Exeter Health Walks", "Exmouth Seafront Strollers"}, anyOrder: true, reason: "Can help with loneliness"},
+			{name: "day", params: "day=tuesday", want: []string{"Exeter Health Walks", "Plymouth Hoe Walkers"}, reason: "Meets on Tuesday"},
+			{name: "free only", params: "free=true&category=singing_groups", want: nil},
+			{name: "closed services are not found", params: "q=knitting", want: nil},
+			{name: "no filters lists by name", params: "", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers", "Money Matters Advice", "Plymouth Hoe Walkers", "Sidwell Street Choir", "Telephone Friends"}},
+			{name: "query syntax is just text", params: "q=" + url.QueryEscape(`walk" OR NOT * (`), want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers", "Plymouth Hoe Walkers"}, anyOrder: true},
+		}
+		for _, c := range cases {
+			v, _ := url.ParseQuery(c.params)
+			q, err := directory.ParseQuery(v, 50)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			res, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			got := names(res)
+			if c.anyOrder {
+				slices.Sort(got)
+				slices.Sort(c.want)
+			}
+			if !slices.Equal(got, c.want) || res.Total != len(c.want) {
+				t.Errorf("%s: got %v (total %d), want %v", c.name, got, res.Total, c.want)
+			}
+			if corrected := res.Corrected != ""; corrected != (c.corrected != "") || (corrected && !strings.HasPrefix(res.Corrected, strings.TrimSuffix(c.corrected, "*"))) {
+				t.Errorf("%s: corrected %q, want %q", c.name, res.Corrected, c.corrected)
+			}
+			for _, h := range res.Items {
+				if c.reason != "" && !slices.ContainsFunc(h.Reasons, func(r string) bool { return strings.Contains(r, c.reason) }) {
+					t.Errorf("%s: %s has reasons %v, want one with %q", c.name, h.Name, h.Reasons, c.reason)
+				}
+				if q.Near != "" && h.DistanceKm == nil {
+					t.Errorf("%s: %s has no distance", c.name, h.Name)
+				}
+			}
+		}
+
+		// Pages join up without gaps or repeats.
+		v, _ := url.ParseQuery("limit=2")
+		q, _ := directory.ParseQuery(v, 50)
+		var all []string
+		for range 10 {
+			res, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, names(res)...)
+			if res.Next < 0 {
+				break
+			}
+			q.Offset = res.Next
+		}
+		if len(all) != 6 {
+			t.Errorf("paged through %v", all)
+		}
+	})
+}
+
+func TestParseQueryNamesTheBadParameter(t *testing.T) {
+	cases := map[string]string{
+		"category=knitting":             "category",
+		"need=boredom":                  "need",
+		"near=XYZ":                      "near",
+		"near=ZZ9+9ZZ":                  "near",
+		"within_km=5":                   "within_km",
+		"near=EX4&within_km=-1":         "within_km",
+		"near=EX4&within_km=lots":       "within_km",
+		"near=EX4&within_km=NaN":        "within_km",
+		"day=someday":                   "day",
+		"free=maybe":                    "free",
+		"limit=0":                       "limit",
+		"limit=100000":                  "limit",
+		"cursor=nonsense":               "cursor",
+		"q=" + strings.Repeat("a", 201): "q",
+		"q=%ff%fe":                      "q",
+		"q=a%00b":                       "q",
+	}
+	for params, field := range cases {
+		v, err := url.ParseQuery(params)
+		if err != nil {
+			t.Fatalf("%s: %v", params, err)
+		}
+		_, err = directory.ParseQuery(v, 50)
+		e, ok := err.(*oikos.Error)
+		if !ok || e.Code != oikos.EINVALID || e.Fields[field] == "" {
+			t.Errorf("%s: %v, want an error naming %s", params, err, field)
+		}
+	}
+	v, _ := url.ParseQuery("q=walk&category=befriending,walking_groups&need=loneliness&near=ex4+4qj&within_km=2.5&day=Tuesday&free=on&limit=20")
+	q, err := directory.ParseQuery(v, 50)
+	if err != nil || q.Near != "EX4 4QJ" || q.WithinKm != 2.5 || q.Day != 2 || !q.FreeOnly || len(q.Categories) != 2 || q.Limit != 20 {
+		t.Fatalf("good query: %+v %v", q, err)
+	}
+}
