@@ -135,10 +135,12 @@ func abs(n int) int {
 	return n
 }
 
-// editDistance is the Levenshtein distance between a and b, giving up
-// (returning limit+1) once it must exceed limit.
+// editDistance counts the edits between a and b: insertions, deletions,
+// substitutions and swaps of neighbouring letters (the commonest typo),
+// giving up (returning limit+1) once it must exceed limit.
 func editDistance(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
+	before := make([]int, len(rb)+1) // row i-2, for swaps
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -153,12 +155,15 @@ func editDistance(a, b string, limit int) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], before[j-2]+1)
+			}
 			rowMin = min(rowMin, cur[j])
 		}
 		if rowMin > limit {
 			return limit + 1
 		}
-		prev, cur = cur, prev
+		before, prev, cur = prev, cur, before
 	}
 	return prev[len(rb)]
 }
