@@ -130,6 +130,18 @@ func Can(p *Principal, act Action, obj Object) bool {
 			return true
 		}
 		return false
+	case "service":
+		// The directory is public; its entries are kept by the provider
+		// organisation that runs them, and by scheme managers.
+		switch {
+		case act == ReadAction:
+			return true
+		case p.Role == Admin || p.Role == Manager:
+			return true
+		case p.Role == Provider:
+			return obj.OrganisationID != "" && obj.OrganisationID == p.OrganisationID
+		}
+		return false
 	case "user":
 		switch {
 		case p.Role == Admin:

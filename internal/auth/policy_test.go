@@ -55,6 +55,12 @@ func TestCan(t *testing.T) {
 		{"commissioner reads organisations", commissioner, ReadAction, org, true},
 		{"commissioner may not change organisations", commissioner, ChangeAction, org, false},
 		{"unknown kinds are refused", admin, ReadAction, Object{Kind: "mystery"}, false},
+		{"anyone reads a service", nil, ReadAction, Object{Kind: "service", OrganisationID: "o9"}, false},
+		{"staff read any service", commissioner, ReadAction, Object{Kind: "service", OrganisationID: "o9"}, true},
+		{"provider changes own organisation's service", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ChangeAction, Object{Kind: "service", OrganisationID: "o1"}, true},
+		{"provider may not change another's service", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ChangeAction, Object{Kind: "service", OrganisationID: "o2"}, false},
+		{"manager changes any service", manager, ChangeAction, Object{Kind: "service", OrganisationID: "o9"}, true},
+		{"link worker may not change services", worker, ChangeAction, Object{Kind: "service", OrganisationID: "o1"}, false},
 	}
 	for _, c := range cases {
 		if got := Can(c.p, c.act, c.obj); got != c.want {

@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"oikos/internal/auth"
+	"oikos/internal/directory"
 	"oikos/internal/org"
 )
 
@@ -48,11 +50,15 @@ var templateFuncs = template.FuncMap{
 	},
 	"choices": func(p *page, name, legend, hint string, options []option) choiceField {
 		for i := range options {
-			options[i].Selected = p.Form.Get(name) == options[i].Value
+			options[i].Selected = slices.Contains(p.Form[name], options[i].Value)
 		}
 		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: p.Errors[name]}
 	},
-	"inc": func(i int) int { return i + 1 },
+	"inc":      func(i int) int { return i + 1 },
+	"dayLabel": func(day string) string { return directory.DayLabel(directory.DayNumber(day)) },
+	"costOptions": func() []option {
+		return []option{{Value: "free", Label: "Nothing: it is free"}, {Value: "paid", Label: "It costs something"}, {Value: "unknown", Label: "Not known"}}
+	},
 }
 
 type inputField struct {
@@ -124,6 +130,10 @@ func navFor(p *auth.Principal, current string) []navItem {
 	items := []navItem{{Text: "Home", Href: "/"}}
 	if p.Role == auth.Admin {
 		items = append(items, navItem{Text: "Organisations", Href: "/admin/organisations"}, navItem{Text: "Users", Href: "/admin/users"})
+	}
+	items = append(items, navItem{Text: "Directory", Href: "/directory"})
+	if p.Role == auth.Admin || p.Role == auth.Manager || p.Role == auth.Provider {
+		items = append(items, navItem{Text: "Directory entries", Href: "/directory/manage"})
 	}
 	items = append(items, navItem{Text: "Your account", Href: "/account"})
 	best := -1

@@ -72,6 +72,29 @@ func (s *Server) addRoutes(rt *router) {
 	}, "signed-out"))
 	rt.handle("POST /admin/users/{id}/setup-link", admin, s.adminNewSetupLink)
 
+	// The community directory: public search and service pages, and the
+	// editor for those who keep entries.
+	editors := auth.Only(auth.Admin, auth.Manager, auth.Provider)
+	rt.handle("GET /directory", auth.Public, s.directoryPage)
+	rt.handle("GET /directory/services/{id}", auth.Public, s.servicePage)
+	rt.handle("GET /directory/manage", editors, s.manageList(false))
+	rt.handle("GET /directory/manage/stale", editors, s.manageList(true))
+	rt.handle("GET /directory/manage/new", editors, s.manageNew)
+	rt.handle("POST /directory/manage/new", editors, s.manageCreate)
+	rt.handle("GET /directory/manage/{id}", editors, s.manageEdit)
+	rt.handle("POST /directory/manage/{id}", editors, s.manageUpdate)
+	rt.handle("POST /directory/manage/{id}/checked", editors, s.manageAction("checked"))
+	rt.handle("POST /directory/manage/{id}/close", editors, s.manageAction("closed"))
+	rt.handle("POST /directory/manage/{id}/reopen", editors, s.manageAction("reopened"))
+	rt.handle("GET /api/v1/categories", auth.Public, s.apiCategories)
+	rt.handle("GET /api/v1/needs", auth.Public, s.apiNeeds)
+	rt.handle("GET /api/v1/services", auth.Public, s.apiSearchServices)
+	rt.handle("POST /api/v1/services", editors, s.apiCreateService)
+	rt.handle("GET /api/v1/services/{id}", auth.Public, s.apiGetService)
+	rt.handle("PUT /api/v1/services/{id}", editors, s.apiUpdateService)
+	rt.handle("DELETE /api/v1/services/{id}", editors, s.apiCloseService)
+	rt.handle("POST /api/v1/services/{id}/checked", editors, s.apiCheckService)
+
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
 

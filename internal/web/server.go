@@ -15,6 +15,7 @@ import (
 
 	"oikos/internal/auth"
 	"oikos/internal/db"
+	"oikos/internal/directory"
 	"oikos/internal/org"
 )
 
@@ -40,6 +41,7 @@ type Server struct {
 	db      *db.DB
 	auth    *auth.Store
 	orgs    *org.Store
+	dir     *directory.Store
 	log     *slog.Logger
 	pages   *pages
 	static  *staticAssets
@@ -74,7 +76,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, log: cfg.Logger,
+		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, dir: directory.NewStore(cfg.DB), log: cfg.Logger,
 		pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
 		signIns: newRateLimiter(cfg.SignInsPerMinute, time.Minute),
