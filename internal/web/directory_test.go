@@ -130,13 +130,14 @@ func TestDirectoryPages(t *testing.T) {
 		}
 	}
 	form = url.Values{"name": {"Riverside Choir"}, "description": {"Sing with friends. No auditions."}, "categories": {"singing_groups", "arts_creativity"},
-		"postcode": {"ex2 4aa"}, "cost": {"paid"}, "cost_pounds": {"2.5"}, "opens-thursday": {"19:00"}, "closes-thursday": {"20:30"}, "citizen_led": {"yes"}}
+		"postcode": {"ex2 4aa"}, "cost": {"paid"}, "cost_pounds": {"2.5"}, "opens-thursday": {"19:00"}, "closes-thursday": {"20:30"}, "citizen_led": {"yes"},
+		"capacity": {"0"}, "accessibility": {"Hearing loop\nStep-free access"}, "languages": {"English, Polish"}, "eligibility": {"Adults"}}
 	res = prov.post("/directory/manage/new", form)
 	if res.status != http.StatusSeeOther {
 		t.Fatalf("create service: %d %s", res.status, res.body)
 	}
 	page := anon.get(res.header.Get("Location"))
-	for _, want := range []string{"Riverside Choir", "£2.50", "Thursday, 19:00 to 20:30", "EX2 4AA", "Singing groups"} {
+	for _, want := range []string{"Riverside Choir", "£2.50", "Thursday, 19:00 to 20:30", "EX2 4AA", "Singing groups", "waiting list", "Hearing loop", "Polish"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("service page lacks %q", want)
 		}

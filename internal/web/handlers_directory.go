@@ -276,6 +276,7 @@ type servicePage struct {
 	Service    directory.Service
 	Categories []string
 	Cost       string
+	Places     string
 	CanEdit    bool
 	Stale      bool
 }
@@ -317,6 +318,15 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) {
 		if cat, ok := taxonomy.CategoryByCode(c); ok {
 			data.Categories = append(data.Categories, cat.Label)
 		}
+	}
+	switch {
+	case v.Capacity == nil:
+	case *v.Capacity == 0:
+		data.Places = "Full at the moment: ask about the waiting list"
+	case *v.Capacity == 1:
+		data.Places = "1 place free"
+	default:
+		data.Places = fmt.Sprintf("%d places free", *v.Capacity)
 	}
 	notice := map[string]string{"saved": "Your changes have been saved.", "checked": "Thank you: the service is marked as checked today.",
 		"closed": "The service is marked as closed. It no longer appears in searches.", "reopened": "The service is open again and appears in searches."}
