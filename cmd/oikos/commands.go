@@ -399,6 +399,9 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		}
 		orgIDs[o.Name] = created.ID
 	}
+	if err := loadDemoDirectory(ctx, d, e.stdout); err != nil {
+		return err
+	}
 
 	password := demoPassword()
 	fmt.Fprintf(e.stdout, "Demo accounts (password for each: %s)\n", password)
