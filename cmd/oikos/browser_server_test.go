@@ -44,7 +44,10 @@ func (b *lockedBuffer) String() string {
 // database with one administrator, and returns its base URL
 // (http://127.0.0.1:PORT). The server is shut down gracefully when the test
 // ends, and the test fails if shutdown does not return cleanly.
-func startServer(t *testing.T) string {
+//
+// Each prepare function runs against the database before the server starts,
+// to load what a test needs (the demo data, say).
+func startServer(t *testing.T, prepare ...func(dbURL string)) string {
 	t.Helper()
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "oikos.db")
 	// Ignore the developer's OIKOS_* settings: the flags say everything.
@@ -55,6 +58,10 @@ func startServer(t *testing.T) string {
 	if err := add.userAdd(context.Background(), []string{"--email", adminEmail, "--name", adminName,
 		"--role", "admin", "--password-stdin", "--db", dbURL}); err != nil {
 		t.Fatalf("oikos user add: %v\n%s", err, log)
+	}
+
+	for _, p := range prepare {
+		p(dbURL)
 	}
 
 	listening := make(chan string, 1)
