@@ -42,3 +42,10 @@ bench: assets
 
 clean:
 	rm -rf bin $(VENDOR)
+
+# Directory search under load: a synthetic national directory of 100,000
+# services, GET /api/v1/services from 8 concurrent clients on SQLite and on
+# a throwaway PostgreSQL cluster, and the same searches as bare SQL.
+.PHONY: bench-search
+bench-search:
+	$(GO) run ./cmd/oikos-bench --services 100000 --clients 8 --duration 20s --db both

@@ -1,0 +1,320 @@
+// Command oikos-bench measures directory search as people use it: it builds
+// a synthetic national directory, serves it with the real Oikos HTTP
+// handler on a loopback port, and sends GET /api/v1/services from several
+// concurrent clients with a realistic mix of queries, on SQLite and on
+// PostgreSQL. On PostgreSQL it then runs the same mix as one bare SQL
+// statement per search, the way many open directories do (full-text match
+// and haversine distance in SQL), and compares the two.
+//
+//	go run ./cmd/oikos-bench [--services 100000] [--clients 8] [--duration 20s] [--db sqlite|postgres|both] [--dir DIR]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/directory"
+	"oikos/internal/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "oikos-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	services   int
+	clients    int
+	duration   time.Duration
+	warmup     time.Duration
+	which      string
+	dir        string
+	seed       int64
+	cpuprofile string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	fs.IntVar(&o.services, "services", 100_000, "services in the synthetic directory")
+	fs.IntVar(&o.clients, "clients", 8, "concurrent clients")
+	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long each measured run lasts")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each run")
+	fs.StringVar(&o.which, "db", "both", "sqlite, postgres or both")
+	fs.StringVar(&o.dir, "dir", "", "keep the SQLite database here and reuse it next time (default: a temporary directory)")
+	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each measured Oikos HTTP run to PREFIX-sqlite.prof / PREFIX-postgres.prof")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: oikos-bench [--services N] [--clients N] [--duration D] [--db sqlite|postgres|both] [--dir DIR]\n\nOptions:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.services < 1 || o.clients < 1 || o.duration <= 0 {
+		return errors.New("--services, --clients and --duration must be positive")
+	}
+	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
+	if dbs == nil {
+		return fmt.Errorf("--db must be sqlite, postgres or both, not %q", o.which)
+	}
+	tmp, err := os.MkdirTemp("", "oikos-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if o.dir == "" {
+		o.dir = tmp
+	} else if err := os.MkdirAll(o.dir, 0o755); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
+		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
+	var rep report
+	rep.opts = o
+	for _, which := range dbs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var err error
+		if which == "sqlite" {
+			err = benchSQLite(ctx, o, stdout, &rep)
+		} else {
+			err = benchPostgres(ctx, o, stdout, &rep)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", which, err)
+		}
+	}
+	rep.print(stdout)
+	return nil
+}
+
+func benchSQLite(ctx context.Context, o options, out io.Writer, rep *report) error {
+	path := filepath.Join(o.dir, fmt.Sprintf("oikos-bench-%d-seed%d.db", o.services, o.seed))
+	d, err := openMigrated(ctx, "sqlite:"+path)
+	if err != nil {
+		return err
+	}
+	var have int
+	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM services").Scan(&have); err != nil {
+		d.Close()
+		return err
+	}
+	if have >= o.services {
+		fmt.Fprintf(out, "\n== SQLite: reusing %s (%d services)\n", path, have)
+	} else {
+		if have > 0 {
+			// Partly filled (an interrupted run): start again.
+			d.Close()
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(path + suffix)
+			}
+			if d, err = openMigrated(ctx, "sqlite:"+path); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(out, "\n== SQLite: generating %d services into %s\n", o.services, path)
+		if err := generate(ctx, d, o, out); err != nil {
+			d.Close()
+			return err
+		}
+		if _, err := d.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+			d.Close()
+			return err
+		}
+	}
+	defer d.Close()
+	var version string
+	d.R().QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version)
+	rep.sqliteVersion = version
+	res, err := benchHTTP(ctx, d, o, "sqlite", out)
+	if err != nil {
+		return err
+	}
+	rep.sqlite = &res
+	return nil
+}
+
+func benchPostgres(ctx context.Context, o options, out io.Writer, rep *report) error {
+	fmt.Fprintf(out, "\n== PostgreSQL: starting a throwaway cluster\n")
+	c, err := startCluster()
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	admin, err := db.Open(ctx, c.url("postgres"))
+	if err != nil {
+		return err
+	}
+	_, err = admin.Exec(ctx, "CREATE DATABASE oikos_bench")
+	admin.Close()
+	if err != nil {
+		return err
+	}
+	url := c.url("oikos_bench")
+	d, err := openMigrated(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	d.R().QueryRowContext(ctx, "SHOW server_version").Scan(&rep.pgVersion)
+	if f := strings.Fields(rep.pgVersion); len(f) > 0 {
+		rep.pgVersion = f[0]
+	}
+	fmt.Fprintf(out, "PostgreSQL %s in %s: generating %d services\n", rep.pgVersion, c.dir, o.services)
+	if err := generate(ctx, d, o, out); err != nil {
+		return err
+	}
+	// What autovacuum would soon do after a bulk load: statistics for the
+	// planner and an up-to-date visibility map.
+	start := time.Now()
+	if _, err := d.Exec(ctx, "VACUUM ANALYZE"); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "VACUUM ANALYZE: %.1fs\n", time.Since(start).Seconds())
+
+	res, err := benchHTTP(ctx, d, o, "postgres", out)
+	if err != nil {
+		return err
+	}
+	rep.pgHTTP = &res
+	bare, err := benchBareSQL(ctx, url, o, out)
+	if err != nil {
+		return err
+	}
+	rep.pgBare = &bare
+	return nil
+}
+
+func openMigrated(ctx context.Context, url string) (*db.DB, error) {
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func generate(ctx context.Context, d *db.DB, o options, out io.Writer) error {
+	start := time.Now()
+	progress := &everyNth{w: out, n: max(1, o.services/5000/5)}
+	if err := directory.GenerateSynthetic(ctx, d, o.services, o.seed, progress); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "generated %d services in %.1fs (%.0f services/s)\n", o.services, time.Since(start).Seconds(),
+		float64(o.services)/time.Since(start).Seconds())
+	return nil
+}
+
+// everyNth passes on one progress line in n.
+type everyNth struct {
+	w    io.Writer
+	n, i int
+}
+
+func (e *everyNth) Write(p []byte) (int, error) {
+	e.i++
+	if e.i%e.n == 0 {
+		return e.w.Write(p)
+	}
+	return len(p), nil
+}
+
+// benchHTTP serves the directory with the real handler on a loopback port
+// and measures GET /api/v1/services.
+func benchHTTP(ctx context.Context, d *db.DB, o options, name string, out io.Writer) (result, error) {
+	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return result{}, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ErrorLog: nil}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String() + "/api/v1/services?"
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: 4 * o.clients, MaxIdleConnsPerHost: 4 * o.clients, DisableCompression: true}}
+	defer client.CloseIdleConnections()
+	do := func(ctx context.Context, q request) (int, error) { return httpSearch(ctx, client, base, q) }
+
+	label := "Oikos HTTP (" + name + ")"
+	fmt.Fprintf(out, "%s: warming up for %s\n", label, o.warmup)
+	if _, err := load(ctx, label, o.clients, o.warmup, o.seed+1000, do); err != nil {
+		return result{}, err
+	}
+	var stopProfile func()
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile + "-" + name + ".prof")
+		if err != nil {
+			return result{}, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return result{}, err
+		}
+		stopProfile = pprof.StopCPUProfile
+	}
+	fmt.Fprintf(out, "%s: measuring for %s with %d clients\n", label, o.duration, o.clients)
+	res, err := load(ctx, label, o.clients, o.duration, o.seed, do)
+	if stopProfile != nil {
+		stopProfile()
+	}
+	if err != nil {
+		return result{}, err
+	}
+	res.summary(out)
+	return res, nil
+}
+
+func httpSearch(ctx context.Context, client *http.Client, base string, q request) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+q.params.Encode(), nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET ?%s: %s: %s", q.params.Encode(), resp.Status, strings.TrimSpace(string(body)))
+	}
+	return countItems(body)
+}
