@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -31,12 +32,25 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 		}
 		return scanCandidates(rows)
 	}
-	cond, args := q.filterSQL(1, bbox)
+	cond, args := q.filterSQL(1, nil)
+	args = append([]any{ftsQuery(text)}, args...)
+	if bbox != nil {
+		// Keep only matches inside the box before reading their rows: the
+		// box's rowids come from the (covering) geo index, and a match
+		// outside it is dropped by a lookup in that small set instead of
+		// a read of its row. Without this a common word near a place reads
+		// every match in the country. The + keeps SQLite from handing the
+		// rowids to FTS5 one at a time.
+		n := len(args)
+		args = append(args, bbox[0], bbox[1], bbox[2], bbox[3])
+		cond += fmt.Sprintf(" AND +services_fts.rowid IN (SELECT pk FROM services WHERE latitude BETWEEN $%d AND $%d AND longitude BETWEEN $%d AND $%d)",
+			n+1, n+2, n+3, n+4)
+	}
 	// bm25 is lower for better matches; weights favour the name, then the
 	// categories, then the description.
 	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0)
 		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
-		WHERE services_fts MATCH $1 AND `+cond, append([]any{ftsQuery(text)}, args...)...)
+		WHERE services_fts MATCH $1 AND `+cond, args...)
 	if err != nil {
 		return nil, err
 	}
