@@ -1,0 +1,103 @@
+package referral
+
+import (
+	"testing"
+	"time"
+)
+
+func TestTransitions(t *testing.T) {
+	cases := []struct {
+		from, to Status
+		reason   string
+		ok       bool
+	}{
+		{Received, Accepted, "", true},
+		{Received, Closed, "not_appropriate", true},
+		{Received, Closed, "", false},
+		{Received, Closed, "bored", false},
+		{Received, Contacted, "", false},
+		{Received, Active, "", false},
+		{Accepted, Contacted, "", true},
+		{Accepted, Received, "", false},
+		{Contacted, Active, "", true},
+		{Active, Closed, "goals_met", true},
+		{Active, Accepted, "", false},
+		{Closed, Received, "", false},
+		{Closed, Closed, "goals_met", false},
+		{Accepted, "paused", "", false},
+	}
+	for _, c := range cases {
+		err := CheckTransition(c.from, c.to, c.reason)
+		if (err == nil) != c.ok {
+			t.Errorf("%s → %s (%q): %v", c.from, c.to, c.reason, err)
+		}
+		if err != nil && err.Error() == "" {
+			t.Errorf("%s → %s: empty reason", c.from, c.to)
+		}
+	}
+}
+
+func TestNHSNumber(t *testing.T) {
+	cases := map[string]bool{
+		"9434765919":   true,
+		"943 476 5919": true,
+		"943-476-5919": true,
+		"4010232137":   true,
+		"9434765918":   false, // wrong check digit
+		"943476591":    false,
+		"94347659190":  false,
+		"abcdefghij":   false,
+		"":             false,
+		"0000000000":   true,
+		"1000000010":   false, // check digit would be 10
+		"1234567881":   true,
+	}
+	for in, want := range cases {
+		if got := ValidNHSNumber(in); got != want {
+			t.Errorf("ValidNHSNumber(%q) = %v", in, got)
+		}
+	}
+	if FormatNHSNumber("9434765919") != "943 476 5919" {
+		t.Error("format")
+	}
+}
+
+func TestBirthDateAndAgeBand(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for in, wantErr := range map[string]bool{"1950-03-27": false, "2026-11-24": true, "1890-01-01": true, "1950-02-30": true, "27/03/1950": true, "": true} {
+		if _, msg := ParseBirthDate(in, now); (msg != "") != wantErr {
+			t.Errorf("%q: %q", in, msg)
+		}
+	}
+	born := time.Date(1950, 12, 1, 0, 0, 0, 0, time.UTC)
+	if b := AgeBand(born, now); b != "75_84" {
+		t.Errorf("age band %s", b)
+	}
+	if b := AgeBand(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC), now); b != "under_18" {
+		t.Errorf("age band %s", b)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	base := PersonKey{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"}
+	with := func(f func(*PersonKey)) PersonKey { k := base; f(&k); return k }
+	cases := []struct {
+		name string
+		a, b PersonKey
+		want Match
+	}{
+		{"same NHS number", with(func(k *PersonKey) { k.NHSNumber = "9434765919" }), PersonKey{NHSNumber: "9434765919"}, SurelySame},
+		{"different NHS numbers", with(func(k *PersonKey) { k.NHSNumber = "9434765919" }), with(func(k *PersonKey) { k.NHSNumber = "4010232137" }), NoMatch},
+		{"same name, birth date, postcode", base, with(func(k *PersonKey) { k.GivenName = "  margaret " }), SurelySame},
+		{"moved house", base, with(func(k *PersonKey) { k.Postcode = "EX1 1AA" }), PossibleMatch},
+		{"nickname at same address", base, with(func(k *PersonKey) { k.GivenName = "Maggie" }), PossibleMatch},
+		{"different birth date", base, with(func(k *PersonKey) { k.DateOfBirth = "1948-05-03" }), NoMatch},
+		{"different family name", base, with(func(k *PersonKey) { k.FamilyName = "Hugh" }), NoMatch},
+		{"different initial and postcode", base, with(func(k *PersonKey) { k.GivenName = "Susan"; k.Postcode = "EX1 1AA" }), NoMatch},
+	}
+	for _, c := range cases {
+		if got := Compare(c.a, c.b); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
