@@ -87,3 +87,14 @@ func TestReasonsAndWords(t *testing.T) {
 		t.Errorf("fts %s, ts %s", ftsQuery(`walk" OR x`), tsQuery([]string{"walk", "gro"}))
 	}
 }
+
+func TestPhonePattern(t *testing.T) {
+	for phone, ok := range map[string]bool{
+		"01392 123456": true, "+44 (0)1392 123456": true, "0808 157 0123": true, "01392 123456 ext 12": true,
+		"07700-900123": true, "text": false, "call me": false, "12": false, "0139x": false,
+	} {
+		if phonePattern.MatchString(phone) != ok {
+			t.Errorf("%q: want %v", phone, ok)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -155,6 +156,10 @@ func tidyList(list []string) []string {
 	return out
 }
 
+// phonePattern is a phone number as people write one: digits with spaces,
+// brackets and dashes, an optional leading +, and an optional extension.
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 ()\-]{4,}[0-9]( ?(ext\.?|x) ?[0-9]{1,6})?$`)
+
 // ValidTime reports whether s is a 24-hour "HH:MM".
 func ValidTime(s string) bool {
 	if len(s) != 5 || s[2] != ':' {
@@ -290,7 +295,7 @@ func (in *Input) Validate() error {
 	}
 	if in.Phone != "" {
 		checkText(f, "phone", in.Phone, 40, false)
-		if f["phone"] == "" && strings.Trim(in.Phone, "0123456789 +()-ext.") != "" {
+		if f["phone"] == "" && !phonePattern.MatchString(in.Phone) {
 			f["phone"] = "Phone number may contain only digits, spaces and + ( ) -."
 		}
 	}

@@ -93,7 +93,7 @@ func TestValidateNamesEveryField(t *testing.T) {
 		Categories: []string{"knitting"}, Postcode: "XX", Schedule: []directory.Session{{Day: "funday", Opens: "10:00", Closes: "11:00"},
 			{Day: "monday", Opens: "25:00", Closes: "11:00"}, {Day: "monday", Opens: "12:00", Closes: "11:00"}},
 		CostPence: ptr(int64(-1)), Capacity: ptr(-2), MinAge: ptr(50), MaxAge: ptr(20), StartedOn: "yesterday",
-		URL: "javascript:alert(1)", Email: "nope", Phone: "call me",
+		URL: "javascript:alert(1)", Email: "nope", Phone: "text",
 	}
 	err := in.Validate()
 	e, ok := err.(*oikos.Error)
