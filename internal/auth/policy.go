@@ -111,6 +111,8 @@ type Object struct {
 	Kind           string // "organisation", "user"
 	ID             string
 	OrganisationID string // the organisation it belongs to, if any
+	AssignedTo     string // the link worker it is assigned to, if any
+	CreatedBy      string // the user who made it (a referral's referrer)
 }
 
 // Can is the object-level policy: may p do act to obj? Callers answer 404
@@ -128,6 +130,18 @@ func Can(p *Principal, act Action, obj Object) bool {
 			// Staff see their own organisation; everyone may see the list of
 			// organisations to refer from (names and kinds only).
 			return true
+		}
+		return false
+	case "referral":
+		switch p.Role {
+		case Manager:
+			return true
+		case LinkWorker:
+			// Their caseload, and the unassigned triage queue of the scheme.
+			return obj.AssignedTo == p.UserID || obj.AssignedTo == ""
+		case Referrer:
+			// The status of referrals they made; never a change.
+			return act == ReadAction && obj.CreatedBy != "" && obj.CreatedBy == p.UserID
 		}
 		return false
 	case "service":

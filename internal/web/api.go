@@ -156,6 +156,18 @@ func newList[T any](items []T, total int, next string) list[T] {
 	return l
 }
 
+// encodeOffset and decodeOffset make a list position opaque.
+func encodeOffset(n int) string { return encodeCursor("o" + strconv.Itoa(n)) }
+
+func decodeOffset(s string) (int, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < 2 || b[0] != 'o' {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(b[1:]))
+	return n, err == nil && n >= 0 && n <= 10_000_000
+}
+
 func encodeCursor(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 // pageParams reads the contract's cursor and limit parameters.

@@ -95,6 +95,16 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("DELETE /api/v1/services/{id}", editors, s.apiCloseService)
 	rt.handle("POST /api/v1/services/{id}/checked", editors, s.apiCheckService)
 
+	// Referrals from every door.
+	referrers := auth.Only(auth.Referrer, auth.LinkWorker, auth.Manager)
+	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
+	rt.handle("POST /api/v1/referrals", referrers, s.apiCreateReferral)
+	rt.handle("GET /api/v1/referrals", referrers, s.apiListReferrals)
+	rt.handle("GET /api/v1/referrals/{id}", referrers, s.apiGetReferral)
+	rt.handle("POST /api/v1/referrals/{id}/assign", caseworkers, s.apiAssignReferral)
+	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
+	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
+
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
 

@@ -17,6 +17,7 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/directory"
 	"oikos/internal/org"
+	"oikos/internal/referral"
 )
 
 // Config is what a Server needs.
@@ -42,6 +43,7 @@ type Server struct {
 	auth    *auth.Store
 	orgs    *org.Store
 	dir     *directory.Store
+	refs    *referral.Store
 	log     *slog.Logger
 	pages   *pages
 	static  *staticAssets
@@ -49,6 +51,8 @@ type Server struct {
 	handler http.Handler
 	routes  []Route
 	signIns *rateLimiter
+	// selfRefs limits public self-referrals per client address.
+	selfRefs *rateLimiter
 
 	cleanupOnce sync.Once
 }
@@ -76,10 +80,11 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, dir: directory.NewStore(cfg.DB), log: cfg.Logger,
+		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, dir: directory.NewStore(cfg.DB), refs: referral.NewStore(cfg.DB), log: cfg.Logger,
 		pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
-		signIns: newRateLimiter(cfg.SignInsPerMinute, time.Minute),
+		signIns:  newRateLimiter(cfg.SignInsPerMinute, time.Minute),
+		selfRefs: newRateLimiter(10, 10*time.Minute),
 	}
 	s.metrics = newMetrics(cfg.Registry, cfg.DB)
 	rt := &router{mux: http.NewServeMux(), s: s}

@@ -1,0 +1,528 @@
+package referral
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/db"
+	"oikos/internal/postcode"
+	"oikos/internal/taxonomy"
+)
+
+// PersonInput is the person as a referral names them.
+type PersonInput struct {
+	GivenName   string `json:"given_name"`
+	FamilyName  string `json:"family_name"`
+	DateOfBirth string `json:"date_of_birth"`
+	NHSNumber   string `json:"nhs_number,omitempty"`
+	Postcode    string `json:"postcode"`
+	Phone       string `json:"phone,omitempty"`
+	Email       string `json:"email,omitempty"`
+}
+
+// SourceInput is who the referral comes from.
+type SourceInput struct {
+	Type           string `json:"type"`
+	OrganisationID string `json:"organisation_id,omitempty"`
+	ReferrerName   string `json:"referrer_name,omitempty"`
+}
+
+// ConsentInput records the person's agreement.
+type ConsentInput struct {
+	Given              bool `json:"given"`
+	ShareWithProviders bool `json:"share_with_providers"`
+}
+
+// Input is the contract's referral body.
+type Input struct {
+	Person  PersonInput  `json:"person"`
+	Source  SourceInput  `json:"source"`
+	Reasons []string     `json:"reasons"`
+	Urgency string       `json:"urgency,omitempty"`
+	Notes   string       `json:"notes,omitempty"`
+	Consent ConsentInput `json:"consent"`
+}
+
+func text(f map[string]string, name, v string, limit int, multiline bool) {
+	switch {
+	case !oikos.PlainText(v, multiline):
+		f[name] = "must not contain control characters"
+	case utf8.RuneCountInString(v) > limit:
+		f[name] = fmt.Sprintf("must be %d characters or fewer", limit)
+	}
+}
+
+// Validate checks and tidies a referral, naming every field at fault with
+// its path (person.nhs_number, consent.given, ...).
+func (in *Input) Validate(now time.Time) error {
+	f := map[string]string{}
+	p := &in.Person
+	p.GivenName, p.FamilyName = strings.Join(strings.Fields(p.GivenName), " "), strings.Join(strings.Fields(p.FamilyName), " ")
+	if p.GivenName == "" {
+		f["person.given_name"] = "Enter the person's first name."
+	} else {
+		text(f, "person.given_name", p.GivenName, 100, false)
+	}
+	if p.FamilyName == "" {
+		f["person.family_name"] = "Enter the person's last name."
+	} else {
+		text(f, "person.family_name", p.FamilyName, 100, false)
+	}
+	if _, msg := ParseBirthDate(p.DateOfBirth, now); msg != "" {
+		f["person.date_of_birth"] = msg
+	}
+	p.DateOfBirth = strings.TrimSpace(p.DateOfBirth)
+	if p.NHSNumber = NormaliseNHSNumber(p.NHSNumber); p.NHSNumber != "" && !ValidNHSNumber(p.NHSNumber) {
+		f["person.nhs_number"] = "NHS number must be 10 digits that pass the NHS number check. Check it against a letter or the NHS App."
+	}
+	if pc, ok := postcode.Normalise(p.Postcode); ok {
+		p.Postcode = pc
+	} else {
+		f["person.postcode"] = "Enter a real UK postcode, like EX1 1AA."
+	}
+	p.Phone, p.Email = strings.TrimSpace(p.Phone), strings.TrimSpace(p.Email)
+	text(f, "person.phone", p.Phone, 40, false)
+	text(f, "person.email", p.Email, 254, false)
+	if p.Email != "" && (!strings.Contains(p.Email, "@") || strings.ContainsAny(p.Email, " <>")) {
+		f["person.email"] = "Enter an email address like name@example.org."
+	}
+	if !slices.Contains(SourceTypes, in.Source.Type) {
+		f["source.type"] = "Source type must be one of " + strings.Join(SourceTypes, ", ") + "."
+	}
+	text(f, "source.referrer_name", in.Source.ReferrerName, 200, false)
+	text(f, "source.organisation_id", in.Source.OrganisationID, 100, false)
+	if len(in.Reasons) == 0 {
+		f["reasons"] = "Choose at least one reason for the referral."
+	}
+	var reasons []string
+	for _, r := range in.Reasons {
+		if _, ok := taxonomy.NeedByCode(r); !ok {
+			f["reasons"] = fmt.Sprintf("Unknown reason %q: see /api/v1/needs for the codes.", truncate(r, 40))
+			break
+		}
+		if !slices.Contains(reasons, r) {
+			reasons = append(reasons, r)
+		}
+	}
+	in.Reasons = reasons
+	switch in.Urgency {
+	case "":
+		in.Urgency = "routine"
+	case "routine", "urgent":
+	default:
+		f["urgency"] = "Urgency must be routine or urgent."
+	}
+	text(f, "notes", in.Notes, 5000, true)
+	if !in.Consent.Given {
+		f["consent.given"] = "The person must agree to the referral before it is made."
+	}
+	return oikos.Invalid(f)
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// Person is someone referred.
+type Person struct {
+	ID          string `json:"id"`
+	GivenName   string `json:"given_name"`
+	FamilyName  string `json:"family_name"`
+	DateOfBirth string `json:"date_of_birth"`
+	NHSNumber   string `json:"nhs_number"`
+	Postcode    string `json:"postcode"`
+	Phone       string `json:"phone"`
+	Email       string `json:"email"`
+}
+
+// Referral is one referral with its person.
+type Referral struct {
+	ID                   string     `json:"id"`
+	Reference            string     `json:"reference"`
+	Status               Status     `json:"status"`
+	PersonID             string     `json:"person_id"`
+	Person               *Person    `json:"person,omitempty"`
+	SourceType           string     `json:"source_type"`
+	SourceOrganisationID string     `json:"source_organisation_id"`
+	ReferrerUserID       string     `json:"-"`
+	ReferrerName         string     `json:"referrer_name"`
+	Reasons              []string   `json:"reasons"`
+	Urgency              string     `json:"urgency"`
+	Notes                string     `json:"notes,omitempty"`
+	ConsentShare         bool       `json:"consent_share_with_providers"`
+	AssignedTo           string     `json:"assigned_to"`
+	PossibleMatchID      string     `json:"possible_match_person_id,omitempty"`
+	ClosedReason         string     `json:"closed_reason,omitempty"`
+	ReceivedAt           time.Time  `json:"received_at"`
+	FirstContactAt       *time.Time `json:"first_contact_at"`
+	ClosedAt             *time.Time `json:"closed_at"`
+}
+
+// Store keeps people and referrals.
+type Store struct {
+	DB  *db.DB
+	Now func() time.Time
+}
+
+// NewStore returns a Store with the real clock.
+func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+
+// Actor is who acts, for the audit log.
+type Actor struct{ UserID, Client string }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+var referenceAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// newReference is a short code a person can read out on the phone.
+func newReference() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	out := []byte("OIK-")
+	for i, c := range b {
+		if i == 4 {
+			out = append(out, '-')
+		}
+		out = append(out, referenceAlphabet[int(c)%len(referenceAlphabet)])
+	}
+	return string(out)
+}
+
+func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, by Actor, action, kind, id string) error {
+	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action, ObjectKind: kind, ObjectID: id, Client: by.Client})
+}
+
+// Create records a referral from any door. A person already known is
+// matched rather than duplicated; a possible match is kept for a link
+// worker to confirm. referrerUserID is the signed-in referrer, if any.
+func (s *Store) Create(ctx context.Context, by Actor, in Input, referrerUserID, channel string) (Referral, error) {
+	now := s.now()
+	if err := in.Validate(now); err != nil {
+		return Referral{}, err
+	}
+	r := Referral{ID: db.NewID("ref"), Reference: newReference(), Status: Received, SourceType: in.Source.Type,
+		SourceOrganisationID: in.Source.OrganisationID, ReferrerUserID: referrerUserID, ReferrerName: in.Source.ReferrerName,
+		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders, ReceivedAt: now}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if in.Source.OrganisationID != "" {
+			var one int
+			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM organisations WHERE id = $1", in.Source.OrganisationID).Scan(&one); err == sql.ErrNoRows {
+				return oikos.Invalid(map[string]string{"source.organisation_id": "No organisation has that id."})
+			} else if err != nil {
+				return err
+			}
+		}
+		personID, possible, err := s.matchPerson(ctx, tx, in.Person)
+		if err != nil {
+			return err
+		}
+		if personID == "" {
+			personID = db.NewID("per")
+			born, _ := ParseBirthDate(in.Person.DateOfBirth, now)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email, age_band, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, personID, in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth,
+				in.Person.NHSNumber, in.Person.Postcode, in.Person.Phone, in.Person.Email, AgeBand(born, now), db.Millis(now)); err != nil {
+				return err
+			}
+			if err := s.auditTx(ctx, tx, by, audit.Create, "person", personID); err != nil {
+				return err
+			}
+		}
+		r.PersonID, r.PossibleMatchID = personID, possible
+		var referrer, org, match any
+		if referrerUserID != "" {
+			referrer = referrerUserID
+		}
+		if in.Source.OrganisationID != "" {
+			org = in.Source.OrganisationID
+		}
+		if possible != "" {
+			match = possible
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
+			referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, received_at, updated_at)
+			VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13, $14, $15, $13, $13)`,
+			r.ID, r.Reference, personID, r.SourceType, org, referrer, r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes,
+			r.ConsentShare, consentBy(in.Source.Type), db.Millis(now), match, channel); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES ($1, 0, $2, $3, '', 'received')`,
+			r.ID, db.Millis(now), by.UserID); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, by, audit.Create, "referral", r.ID)
+	})
+	return r, err
+}
+
+// consentBy says who gave consent, from who referred.
+func consentBy(sourceType string) string {
+	switch sourceType {
+	case "self":
+		return "person"
+	case "family_friend":
+		return "person, through family or friend"
+	}
+	return "person, as recorded by the referrer"
+}
+
+// matchPerson finds the person a referral is about among those held: the
+// same person (reuse), a possible match (new record, flagged), or nobody.
+func (s *Store) matchPerson(ctx context.Context, tx *sql.Tx, p PersonInput) (sameID, possibleID string, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode FROM people
+		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3) LIMIT 50`,
+		p.NHSNumber, p.FamilyName, p.DateOfBirth)
+	if err != nil {
+		return "", "", err
+	}
+	defer rows.Close()
+	key := PersonKey{p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode}
+	for rows.Next() {
+		var id string
+		var k PersonKey
+		if err := rows.Scan(&id, &k.GivenName, &k.FamilyName, &k.DateOfBirth, &k.NHSNumber, &k.Postcode); err != nil {
+			return "", "", err
+		}
+		switch Compare(key, k) {
+		case SurelySame:
+			return id, "", nil
+		case PossibleMatch:
+			if possibleID == "" {
+				possibleID = id
+			}
+		}
+	}
+	return "", possibleID, rows.Err()
+}
+
+const referralColumns = `r.id, r.reference, r.status, r.person_id, r.source_type, COALESCE(r.source_organisation_id, ''),
+	COALESCE(r.referrer_user_id, ''), r.referrer_name, r.reasons, r.urgency, r.notes, r.consent_share, COALESCE(r.assigned_to, ''),
+	COALESCE(r.possible_match_id, ''), r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
+	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email`
+
+func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
+	var r Referral
+	var p Person
+	var reasons string
+	var received int64
+	var first, closed sql.NullInt64
+	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
+		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.ClosedReason, &received, &first, &closed,
+		&p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email)
+	if err != nil {
+		return r, err
+	}
+	p.ID = r.PersonID
+	r.Person = &p
+	r.Reasons = strings.Fields(reasons)
+	r.ReceivedAt = db.Time(received)
+	if first.Valid {
+		t := db.Time(first.Int64)
+		r.FirstContactAt = &t
+	}
+	if closed.Valid {
+		t := db.Time(closed.Int64)
+		r.ClosedAt = &t
+	}
+	return r, nil
+}
+
+// Get finds a referral with its person. Callers check access, then record
+// the read with RecordRead.
+func (s *Store) Get(ctx context.Context, id string) (Referral, error) {
+	if !oikos.PlainText(id, false) {
+		return Referral{}, oikos.NotFound("Referral")
+	}
+	r, err := scanReferral(s.DB.R().QueryRowContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1", id))
+	if err == sql.ErrNoRows {
+		return r, oikos.NotFound("Referral")
+	}
+	return r, err
+}
+
+// Object is the referral as the access policy sees it.
+func (r Referral) Object() (kind, id, assignedTo, createdBy string) {
+	return "referral", r.ID, r.AssignedTo, r.ReferrerUserID
+}
+
+// RecentSelfReferral finds a self-referral for the same person received
+// since the given time, so that a form sent twice makes one referral.
+func (s *Store) RecentSelfReferral(ctx context.Context, p PersonInput, since time.Time) (string, bool, error) {
+	var ref string
+	err := s.DB.R().QueryRowContext(ctx, `SELECT r.reference FROM referrals r JOIN people p ON p.id = r.person_id
+		WHERE r.channel = 'self' AND r.received_at >= $1 AND lower(p.family_name) = lower($2) AND p.date_of_birth = $3
+		AND lower(p.given_name) = lower($4) ORDER BY r.received_at DESC LIMIT 1`,
+		db.Millis(since), strings.TrimSpace(p.FamilyName), strings.TrimSpace(p.DateOfBirth), strings.TrimSpace(p.GivenName)).Scan(&ref)
+	if err == sql.ErrNoRows {
+		return "", false, nil
+	}
+	return ref, err == nil, err
+}
+
+// RecordRead writes a read of a person's record to the audit log.
+func (s *Store) RecordRead(ctx context.Context, by Actor, r Referral) error {
+	return audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client})
+}
+
+// Filter scopes and narrows a referral list.
+type Filter struct {
+	Status         Status
+	AssignedTo     string
+	ReferrerUserID string // only referrals this user made
+	// VisibleTo limits to what a link worker may see: assigned to them, or
+	// waiting unassigned in the triage queue.
+	VisibleTo     string
+	Offset, Limit int
+}
+
+// List returns referrals oldest first (the triage order), with the total.
+func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
+	conds := []string{"1 = 1"}
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	for _, v := range []string{string(f.Status), f.AssignedTo, f.ReferrerUserID, f.VisibleTo} {
+		if !oikos.PlainText(v, false) {
+			return nil, 0, oikos.Invalid(map[string]string{"filter": "must be plain text"})
+		}
+	}
+	if f.Status != "" {
+		add("r.status = ?", string(f.Status))
+	}
+	if f.AssignedTo != "" {
+		add("r.assigned_to = ?", f.AssignedTo)
+	}
+	if f.ReferrerUserID != "" {
+		add("r.referrer_user_id = ?", f.ReferrerUserID)
+	}
+	if f.VisibleTo != "" {
+		add("(r.assigned_to = ? OR (r.assigned_to IS NULL AND r.status = 'received'))", f.VisibleTo)
+	}
+	where := strings.Join(conds, " AND ")
+	var total int
+	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals r WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	n := len(args)
+	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE "+where+
+		fmt.Sprintf(" ORDER BY r.received_at, r.id LIMIT $%d OFFSET $%d", n+1, n+2), append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []Referral
+	for rows.Next() {
+		r, err := scanReferral(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, id string, by Actor, from, to Status, reason, assigned string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status, reason, assigned_to)
+		VALUES ($1, (SELECT COALESCE(MAX(position), -1) + 1 FROM referral_events WHERE referral_id = $1), $2, $3, $4, $5, $6, $7)`,
+		id, db.Millis(s.now()), by.UserID, string(from), string(to), reason, assigned)
+	return err
+}
+
+// Transition moves a referral to a new status, refusing illegal changes
+// with a conflict that says why.
+func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, reason string) (Referral, error) {
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var from Status
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM referrals WHERE id = $1", id).Scan(&from); err == sql.ErrNoRows {
+			return oikos.NotFound("Referral")
+		} else if err != nil {
+			return err
+		}
+		if err := CheckTransition(from, to, reason); err != nil {
+			code := oikos.ECONFLICT
+			if !slices.Contains(Statuses, to) {
+				code = oikos.EINVALID
+			}
+			return &oikos.Error{Code: code, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
+		}
+		now := db.Millis(s.now())
+		q := "UPDATE referrals SET status = $1, updated_at = $2"
+		switch to {
+		case Contacted:
+			q += ", first_contact_at = COALESCE(first_contact_at, $2)"
+		case Closed:
+			q += ", closed_at = $2, closed_reason = $4"
+		}
+		q += " WHERE id = $3 AND status = $5"
+		args := []any{string(to), now, id, reason, string(from)}
+		if to != Closed {
+			q = strings.Replace(q, " AND status = $5", " AND status = $4", 1)
+			args = []any{string(to), now, id, string(from)}
+		}
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return &oikos.Error{Code: oikos.ECONFLICT, Message: "The referral changed while you were working on it. Reload and try again."}
+		}
+		if err := s.addEvent(ctx, tx, id, by, from, to, reason, ""); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// Assign gives a referral to a link worker.
+func (s *Store) Assign(ctx context.Context, by Actor, id, userID string) (Referral, error) {
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		var role string
+		var active bool
+		if err := tx.QueryRowContext(ctx, "SELECT role, active FROM users WHERE id = $1", userID).Scan(&role, &active); err == sql.ErrNoRows || (err == nil && (role != "link_worker" || !active)) {
+			return oikos.Invalid(map[string]string{"user_id": "Assign the referral to an active link worker."})
+		} else if err != nil {
+			return err
+		}
+		var status Status
+		if err := tx.QueryRowContext(ctx, "SELECT status FROM referrals WHERE id = $1", id).Scan(&status); err == sql.ErrNoRows {
+			return oikos.NotFound("Referral")
+		} else if err != nil {
+			return err
+		}
+		if status == Closed {
+			return &oikos.Error{Code: oikos.ECONFLICT, Message: "A closed referral cannot be assigned."}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE referrals SET assigned_to = $1, updated_at = $2 WHERE id = $3", userID, db.Millis(s.now()), id); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, tx, id, by, status, status, "assigned", userID); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.Get(ctx, id)
+}
