@@ -104,6 +104,7 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /api/v1/referrals/{id}/assign", caseworkers, s.apiAssignReferral)
 	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
 	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
+	s.addFHIRRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
