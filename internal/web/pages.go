@@ -17,6 +17,7 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/directory"
 	"oikos/internal/org"
+	"oikos/internal/referral"
 )
 
 //go:embed templates/*.html
@@ -54,7 +55,28 @@ var templateFuncs = template.FuncMap{
 		}
 		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: p.Errors[name]}
 	},
-	"inc":      func(i int) int { return i + 1 },
+	"inc":         func(i int) int { return i + 1 },
+	"sourceLabel": referral.SourceLabel,
+	"statusLabel": func(st referral.Status) string { return st.Label() },
+	"waiting": func(since, now time.Time) string {
+		days := int(now.Sub(since).Hours() / 24)
+		switch days {
+		case 0:
+			return "Today"
+		case 1:
+			return "1 day ago"
+		}
+		return fmt.Sprintf("%d days ago", days)
+	},
+	"nextStatus": func(st referral.Status) string {
+		return map[referral.Status]string{referral.Received: "accepted", referral.Accepted: "contacted", referral.Contacted: "active"}[st]
+	},
+	"nextLabel": func(st string) string {
+		return map[string]string{"accepted": "Accept and take on", "contacted": "First contact made", "active": "Start working together"}[st]
+	},
+	"whoOptions": func() []option {
+		return []option{{Value: "me", Label: "Me"}, {Value: "someone_else", Label: "A friend or relative, who agrees to this"}}
+	},
 	"dayLabel": func(day string) string { return directory.DayLabel(directory.DayNumber(day)) },
 	"costOptions": func() []option {
 		return []option{{Value: "free", Label: "Nothing: it is free"}, {Value: "paid", Label: "It costs something"}, {Value: "unknown", Label: "Not known"}}
@@ -130,6 +152,9 @@ func navFor(p *auth.Principal, current string) []navItem {
 	items := []navItem{{Text: "Home", Href: "/"}}
 	if p.Role == auth.Admin {
 		items = append(items, navItem{Text: "Organisations", Href: "/admin/organisations"}, navItem{Text: "Users", Href: "/admin/users"})
+	}
+	if p.Role == auth.LinkWorker || p.Role == auth.Manager {
+		items = append(items, navItem{Text: "Referrals", Href: "/referrals"})
 	}
 	items = append(items, navItem{Text: "Directory", Href: "/directory"})
 	if p.Role == auth.Admin || p.Role == auth.Manager || p.Role == auth.Provider {

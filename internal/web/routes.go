@@ -105,6 +105,11 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
 	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
 	s.addFHIRRoutes(rt)
+	rt.handle("GET /refer", auth.Public, s.selfReferralPage)
+	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
+	rt.handle("GET /referrals", caseworkers, s.triagePage)
+	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
+	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"oikos"
+	"oikos/internal/auth"
+	"oikos/internal/referral"
+	"oikos/internal/taxonomy"
+)
+
+// The public self-referral form. Bots are kept out without a third-party
+// captcha: a field people never see (a bot fills it in), and a form sent
+// within seconds of being opened is asked to be checked and sent again.
+const minSecondsToFill = 3
+
+func needOptions() []option {
+	var out []option
+	for _, n := range taxonomy.Needs {
+		out = append(out, option{Value: n.Code, Label: n.Label})
+	}
+	return out
+}
+
+func (s *Server) selfReferralPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "self_referral", &page{Title: "Ask for support",
+		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}}, Data: map[string]any{"Needs": needOptions()}})
+}
+
+func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	pg := &page{Title: "Ask for support", Form: f, Data: map[string]any{"Needs": needOptions()}}
+	if f.Get("website") != "" {
+		// Only a bot fills the hidden field: thank it and keep nothing.
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: "OIK-THANK-YOU"})
+		return
+	}
+	if !s.selfRefs.allow(clientAddress(r), time.Now()) {
+		s.formError(w, r, "self_referral", pg, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many requests from your network in a short time. Wait a few minutes and try again."}, "given_name")
+		return
+	}
+	started, _ := strconv.ParseInt(f.Get("started"), 10, 64)
+	if time.Now().Unix()-started < minSecondsToFill {
+		pg.Form.Set("started", strconv.FormatInt(time.Now().Unix()-minSecondsToFill, 10))
+		s.formError(w, r, "self_referral", pg, oikos.Invalid(map[string]string{"given_name": "Please check your details, then send the form again."}), "given_name")
+		return
+	}
+	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))
+	in := selfReferral{
+		Person: referral.PersonInput{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), DateOfBirth: dob,
+			Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")},
+		Reasons: f["reasons"], Notes: f.Get("notes"), OnBehalf: f.Get("who") == "someone_else",
+		Consent: referral.ConsentInput{Given: f.Get("consent") == "yes", ShareWithProviders: f.Get("share") == "yes"},
+	}
+	ref, err := s.selfRefer(r, in)
+	if err != nil {
+		var e *oikos.Error
+		if asError(err, &e) && e.Fields != nil {
+			fields := map[string]string{}
+			for k, v := range e.Fields {
+				k = strings.TrimPrefix(k, "person.")
+				switch k {
+				case "date_of_birth":
+					k = "dob-day"
+				case "reasons":
+					k = "reasons-" + taxonomy.Needs[0].Code
+				case "consent.given":
+					k = "consent"
+				}
+				fields[k] = v
+			}
+			if dobErr != "" {
+				fields["dob-day"] = dobErr
+			}
+			err = &oikos.Error{Code: e.Code, Message: e.Message, Fields: fields}
+		}
+		s.formError(w, r, "self_referral", pg, err, "given_name", "given_name", "family_name", "dob-day", "postcode", "phone", "email",
+			"reasons-"+taxonomy.Needs[0].Code, "consent")
+		return
+	}
+	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: ref})
+}
+
+// dateFromParts joins the day, month and year boxes into YYYY-MM-DD.
+func dateFromParts(day, month, year string) (string, string) {
+	d, err1 := strconv.Atoi(strings.TrimSpace(day))
+	m, err2 := strconv.Atoi(strings.TrimSpace(month))
+	y, err3 := strconv.Atoi(strings.TrimSpace(year))
+	if err1 != nil || err2 != nil || err3 != nil {
+		if day == "" && month == "" && year == "" {
+			return "", "Enter your date of birth."
+		}
+		return "invalid", "Date of birth must be a real date, like 27 3 1950."
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), ""
+}
+
+// The triage queue and a referral's page, for link workers and managers.
+
+func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	f := referral.Filter{Status: referral.Received, Limit: 200}
+	if p.Role == auth.LinkWorker {
+		f.VisibleTo = p.UserID
+	}
+	waiting, total, err := s.refs.List(r.Context(), f)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	mine, _, err := s.refs.List(r.Context(), referral.Filter{AssignedTo: p.UserID, Limit: 200})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "triage", &page{Title: "Referrals", Data: map[string]any{
+		"Waiting": waiting, "Total": total, "Mine": mine, "Now": time.Now()}})
+}
+
+func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
+	ref, err := s.visibleReferral(r, auth.ReadAction)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	var reasons []string
+	for _, code := range ref.Reasons {
+		if n, ok := taxonomy.NeedByCode(code); ok {
+			reasons = append(reasons, n.Label)
+		}
+	}
+	closeReasons := []option{{Value: "", Label: "Choose a reason"}}
+	for _, c := range referral.CloseReasons {
+		closeReasons = append(closeReasons, option{Value: c, Label: referral.CloseReasonLabel(c)})
+	}
+	notice := map[string]string{"accepted": "You have accepted the referral and it is in your caseload.", "contacted": "Contact recorded.",
+		"active": "You are now working together.", "closed": "The referral is closed."}[r.URL.Query().Get("done")]
+	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
+		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
+		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID}})
+}
+
+// referralAction moves a referral on from its page. "accept" also takes
+// it into the link worker's caseload.
+func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
+	ref, err := s.visibleReferral(r, auth.ChangeAction)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	if !parseForm(w, r) {
+		return
+	}
+	to := referral.Status(r.PostForm.Get("status"))
+	if _, err = s.refs.Transition(r.Context(), refActor(r), ref.ID, to, r.PostForm.Get("reason")); err == nil && to == referral.Accepted && principal(r).Role == auth.LinkWorker {
+		_, err = s.refs.Assign(r.Context(), refActor(r), ref.ID, principal(r).UserID)
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+ref.ID+"?done="+string(to), http.StatusSeeOther)
+}

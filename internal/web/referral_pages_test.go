@@ -1,0 +1,78 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+)
+
+func selfReferralForm() url.Values {
+	return url.Values{"started": {strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)}, "who": {"me"},
+		"given_name": {"Joan"}, "family_name": {"Pike"}, "dob-day": {"4"}, "dob-month": {"7"}, "dob-year": {"1941"},
+		"postcode": {"ex2 5aa"}, "phone": {"01392 111111"}, "reasons": {"loneliness", "lives_alone"}, "consent": {"yes"}}
+}
+
+func TestSelfReferralReachesTriage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		anon := f.browser()
+		if res := anon.get("/refer"); res.status != 200 || !strings.Contains(res.body, "Ask for support") {
+			t.Fatalf("form: %d", res.status)
+		}
+		bad := selfReferralForm()
+		bad.Del("consent")
+		bad.Set("dob-year", "2090")
+		bad.Set("postcode", "EX2")
+		res := anon.post("/refer", bad)
+		for _, want := range []string{`href="#consent"`, `href="#dob-day"`, `href="#postcode"`} {
+			if !strings.Contains(res.body, want) {
+				t.Errorf("refused form lacks %s (status %d)", want, res.status)
+			}
+		}
+		fast := selfReferralForm()
+		fast.Set("started", strconv.FormatInt(time.Now().Unix(), 10))
+		if res := anon.post("/refer", fast); res.status != 422 || !strings.Contains(res.body, "send the form again") {
+			t.Errorf("sent at once: %d", res.status)
+		}
+		bot := selfReferralForm()
+		bot.Set("website", "http://spam.example")
+		if res := anon.post("/refer", bot); res.status != 200 || strings.Contains(res.body, "OIK-") && !strings.Contains(res.body, "OIK-THANK-YOU") {
+			t.Errorf("honeypot: %d", res.status)
+		}
+		res = anon.post("/refer", selfReferralForm())
+		ref := regexp.MustCompile(`id="reference">(OIK-[A-Z0-9-]+)<`).FindStringSubmatch(res.body)
+		if res.status != 201 || ref == nil {
+			t.Fatalf("self-referral: %d\n%s", res.status, res.body)
+		}
+
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		queue := lw.get("/referrals")
+		link := regexp.MustCompile(`href="(/referrals/ref_[a-z0-9]+)">Joan Pike<`).FindStringSubmatch(queue.body)
+		if queue.status != 200 || link == nil || strings.Count(queue.body, "Pike") != 1 {
+			t.Fatalf("triage queue (only one referral, the honeypot made none): %d\n%s", queue.status, queue.body)
+		}
+		if res := lw.get(link[1]); res.status != 200 || !strings.Contains(res.body, "Loneliness") || !strings.Contains(res.body, ref[1]) {
+			t.Fatalf("referral page: %d", res.status)
+		}
+		if res := lw.post(link[1]+"/status", url.Values{"status": {"accepted"}}); res.status != http.StatusSeeOther {
+			t.Fatalf("accept: %d %s", res.status, res.body)
+		}
+		if res := lw.get("/referrals"); !strings.Contains(res.body, "Joan Pike</a>: Accepted") {
+			t.Fatalf("caseload after accepting:\n%s", res.body)
+		}
+		if res := lw.post(link[1]+"/status", url.Values{"status": {"closed"}}); res.status != 409 {
+			t.Errorf("close without reason: %d", res.status)
+		}
+		if res := lw.post(link[1]+"/status", url.Values{"status": {"closed"}, "reason": {"redirected"}}); res.status != http.StatusSeeOther {
+			t.Errorf("close: %d", res.status)
+		}
+	})
+}
