@@ -52,7 +52,7 @@ func (s *Server) Routes() []Route {
 
 // isAPI reports whether a path answers in JSON rather than HTML.
 func isAPI(path string) bool {
-	return strings.HasPrefix(path, "/api/") || path == "/api"
+	return strings.HasPrefix(path, "/api/") || path == "/api" || strings.HasPrefix(path, "/fhir/")
 }
 
 // gate enforces a route's Access before its handler runs. Anonymous callers

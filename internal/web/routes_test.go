@@ -42,7 +42,7 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 				t.Errorf("%s %s as %s: status %d", rt.Method, path, who, res.status)
 			case allowed && res.status == http.StatusUnauthorized:
 				t.Errorf("%s %s as %s: allowed by %q but got 401", rt.Method, path, who, rt.Access.Name)
-			case !allowed && role == "" && strings.HasPrefix(path, "/api/"):
+			case !allowed && role == "" && (strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/fhir/")):
 				if res.status != http.StatusUnauthorized {
 					t.Errorf("%s %s as anonymous: status %d, want 401", rt.Method, path, res.status)
 				}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"oikos"
+	"oikos/internal/auth"
+	"oikos/internal/fhir"
+	"oikos/internal/referral"
+)
+
+// The FHIR R4 door for GP systems. A POSTed ServiceRequest becomes a
+// referral from a GP through the same referral.Store.Create as the JSON
+// API. Consent is the extension fhir.ConsentExtension with valueBoolean
+// true. Not idempotent yet: posting the same ServiceRequest.identifier
+// twice makes two referrals (the store does not take an external id).
+
+func writeFHIR(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", fhir.ContentType+"; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// fhirError answers with an OperationOutcome; errors that are not
+// *oikos.Error or *fhir.Problem are logged and answered with a bland 500.
+func (s *Server) fhirError(w http.ResponseWriter, r *http.Request, err error) {
+	var p *fhir.Problem
+	if errors.As(err, &p) {
+		writeFHIR(w, p.Status, p.Outcome)
+		return
+	}
+	var e *oikos.Error
+	if !errors.As(err, &e) {
+		s.log.Error("internal error", "route", r.Pattern, "err", err)
+		writeFHIR(w, http.StatusInternalServerError, fhir.Outcome("exception", "Something went wrong on our side. It has been logged; please try again."))
+		return
+	}
+	status := statusFor(e.Code)
+	switch {
+	case e.Code == oikos.EINVALID && len(e.Fields) > 0:
+		writeFHIR(w, status, fhir.ValidationOutcome(e.Fields))
+	case e.Code == oikos.ENOTFOUND:
+		writeFHIR(w, status, fhir.Outcome("not-found", e.Message))
+	case e.Code == oikos.ETOOLARGE:
+		writeFHIR(w, status, fhir.Outcome("too-costly", e.Message))
+	case e.Code == oikos.EMALFORMED:
+		writeFHIR(w, status, fhir.Outcome("structure", e.Message))
+	default:
+		writeFHIR(w, status, fhir.Outcome("processing", e.Message))
+	}
+}
+
+func fhirBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/fhir"
+}
+
+func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, fhir.ContentType) && !strings.HasPrefix(ct, "application/json") {
+		writeFHIR(w, http.StatusUnsupportedMediaType, fhir.Outcome("not-supported", "Send the resource as JSON with Content-Type: application/fhir+json."))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		s.fhirError(w, r, jsonProblem(err))
+		return
+	}
+	in, prob := fhir.ParseServiceRequest(body)
+	if prob != nil {
+		s.fhirError(w, r, prob)
+		return
+	}
+	p := principal(r)
+	referrerID := ""
+	if p.Role == auth.Referrer {
+		referrerID = p.UserID
+		in.Source.OrganisationID = p.OrganisationID
+	}
+	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "fhir")
+	if err == nil {
+		ref, err = s.refs.Get(r.Context(), ref.ID)
+	}
+	if err != nil {
+		s.fhirError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(ref.ID))
+	writeFHIR(w, http.StatusCreated, fhir.ServiceRequestFor(referralFor(p, ref)))
+}
+
+// fhirVisible loads a referral the caller may read, recording the read.
+func (s *Server) fhirVisible(r *http.Request, id string) (referral.Referral, error) {
+	ref, err := s.refs.Get(r.Context(), fhir.OikosID(id))
+	if err != nil {
+		return ref, err
+	}
+	if !auth.Can(principal(r), auth.ReadAction, referralObject(ref)) {
+		return referral.Referral{}, oikos.NotFound("Referral")
+	}
+	if err := s.refs.RecordRead(r.Context(), refActor(r), ref); err != nil {
+		return referral.Referral{}, err
+	}
+	return referralFor(principal(r), ref), nil
+}
+
+func (s *Server) fhirGetServiceRequest(w http.ResponseWriter, r *http.Request) {
+	ref, err := s.fhirVisible(r, r.PathValue("id"))
+	if err != nil {
+		s.fhirError(w, r, err)
+		return
+	}
+	writeFHIR(w, http.StatusOK, fhir.ServiceRequestFor(ref))
+}
+
+func (s *Server) fhirSearchTask(w http.ResponseWriter, r *http.Request) {
+	basedOn := r.URL.Query().Get("based-on")
+	id, ok := strings.CutPrefix(basedOn, "ServiceRequest/")
+	if !ok || id == "" {
+		writeFHIR(w, http.StatusBadRequest, fhir.Outcome("required", "Search for the Task by its ServiceRequest: based-on=ServiceRequest/{id}.", "Task.basedOn"))
+		return
+	}
+	var found []any
+	ref, err := s.fhirVisible(r, id)
+	var e *oikos.Error
+	switch {
+	case err == nil:
+		found = append(found, fhir.TaskFor(ref))
+	case errors.As(err, &e) && e.Code == oikos.ENOTFOUND:
+	default:
+		s.fhirError(w, r, err)
+		return
+	}
+	b, err := fhir.SearchSet(fhirBase(r), found...)
+	if err != nil {
+		s.fhirError(w, r, err)
+		return
+	}
+	writeFHIR(w, http.StatusOK, b)
+}
