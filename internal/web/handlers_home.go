@@ -38,7 +38,7 @@ func homeCards(role auth.Role) []card {
 	case auth.Referrer:
 		return []card{
 			{"Your referrals", "Referrals you make will appear here, so you can see how each is going.", ""},
-			{"Make a referral", "You will be able to refer someone for social prescribing from here.", ""},
+			{"Make a referral", "Refer someone for social prescribing: it takes a couple of minutes.", "/referrals/new"},
 		}
 	case auth.Provider:
 		return []card{

@@ -131,6 +131,7 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	ref = referralFor(principal(r), ref)
 	var reasons []string
 	for _, code := range ref.Reasons {
 		if n, ok := taxonomy.NeedByCode(code); ok {
@@ -145,7 +146,8 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 		"active": "You are now working together.", "closed": "The referral is closed."}[r.URL.Query().Get("done")]
 	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
 		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
-		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID}})
+		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
+		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref))}})
 }
 
 // referralAction moves a referral on from its page. "accept" also takes
@@ -168,4 +170,79 @@ func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/referrals/"+ref.ID+"?done="+string(to), http.StatusSeeOther)
+}
+
+// The professional referral form, for referrers, link workers and managers:
+// short, for people under time pressure.
+
+func sourceOptions() []option {
+	out := []option{{Value: "", Label: "Choose who is referring"}}
+	for _, t := range referral.SourceTypes {
+		if t == "self" {
+			continue
+		}
+		out = append(out, option{Value: t, Label: referral.SourceLabel(t)})
+	}
+	return out
+}
+
+func (s *Server) referFormData() map[string]any {
+	return map[string]any{"Needs": needOptions(), "Sources": sourceOptions()}
+}
+
+func (s *Server) professionalReferralPage(w http.ResponseWriter, r *http.Request) {
+	form := url.Values{}
+	if principal(r).Role == auth.Referrer {
+		form.Set("source_type", "gp")
+	}
+	s.render(w, r, http.StatusOK, "professional_referral", &page{Title: "Make a referral", Form: form, Data: s.referFormData()})
+}
+
+func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request) {
+	if !parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	p := principal(r)
+	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))
+	in := referral.Input{
+		Person: referral.PersonInput{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), DateOfBirth: dob,
+			NHSNumber: f.Get("nhs_number"), Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")},
+		Source:  referral.SourceInput{Type: f.Get("source_type"), OrganisationID: p.OrganisationID, ReferrerName: p.Name},
+		Reasons: f["reasons"], Notes: f.Get("notes"), Urgency: f.Get("urgency"),
+		Consent: referral.ConsentInput{Given: f.Get("consent") == "yes", ShareWithProviders: f.Get("share") == "yes"},
+	}
+	referrerID := ""
+	if p.Role == auth.Referrer {
+		referrerID = p.UserID
+	}
+	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "web")
+	if err != nil {
+		var e *oikos.Error
+		if asError(err, &e) && e.Fields != nil {
+			fields := map[string]string{}
+			for k, v := range e.Fields {
+				k = strings.TrimPrefix(k, "person.")
+				switch k {
+				case "date_of_birth":
+					k = "dob-day"
+				case "reasons":
+					k = "reasons-" + taxonomy.Needs[0].Code
+				case "consent.given":
+					k = "consent"
+				case "source.type":
+					k = "source_type"
+				}
+				fields[k] = v
+			}
+			if dobErr != "" {
+				fields["dob-day"] = dobErr
+			}
+			err = &oikos.Error{Code: e.Code, Message: e.Message, Fields: fields}
+		}
+		s.formError(w, r, "professional_referral", &page{Title: "Make a referral", Form: f, Data: s.referFormData()}, err,
+			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
+		return
+	}
+	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "Referral sent", Data: ref.Reference})
 }

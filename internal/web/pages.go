@@ -74,6 +74,9 @@ var templateFuncs = template.FuncMap{
 	"nextLabel": func(st string) string {
 		return map[string]string{"accepted": "Accept and take on", "contacted": "First contact made", "active": "Start working together"}[st]
 	},
+	"urgencyOptions": func() []option {
+		return []option{{Value: "routine", Label: "Routine"}, {Value: "urgent", Label: "Urgent"}}
+	},
 	"whoOptions": func() []option {
 		return []option{{Value: "me", Label: "Me"}, {Value: "someone_else", Label: "A friend or relative, who agrees to this"}}
 	},

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 )
@@ -75,4 +76,36 @@ func TestSelfReferralReachesTriage(t *testing.T) {
 			t.Errorf("close: %d", res.status)
 		}
 	})
+}
+
+func TestProfessionalReferralForm(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	gp := f.browser()
+	enrol(t, gp, "referrer@example.org")
+	if res := gp.get("/referrals/new"); res.status != 200 || !strings.Contains(res.body, "Make a referral") {
+		t.Fatalf("form: %d", res.status)
+	}
+	form := selfReferralForm()
+	form.Del("who")
+	form.Set("source_type", "gp")
+	form.Set("nhs_number", "943 476 5918")
+	form.Set("notes", "Recently bereaved.")
+	if res := gp.post("/referrals/new", form); res.status != 422 || !strings.Contains(res.body, `href="#nhs_number"`) {
+		t.Fatalf("bad NHS number: %d", res.status)
+	}
+	form.Set("nhs_number", "943 476 5919")
+	res := gp.post("/referrals/new", form)
+	if res.status != 201 || !strings.Contains(res.body, "Referral sent") {
+		t.Fatalf("send: %d\n%s", res.status, res.body)
+	}
+	// The referrer sees the status, never the notes, and cannot move it on.
+	list := f.do(auth.Referrer, "GET", "/api/v1/referrals", "").json(t)["items"].([]any)
+	id := list[0].(map[string]any)["id"].(string)
+	page := gp.get("/referrals/" + id)
+	if page.status != 200 || strings.Contains(page.body, "Recently bereaved") || strings.Contains(page.body, "Accept and take on") || !strings.Contains(page.body, "Waiting for triage") {
+		t.Fatalf("referrer's page: %d\n%s", page.status, page.body)
+	}
+	if res := gp.get("/referrals"); res.status != 404 {
+		t.Errorf("referrer on the triage queue: %d", res.status)
+	}
 }

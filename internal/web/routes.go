@@ -108,6 +108,8 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /refer", auth.Public, s.selfReferralPage)
 	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
 	rt.handle("GET /referrals", caseworkers, s.triagePage)
+	rt.handle("GET /referrals/new", referrers, s.professionalReferralPage)
+	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
 	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
 
