@@ -62,31 +62,42 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	}
 	ref, err := s.selfRefer(r, in)
 	if err != nil {
-		var e *oikos.Error
-		if asError(err, &e) && e.Fields != nil {
-			fields := map[string]string{}
-			for k, v := range e.Fields {
-				k = strings.TrimPrefix(k, "person.")
-				switch k {
-				case "date_of_birth":
-					k = "dob-day"
-				case "reasons":
-					k = "reasons-" + taxonomy.Needs[0].Code
-				case "consent.given":
-					k = "consent"
-				}
-				fields[k] = v
-			}
-			if dobErr != "" {
-				fields["dob-day"] = dobErr
-			}
-			err = &oikos.Error{Code: e.Code, Message: e.Message, Fields: fields}
-		}
+		err = referralFormErrors(err, dobErr)
 		s.formError(w, r, "self_referral", pg, err, "given_name", "given_name", "family_name", "dob-day", "postcode", "phone", "email",
 			"reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
 	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: ref})
+}
+
+// referralFormErrors renames a referral's field errors (person.postcode,
+// consent.given, ...) to the ids of the form fields that hold them, so the
+// error summary links to the right box; dobErr replaces the date-of-birth
+// message when the day, month and year boxes could not be read at all.
+func referralFormErrors(err error, dobErr string) error {
+	var e *oikos.Error
+	if !asError(err, &e) || e.Fields == nil {
+		return err
+	}
+	fields := map[string]string{}
+	for k, v := range e.Fields {
+		k = strings.TrimPrefix(k, "person.")
+		switch k {
+		case "date_of_birth":
+			k = "dob-day"
+		case "reasons":
+			k = "reasons-" + taxonomy.Needs[0].Code
+		case "consent.given":
+			k = "consent"
+		case "source.type":
+			k = "source_type"
+		}
+		fields[k] = v
+	}
+	if dobErr != "" {
+		fields["dob-day"] = dobErr
+	}
+	return &oikos.Error{Code: e.Code, Message: e.Message, Fields: fields}
 }
 
 // dateFromParts joins the day, month and year boxes into YYYY-MM-DD.
@@ -218,28 +229,7 @@ func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request
 	}
 	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "web")
 	if err != nil {
-		var e *oikos.Error
-		if asError(err, &e) && e.Fields != nil {
-			fields := map[string]string{}
-			for k, v := range e.Fields {
-				k = strings.TrimPrefix(k, "person.")
-				switch k {
-				case "date_of_birth":
-					k = "dob-day"
-				case "reasons":
-					k = "reasons-" + taxonomy.Needs[0].Code
-				case "consent.given":
-					k = "consent"
-				case "source.type":
-					k = "source_type"
-				}
-				fields[k] = v
-			}
-			if dobErr != "" {
-				fields["dob-day"] = dobErr
-			}
-			err = &oikos.Error{Code: e.Code, Message: e.Message, Fields: fields}
-		}
+		err = referralFormErrors(err, dobErr)
 		s.formError(w, r, "professional_referral", &page{Title: "Make a referral", Form: f, Data: s.referFormData()}, err,
 			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
 		return

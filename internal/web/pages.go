@@ -74,6 +74,11 @@ var templateFuncs = template.FuncMap{
 	"nextLabel": func(st string) string {
 		return map[string]string{"accepted": "Accept and take on", "contacted": "First contact made", "active": "Start working together"}[st]
 	},
+	// consentText fills the "consent" partial: the wording differs for a
+	// person asking for themselves and a professional referring them.
+	"consentText": func(p *page, consent, share, legend string) map[string]any {
+		return map[string]any{"Page": p, "Consent": consent, "Share": share, "Legend": legend}
+	},
 	"urgencyOptions": func() []option {
 		return []option{{Value: "routine", Label: "Routine"}, {Value: "urgent", Label: "Urgent"}}
 	},
