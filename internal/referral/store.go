@@ -173,6 +173,28 @@ type Referral struct {
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// OnChange, when set, runs inside the transaction of every status
+	// change and assignment, so that what follows from it (a notification
+	// in the outbox) is written with it or not at all.
+	OnChange func(ctx context.Context, tx *sql.Tx, c Change) error
+}
+
+// Change is one status change or assignment of a referral.
+type Change struct {
+	ReferralID string
+	From, To   Status
+	// Reason is the closing reason, if any.
+	Reason string
+	// AssignedTo is set when the change is an assignment.
+	AssignedTo string
+	By         Actor
+}
+
+func (s *Store) changed(ctx context.Context, tx *sql.Tx, c Change) error {
+	if s.OnChange == nil {
+		return nil
+	}
+	return s.OnChange(ctx, tx, c)
 }
 
 // NewStore returns a Store with the real clock.
@@ -486,6 +508,9 @@ func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, 
 		if err := s.addEvent(ctx, tx, id, by, from, to, reason, ""); err != nil {
 			return err
 		}
+		if err := s.changed(ctx, tx, Change{ReferralID: id, From: from, To: to, Reason: reason, By: by}); err != nil {
+			return err
+		}
 		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
 	})
 	if err != nil {
@@ -517,6 +542,9 @@ func (s *Store) Assign(ctx context.Context, by Actor, id, userID string) (Referr
 			return err
 		}
 		if err := s.addEvent(ctx, tx, id, by, status, status, "assigned", userID); err != nil {
+			return err
+		}
+		if err := s.changed(ctx, tx, Change{ReferralID: id, From: status, To: status, AssignedTo: userID, By: by}); err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)

@@ -112,6 +112,8 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
 	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
+	s.addCaseworkRoutes(rt)
+	s.addPortalRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)

@@ -14,9 +14,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"oikos/internal/auth"
+	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/directory"
 	"oikos/internal/org"
+	"oikos/internal/portal"
 	"oikos/internal/referral"
 )
 
@@ -34,6 +36,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// SignInsPerMinute caps sign-in attempts per client address (default 20).
 	SignInsPerMinute int
+	// BaseURL is where people reach this server, for links in emails
+	// (default http://127.0.0.1:8080).
+	BaseURL string
 }
 
 // Server serves Oikos over HTTP.
@@ -44,6 +49,8 @@ type Server struct {
 	orgs    *org.Store
 	dir     *directory.Store
 	refs    *referral.Store
+	cases   *casework.Store
+	portal  *portal.Store
 	log     *slog.Logger
 	pages   *pages
 	static  *staticAssets
@@ -68,6 +75,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SignInsPerMinute == 0 {
 		cfg.SignInsPerMinute = 20
 	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://127.0.0.1:8080"
+	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
@@ -81,6 +91,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, dir: directory.NewStore(cfg.DB), refs: referral.NewStore(cfg.DB), log: cfg.Logger,
+		cases: casework.NewStore(cfg.DB), portal: portal.NewStore(cfg.DB),
 		pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
 		signIns:  newRateLimiter(cfg.SignInsPerMinute, time.Minute),

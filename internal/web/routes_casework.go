@@ -1,0 +1,6 @@
+package web
+
+// addCaseworkRoutes registers contacts, the what-matters conversation, the
+// plan and the caseload, as API and pages.
+func (s *Server) addCaseworkRoutes(rt *router) {
+}
