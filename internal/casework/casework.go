@@ -4,9 +4,16 @@
 package casework
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
+	"oikos"
+	"oikos/internal/audit"
 	"oikos/internal/db"
+	"oikos/internal/referral"
 )
 
 // Store keeps contacts, conversations and plans.
@@ -17,3 +24,67 @@ type Store struct {
 
 // NewStore returns a Store with the real clock.
 func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// Audit object kinds. Each names the part of the record touched; the object
+// id is always the referral's, so one query finds everything done to it.
+const (
+	kindContacts     = "referral.contacts"
+	kindConversation = "referral.conversations"
+	kindPlan         = "referral.plan"
+	kindMeasures     = "referral.measures"
+)
+
+func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action, kind, referralID string) error {
+	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
+		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
+}
+
+// referralState is what casework needs to know of its referral.
+type referralState struct {
+	Status     referral.Status
+	ReceivedAt time.Time
+}
+
+// loadReferral reads the referral inside tx, locking its row on PostgreSQL
+// so that two edits of the same plan (or an edit and a closing) queue up
+// rather than overwrite each other. SQLite has one writer already.
+func (s *Store) loadReferral(ctx context.Context, tx *sql.Tx, id string) (referralState, error) {
+	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
+		return referralState{}, oikos.NotFound("Referral")
+	}
+	q := "SELECT status, received_at FROM referrals WHERE id = $1"
+	if s.DB.Dialect == db.Postgres {
+		q += " FOR UPDATE"
+	}
+	var st referralState
+	var received int64
+	err := tx.QueryRowContext(ctx, q, id).Scan(&st.Status, &received)
+	if err == sql.ErrNoRows {
+		return st, oikos.NotFound("Referral")
+	}
+	st.ReceivedAt = db.Time(received)
+	return st, err
+}
+
+// openReferral is loadReferral for writes: a closed referral's record is
+// kept as it was when it closed.
+func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (referralState, error) {
+	st, err := s.loadReferral(ctx, tx, id)
+	if err == nil && st.Status == referral.Closed {
+		return st, &oikos.Error{Code: oikos.ECONFLICT, Message: fmt.Sprintf("This referral is closed, so its %s can no longer be changed.", what)}
+	}
+	return st, err
+}
+
+// text checks one piece of free text from outside: plain, and not too
+// long. label starts the message, as in "Goal must be ...".
+func text(f map[string]string, name, label, v string, limit int, multiline bool) {
+	switch {
+	case !oikos.PlainText(v, multiline):
+		f[name] = label + " must not contain control characters."
+	case utf8.RuneCountInString(v) > limit:
+		f[name] = fmt.Sprintf("%s must be %d characters or fewer.", label, limit)
+	}
+}
