@@ -47,15 +47,16 @@ type referralState struct {
 	ReceivedAt time.Time
 }
 
-// loadReferral reads the referral inside tx, locking its row on PostgreSQL
-// so that two edits of the same plan (or an edit and a closing) queue up
-// rather than overwrite each other. SQLite has one writer already.
-func (s *Store) loadReferral(ctx context.Context, tx *sql.Tx, id string) (referralState, error) {
+// loadReferral reads the referral inside tx. For a write (lock) it locks
+// the row on PostgreSQL so that two edits of the same plan (or an edit and
+// a closing) queue up rather than overwrite each other; SQLite has one
+// writer already.
+func (s *Store) loadReferral(ctx context.Context, tx *sql.Tx, id string, lock bool) (referralState, error) {
 	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
 		return referralState{}, oikos.NotFound("Referral")
 	}
 	q := "SELECT status, received_at FROM referrals WHERE id = $1"
-	if s.DB.Dialect == db.Postgres {
+	if lock && s.DB.Dialect == db.Postgres {
 		q += " FOR UPDATE"
 	}
 	var st referralState
@@ -71,11 +72,43 @@ func (s *Store) loadReferral(ctx context.Context, tx *sql.Tx, id string) (referr
 // openReferral is loadReferral for writes: a closed referral's record is
 // kept as it was when it closed.
 func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (referralState, error) {
-	st, err := s.loadReferral(ctx, tx, id)
+	st, err := s.loadReferral(ctx, tx, id, true)
 	if err == nil && st.Status == referral.Closed {
 		return st, &oikos.Error{Code: oikos.ECONFLICT, Message: fmt.Sprintf("This referral is closed, so its %s can no longer be changed.", what)}
 	}
 	return st, err
+}
+
+// read runs fn for a referral that exists, and records the read of that
+// part of the person's record in the same transaction.
+func (s *Store) read(ctx context.Context, by referral.Actor, referralID, kind string, fn func(tx *sql.Tx) error) error {
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.loadReferral(ctx, tx, referralID, false); err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, audit.Read, kind, referralID)
+	})
+}
+
+// queryAll reads every row of a query with scan.
+func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(rows *sql.Rows) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // text checks one piece of free text from outside: plain, and not too

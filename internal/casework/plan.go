@@ -274,15 +274,9 @@ func clonePlan(goals []Goal) []Goal {
 // written yet. The read is audited.
 func (s *Store) Plan(ctx context.Context, by referral.Actor, referralID string) (Plan, error) {
 	var p Plan
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.loadReferral(ctx, tx, referralID); err != nil {
-			return err
-		}
-		var err error
-		if p, err = readPlan(ctx, tx, referralID); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, by, audit.Read, kindPlan, referralID)
+	err := s.read(ctx, by, referralID, kindPlan, func(tx *sql.Tx) (err error) {
+		p, err = readPlan(ctx, tx, referralID)
+		return err
 	})
 	return p, err
 }

@@ -1,0 +1,170 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/db"
+	"oikos/internal/referral"
+)
+
+// Next actions by stage, when no step of the plan is due.
+const (
+	ActionFirstContact = "Make first contact"
+	ActionConversation = "Hold the what-matters conversation"
+	ActionPlan         = "Write the plan with them"
+	ActionReview       = "Review progress with them"
+)
+
+// Stage is what a link worker knows of where a case has got to.
+type Stage struct {
+	Contacted       bool
+	HadConversation bool
+	Goals           []Goal
+}
+
+// NextAction is the next thing to do for a person: the earliest step of
+// their plan with a due date that is not done, else the next stage of the
+// work, else the first step not done, else a review. due is the step's due
+// date, when there is one.
+func NextAction(st Stage) (action, due string) {
+	var first string
+	for _, g := range st.Goals {
+		if g.Done {
+			continue
+		}
+		for _, s := range g.Steps {
+			if s.Done {
+				continue
+			}
+			if s.Due != "" && (due == "" || s.Due < due) {
+				action, due = s.Text, s.Due
+			}
+			if first == "" {
+				first = s.Text
+			}
+		}
+	}
+	switch {
+	case due != "":
+		return action, due
+	case !st.Contacted:
+		return ActionFirstContact, ""
+	case !st.HadConversation:
+		return ActionConversation, ""
+	case len(st.Goals) == 0:
+		return ActionPlan, ""
+	case first != "":
+		return first, ""
+	}
+	return ActionReview, ""
+}
+
+// Case is one person in a caseload.
+type Case struct {
+	ReferralID        string          `json:"referral_id"`
+	Reference         string          `json:"reference"`
+	PersonName        string          `json:"person_name"`
+	Status            referral.Status `json:"status"`
+	AssignedTo        string          `json:"assigned_to"`
+	AssignedName      string          `json:"assigned_name"`
+	ReceivedAt        time.Time       `json:"received_at"`
+	DaysSinceReferral int             `json:"days_since_referral"`
+	LastContact       *time.Time      `json:"last_contact"`
+	NextAction        string          `json:"next_action"`
+	NextDue           string          `json:"next_due,omitempty"`
+	// Overdue is set when the next step's due date has passed.
+	Overdue bool `json:"overdue"`
+}
+
+// Caseload lists the open referrals assigned to a link worker, or to any
+// link worker when assignedTo is empty, with each person's next action and
+// last contact: those with a step due come first, soonest first, then the
+// longest waiting. One query, whatever the size of the caseload; the view
+// is audited as one read.
+func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo string) ([]Case, error) {
+	if !oikos.PlainText(assignedTo, false) {
+		return nil, oikos.Invalid(map[string]string{"assigned_to": "must be a user id"})
+	}
+	q := `SELECT r.id, r.reference, r.status, r.assigned_to, COALESCE(u.name, ''), p.given_name, p.family_name, r.received_at,
+		r.first_contact_at, (SELECT MAX(c.at) FROM contacts c WHERE c.referral_id = r.id),
+		(SELECT COUNT(*) FROM conversations v WHERE v.referral_id = r.id), COALESCE(pl.goals, '[]')
+		FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.assigned_to
+		LEFT JOIN plans pl ON pl.referral_id = r.id
+		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
+	var args []any
+	if assignedTo != "" {
+		q += " AND r.assigned_to = $1"
+		args = append(args, assignedTo)
+	}
+	now := s.now()
+	today := now.In(ukTime).Format(time.DateOnly)
+	var out []Case
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c Case
+			var given, family, goals string
+			var received int64
+			var first, last sql.NullInt64
+			var conversations int
+			if err := rows.Scan(&c.ReferralID, &c.Reference, &c.Status, &c.AssignedTo, &c.AssignedName, &given, &family, &received,
+				&first, &last, &conversations, &goals); err != nil {
+				return err
+			}
+			c.PersonName = given + " " + family
+			c.ReceivedAt = db.Time(received)
+			c.DaysSinceReferral = int(now.Sub(c.ReceivedAt).Hours() / 24)
+			if last.Valid {
+				t := db.Time(last.Int64)
+				c.LastContact = &t
+			}
+			st := Stage{Contacted: first.Valid || last.Valid, HadConversation: conversations > 0}
+			if err := json.Unmarshal([]byte(goals), &st.Goals); err != nil {
+				return fmt.Errorf("plan of referral %s: %w", c.ReferralID, err)
+			}
+			c.NextAction, c.NextDue = NextAction(st)
+			c.Overdue = c.NextDue != "" && c.NextDue < today
+			out = append(out, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		whose := assignedTo
+		if whose == "" {
+			whose = "all"
+		}
+		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "caseload",
+			ObjectID: whose, Client: by.Client})
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if (a.NextDue != "") != (b.NextDue != "") {
+			return a.NextDue != ""
+		}
+		if a.NextDue != b.NextDue {
+			return a.NextDue < b.NextDue
+		}
+		if !a.ReceivedAt.Equal(b.ReceivedAt) {
+			return a.ReceivedAt.Before(b.ReceivedAt)
+		}
+		return a.ReferralID < b.ReferralID
+	})
+	if out == nil {
+		out = []Case{}
+	}
+	return out, nil
+}

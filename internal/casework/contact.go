@@ -1,0 +1,185 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/db"
+	"oikos/internal/referral"
+)
+
+// ContactModes are the ways a link worker can be in touch with a person.
+var ContactModes = []string{"phone", "in_person", "video", "home_visit", "text", "email", "letter"}
+
+// ModeLabel is a contact or conversation mode in words.
+func ModeLabel(mode string) string {
+	switch mode {
+	case "phone":
+		return "Phone call"
+	case "in_person":
+		return "In person"
+	case "video":
+		return "Video call"
+	case "home_visit":
+		return "Home visit"
+	case "text":
+		return "Text message"
+	case "email":
+		return "Email"
+	case "letter":
+		return "Letter"
+	}
+	return mode
+}
+
+// MaxContactMinutes is the longest contact recorded: a whole working day.
+const MaxContactMinutes = 600
+
+// ContactInput is a contact as recorded.
+type ContactInput struct {
+	// At is when it happened: a date (YYYY-MM-DD), a local date and time
+	// (YYYY-MM-DDTHH:MM, UK time) or an RFC 3339 time.
+	At              string `json:"at"`
+	Mode            string `json:"mode"`
+	DurationMinutes int    `json:"duration_minutes"`
+	Note            string `json:"note,omitempty"`
+}
+
+// Contact is one contact with the person.
+type Contact struct {
+	ID              string    `json:"id"`
+	ReferralID      string    `json:"referral_id"`
+	At              time.Time `json:"at"`
+	Mode            string    `json:"mode"`
+	DurationMinutes int       `json:"duration_minutes"`
+	Note            string    `json:"note"`
+	By              string    `json:"by"`
+	CreatedAt       time.Time `json:"created_at"`
+}
+
+// ukTime is the clock people in the scheme read; a date and time given
+// without a zone is on it.
+var ukTime = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// ParseWhen reads when something happened: a date, a UK local date and
+// time, or an RFC 3339 time. It may not be in the future (a date may be
+// today). A date alone is midnight UTC of that day, so it never moves
+// to another day.
+func ParseWhen(s string, now time.Time) (time.Time, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, "Enter the date."
+	}
+	var t time.Time
+	var err error
+	dateOnly := len(s) == len(time.DateOnly)
+	switch {
+	case dateOnly:
+		t, err = time.Parse(time.DateOnly, s)
+	case len(s) == len("2006-01-02T15:04"):
+		t, err = time.ParseInLocation("2006-01-02T15:04", s, ukTime)
+	default:
+		t, err = time.Parse(time.RFC3339, s)
+	}
+	if err != nil {
+		return t, "Enter a real date, like 2026-03-27, or a date and time, like 2026-03-27T14:30."
+	}
+	if t.Year() < 2000 {
+		return t, "The date must be in 2000 or later."
+	}
+	if dateOnly {
+		if s > now.In(ukTime).Format(time.DateOnly) {
+			return t, "The date must be today or in the past."
+		}
+	} else if t.After(now.Add(5 * time.Minute)) {
+		// A few minutes' grace: clocks differ.
+		return t, "The time must be now or in the past."
+	}
+	return t.UTC().Truncate(time.Millisecond), ""
+}
+
+// Validate checks and tidies a contact, naming every field at fault. It
+// returns when the contact happened.
+func (in *ContactInput) Validate(now time.Time) (time.Time, error) {
+	f := map[string]string{}
+	at, msg := ParseWhen(in.At, now)
+	if msg != "" {
+		f["at"] = msg
+	}
+	if !slices.Contains(ContactModes, in.Mode) {
+		f["mode"] = "Choose how you were in touch: phone, in person, video, home visit, text, email or letter."
+	}
+	if in.DurationMinutes < 0 || in.DurationMinutes > MaxContactMinutes {
+		f["duration_minutes"] = "Duration must be from 0 to 600 minutes."
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	text(f, "note", "The note", in.Note, 5000, true)
+	return at, oikos.Invalid(f)
+}
+
+// RecordContact records a contact with the person. The first contact
+// recorded also marks when the referral was first contacted, the measure of
+// how long people wait.
+func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID string, in ContactInput) (Contact, error) {
+	now := s.now()
+	at, err := in.Validate(now)
+	if err != nil {
+		return Contact{}, err
+	}
+	c := Contact{ID: db.NewID("con"), ReferralID: referralID, At: at, Mode: in.Mode, DurationMinutes: in.DurationMinutes,
+		Note: in.Note, By: by.UserID, CreatedAt: now}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		ref, err := s.openReferral(ctx, tx, referralID, "contacts")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, referral_id, at, mode, duration_minutes, note, by_user, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, referralID, db.Millis(at), c.Mode, c.DurationMinutes, c.Note, by.UserID, db.Millis(now)); err != nil {
+			return err
+		}
+		// A contact recorded by date alone on the day the referral arrived
+		// (or one made before the referral was typed in) counts from the
+		// referral's arrival: time to first contact is never negative.
+		first := at
+		if first.Before(ref.ReceivedAt) {
+			first = ref.ReceivedAt
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE referrals SET first_contact_at = $1, updated_at = $2 WHERE id = $3 AND first_contact_at IS NULL",
+			db.Millis(first), db.Millis(now), referralID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, by, audit.Create, kindContacts, referralID)
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return c, nil
+}
+
+// Contacts lists the contacts with the person, newest first. The read is
+// audited.
+func (s *Store) Contacts(ctx context.Context, by referral.Actor, referralID string) ([]Contact, error) {
+	var out []Contact
+	err := s.read(ctx, by, referralID, kindContacts, func(tx *sql.Tx) (err error) {
+		out, err = queryAll(ctx, tx, func(rows *sql.Rows) (Contact, error) {
+			c := Contact{ReferralID: referralID}
+			var at, created int64
+			err := rows.Scan(&c.ID, &at, &c.Mode, &c.DurationMinutes, &c.Note, &c.By, &created)
+			c.At, c.CreatedAt = db.Time(at), db.Time(created)
+			return c, err
+		}, `SELECT id, at, mode, duration_minutes, note, by_user, created_at FROM contacts
+			WHERE referral_id = $1 ORDER BY at DESC, created_at DESC, id`, referralID)
+		return err
+	})
+	return out, err
+}

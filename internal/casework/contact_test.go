@@ -1,0 +1,129 @@
+package casework_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"oikos"
+	"oikos/internal/casework"
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+	"oikos/internal/referral"
+)
+
+func TestParseWhen(t *testing.T) {
+	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) // 13:00 in London (summer time)
+	tests := []struct {
+		in   string
+		want time.Time
+		bad  bool
+	}{
+		{in: "2026-07-01", want: time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+		{in: " 2026-06-30 ", want: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)},
+		{in: "2026-07-01T12:30", want: time.Date(2026, 7, 1, 11, 30, 0, 0, time.UTC)}, // UK time
+		{in: "2026-01-15T09:00", want: time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)},  // winter: UK = UTC
+		{in: "2026-07-01T11:00:00Z", want: time.Date(2026, 7, 1, 11, 0, 0, 0, time.UTC)},
+		{in: "2026-07-01T12:04:00Z", want: time.Date(2026, 7, 1, 12, 4, 0, 0, time.UTC)}, // within the clock grace
+		{in: "2026-07-02", bad: true},
+		{in: "2026-07-01T13:30", bad: true}, // 12:30 UTC: later than now
+		{in: "2026-07-01T12:10:00Z", bad: true},
+		{in: "", bad: true},
+		{in: "yesterday", bad: true},
+		{in: "2026-02-30", bad: true},
+		{in: "1999-12-31", bad: true},
+		{in: "01/07/2026", bad: true},
+	}
+	for _, tt := range tests {
+		got, msg := casework.ParseWhen(tt.in, now)
+		if tt.bad {
+			if msg == "" {
+				t.Errorf("%q: accepted as %v", tt.in, got)
+			}
+			continue
+		}
+		if msg != "" || !got.Equal(tt.want) {
+			t.Errorf("%q: got %v %q, want %v", tt.in, got, msg, tt.want)
+		}
+	}
+}
+
+func TestContactValidate(t *testing.T) {
+	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		in     casework.ContactInput
+		fields []string
+	}{
+		{"good", casework.ContactInput{At: "2026-07-01", Mode: "phone", DurationMinutes: 20, Note: "Talked about the lunch club."}, nil},
+		{"zero minutes (a letter)", casework.ContactInput{At: "2026-06-01", Mode: "letter"}, nil},
+		{"600 minutes", casework.ContactInput{At: "2026-06-01", Mode: "home_visit", DurationMinutes: 600}, nil},
+		{"everything wrong", casework.ContactInput{At: "tomorrow", Mode: "pigeon", DurationMinutes: 601, Note: "a\x00b"},
+			[]string{"at", "mode", "duration_minutes", "note"}},
+		{"negative minutes", casework.ContactInput{At: "2026-06-01", Mode: "phone", DurationMinutes: -1}, []string{"duration_minutes"}},
+		{"no date or mode", casework.ContactInput{}, []string{"at", "mode"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.in.Validate(now)
+			f := fields(err)
+			if len(f) != len(tt.fields) || (err != nil) != (len(tt.fields) > 0) {
+				t.Fatalf("got %v, want %v", err, tt.fields)
+			}
+			for _, name := range tt.fields {
+				if f[name] == "" {
+					t.Errorf("no message for %s: %v", name, f)
+				}
+			}
+		})
+	}
+}
+
+func TestContactStore(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := casework.NewStore(d)
+		refs := referral.NewStore(d)
+		ref := newReferral(t, d)
+
+		list, err := s.Contacts(ctx, worker, ref)
+		if err != nil || list == nil || len(list) != 0 {
+			t.Fatalf("empty: %v %v", list, err)
+		}
+		today := time.Now().UTC().Format(time.DateOnly)
+		first, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "phone", DurationMinutes: 15, Note: " Left a message. "})
+		if err != nil || first.ID == "" || first.Note != "Left a message." {
+			t.Fatalf("record: %+v %v", first, err)
+		}
+		r, _ := refs.Get(ctx, ref)
+		if r.FirstContactAt == nil || r.FirstContactAt.Before(r.ReceivedAt) {
+			t.Fatalf("first contact %v, received %v", r.FirstContactAt, r.ReceivedAt)
+		}
+		firstAt := *r.FirstContactAt
+		later := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+		if _, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: later, Mode: "in_person", DurationMinutes: 45}); err != nil {
+			t.Fatal(err)
+		}
+		if r, _ := refs.Get(ctx, ref); !r.FirstContactAt.Equal(firstAt) {
+			t.Fatalf("first contact moved to %v", r.FirstContactAt)
+		}
+		list, err = s.Contacts(ctx, worker, ref)
+		if err != nil || len(list) != 2 || list[0].Mode != "in_person" || list[1].ID != first.ID || list[1].By != worker.UserID {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		if _, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "carrier pigeon"}); fields(err)["mode"] == "" {
+			t.Fatalf("bad mode: %v", err)
+		}
+		if _, err := s.RecordContact(ctx, worker, "ref_nobody", casework.ContactInput{At: today, Mode: "phone"}); oikos.ErrorCode(err) != oikos.ENOTFOUND {
+			t.Fatalf("unknown referral: %v", err)
+		}
+		closeReferral(t, d, ref)
+		if _, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "phone"}); oikos.ErrorCode(err) != oikos.ECONFLICT {
+			t.Fatalf("closed: %v", err)
+		}
+		if list, _ := s.Contacts(ctx, worker, ref); len(list) != 2 {
+			t.Fatalf("refused writes wrote: %d", len(list))
+		}
+		assertAudit(t, d, ref, "referral.contacts", map[string]int{"read": 3, "create": 2})
+	})
+}
