@@ -17,6 +17,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/directory"
+	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/portal"
 	"oikos/internal/referral"
@@ -97,6 +98,9 @@ func New(cfg Config) (*Server, error) {
 		signIns:  newRateLimiter(cfg.SignInsPerMinute, time.Minute),
 		selfRefs: newRateLimiter(10, 10*time.Minute),
 	}
+	// Who is told of a referral's assignment, acceptance or closure is
+	// written to the outbox in the same transaction as the change.
+	s.refs.OnChange = (&notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger}).OnReferralChange
 	s.metrics = newMetrics(cfg.Registry, cfg.DB)
 	rt := &router{mux: http.NewServeMux(), s: s}
 	s.addRoutes(rt)
