@@ -12,16 +12,20 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
 	"oikos/internal/db"
+	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/web"
 )
@@ -86,7 +90,7 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL]")
 	defAddr := e.getenv("OIKOS_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -95,16 +99,41 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	dbURL := e.dbFlag(fs)
 	secure := fs.Bool("secure-cookies", e.getenv("OIKOS_SECURE_COOKIES") == "true",
 		"mark cookies Secure and send HSTS: set when served over HTTPS (env OIKOS_SECURE_COOKIES=true)")
+	baseURL := fs.String("base-url", envOr(e.getenv, "OIKOS_BASE_URL", "http://127.0.0.1:8080"),
+		"the address people reach Oikos at, for links in emails (env OIKOS_BASE_URL)")
+	// No default shown: it would print the password from the environment.
+	smtpURL := fs.String("smtp-url", "", "send email through this SMTP server (env OIKOS_SMTP_URL, better than the flag for a password):\n"+
+		"smtp://user:pass@host:587?from=oikos%40example.org (STARTTLS when the server offers it) or\n"+
+		"smtps://user:pass@host:465?from=… (TLS from the start).\n"+
+		"Without it, emails are written to the server log instead of sent: fine for the demo, not for real use")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if *smtpURL == "" {
+		*smtpURL = e.getenv("OIKOS_SMTP_URL")
+	}
+	if u, err := url.Parse(*baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", *baseURL)
+	}
 	log := e.logger()
+	sender, err := notify.NewSender(*smtpURL, log)
+	if err != nil {
+		return err
+	}
+	if s, ok := sender.(*notify.SMTPSender); ok {
+		log.Info("email goes out through SMTP", "server", s.Addr, "from", s.From.Address)
+	} else {
+		log.Warn("no SMTP server set (--smtp-url or OIKOS_SMTP_URL): emails are written to this log, not sent")
+	}
 	d, err := e.open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure})
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(notify.NewCollector(d))
+	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
+		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg})
 	if err != nil {
 		return err
 	}
@@ -124,6 +153,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	hkCtx, stopHK := context.WithCancel(context.Background())
 	defer stopHK()
 	go srv.Housekeeping(hkCtx)
+	mailer := &notify.Worker{DB: d, Sender: sender, Log: log}
+	mailerDone := make(chan struct{})
+	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
+	// Before the database closes: let a message being sent finish and be
+	// recorded, so that it is neither lost nor sent twice.
+	defer func() { stopHK(); <-mailerDone }()
 
 	fmt.Fprintf(e.stdout, "Oikos is serving on http://%s (%s database). Press Ctrl+C to stop.\n", ln.Addr(), d.Dialect)
 	if e.listening != nil {
