@@ -63,6 +63,7 @@ type Access struct {
 	Name   string
 	public bool
 	roles  []Role // empty with public false: any signed-in user
+	person bool   // the person supported, through their own session, never staff
 }
 
 // Public routes are open to anyone, signed in or not.
@@ -70,6 +71,14 @@ var Public = Access{Name: "public", public: true}
 
 // SignedIn routes are open to any signed-in user.
 var SignedIn = Access{Name: "signed in"}
+
+// Person routes are the person's own pages: open only to the person signed
+// in with a one-time link or code (checked by the web gate from their own
+// session), and to no staff user.
+var Person = Access{Name: "the person", person: true}
+
+// IsPerson reports whether the route is for the person, not staff.
+func (a Access) IsPerson() bool { return a.person }
 
 // Only opens a route to the given roles.
 func Only(roles ...Role) Access {
@@ -88,6 +97,9 @@ func (a Access) IsPublic() bool { return a.public }
 
 // Allows reports whether p may reach a route behind a.
 func (a Access) Allows(p *Principal) bool {
+	if a.person {
+		return false
+	}
 	if a.public {
 		return true
 	}

@@ -59,6 +59,9 @@ func isAPI(path string) bool {
 // are asked to sign in (401 for the API, a redirect for pages); signed-in
 // callers without the right role get 404, as if the route were not there.
 func (s *Server) gate(access auth.Access, h http.HandlerFunc) http.Handler {
+	if access.IsPerson() {
+		return s.personGate(h) // the person's own session, not a staff one
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		notePattern(r)
 		p := principal(r)

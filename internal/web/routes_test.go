@@ -47,7 +47,11 @@ func TestEveryRouteForEveryRole(t *testing.T) {
 					t.Errorf("%s %s as anonymous: status %d, want 401", rt.Method, path, res.status)
 				}
 			case !allowed && role == "" && rt.Method == http.MethodGet:
-				if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), "/sign-in?next=") {
+				signIn := "/sign-in?next="
+				if rt.Access.IsPerson() {
+					signIn = "/my/sign-in" // the person's own way in
+				}
+				if res.status != http.StatusSeeOther || !strings.HasPrefix(res.header.Get("Location"), signIn) {
 					t.Errorf("%s %s as anonymous: status %d to %q, want a redirect to sign in", rt.Method, path, res.status, res.header.Get("Location"))
 				}
 			case !allowed:
