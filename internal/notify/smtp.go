@@ -149,9 +149,11 @@ func (s *SMTPSender) Send(ctx context.Context, id string, m Message) error {
 	defer conn.Close()
 	// net/smtp knows no contexts: the deadline bounds the whole exchange,
 	// and closing the connection stops it when ctx ends first.
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(2 * time.Minute)
 	}
+	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if s.ImplicitTLS {
