@@ -258,6 +258,9 @@ func FuzzFormat(f *testing.F) {
 	f.Add("Dr Okafor <gp@example.org>", "Subject\nX-Injected: 1", "body\r\n.\r\n")
 	f.Add("\"a\\\"b\"@example.org", strings.Repeat("Café ", 40), "=3D\n")
 	f.Add("a@b", "=?utf-8?q?encoded?=", "\xff")
+	// Found by fuzzing: a lone CR, a leading space, ASCII that looks encoded.
+	f.Add("a@b", " 0", "\r")
+	f.Add("a@b", "=??B??=", "")
 	from := &mail.Address{Name: "Oikos", Address: "oikos@example.org"}
 	f.Fuzz(func(t *testing.T, to, subject, body string) {
 		m := Message{Kind: "test", To: to, Subject: subject, Body: body}
