@@ -114,6 +114,7 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
 	s.addCaseworkRoutes(rt)
 	s.addPortalRoutes(rt)
+	s.addMeasureRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
