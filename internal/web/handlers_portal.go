@@ -3,6 +3,8 @@ package web
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/casework"
 	"oikos/internal/notify"
+	"oikos/internal/outcome"
 	"oikos/internal/portal"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
@@ -453,7 +456,64 @@ func (s *Server) referralOfGoal(ctx context.Context, r *http.Request, goalID str
 type heldReferral struct {
 	Reference, ReceivedOn, ReferredBy, Status, FirstContactOn, ClosedOn, ClosedReason string
 	Reasons                                                                           []string
+	Contacts                                                                          []heldContact
+	Conversations                                                                     []heldConversation
+	Measures                                                                          []heldMeasure
 	Goals                                                                             []myGoal
+}
+
+type heldContact struct{ On, Mode string }
+
+type heldConversation struct {
+	On, Mode, WhatMatters, Interests string
+	Needs, Strengths                 []string
+}
+
+type heldAnswer struct{ Question, Answer string }
+
+type heldMeasure struct {
+	Name, When, On, Attribution string
+	Answers                     []heldAnswer
+	Score                       []string
+}
+
+// timepointLabel says when a measure was taken, in words.
+func timepointLabel(tp string) string {
+	switch tp {
+	case outcome.Baseline:
+		return "At the start"
+	case outcome.Review:
+		return "At a review"
+	case outcome.Exit:
+		return "At the end"
+	}
+	return tp
+}
+
+// heldMeasureOf shows a stored measure question by question, with the
+// answer in words where the scale has them.
+func heldMeasureOf(m portal.HeldMeasure) heldMeasure {
+	h := heldMeasure{Name: m.Instrument, When: timepointLabel(m.Timepoint), On: dayOf(m.RecordedAt)}
+	in, known := outcome.InstrumentByCode(m.Instrument)
+	if known {
+		h.Name, h.Attribution = in.Name, in.Attribution
+	}
+	for i, a := range m.Answers {
+		ans := heldAnswer{Question: fmt.Sprintf("Answer %d", i+1), Answer: strconv.FormatFloat(a, 'f', -1, 64)}
+		if known && i < len(in.Questions) {
+			ans.Question = in.Questions[i]
+			for _, o := range in.Options {
+				if float64(o.Value) == a {
+					ans.Answer += " (" + o.Label + ")"
+				}
+			}
+		}
+		h.Answers = append(h.Answers, ans)
+	}
+	for _, k := range slices.Sorted(maps.Keys(m.Score)) {
+		h.Score = append(h.Score, fmt.Sprintf("%s: %v", strings.ReplaceAll(k, "_", " "), m.Score[k]))
+	}
+	return h
 }
 
 func (s *Server) myRecord(w http.ResponseWriter, r *http.Request) {
@@ -511,6 +571,32 @@ func (s *Server) heldReferral(ctx context.Context, by referral.Actor, ref referr
 	}
 	if ref.ClosedAt != nil {
 		h.ClosedOn, h.ClosedReason = dayOf(*ref.ClosedAt), referral.CloseReasonLabel(ref.ClosedReason)
+	}
+	contacts, err := s.cases.Contacts(ctx, by, ref.ID)
+	if err != nil {
+		return heldReferral{}, err
+	}
+	for _, c := range contacts {
+		h.Contacts = append(h.Contacts, heldContact{On: dayOf(c.At), Mode: casework.ModeLabel(c.Mode)})
+	}
+	conversations, err := s.cases.Conversations(ctx, by, ref.ID)
+	if err != nil {
+		return heldReferral{}, err
+	}
+	for _, c := range conversations {
+		hc := heldConversation{On: longDate(c.HeldAt), Mode: casework.ModeLabel(c.Mode), WhatMatters: c.WhatMatters,
+			Interests: c.Interests, Strengths: c.Strengths}
+		for _, n := range c.Needs {
+			hc.Needs = append(hc.Needs, fmt.Sprintf("%s (%s priority)", n.Label, strings.ToLower(casework.PriorityLabel(n.Priority))))
+		}
+		h.Conversations = append(h.Conversations, hc)
+	}
+	measures, err := s.portal.Measures(ctx, by, ref.ID)
+	if err != nil {
+		return heldReferral{}, err
+	}
+	for _, m := range measures {
+		h.Measures = append(h.Measures, heldMeasureOf(m))
 	}
 	p, err := s.cases.Plan(ctx, by, ref.ID)
 	if err != nil {

@@ -251,19 +251,38 @@ func TestPersonSignsInWithACode(t *testing.T) {
 			t.Fatalf("plan: %d", res.status)
 		}
 
+		// The link worker records a contact and the what-matters conversation.
+		ctx, cases := context.Background(), casework.NewStore(d)
+		lw := referral.Actor{UserID: f.users[auth.LinkWorker].ID, Client: "test"}
+		if _, err := cases.RecordContact(ctx, lw, p.ref.ID, casework.ContactInput{At: "2026-01-05", Mode: "phone", DurationMinutes: 20,
+			Note: "Staff note: sounded tired"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cases.RecordConversation(ctx, lw, p.ref.ID, casework.ConversationInput{HeldAt: "2026-01-12", Mode: "home_visit",
+			Needs: []casework.NeedInput{{Code: "loneliness", Priority: 1}}, Strengths: []string{"Good with her hands"},
+			WhatMatters: "Seeing my grandchildren more", Interests: "Knitting", Notes: "Staff note: house cold",
+			Baseline: []casework.BaselineInput{{Instrument: "ucla3", Answers: []float64{3, 2, 3}}}}); err != nil {
+			t.Fatal(err)
+		}
+
 		record := b.get("/my/record")
 		for _, want := range []string{"What we hold about you", "Joan Pike", "2 May 1948", "EX4 4QJ", "GP: Dr Okafor, Northgate Scheme",
-			"Loneliness", p.ref.Reference, p.goalText, "Accepted"} {
+			"Loneliness", p.ref.Reference, p.goalText, "Accepted",
+			"5 January 2026: Phone call", "12 January 2026", "Home visit", "Seeing my grandchildren more", "Loneliness (high priority)",
+			"Good with her hands", "Knitting", "UCLA three-item loneliness scale: At the start", "How often do you feel left out?",
+			"2 (Some of the time)"} {
 			if !strings.Contains(record.body, want) {
 				t.Errorf("record lacks %q", want)
 			}
 		}
-		if record.status != 200 || strings.Contains(record.body, "mornings") {
-			t.Errorf("record: %d, or shows the staff note", record.status)
+		if record.status != 200 || strings.Contains(record.body, "Staff note") {
+			t.Errorf("record: %d, or shows a staff note", record.status)
 		}
 		person := "person:" + p.ref.PersonID
-		if f.auditCount(t, person, "read", "person") != 1 || f.auditCount(t, person, "read", "referral") != 1 {
-			t.Error("reading the record is not audited")
+		for _, kind := range []string{"person", "referral", "referral.contacts", "referral.conversations", "referral.measures"} {
+			if f.auditCount(t, person, "read", kind) != 1 {
+				t.Errorf("reading the record's %s is not audited", kind)
+			}
 		}
 		// The code worked once.
 		if res := f.browser().post("/my/sign-in", codeForm(code[1], "2", "5", "1948")); res.status != http.StatusUnauthorized {
