@@ -316,22 +316,50 @@ func (s *Store) SavePlan(ctx context.Context, by referral.Actor, referralID stri
 // EditPlan is SavePlan for editors that may leave out done and progress
 // (the JSON API): what they leave out keeps what was held.
 func (s *Store) EditPlan(ctx context.Context, by referral.Actor, referralID string, edits []GoalEdit) (Plan, error) {
-	return s.changePlan(ctx, by, referralID, func(held []Goal) ([]Goal, error) {
-		return MergePlan(held, edits, db.NewID)
+	return s.changePlan(ctx, by, referralID, func(held Plan) ([]Goal, error) {
+		return MergePlan(held.Goals, edits, db.NewID)
+	})
+}
+
+// Version identifies one saved state of a plan: 0 before it is first
+// saved. A form carries it so that saving can tell whether someone else
+// saved in between.
+func (p Plan) Version() int64 {
+	if p.UpdatedAt.IsZero() {
+		return 0
+	}
+	return db.Millis(p.UpdatedAt)
+}
+
+// EditPlanAt is EditPlan for a form opened at a version of the plan. When
+// someone else (the person, ticking a step from their own page) has saved
+// since, it refuses with a conflict rather than undo their change.
+func (s *Store) EditPlanAt(ctx context.Context, by referral.Actor, referralID string, version int64, edits []GoalEdit) (Plan, error) {
+	return s.changePlan(ctx, by, referralID, func(held Plan) ([]Goal, error) {
+		if held.Version() != version {
+			who := "Someone"
+			if held.UpdatedBy == by.UserID {
+				who = "You"
+			} else if strings.HasPrefix(held.UpdatedBy, "person:") {
+				who = "The person"
+			}
+			return nil, &oikos.Error{Code: oikos.ECONFLICT, Message: who + " changed the plan while it was open here. It is shown again as it is now: make your changes again."}
+		}
+		return MergePlan(held.Goals, edits, db.NewID)
 	})
 }
 
 // SetProgress marks a goal or step done, or sets its progress: what the
 // person does from their own page as much as the link worker.
 func (s *Store) SetProgress(ctx context.Context, by referral.Actor, referralID string, u ProgressUpdate) (Plan, error) {
-	return s.changePlan(ctx, by, referralID, func(held []Goal) ([]Goal, error) {
-		return ApplyProgress(held, u)
+	return s.changePlan(ctx, by, referralID, func(held Plan) ([]Goal, error) {
+		return ApplyProgress(held.Goals, u)
 	})
 }
 
 // changePlan reads the plan, changes it with fn and writes it back in one
 // transaction, audited.
-func (s *Store) changePlan(ctx context.Context, by referral.Actor, referralID string, fn func(held []Goal) ([]Goal, error)) (Plan, error) {
+func (s *Store) changePlan(ctx context.Context, by referral.Actor, referralID string, fn func(held Plan) ([]Goal, error)) (Plan, error) {
 	var p Plan
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if _, err := s.openReferral(ctx, tx, referralID, "plan"); err != nil {
@@ -341,7 +369,7 @@ func (s *Store) changePlan(ctx context.Context, by referral.Actor, referralID st
 		if err != nil {
 			return err
 		}
-		goals, err := fn(held.Goals)
+		goals, err := fn(held)
 		if err != nil {
 			return err
 		}
@@ -350,6 +378,10 @@ func (s *Store) changePlan(ctx context.Context, by referral.Actor, referralID st
 			return err
 		}
 		now := s.now()
+		if !now.After(held.UpdatedAt) {
+			// Two saves in one millisecond would share a version.
+			now = held.UpdatedAt.Add(time.Millisecond)
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (referral_id, goals, updated_at, updated_by) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (referral_id) DO UPDATE SET goals = excluded.goals, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 			referralID, string(raw), db.Millis(now), by.UserID); err != nil {

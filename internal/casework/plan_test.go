@@ -198,6 +198,19 @@ func TestPlanStore(t *testing.T) {
 			t.Fatalf("reread: %+v %v", got, err)
 		}
 
+		// A form opened before the person's tick cannot undo it.
+		stale := p.Version()
+		if _, err := s.SetProgress(ctx, person, ref, casework.ProgressUpdate{GoalID: goal, Progress: ptr(3)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.EditPlanAt(ctx, worker, ref, stale, nil); oikos.ErrorCode(err) != oikos.ECONFLICT {
+			t.Fatalf("stale form: %v", err)
+		}
+		now, _ := s.Plan(ctx, worker, ref)
+		if _, err := s.EditPlanAt(ctx, worker, ref, now.Version(), casework.Edits(now.Goals)); err != nil {
+			t.Fatalf("current form: %v", err)
+		}
+
 		// Bad input writes nothing.
 		if _, err := s.SavePlan(ctx, worker, ref, []casework.Goal{{Text: "x", Steps: []casework.Step{{Text: "y", Owner: "gp"}}}}); fields(err)["goals[0].steps[0].owner"] == "" {
 			t.Fatalf("bad owner: %v", err)
@@ -219,8 +232,7 @@ func TestPlanStore(t *testing.T) {
 		if _, err := s.Plan(ctx, worker, ref); err != nil {
 			t.Fatalf("a closed plan can still be read: %v", err)
 		}
-		// Reads (3 counted above, plus the one just now) and writes (3)
-		// are audited; refused ones are not.
-		assertAudit(t, d, ref, "referral.plan", map[string]int{"read": 4, "update": 3})
+		// Every read and every write is audited; refused writes are not.
+		assertAudit(t, d, ref, "referral.plan", map[string]int{"read": 5, "update": 5})
 	})
 }
