@@ -133,6 +133,9 @@ func (s *Server) Housekeeping(ctx context.Context) {
 		if err := s.auth.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("delete expired sessions", "err", err)
 		}
+		if err := s.portal.DeleteExpired(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("delete expired sign-in links, codes and sessions of people", "err", err)
+		}
 		s.signIns.forgetIdle()
 		select {
 		case <-ctx.Done():
