@@ -39,6 +39,10 @@ const (
 	ActionIssueLink = "issue_sign_in_link"
 	ActionIssueCode = "issue_sign_in_code"
 	ActionSignOut   = "sign_out"
+	// A code given with the wrong date of birth; and the code withdrawn
+	// after too many.
+	ActionRefuseCode   = "refuse_sign_in_code"
+	ActionWithdrawCode = "withdraw_sign_in_code"
 )
 
 // Session is a person signed in: the secret for their cookie (only its hash
@@ -206,7 +210,8 @@ func (s *Store) RedeemLink(ctx context.Context, client, token string) (Session, 
 
 // RedeemCode spends a code given with the person's date of birth and starts
 // a session. A wrong date of birth and a wrong code give the same answer, so
-// neither can be confirmed alone. Callers throttle failures per client.
+// neither can be confirmed alone. After MaxDateFailures wrong dates the code
+// is withdrawn; callers also throttle failures per client address.
 func (s *Store) RedeemCode(ctx context.Context, client, code, dateOfBirth string) (Session, error) {
 	normal, ok := NormaliseCode(code)
 	dob, dobOK := NormaliseDate(dateOfBirth)
@@ -214,6 +219,7 @@ func (s *Store) RedeemCode(ctx context.Context, client, code, dateOfBirth string
 		return Session{}, errBadCode
 	}
 	var sess Session
+	wrongDate := false
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		now := s.now()
 		hash := hashSecret(KindCode, normal)
@@ -228,7 +234,9 @@ func (s *Store) RedeemCode(ctx context.Context, client, code, dateOfBirth string
 		}
 		heldNormal, _ := NormaliseDate(held)
 		if subtle.ConstantTimeCompare([]byte(heldNormal), []byte(dob)) != 1 {
-			return errBadCode
+			// Committed, not rolled back: the count must survive the refusal.
+			wrongDate = true
+			return s.wrongDateOfBirth(ctx, tx, now, client, hash, sess.PersonID)
 		}
 		res, err := tx.ExecContext(ctx, "UPDATE person_access SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL", db.Millis(now), hash)
 		if err != nil {
@@ -239,7 +247,32 @@ func (s *Store) RedeemCode(ctx context.Context, client, code, dateOfBirth string
 		}
 		return s.startSession(ctx, tx, now, client, &sess)
 	})
+	if wrongDate && err == nil {
+		return Session{}, errBadCode
+	}
 	return sess, err
+}
+
+// MaxDateFailures is how many wrong dates of birth a code survives: enough
+// for a few slips of the keyboard, far too few to guess a date.
+const MaxDateFailures = 5
+
+// wrongDateOfBirth counts a wrong date of birth against a code, withdraws
+// the code at the limit, and records the attempt on the person's record.
+func (s *Store) wrongDateOfBirth(ctx context.Context, tx *sql.Tx, now time.Time, client, hash, personID string) error {
+	var failures int
+	if err := tx.QueryRowContext(ctx, "UPDATE person_access SET failures = failures + 1 WHERE token_hash = $1 RETURNING failures",
+		hash).Scan(&failures); err != nil {
+		return err
+	}
+	action := ActionRefuseCode
+	if failures >= MaxDateFailures {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM person_access WHERE token_hash = $1", hash); err != nil {
+			return err
+		}
+		action = ActionWithdrawCode
+	}
+	return s.audit(ctx, tx, now, referral.Actor{UserID: "anonymous", Client: client}, action, personID)
 }
 
 // startSession stores a new session for sess.PersonID and records the

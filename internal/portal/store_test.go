@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -180,6 +181,42 @@ func TestCodeNeedsTheDateOfBirth(t *testing.T) {
 		}
 		a := actions(t, d, pid)
 		if a[portal.ActionIssueCode] != 2 || a[audit.SignIn] != 1 {
+			t.Errorf("audit %v", a)
+		}
+	})
+}
+
+func TestCodeIsWithdrawnAfterTooManyWrongDates(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s, _ := newStore(d)
+		pid := person(t, d, "")
+		code, err := s.IssueCode(ctx, worker, pid)
+		mustNot(t, err, "issue code")
+		for i := range portal.MaxDateFailures - 1 {
+			if _, err := s.RedeemCode(ctx, "203.0.113.9", code, fmt.Sprintf("1950-01-%02d", i+1)); !unauthorised(err) {
+				t.Fatalf("wrong date %d: %v", i+1, err)
+			}
+		}
+		// One short of the limit, the right date still works...
+		again, err := s.IssueCode(ctx, worker, pid)
+		mustNot(t, err, "issue another")
+		for i := range portal.MaxDateFailures - 1 {
+			s.RedeemCode(ctx, "203.0.113.9", again, fmt.Sprintf("1950-02-%02d", i+1))
+		}
+		if _, err := s.RedeemCode(ctx, "x", again, "1948-05-02"); err != nil {
+			t.Fatalf("right date after %d wrong: %v", portal.MaxDateFailures-1, err)
+		}
+		// ...and at the limit the code is gone.
+		last, _ := s.IssueCode(ctx, worker, pid)
+		for i := range portal.MaxDateFailures {
+			s.RedeemCode(ctx, "203.0.113.9", last, fmt.Sprintf("1950-03-%02d", i+1))
+		}
+		if _, err := s.RedeemCode(ctx, "x", last, "1948-05-02"); !unauthorised(err) {
+			t.Fatalf("right date after the code was withdrawn: %v", err)
+		}
+		a := actions(t, d, pid)
+		if a[portal.ActionRefuseCode] != 3*(portal.MaxDateFailures-1) || a[portal.ActionWithdrawCode] != 1 {
 			t.Errorf("audit %v", a)
 		}
 	})
