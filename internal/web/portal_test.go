@@ -168,6 +168,10 @@ func TestPersonSignsInWithALinkAndMarksAStepDone(t *testing.T) {
 		if home.status != 200 || strings.Contains(home.body, "mornings") {
 			t.Fatalf("plan page: %d", home.status)
 		}
+		// The header offers the person's own sign-out, not the staff sign-in.
+		if strings.Contains(home.body, `href="/sign-in"`) || !strings.Contains(home.body, `action="/my/sign-out"`) {
+			t.Error("the plan page's header is the staff one")
+		}
 
 		res = b.post("/my/goals/"+p.goal+"/steps/"+p.step, url.Values{"done": {"yes"}})
 		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/my?saved=step#goal-"+p.goal {
