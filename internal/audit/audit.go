@@ -63,8 +63,18 @@ func Hash(prev string, e Event) string {
 // Append adds e to the log inside tx, so the entry commits or rolls back with
 // the change it records.
 func Append(ctx context.Context, tx *sql.Tx, d db.Dialect, e Event) error {
-	if e.At.IsZero() {
-		e.At = time.Now()
+	return AppendAll(ctx, tx, d, []Event{e})
+}
+
+// maxAppend keeps one INSERT's parameters well inside both databases' limits.
+const maxAppend = 500
+
+// AppendAll adds events to the log inside tx, in order, reading the chain's
+// tail once and writing them in one statement: for a batch of changes that
+// commit together.
+func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) error {
+	if len(events) == 0 {
+		return nil
 	}
 	if d == db.Postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", chainLockKey); err != nil {
@@ -76,11 +86,23 @@ func Append(ctx context.Context, tx *sql.Tx, d db.Dialect, e Event) error {
 	if err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("audit tail: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, object_kind, object_id, client, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		db.Millis(e.At), e.ActorID, e.Action, e.ObjectKind, e.ObjectID, e.Client, prev, Hash(prev, e))
-	if err != nil {
-		return fmt.Errorf("audit append: %w", err)
+	for len(events) > 0 {
+		n := min(len(events), maxAppend)
+		args := make([]any, 0, 8*n)
+		for _, e := range events[:n] {
+			if e.At.IsZero() {
+				e.At = time.Now()
+			}
+			hash := Hash(prev, e)
+			args = append(args, db.Millis(e.At), e.ActorID, e.Action, e.ObjectKind, e.ObjectID, e.Client, prev, hash)
+			prev = hash
+		}
+		// Rows get ids in the order of the VALUES list: the chain's order.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, object_kind, object_id, client, prev_hash, hash)
+			VALUES `+db.Rows(n, 8), args...); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+		events = events[n:]
 	}
 	return nil
 }

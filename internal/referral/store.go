@@ -49,6 +49,11 @@ type Input struct {
 	Urgency string       `json:"urgency,omitempty"`
 	Notes   string       `json:"notes,omitempty"`
 	Consent ConsentInput `json:"consent"`
+	// ExternalID is the sending system's own id for the referral, unique
+	// per channel (for FHIR, the sender and the ServiceRequest identifier).
+	// A system that sends the same referral again makes no second one:
+	// Create answers with the first and ErrAlreadyReceived.
+	ExternalID string `json:"-"`
 }
 
 func text(f map[string]string, name, v string, limit int, multiline bool) {
@@ -124,6 +129,7 @@ func (in *Input) Validate(now time.Time) error {
 	if !in.Consent.Given {
 		f["consent.given"] = "The person must agree to the referral before it is made."
 	}
+	text(f, "external_id", in.ExternalID, 600, false)
 	return oikos.Invalid(f)
 }
 
@@ -148,25 +154,27 @@ type Person struct {
 
 // Referral is one referral with its person.
 type Referral struct {
-	ID                   string     `json:"id"`
-	Reference            string     `json:"reference"`
-	Status               Status     `json:"status"`
-	PersonID             string     `json:"person_id"`
-	Person               *Person    `json:"person,omitempty"`
-	SourceType           string     `json:"source_type"`
-	SourceOrganisationID string     `json:"source_organisation_id"`
-	ReferrerUserID       string     `json:"-"`
-	ReferrerName         string     `json:"referrer_name"`
-	Reasons              []string   `json:"reasons"`
-	Urgency              string     `json:"urgency"`
-	Notes                string     `json:"notes,omitempty"`
-	ConsentShare         bool       `json:"consent_share_with_providers"`
-	AssignedTo           string     `json:"assigned_to"`
-	PossibleMatchID      string     `json:"possible_match_person_id,omitempty"`
-	ClosedReason         string     `json:"closed_reason,omitempty"`
-	ReceivedAt           time.Time  `json:"received_at"`
-	FirstContactAt       *time.Time `json:"first_contact_at"`
-	ClosedAt             *time.Time `json:"closed_at"`
+	ID                   string   `json:"id"`
+	Reference            string   `json:"reference"`
+	Status               Status   `json:"status"`
+	PersonID             string   `json:"person_id"`
+	Person               *Person  `json:"person,omitempty"`
+	SourceType           string   `json:"source_type"`
+	SourceOrganisationID string   `json:"source_organisation_id"`
+	ReferrerUserID       string   `json:"-"`
+	ReferrerName         string   `json:"referrer_name"`
+	Reasons              []string `json:"reasons"`
+	Urgency              string   `json:"urgency"`
+	Notes                string   `json:"notes,omitempty"`
+	ConsentShare         bool     `json:"consent_share_with_providers"`
+	AssignedTo           string   `json:"assigned_to"`
+	PossibleMatchID      string   `json:"possible_match_person_id,omitempty"`
+	// ExternalID is the sender's own id for it, if the sender gave one.
+	ExternalID     string     `json:"-"`
+	ClosedReason   string     `json:"closed_reason,omitempty"`
+	ReceivedAt     time.Time  `json:"received_at"`
+	FirstContactAt *time.Time `json:"first_contact_at"`
+	ClosedAt       *time.Time `json:"closed_at"`
 }
 
 // Store keeps people and referrals.
@@ -177,6 +185,9 @@ type Store struct {
 	// change and assignment, so that what follows from it (a notification
 	// in the outbox) is written with it or not at all.
 	OnChange func(ctx context.Context, tx *sql.Tx, c Change) error
+	// intake groups concurrent Creates into one transaction; nil (a Store
+	// made without NewStore) gives each its own.
+	intake *intakeQueue
 }
 
 // Change is one status change or assignment of a referral.
@@ -198,7 +209,7 @@ func (s *Store) changed(ctx context.Context, tx *sql.Tx, c Change) error {
 }
 
 // NewStore returns a Store with the real clock.
-func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now, intake: &intakeQueue{}} }
 
 // Actor is who acts, for the audit log.
 type Actor struct{ UserID, Client string }
@@ -225,67 +236,163 @@ func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, by Actor, action, kind,
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action, ObjectKind: kind, ObjectID: id, Client: by.Client})
 }
 
+// ErrAlreadyReceived answers a referral whose ExternalID was seen before on
+// the same channel: Create returns the first referral with it.
+var ErrAlreadyReceived = &oikos.Error{Code: oikos.ECONFLICT, Message: "This referral was received before: it is the same one, sent again.",
+	Fields: map[string]string{"external_id": "A referral with this id was received before."}}
+
 // Create records a referral from any door. A person already known is
 // matched rather than duplicated; a possible match is kept for a link
 // worker to confirm. referrerUserID is the signed-in referrer, if any.
+//
+// Referrals created at the same moment share one transaction and so one
+// durable commit (see intakeQueue); each is still checked on its own and
+// answered only once it is on disk.
 func (s *Store) Create(ctx context.Context, by Actor, in Input, referrerUserID, channel string) (Referral, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
 		return Referral{}, err
 	}
-	r := Referral{ID: db.NewID("ref"), Reference: newReference(), Status: Received, SourceType: in.Source.Type,
-		SourceOrganisationID: in.Source.OrganisationID, ReferrerUserID: referrerUserID, ReferrerName: in.Source.ReferrerName,
-		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders, ReceivedAt: now}
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if in.Source.OrganisationID != "" {
-			var one int
-			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM organisations WHERE id = $1", in.Source.OrganisationID).Scan(&one); err == sql.ErrNoRows {
-				return oikos.Invalid(map[string]string{"source.organisation_id": "No organisation has that id."})
-			} else if err != nil {
-				return err
+	j := newIntake(ctx, by, in, referrerUserID, channel, now)
+	if s.intake == nil {
+		s.createAlone(ctx, j)
+	} else {
+		s.intake.submit(ctx, s, j)
+	}
+	if j.err == ErrAlreadyReceived {
+		first, err := s.Get(ctx, j.existingID)
+		if err != nil {
+			return Referral{}, err
+		}
+		return first, ErrAlreadyReceived
+	}
+	if j.err != nil {
+		return Referral{}, j.err
+	}
+	return j.r, nil
+}
+
+// newIntake is a validated referral on its way in, its ids chosen.
+func newIntake(ctx context.Context, by Actor, in Input, referrerUserID, channel string, now time.Time) *intake {
+	return &intake{ctx: ctx, by: by, in: in, channel: channel, now: now, wake: make(chan struct{}),
+		r: Referral{ID: db.NewID("ref"), Reference: newReference(), Status: Received, SourceType: in.Source.Type,
+			SourceOrganisationID: in.Source.OrganisationID, ReferrerUserID: referrerUserID, ReferrerName: in.Source.ReferrerName,
+			Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders,
+			ExternalID: in.ExternalID, ReceivedAt: now}}
+}
+
+// FindExternal finds the referral a sender knows by its own id.
+func (s *Store) FindExternal(ctx context.Context, channel, externalID string) (Referral, error) {
+	if externalID == "" || !oikos.PlainText(externalID, false) {
+		return Referral{}, oikos.NotFound("Referral")
+	}
+	r, err := scanReferral(s.DB.R().QueryRowContext(ctx, "SELECT "+referralColumns+
+		" FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.channel = $1 AND r.external_id = $2", channel, externalID))
+	if err == sql.ErrNoRows {
+		return r, oikos.NotFound("Referral")
+	}
+	return r, err
+}
+
+// writeIntake writes a batch of referrals inside tx: each is checked (its
+// organisation, whether its sender sent it before) and its person matched,
+// against the database and against the people made earlier in the same
+// batch, then the rows of all of them go in with one statement per table,
+// and their audit entries with one append to the chain. A referral refused
+// for a reason the caller can act on gets its error in j.err and writes
+// nothing; any other error fails the whole batch.
+func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intake) error {
+	orgs := map[string]bool{}
+	sentBefore := map[string]string{} // external id → referral made earlier in the batch
+	var made []matchable              // people made earlier in the batch
+	var people, referrals, events []any
+	var nPeople, nReferrals int
+	var trail []audit.Event
+	for _, j := range batch {
+		in, r := &j.in, &j.r
+		if id := in.Source.OrganisationID; id != "" {
+			exists, checked := orgs[id]
+			if !checked {
+				var one int
+				err := tx.QueryRowContext(ctx, "SELECT 1 FROM organisations WHERE id = $1", id).Scan(&one)
+				if err != nil && err != sql.ErrNoRows {
+					return err
+				}
+				exists = err == nil
+				orgs[id] = exists
+			}
+			if !exists {
+				j.err = oikos.Invalid(map[string]string{"source.organisation_id": "No organisation has that id."})
+				continue
 			}
 		}
-		personID, possible, err := s.matchPerson(ctx, tx, in.Person)
+		if in.ExternalID != "" {
+			first, seen := sentBefore[in.ExternalID]
+			if !seen {
+				err := tx.QueryRowContext(ctx, "SELECT id FROM referrals WHERE channel = $1 AND external_id = $2", j.channel, in.ExternalID).Scan(&first)
+				if err != nil && err != sql.ErrNoRows {
+					return err
+				}
+			}
+			if first != "" {
+				j.err, j.existingID = ErrAlreadyReceived, first
+				continue
+			}
+			sentBefore[in.ExternalID] = r.ID
+		}
+		key := PersonKey{in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth, in.Person.NHSNumber, in.Person.Postcode}
+		personID, possible, err := s.matchPerson(ctx, tx, key)
 		if err != nil {
 			return err
 		}
 		if personID == "" {
+			personID, possible = matchAmong(made, key, possible)
+		}
+		if personID == "" {
 			personID = db.NewID("per")
-			born, _ := ParseBirthDate(in.Person.DateOfBirth, now)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email, age_band, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, personID, in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth,
-				in.Person.NHSNumber, in.Person.Postcode, in.Person.Phone, in.Person.Email, AgeBand(born, now), db.Millis(now)); err != nil {
-				return err
-			}
-			if err := s.auditTx(ctx, tx, by, audit.Create, "person", personID); err != nil {
-				return err
-			}
+			born, _ := ParseBirthDate(in.Person.DateOfBirth, j.now)
+			people = append(people, personID, in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth, in.Person.NHSNumber,
+				in.Person.Postcode, in.Person.Phone, in.Person.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now))
+			nPeople++
+			made = append(made, matchable{personID, key})
+			trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "person", ObjectID: personID, Client: j.by.Client})
 		}
 		r.PersonID, r.PossibleMatchID = personID, possible
-		var referrer, org, match any
-		if referrerUserID != "" {
-			referrer = referrerUserID
-		}
-		if in.Source.OrganisationID != "" {
-			org = in.Source.OrganisationID
-		}
-		if possible != "" {
-			match = possible
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
-			referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, received_at, updated_at)
-			VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13, $14, $15, $13, $13)`,
-			r.ID, r.Reference, personID, r.SourceType, org, referrer, r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes,
-			r.ConsentShare, consentBy(in.Source.Type), db.Millis(now), match, channel); err != nil {
+		at := db.Millis(j.now)
+		referrals = append(referrals, r.ID, r.Reference, personID, string(Received), r.SourceType, nullable(r.SourceOrganisationID),
+			nullable(r.ReferrerUserID), r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes, true, r.ConsentShare,
+			consentBy(in.Source.Type), at, nullable(possible), j.channel, in.ExternalID, at, at)
+		nReferrals++
+		events = append(events, r.ID, 0, at, j.by.UserID, "", string(Received))
+		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "referral", ObjectID: r.ID, Client: j.by.Client})
+	}
+	if nReferrals == 0 {
+		return nil
+	}
+	if nPeople > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
+			age_band, created_at, updated_at) VALUES `+db.Rows(nPeople, 11), people...); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES ($1, 0, $2, $3, '', 'received')`,
-			r.ID, db.Millis(now), by.UserID); err != nil {
-			return err
-		}
-		return s.auditTx(ctx, tx, by, audit.Create, "referral", r.ID)
-	})
-	return r, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
+		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, external_id,
+		received_at, updated_at) VALUES `+db.Rows(nReferrals, 20), referrals...); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES `+
+		db.Rows(nReferrals, 6), events...); err != nil {
+		return err
+	}
+	return audit.AppendAll(ctx, tx, s.DB.Dialect, trail)
+}
+
+// nullable stores "" as NULL, for optional references to other rows.
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // consentBy says who gave consent, from who referred.
@@ -301,15 +408,14 @@ func consentBy(sourceType string) string {
 
 // matchPerson finds the person a referral is about among those held: the
 // same person (reuse), a possible match (new record, flagged), or nobody.
-func (s *Store) matchPerson(ctx context.Context, tx *sql.Tx, p PersonInput) (sameID, possibleID string, err error) {
+func (s *Store) matchPerson(ctx context.Context, tx *sql.Tx, key PersonKey) (sameID, possibleID string, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode FROM people
 		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3) LIMIT 50`,
-		p.NHSNumber, p.FamilyName, p.DateOfBirth)
+		key.NHSNumber, key.FamilyName, key.DateOfBirth)
 	if err != nil {
 		return "", "", err
 	}
 	defer rows.Close()
-	key := PersonKey{p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode}
 	for rows.Next() {
 		var id string
 		var k PersonKey
@@ -330,7 +436,7 @@ func (s *Store) matchPerson(ctx context.Context, tx *sql.Tx, p PersonInput) (sam
 
 const referralColumns = `r.id, r.reference, r.status, r.person_id, r.source_type, COALESCE(r.source_organisation_id, ''),
 	COALESCE(r.referrer_user_id, ''), r.referrer_name, r.reasons, r.urgency, r.notes, r.consent_share, COALESCE(r.assigned_to, ''),
-	COALESCE(r.possible_match_id, ''), r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
+	COALESCE(r.possible_match_id, ''), r.external_id, r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
 	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email`
 
 func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
@@ -340,7 +446,7 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var received int64
 	var first, closed sql.NullInt64
 	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
-		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.ClosedReason, &received, &first, &closed,
+		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.ExternalID, &r.ClosedReason, &received, &first, &closed,
 		&p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email)
 	if err != nil {
 		return r, err

@@ -1,0 +1,199 @@
+package referral
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"oikos/internal/db"
+)
+
+// Group commit. A durable commit waits for the disk (an fsync of the
+// SQLite WAL, a flush of the PostgreSQL WAL) and for the audit chain's
+// tail, which only one transaction at a time may extend. Referrals that
+// arrive together therefore share one transaction: the first caller leads,
+// writes everything queued so far with one statement per table, commits
+// once, and answers each caller only after that commit. Referrals arriving
+// meanwhile queue for the next batch, which the next waiting caller leads.
+// A lone referral is a batch of one and waits for nobody.
+
+// maxBatch bounds a batch, and so the time a transaction holds the writer.
+const maxBatch = 64
+
+// intake is one Create on its way into the database.
+type intake struct {
+	ctx     context.Context
+	by      Actor
+	in      Input
+	channel string
+	now     time.Time
+	// r is the referral as it will be stored: ids are chosen up front, the
+	// person once matched.
+	r Referral
+	// err is the answer when the referral was not made; existingID names
+	// the first referral when err is ErrAlreadyReceived.
+	err        error
+	existingID string
+	// wake is closed once the referral is answered, or to hand this
+	// caller the lead (then promoted is set first).
+	wake     chan struct{}
+	promoted bool
+}
+
+// intakeQueue holds the referrals waiting for the batch being written.
+type intakeQueue struct {
+	mu      sync.Mutex
+	waiting []*intake
+	leading bool // a caller is writing a batch
+}
+
+var errBatchAborted = errors.New("referral batch aborted")
+
+// submit writes j, alone or with the others queued with it, and returns
+// once j is answered.
+func (q *intakeQueue) submit(ctx context.Context, s *Store, j *intake) {
+	q.mu.Lock()
+	q.waiting = append(q.waiting, j)
+	if q.leading {
+		q.mu.Unlock()
+		<-j.wake
+		if !j.promoted {
+			return
+		}
+	} else {
+		q.leading = true
+		q.mu.Unlock()
+	}
+	q.lead(ctx, s, j)
+}
+
+// lead writes one batch: everything waiting, self first (it was the
+// first waiting when it took the lead), then hands the lead to whoever
+// waits next.
+func (q *intakeQueue) lead(ctx context.Context, s *Store, self *intake) {
+	q.mu.Lock()
+	n := min(len(q.waiting), maxBatch)
+	batch := slices.Clone(q.waiting[:n])
+	q.waiting = q.waiting[n:]
+	q.mu.Unlock()
+	// Whatever happens (even a panic), every caller is answered and the
+	// lead passes on: nobody waits forever.
+	for _, j := range batch {
+		j.err = errBatchAborted
+	}
+	defer func() {
+		q.mu.Lock()
+		if len(q.waiting) > 0 {
+			next := q.waiting[0]
+			next.promoted = true
+			close(next.wake)
+		} else {
+			q.leading = false
+		}
+		q.mu.Unlock()
+		for _, j := range batch {
+			if j != self {
+				close(j.wake)
+			}
+		}
+	}()
+	s.writeBatch(ctx, batch)
+}
+
+// writeBatch writes a batch in one transaction. One caller leaving does not
+// cancel the others' referrals, so the transaction runs without the
+// leader's cancellation; a caller that left before its turn is skipped. If
+// the batch fails before its commit, each referral is written again on its
+// own, so that one bad referral cannot fail the others.
+func (s *Store) writeBatch(ctx context.Context, batch []*intake) {
+	var live []*intake
+	for _, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			j.err = err
+			continue
+		}
+		j.err = nil
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	if len(live) == 1 {
+		s.createAlone(ctx, live[0])
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	committing := false
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := s.writeIntake(ctx, tx, live); err != nil {
+			return err
+		}
+		committing = true
+		return nil
+	})
+	switch {
+	case err == nil:
+	case committing:
+		// The commit itself failed: nothing was written, and trying again
+		// one by one would most likely fail the same way.
+		for _, j := range live {
+			j.err = err
+		}
+	default:
+		for _, j := range live {
+			j.err, j.existingID = nil, ""
+			s.createAlone(ctx, j)
+		}
+	}
+}
+
+// createAlone writes one referral in a transaction of its own. When a
+// sender's id is taken between the check and the insert (another server
+// wrote the same referral at the same moment), the second attempt finds
+// the first referral.
+func (s *Store) createAlone(ctx context.Context, j *intake) {
+	ctx = context.WithoutCancel(ctx)
+	for attempt := 0; ; attempt++ {
+		j.err, j.existingID = nil, ""
+		err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return s.writeIntake(ctx, tx, []*intake{j}) })
+		if err != nil && attempt == 0 && j.in.ExternalID != "" && db.IsUniqueViolation(err) {
+			continue
+		}
+		if err != nil {
+			j.err = err
+		}
+		return
+	}
+}
+
+// matchable is a person made earlier in the same batch, for matching.
+type matchable struct {
+	id  string
+	key PersonKey
+}
+
+// matchAmong matches a person against those made earlier in the same batch
+// as matchPerson does against the database (same NHS number, or same
+// family name and date of birth, then Compare), keeping a possible match
+// already found there.
+func matchAmong(made []matchable, key PersonKey, possible string) (sameID, possibleID string) {
+	for _, m := range made {
+		sameNHS := key.NHSNumber != "" && key.NHSNumber == m.key.NHSNumber
+		if !sameNHS && (key.DateOfBirth != m.key.DateOfBirth || !strings.EqualFold(key.FamilyName, m.key.FamilyName)) {
+			continue
+		}
+		switch Compare(key, m.key) {
+		case SurelySame:
+			return m.id, ""
+		case PossibleMatch:
+			if possible == "" {
+				possible = m.id
+			}
+		}
+	}
+	return "", possible
+}
