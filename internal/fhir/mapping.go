@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
@@ -52,6 +54,7 @@ var fieldPaths = map[string]string{
 	"urgency":                "ServiceRequest.priority",
 	"notes":                  "ServiceRequest.note",
 	"consent.given":          "ServiceRequest.extension",
+	"external_id":            "ServiceRequest.identifier",
 }
 
 // ValidationOutcome turns referral validation fields into a 422 outcome,
@@ -260,6 +263,7 @@ func toInput(sr ServiceRequest, p Patient) (referral.Input, *Problem) {
 		}
 	}
 	in.Notes = strings.Join(notes, "\n\n")
+	in.ExternalID = senderToken(sr.Identifier)
 	for _, id := range p.Identifier {
 		if id.System == NHSNumberSystem {
 			in.Person.NHSNumber = id.Value
@@ -288,6 +292,54 @@ func toInput(sr ServiceRequest, p Patient) (referral.Input, *Problem) {
 		}
 	}
 	return in, nil
+}
+
+// senderToken is the sender's own identifier for a ServiceRequest as a
+// FHIR token, "system|value": the first identifier with both, other than
+// the reference Oikos itself gives (a resource read back and posted
+// again). A value without a system names nothing for sure and is ignored.
+func senderToken(ids []Identifier) string {
+	for _, id := range ids {
+		if id.System != "" && id.Value != "" && id.System != ReferenceSystem {
+			return id.System + "|" + id.Value
+		}
+	}
+	return ""
+}
+
+// ExternalID is how Oikos keeps a sender's identifier token: under the
+// sender (an organisation or user id), because two GP practices running
+// the same clinical system may number their referrals alike. Oikos ids
+// hold no "|", and a URI (the system) cannot, so it splits back cleanly.
+func ExternalID(sender, token string) string {
+	if token == "" {
+		return ""
+	}
+	return sender + "|" + token
+}
+
+// senderIdentifier turns an ExternalID back into the sender's identifier.
+func senderIdentifier(externalID string) (Identifier, bool) {
+	_, token, ok := strings.Cut(externalID, "|")
+	if !ok {
+		return Identifier{}, false
+	}
+	system, value, ok := strings.Cut(token, "|")
+	return Identifier{System: system, Value: value}, ok && system != "" && value != ""
+}
+
+// IfNoneExist reads a conditional create's If-None-Exist header, which
+// Oikos answers for one search parameter: identifier=system|value. It
+// returns the identifier as a token, or a Problem for anything else.
+func IfNoneExist(header string) (string, *Problem) {
+	q, err := url.ParseQuery(header)
+	token := q.Get("identifier")
+	system, value, _ := strings.Cut(token, "|")
+	if err != nil || len(q) != 1 || len(q["identifier"]) != 1 || system == "" || value == "" || !utf8.ValidString(token) {
+		return "", problem(http.StatusBadRequest, "not-supported",
+			"If-None-Exist supports one search: identifier=system|value, the identifier the ServiceRequest carries.")
+	}
+	return token, nil
 }
 
 // ResourceID is an Oikos id (prefix_base32) as a FHIR id, which may not
@@ -357,8 +409,11 @@ func ServiceRequestFor(ref referral.Referral) ServiceRequest {
 	sr.Contained = []json.RawMessage{pt}
 	sr.Subject = &Reference{Reference: "#patient"}
 	sr.Extension = []Extension{{URL: ConsentExtension, ValueBoolean: boolPtr(true)}, {URL: ShareExtension, ValueBoolean: boolPtr(ref.ConsentShare)}}
+	if id, ok := senderIdentifier(ref.ExternalID); ok {
+		sr.Identifier = append(sr.Identifier, id)
+	}
 	if ref.Reference != "" {
-		sr.Identifier = []Identifier{{System: ReferenceSystem, Value: ref.Reference}}
+		sr.Identifier = append(sr.Identifier, Identifier{System: ReferenceSystem, Value: ref.Reference})
 	}
 	if !ref.ReceivedAt.IsZero() {
 		sr.AuthoredOn = instant(ref.ReceivedAt)

@@ -157,3 +157,84 @@ func FuzzParseServiceRequest(f *testing.F) {
 		}
 	})
 }
+
+func TestSenderIdentifier(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ids  []Identifier
+		want string
+	}{
+		{"none", nil, ""},
+		{"system and value", []Identifier{{System: "https://gp.example/referrals", Value: "GP-1"}}, "https://gp.example/referrals|GP-1"},
+		{"value without a system is skipped", []Identifier{{Value: "GP-1"}, {System: "urn:x", Value: "7"}}, "urn:x|7"},
+		{"Oikos's own reference is skipped", []Identifier{{System: ReferenceSystem, Value: "OIK-AAAA-BBBB"}}, ""},
+		{"a value may hold a bar", []Identifier{{System: "urn:x", Value: "a|b"}}, "urn:x|a|b"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := senderToken(c.ids)
+			if got != c.want {
+				t.Fatalf("senderToken = %q, want %q", got, c.want)
+			}
+			if got == "" {
+				return
+			}
+			id, ok := senderIdentifier(ExternalID("org_abc", got))
+			if !ok || id.System+"|"+id.Value != got {
+				t.Errorf("round trip: %+v %v", id, ok)
+			}
+		})
+	}
+	if ExternalID("org_abc", "") != "" {
+		t.Error("no identifier, no external id")
+	}
+	sr := ServiceRequestFor(referral.Referral{ID: "ref_1", Reference: "OIK-AAAA-BBBB", ExternalID: "org_abc|urn:x|7"})
+	if len(sr.Identifier) != 2 || sr.Identifier[0] != (Identifier{System: "urn:x", Value: "7"}) || sr.Identifier[1].System != ReferenceSystem {
+		t.Errorf("identifiers of the resource read back: %+v", sr.Identifier)
+	}
+}
+
+func TestIfNoneExist(t *testing.T) {
+	for header, want := range map[string]string{
+		"identifier=https://gp.example/referrals|GP-1":     "https://gp.example/referrals|GP-1",
+		"identifier=https%3A%2F%2Fgp.example%2Fr%7CGP%2B1": "https://gp.example/r|GP+1",
+		"identifier=urn:x|a|b":                             "urn:x|a|b",
+		"identifier=GP-1":                                  "",
+		"identifier=|GP-1":                                 "",
+		"identifier=urn:x|":                                "",
+		"name=Hughes":                                      "",
+		"identifier=urn:x|1&identifier=urn:x|2":            "",
+		"identifier=urn:x|1&_id=2":                         "",
+		"%zz":                                              "",
+		"":                                                 "",
+	} {
+		got, p := IfNoneExist(header)
+		if got != want || (p == nil) != (want != "") {
+			t.Errorf("IfNoneExist(%q) = %q, %v; want %q", header, got, p, want)
+		}
+		if p != nil && (p.Status != http.StatusBadRequest || p.Outcome.Issue[0].Code != "not-supported") {
+			t.Errorf("IfNoneExist(%q): %+v", header, p)
+		}
+	}
+}
+
+func FuzzIfNoneExist(f *testing.F) {
+	for _, seed := range []string{"identifier=https://gp.example/referrals|GP-1", "identifier=a%7Cb", "identifier=|", "x=1&identifier=a|b", "%", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, header string) {
+		token, p := IfNoneExist(header)
+		if p != nil {
+			if token != "" || p.Status != http.StatusBadRequest || len(p.Outcome.Issue) != 1 || p.Outcome.Issue[0].Diagnostics == "" {
+				t.Fatalf("bad problem %q %+v", token, p)
+			}
+			return
+		}
+		system, value, ok := strings.Cut(token, "|")
+		if !ok || system == "" || value == "" {
+			t.Fatalf("accepted %q as %q", header, token)
+		}
+		if id, ok := senderIdentifier(ExternalID("org_x", token)); !ok || id.System != system || id.Value != value {
+			t.Fatalf("%q does not round-trip: %+v", token, id)
+		}
+	})
+}

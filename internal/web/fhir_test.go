@@ -1,8 +1,11 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +17,7 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/org"
 )
 
 var (
@@ -246,6 +250,179 @@ func TestFHIRRefusals(t *testing.T) {
 				}
 				mustOutcome(t, f.fhir(auth.Referrer, "POST", "/fhir/ServiceRequest", body), c.status, c.code, c.expr)
 			})
+		}
+	})
+}
+
+// fhirAs posts a ServiceRequest with a bearer token and extra headers,
+// without failing the test from another goroutine.
+func (f *fixture) fhirAs(token, body string, header ...string) (response, error) {
+	req, err := http.NewRequest("POST", f.ts.URL+"/fhir/ServiceRequest", strings.NewReader(body))
+	if err != nil {
+		return response{}, err
+	}
+	req.Header.Set("Content-Type", "application/fhir+json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return response{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}, err
+}
+
+// referrerElsewhere adds a referrer with a token, at a new organisation or
+// (orgName "") at the fixture's own.
+func (f *fixture) referrerElsewhere(t *testing.T, email, orgName string) string {
+	t.Helper()
+	ctx := context.Background()
+	orgID := f.orgID
+	if orgName != "" {
+		o, err := (&org.Store{DB: f.db}).Create(ctx, org.Actor{UserID: "system"}, org.Input{Name: orgName, Kind: "gp_practice"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		orgID = o.ID
+	}
+	u, err := f.auth.CreateUser(ctx, auth.Actor{UserID: "system"}, auth.UserInput{Email: email, Name: "GP system", Role: auth.Referrer, OrganisationID: orgID}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := f.auth.CreateToken(ctx, auth.Actor{UserID: "system"}, u.ID, "gp system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
+
+func (f *fixture) countFHIRReferrals(t *testing.T, identifier string) int {
+	t.Helper()
+	var n int
+	if err := f.db.R().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM referrals WHERE channel = 'fhir' AND external_id LIKE $1",
+		"%|"+identifier).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFHIRServiceRequestSentAgain: a GP system retries. The same
+// ServiceRequest identifier from the same organisation makes one referral;
+// the second POST answers 200 with the first, as a FHIR conditional create
+// that finds a match does.
+func TestFHIRServiceRequestSentAgain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		token := f.tokens[auth.Referrer]
+		first, err := f.fhirAs(token, fhirServiceRequest)
+		if err != nil || first.status != 201 {
+			t.Fatalf("first: %v %d %s", err, first.status, first.body)
+		}
+		again, err := f.fhirAs(token, fhirServiceRequest)
+		if err != nil || again.status != 200 || again.header.Get("Location") != first.header.Get("Location") {
+			t.Fatalf("again: %v %d %q %s", err, again.status, again.header.Get("Location"), again.body)
+		}
+		if sr := mustFHIR(t, again, "ServiceRequest"); "/fhir/ServiceRequest/"+sr["id"].(string) != first.header.Get("Location") {
+			t.Errorf("answered with %v", sr["id"])
+		}
+		if !strings.Contains(again.body, `{"system":"https://gp.example/referrals","value":"GP-123"}`) || strings.Contains(again.body, "husband") {
+			t.Errorf("the first, as its referrer sees it, with the GP's identifier: %s", again.body)
+		}
+		if n := f.countFHIRReferrals(t, "https://gp.example/referrals|GP-123"); n != 1 {
+			t.Fatalf("%d referrals for one ServiceRequest", n)
+		}
+
+		// Another practice's system may number its referrals alike.
+		other := f.referrerElsewhere(t, "system@elsewhere.example", "Elsewhere Surgery")
+		if res, err := f.fhirAs(other, fhirServiceRequest); err != nil || res.status != 201 || res.header.Get("Location") == first.header.Get("Location") {
+			t.Fatalf("another practice: %v %d %s", err, res.status, res.body)
+		}
+		// Someone else at the same practice who may not read the first is
+		// told it exists, and nothing about it.
+		colleague := f.referrerElsewhere(t, "colleague@example.org", "")
+		res, err := f.fhirAs(colleague, fhirServiceRequest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustOutcome(t, res, 409, "duplicate", "ServiceRequest.identifier")
+		if strings.Contains(res.body, "Hughes") || res.header.Get("Location") != "" {
+			t.Errorf("the duplicate answer tells too much: %s", res.body)
+		}
+
+		// A conditional create finds the first by the identifier it names,
+		// whatever the body carries.
+		renumbered := strings.Replace(fhirServiceRequest, `"value":"GP-123"`, `"value":"GP-124"`, 1)
+		res, err = f.fhirAs(token, renumbered, "If-None-Exist", "identifier=https://gp.example/referrals|GP-123")
+		if err != nil || res.status != 200 || res.header.Get("Location") != first.header.Get("Location") {
+			t.Fatalf("If-None-Exist that matches: %v %d %s", err, res.status, res.body)
+		}
+		res, err = f.fhirAs(token, renumbered, "If-None-Exist", "identifier="+url.QueryEscape("https://gp.example/referrals|GP-999"))
+		if err != nil || res.status != 201 || f.countFHIRReferrals(t, "https://gp.example/referrals|GP-124") != 1 {
+			t.Fatalf("If-None-Exist that does not match: %v %d %s", err, res.status, res.body)
+		}
+		for _, h := range []string{"name=Hughes", "identifier=GP-123", "identifier=a|1&identifier=b|2", "%zz"} {
+			res, err := f.fhirAs(token, renumbered, "If-None-Exist", h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustOutcome(t, res, 400, "not-supported", "")
+		}
+
+		// Without an identifier there is nothing to know it by: two posts,
+		// two referrals.
+		anonymous := strings.Replace(fhirServiceRequest, `"identifier":[{"system":"https://gp.example/referrals","value":"GP-123"}],`, "", 1)
+		for range 2 {
+			if res, err := f.fhirAs(token, anonymous); err != nil || res.status != 201 {
+				t.Fatalf("no identifier: %v %d %s", err, res.status, res.body)
+			}
+		}
+	})
+}
+
+// TestFHIRServiceRequestSentTwiceAtOnce: a retry that overtakes the first
+// attempt still makes exactly one referral.
+func TestFHIRServiceRequestSentTwiceAtOnce(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		body := strings.Replace(fhirServiceRequest, `"value":"GP-123"`, `"value":"GP-777"`, 1)
+		const senders = 8
+		results := make([]response, senders)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range senders {
+			wg.Go(func() {
+				<-start
+				res, err := f.fhirAs(f.tokens[auth.Referrer], body)
+				if err != nil {
+					t.Error(err)
+				}
+				results[i] = res
+			})
+		}
+		close(start)
+		wg.Wait()
+		created, location := 0, ""
+		for _, res := range results {
+			switch res.status {
+			case 201:
+				created++
+			case 200:
+			default:
+				t.Errorf("status %d: %s", res.status, res.body)
+				continue
+			}
+			if location == "" {
+				location = res.header.Get("Location")
+			}
+			if res.header.Get("Location") != location {
+				t.Errorf("two referrals: %s and %s", location, res.header.Get("Location"))
+			}
+		}
+		if created != 1 || f.countFHIRReferrals(t, "https://gp.example/referrals|GP-777") != 1 {
+			t.Errorf("%d answered 201, %d referrals", created, f.countFHIRReferrals(t, "https://gp.example/referrals|GP-777"))
 		}
 	})
 }

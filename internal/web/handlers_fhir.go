@@ -16,8 +16,10 @@ import (
 // The FHIR R4 door for GP systems. A POSTed ServiceRequest becomes a
 // referral from a GP through the same referral.Store.Create as the JSON
 // API. Consent is the extension fhir.ConsentExtension with valueBoolean
-// true. Not idempotent yet: posting the same ServiceRequest.identifier
-// twice makes two referrals (the store does not take an external id).
+// true. GP systems retry, so a ServiceRequest is known by its sender and
+// its identifier: sent again, it makes no second referral, and the answer
+// is the first one with 200 OK, as for a FHIR conditional create that
+// finds a match (If-None-Exist: identifier=system|value works too).
 
 func writeFHIR(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", fhir.ContentType+"; charset=utf-8")
@@ -85,7 +87,28 @@ func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request
 		referrerID = p.UserID
 		in.Source.OrganisationID = p.OrganisationID
 	}
+	in.ExternalID = fhir.ExternalID(fhirSender(p), in.ExternalID)
+	if h := r.Header.Get("If-None-Exist"); h != "" {
+		token, prob := fhir.IfNoneExist(h)
+		if prob != nil {
+			s.fhirError(w, r, prob)
+			return
+		}
+		first, err := s.refs.FindExternal(r.Context(), "fhir", fhir.ExternalID(fhirSender(p), token))
+		if err == nil {
+			s.fhirSentBefore(w, r, first)
+			return
+		}
+		if oikos.ErrorCode(err) != oikos.ENOTFOUND {
+			s.fhirError(w, r, err)
+			return
+		}
+	}
 	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "fhir")
+	if errors.Is(err, referral.ErrAlreadyReceived) {
+		s.fhirSentBefore(w, r, ref)
+		return
+	}
 	if err == nil {
 		ref, err = s.refs.Get(r.Context(), ref.ID)
 	}
@@ -95,6 +118,33 @@ func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request
 	}
 	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(ref.ID))
 	writeFHIR(w, http.StatusCreated, fhir.ServiceRequestFor(referralFor(p, ref)))
+}
+
+// fhirSender is who a ServiceRequest's identifier belongs to: the caller's
+// organisation, or the caller when they have none.
+func fhirSender(p *auth.Principal) string {
+	if p.OrganisationID != "" {
+		return p.OrganisationID
+	}
+	return p.UserID
+}
+
+// fhirSentBefore answers a ServiceRequest received before with the first
+// referral, 200 OK and its Location. A caller who may not read it (another
+// user at the same organisation) learns only that it exists.
+func (s *Server) fhirSentBefore(w http.ResponseWriter, r *http.Request, first referral.Referral) {
+	p := principal(r)
+	if !auth.Can(p, auth.ReadAction, referralObject(first)) {
+		writeFHIR(w, http.StatusConflict, fhir.Outcome("duplicate",
+			"A ServiceRequest with this identifier was received before from your organisation, so no second referral was made.", "ServiceRequest.identifier"))
+		return
+	}
+	if err := s.refs.RecordRead(r.Context(), refActor(r), first); err != nil {
+		s.fhirError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(first.ID))
+	writeFHIR(w, http.StatusOK, fhir.ServiceRequestFor(referralFor(p, first)))
 }
 
 // fhirVisible loads a referral the caller may read, recording the read.
