@@ -88,11 +88,11 @@ func benchBareSQL(ctx context.Context, url string, o options, out io.Writer) (re
 	}
 	label := "bare SQL (postgres)"
 	fmt.Fprintf(out, "%s: warming up for %s\n", label, o.warmup)
-	if _, err := load(ctx, label, o.clients, o.warmup, o.seed+1000, do); err != nil {
+	if _, err := load(ctx, label, o.clients, o.warmup, o.seed+1000, searches(do)); err != nil {
 		return result{}, err
 	}
 	fmt.Fprintf(out, "%s: measuring for %s with %d clients\n", label, o.duration, o.clients)
-	res, err := load(ctx, label, o.clients, o.duration, o.seed, do)
+	res, err := load(ctx, label, o.clients, o.duration, o.seed, searches(do))
 	if err != nil {
 		return result{}, err
 	}

@@ -144,6 +144,7 @@ type sample struct {
 // result is a measured run.
 type result struct {
 	label       string
+	unit        string // what one operation is, for the summary: "searches" if empty
 	elapsed     time.Duration
 	samples     []sample // sorted by latency
 	errors      int
@@ -164,10 +165,25 @@ func loadAverage() string {
 	return "?"
 }
 
-// load runs clients goroutines, each sending searches one after another
-// for d. Each client draws its searches from its own seeded source, so
-// the same seed sends the same sequence of searches.
-func load(ctx context.Context, label string, clients int, d time.Duration, seed int64, do func(context.Context, request) (int, error)) (result, error) {
+// An operation is one timed request of a load: its kind, for the
+// breakdown, and how to send it, returning how many rows it touched.
+type operation struct {
+	kind string
+	run  func(context.Context) (int, error)
+}
+
+// searches draws the search mix for load, sending each search with do.
+func searches(do func(context.Context, request) (int, error)) func(*rand.Rand) operation {
+	return func(r *rand.Rand) operation {
+		q := nextRequest(r)
+		return operation{kind: q.kind, run: func(ctx context.Context) (int, error) { return do(ctx, q) }}
+	}
+}
+
+// load runs clients goroutines, each sending operations one after another
+// for d. Each client draws its operations from its own seeded source, so
+// the same seed sends the same sequence; drawing is not timed.
+func load(ctx context.Context, label string, clients int, d time.Duration, seed int64, draw func(*rand.Rand) operation) (result, error) {
 	res := result{label: label, loadBefore: loadAverage()}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -182,9 +198,9 @@ func load(ctx context.Context, label string, clients int, d time.Duration, seed 
 			var errs int
 			var msgs []string
 			for time.Now().Before(deadline) && ctx.Err() == nil {
-				q := nextRequest(r)
+				op := draw(r)
 				t := time.Now()
-				rows, err := do(ctx, q)
+				rows, err := op.run(ctx)
 				lat := time.Since(t)
 				if err != nil {
 					if ctx.Err() != nil {
@@ -196,7 +212,7 @@ func load(ctx context.Context, label string, clients int, d time.Duration, seed 
 					}
 					continue
 				}
-				mine = append(mine, sample{kind: q.kind, latency: lat, rows: rows})
+				mine = append(mine, sample{kind: op.kind, latency: lat, rows: rows})
 			}
 			mu.Lock()
 			res.samples = append(res.samples, mine...)
@@ -257,8 +273,12 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(
 
 func (r result) summary(out io.Writer) {
 	st := r.stats("")
-	fmt.Fprintf(out, "%s: %d searches in %.1fs = %.0f/s; p50 %s ms, p95 %s ms, p99 %s ms; %d errors; load average %s before, %s after\n",
-		r.label, st.n, r.elapsed.Seconds(), st.perSecond, ms(st.p50), ms(st.p95), ms(st.p99), r.errors, r.loadBefore, r.loadAfter)
+	unit := r.unit
+	if unit == "" {
+		unit = "searches"
+	}
+	fmt.Fprintf(out, "%s: %d %s in %.1fs = %.0f/s; p50 %s ms, p95 %s ms, p99 %s ms; %d errors; load average %s before, %s after\n",
+		r.label, st.n, unit, r.elapsed.Seconds(), st.perSecond, ms(st.p50), ms(st.p95), ms(st.p99), r.errors, r.loadBefore, r.loadAfter)
 	for _, e := range r.firstErrors {
 		fmt.Fprintf(out, "  error: %s\n", e)
 	}

@@ -1,12 +1,18 @@
-// Command oikos-bench measures directory search as people use it: it builds
-// a synthetic national directory, serves it with the real Oikos HTTP
-// handler on a loopback port, and sends GET /api/v1/services from several
-// concurrent clients with a realistic mix of queries, on SQLite and on
-// PostgreSQL. On PostgreSQL it then runs the same mix as one bare SQL
-// statement per search, the way many open directories do (full-text match
-// and haversine distance in SQL), and compares the two.
+// Command oikos-bench measures Oikos under load with the real HTTP handler
+// on a loopback port, on SQLite and on a throwaway PostgreSQL cluster.
 //
-//	go run ./cmd/oikos-bench [--services 100000] [--clients 8] [--duration 20s] [--db sqlite|postgres|both] [--dir DIR]
+// --mode search (the default) builds a synthetic national directory and
+// sends GET /api/v1/services from several concurrent clients with a
+// realistic mix of queries. On PostgreSQL it then runs the same mix as one
+// bare SQL statement per search, the way many open directories do
+// (full-text match and haversine distance in SQL), and compares the two.
+//
+// --mode intake POSTs distinct, realistic referrals to /api/v1/referrals
+// with a referrer's bearer token, and in the same run inserts the same rows
+// straight through database/sql, one transaction each, under the same
+// durable commits, and compares the two.
+//
+//	go run ./cmd/oikos-bench [--mode search|intake] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -47,6 +53,8 @@ func main() {
 }
 
 type options struct {
+	mode       string
+	rounds     int
 	services   int
 	clients    int
 	duration   time.Duration
@@ -61,23 +69,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.IntVar(&o.services, "services", 100_000, "services in the synthetic directory")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search) or intake (referrals in)")
+	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
+	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long each measured run lasts")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each run")
 	fs.StringVar(&o.which, "db", "both", "sqlite, postgres or both")
 	fs.StringVar(&o.dir, "dir", "", "keep the SQLite database here and reuse it next time (default: a temporary directory)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each measured Oikos HTTP run to PREFIX-sqlite.prof / PREFIX-postgres.prof")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each (intake: first) measured Oikos HTTP run to PREFIX[-intake]-sqlite.prof / -postgres.prof")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: oikos-bench [--services N] [--clients N] [--duration D] [--db sqlite|postgres|both] [--dir DIR]\n\nOptions:\n")
+		fmt.Fprintf(stderr, "Usage: oikos-bench [--mode search|intake] [--services N] [--clients N] [--duration D] [--rounds N] [--db sqlite|postgres|both] [--dir DIR]\n\nOptions:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.services < 1 || o.clients < 1 || o.duration <= 0 {
-		return errors.New("--services, --clients and --duration must be positive")
+	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
+		return errors.New("--services, --clients, --duration and --rounds must be positive")
+	}
+	if o.mode != "search" && o.mode != "intake" {
+		return fmt.Errorf("--mode must be search or intake, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -94,6 +107,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if o.mode == "intake" {
+		return runIntake(ctx, o, dbs, stdout)
+	}
 	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
 		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
 	var rep report
@@ -164,21 +180,15 @@ func benchSQLite(ctx context.Context, o options, out io.Writer, rep *report) err
 
 func benchPostgres(ctx context.Context, o options, out io.Writer, rep *report) error {
 	fmt.Fprintf(out, "\n== PostgreSQL: starting a throwaway cluster\n")
-	c, err := startCluster()
+	c, err := startCluster(false)
 	if err != nil {
 		return err
 	}
 	defer c.stop()
-	admin, err := db.Open(ctx, c.url("postgres"))
+	url, err := c.createDatabase(ctx, "oikos_bench")
 	if err != nil {
 		return err
 	}
-	_, err = admin.Exec(ctx, "CREATE DATABASE oikos_bench")
-	admin.Close()
-	if err != nil {
-		return err
-	}
-	url := c.url("oikos_bench")
 	d, err := openMigrated(ctx, url)
 	if err != nil {
 		return err
@@ -272,7 +282,7 @@ func benchHTTP(ctx context.Context, d *db.DB, o options, name string, out io.Wri
 
 	label := "Oikos HTTP (" + name + ")"
 	fmt.Fprintf(out, "%s: warming up for %s\n", label, o.warmup)
-	if _, err := load(ctx, label, o.clients, o.warmup, o.seed+1000, do); err != nil {
+	if _, err := load(ctx, label, o.clients, o.warmup, o.seed+1000, searches(do)); err != nil {
 		return result{}, err
 	}
 	var stopProfile func()
@@ -288,7 +298,7 @@ func benchHTTP(ctx context.Context, d *db.DB, o options, name string, out io.Wri
 		stopProfile = pprof.StopCPUProfile
 	}
 	fmt.Fprintf(out, "%s: measuring for %s with %d clients\n", label, o.duration, o.clients)
-	res, err := load(ctx, label, o.clients, o.duration, o.seed, do)
+	res, err := load(ctx, label, o.clients, o.duration, o.seed, searches(do))
 	if stopProfile != nil {
 		stopProfile()
 	}

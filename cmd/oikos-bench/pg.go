@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -10,12 +11,15 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"oikos/internal/db"
 )
 
 // cluster is a throwaway PostgreSQL cluster on a unix socket, started the
 // way internal/db/dbtest starts the test cluster (which needs package
-// testing, so cannot be used here): initdb with trust authentication,
-// durability off, run as the postgres user when we are root.
+// testing, so cannot be used here): initdb with trust authentication, run
+// as the postgres user when we are root. Durability is off for read
+// benchmarks and on (PostgreSQL's defaults) for write benchmarks.
 type cluster struct {
 	dir, bin string
 	port     int
@@ -48,9 +52,11 @@ func (c *cluster) command(name string, args ...string) *exec.Cmd {
 }
 
 // startCluster makes and starts a cluster in a new temporary directory of
-// its own (the postgres user must be able to reach it). On error it
-// cleans up after itself.
-func startCluster() (c *cluster, err error) {
+// its own (the postgres user must be able to reach it). durable keeps
+// PostgreSQL's defaults: every commit waits for its WAL to reach the disk
+// (fsync, synchronous_commit and full_page_writes on). On error it cleans
+// up after itself.
+func startCluster(durable bool) (c *cluster, err error) {
 	c = &cluster{bin: findPGBin()}
 	if c.bin == "" {
 		return nil, errors.New("initdb not found on PATH or in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
@@ -81,7 +87,11 @@ func startCluster() (c *cluster, err error) {
 	}
 	for attempt := 0; attempt < 5; attempt++ {
 		c.port = freePort()
-		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", c.port, c.dir)
+		durability := "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+		if durable {
+			durability = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+		}
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses='' %s -c max_connections=200", c.port, c.dir, durability)
 		out, startErr := c.command("pg_ctl", "-D", data, "-l", filepath.Join(c.dir, "log"), "-w", "-s", "-o", opts, "start").CombinedOutput()
 		if startErr == nil {
 			c.started = true
@@ -91,6 +101,19 @@ func startCluster() (c *cluster, err error) {
 		err = fmt.Errorf("pg_ctl start: %v\n%s\n%s", startErr, out, log)
 	}
 	return c, err
+}
+
+// createDatabase makes an empty database in the cluster and returns its URL.
+func (c *cluster) createDatabase(ctx context.Context, name string) (string, error) {
+	admin, err := db.Open(ctx, c.url("postgres"))
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	return c.url(name), nil
 }
 
 // stop shuts the cluster down and deletes it.
