@@ -49,3 +49,11 @@ clean:
 .PHONY: bench-search
 bench-search:
 	$(GO) run ./cmd/oikos-bench --services 100000 --clients 8 --duration 20s --db both
+
+# Referral intake under load: POST /api/v1/referrals from 8 concurrent
+# clients with a referrer's token, durable commits, on SQLite and on a
+# throwaway PostgreSQL cluster, against the same rows inserted straight
+# through database/sql one transaction each; three rounds for a range.
+.PHONY: bench-intake
+bench-intake:
+	$(GO) run ./cmd/oikos-bench --mode intake --clients 8 --duration 10s --rounds 3 --db both
