@@ -248,6 +248,14 @@ func NotFound(err error) error {
 	return err
 }
 
+// Prepare readies a statement on the write connection, for a hot path to
+// run in many transactions (tx.StmtContext) without parsing it each time.
+// Call it outside Tx: on SQLite the one write connection is Tx's until it
+// returns.
+func (d *DB) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	return d.write.PrepareContext(ctx, query)
+}
+
 // Exec runs one statement outside any transaction, on the write connection.
 func (d *DB) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	return d.write.ExecContext(ctx, query, args...)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -185,9 +186,9 @@ type Store struct {
 	// change and assignment, so that what follows from it (a notification
 	// in the outbox) is written with it or not at all.
 	OnChange func(ctx context.Context, tx *sql.Tx, c Change) error
-	// intake groups concurrent Creates into one transaction; nil (a Store
-	// made without NewStore) gives each its own.
-	intake *intakeQueue
+	// intake groups concurrent Creates into one transaction.
+	intakeOnce sync.Once
+	intake     *intakeQueue
 }
 
 // Change is one status change or assignment of a referral.
@@ -209,7 +210,12 @@ func (s *Store) changed(ctx context.Context, tx *sql.Tx, c Change) error {
 }
 
 // NewStore returns a Store with the real clock.
-func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now, intake: &intakeQueue{}} }
+func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
+
+func (s *Store) queue() *intakeQueue {
+	s.intakeOnce.Do(func() { s.intake = &intakeQueue{} })
+	return s.intake
+}
 
 // Actor is who acts, for the audit log.
 type Actor struct{ UserID, Client string }
@@ -254,11 +260,7 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input, referrerUserID, 
 		return Referral{}, err
 	}
 	j := newIntake(ctx, by, in, referrerUserID, channel, now)
-	if s.intake == nil {
-		s.createAlone(ctx, j)
-	} else {
-		s.intake.submit(ctx, s, j)
-	}
+	s.queue().submit(ctx, s, j)
 	if j.err == ErrAlreadyReceived {
 		first, err := s.Get(ctx, j.existingID)
 		if err != nil {
@@ -301,7 +303,7 @@ func (s *Store) FindExternal(ctx context.Context, channel, externalID string) (R
 // and their audit entries with one append to the chain. A referral refused
 // for a reason the caller can act on gets its error in j.err and writes
 // nothing; any other error fails the whole batch.
-func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intake) error {
+func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatements, batch []*intake) error {
 	orgs := map[string]bool{}
 	sentBefore := map[string]string{} // external id → referral made earlier in the batch
 	var made []matchable              // people made earlier in the batch
@@ -314,7 +316,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intake) er
 			exists, checked := orgs[id]
 			if !checked {
 				var one int
-				err := tx.QueryRowContext(ctx, "SELECT 1 FROM organisations WHERE id = $1", id).Scan(&one)
+				err := tx.StmtContext(ctx, st.organisation).QueryRowContext(ctx, id).Scan(&one)
 				if err != nil && err != sql.ErrNoRows {
 					return err
 				}
@@ -329,7 +331,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intake) er
 		if in.ExternalID != "" {
 			first, seen := sentBefore[in.ExternalID]
 			if !seen {
-				err := tx.QueryRowContext(ctx, "SELECT id FROM referrals WHERE channel = $1 AND external_id = $2", j.channel, in.ExternalID).Scan(&first)
+				err := tx.StmtContext(ctx, st.sentBefore).QueryRowContext(ctx, j.channel, in.ExternalID).Scan(&first)
 				if err != nil && err != sql.ErrNoRows {
 					return err
 				}
@@ -341,7 +343,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intake) er
 			sentBefore[in.ExternalID] = r.ID
 		}
 		key := PersonKey{in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth, in.Person.NHSNumber, in.Person.Postcode}
-		personID, possible, err := s.matchPerson(ctx, tx, key)
+		personID, possible, err := matchPerson(ctx, tx.StmtContext(ctx, st.match), key)
 		if err != nil {
 			return err
 		}
@@ -369,20 +371,14 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, batch []*intake) er
 	if nReferrals == 0 {
 		return nil
 	}
-	if nPeople > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
-			age_band, created_at, updated_at) VALUES `+db.Rows(nPeople, 11), people...); err != nil {
+	for _, rows := range []struct {
+		shapes map[int]*sql.Stmt
+		args   []any
+		n      int
+	}{{st.people, people, nPeople}, {st.referrals, referrals, nReferrals}, {st.events, events, nReferrals}} {
+		if err := insertRows(ctx, tx, rows.shapes, rows.args, rows.n); err != nil {
 			return err
 		}
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
-		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, external_id,
-		received_at, updated_at) VALUES `+db.Rows(nReferrals, 20), referrals...); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES `+
-		db.Rows(nReferrals, 6), events...); err != nil {
-		return err
 	}
 	return audit.AppendAll(ctx, tx, s.DB.Dialect, trail)
 }
@@ -408,10 +404,9 @@ func consentBy(sourceType string) string {
 
 // matchPerson finds the person a referral is about among those held: the
 // same person (reuse), a possible match (new record, flagged), or nobody.
-func (s *Store) matchPerson(ctx context.Context, tx *sql.Tx, key PersonKey) (sameID, possibleID string, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode FROM people
-		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3) LIMIT 50`,
-		key.NHSNumber, key.FamilyName, key.DateOfBirth)
+// match is matchSQL, prepared.
+func matchPerson(ctx context.Context, match *sql.Stmt, key PersonKey) (sameID, possibleID string, err error) {
+	rows, err := match.QueryContext(ctx, key.NHSNumber, key.FamilyName, key.DateOfBirth)
 	if err != nil {
 		return "", "", err
 	}
