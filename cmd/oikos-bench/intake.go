@@ -563,6 +563,9 @@ func (rep *intakeReport) print(out io.Writer) {
 	if rep.pg != nil {
 		fmt.Fprintf(out, "  PostgreSQL: %s\n", rep.pgDurability)
 	}
+	fmt.Fprintf(out, "Bare SQL: database/sql, one transaction per referral writing the rows Oikos writes for a new person (person, referral,\n"+
+		"first event, two audit entries on the chain's tail); on SQLite through one connection with BEGIN IMMEDIATE, on PostgreSQL\n"+
+		"through %d pooled connections under the audit chain's advisory lock.\n", o.clients)
 	fmt.Fprintf(out, "(%d CPUs shared with the clients, which run in this process; a load average well above %d means other work competed.)\n\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0)+1)
 

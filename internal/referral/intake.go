@@ -38,11 +38,16 @@ type intake struct {
 	// the first referral when err is ErrAlreadyReceived.
 	err        error
 	existingID string
+	// done is set once err and r are the answer.
+	done bool
 	// wake is closed once the referral is answered, or to hand this
 	// caller the lead (then promoted is set first).
 	wake     chan struct{}
 	promoted bool
 }
+
+// answer settles j's outcome.
+func (j *intake) answer(err error) { j.err, j.done = err, true }
 
 // intakeQueue holds the referrals waiting for the batch being written.
 type intakeQueue struct {
@@ -161,10 +166,12 @@ func (q *intakeQueue) lead(ctx context.Context, s *Store, self *intake) {
 	q.mu.Unlock()
 	// Whatever happens (even a panic), every caller is answered and the
 	// lead passes on: nobody waits forever.
-	for _, j := range batch {
-		j.err = errBatchAborted
-	}
 	defer func() {
+		for _, j := range batch {
+			if !j.done {
+				j.err = errBatchAborted
+			}
+		}
 		q.mu.Lock()
 		if len(q.waiting) > 0 {
 			next := q.waiting[0]
@@ -192,10 +199,9 @@ func (s *Store) writeBatch(ctx context.Context, batch []*intake) {
 	var live []*intake
 	for _, j := range batch {
 		if err := j.ctx.Err(); err != nil {
-			j.err = err
+			j.answer(err)
 			continue
 		}
-		j.err = nil
 		live = append(live, j)
 	}
 	if len(live) == 0 {
@@ -205,7 +211,7 @@ func (s *Store) writeBatch(ctx context.Context, batch []*intake) {
 	st, err := s.queue().statements(ctx, s.DB)
 	if err != nil {
 		for _, j := range live {
-			j.err = err
+			j.answer(err)
 		}
 		return
 	}
@@ -223,11 +229,14 @@ func (s *Store) writeBatch(ctx context.Context, batch []*intake) {
 	})
 	switch {
 	case err == nil:
+		for _, j := range live {
+			j.answer(j.err) // nil, or why it was refused
+		}
 	case committing:
 		// The commit itself failed: nothing was written, and trying again
 		// one by one would most likely fail the same way.
 		for _, j := range live {
-			j.err = err
+			j.answer(err)
 		}
 	default:
 		for _, j := range live {
@@ -250,6 +259,7 @@ func (s *Store) createAlone(ctx context.Context, st *intakeStatements, j *intake
 		if err != nil {
 			j.err = err
 		}
+		j.answer(j.err)
 		return
 	}
 }
