@@ -26,12 +26,12 @@ func homeCards(role auth.Role) []card {
 	case auth.Manager:
 		return []card{
 			{"Referrals in your scheme", "New referrals waiting for triage will appear here, with who they are assigned to.", ""},
-			{"Your team", "Link workers' caseloads will appear here, so you can balance work.", ""},
+			{"Your team", "Each link worker's caseload, with every person's next action, so you can balance work.", "/caseload"},
 			{"Reports", "Counts of referrals, connections and outcomes for your scheme will appear here.", ""},
 		}
 	case auth.LinkWorker:
 		return []card{
-			{"Your caseload", "People referred to you will appear here, with what is due next for each.", ""},
+			{"Your caseload", "The people you are working with, with what is due next for each.", "/caseload"},
 			{"Triage queue", "New referrals to your scheme waiting for someone to pick them up will appear here.", ""},
 			{"Community directory", "Local groups, activities and services to connect people with will appear here.", ""},
 		}

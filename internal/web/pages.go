@@ -162,7 +162,7 @@ func navFor(p *auth.Principal, current string) []navItem {
 		items = append(items, navItem{Text: "Organisations", Href: "/admin/organisations"}, navItem{Text: "Users", Href: "/admin/users"})
 	}
 	if p.Role == auth.LinkWorker || p.Role == auth.Manager {
-		items = append(items, navItem{Text: "Referrals", Href: "/referrals"})
+		items = append(items, navItem{Text: "Referrals", Href: "/referrals"}, navItem{Text: "Caseload", Href: "/caseload"})
 	}
 	items = append(items, navItem{Text: "Directory", Href: "/directory"})
 	if p.Role == auth.Admin || p.Role == auth.Manager || p.Role == auth.Provider {
