@@ -36,16 +36,30 @@ type Instrument struct {
 	Options []Option
 	// Attribution must be shown wherever the questions are, when set.
 	Attribution string
+	// Intro is read or shown before the questions, as published.
+	Intro string
+	// Ends label the two ends of a numbered scale, question by question,
+	// when the scale has no words for the points between.
+	Ends []ScaleEnds
 }
+
+// ScaleEnds are the words for the lowest and highest answers.
+type ScaleEnds struct{ Low, High string }
 
 // Instruments lists every instrument the contract names.
 var Instruments = []Instrument{
+	// ONS4 wording, introduction and end labels as the ONS asks them on the
+	// Annual Population Survey (GSS harmonised standard "Personal well-being",
+	// https://gss.civilservice.gov.uk/policy-store/personal-well-being/).
 	{Code: "ons4", Name: "ONS personal wellbeing (ONS4)", Min: 0, Max: 10, Questions: []string{
 		"Overall, how satisfied are you with your life nowadays?",
 		"Overall, to what extent do you feel that the things you do in your life are worthwhile?",
 		"Overall, how happy did you feel yesterday?",
 		"Overall, how anxious did you feel yesterday?",
-	}},
+	}, Intro: "Next I would like to ask you four questions about your feelings on aspects of your life. There are no right or wrong answers. " +
+		"For each of these questions I'd like you to give an answer on a scale of 0 to 10, where 0 is 'not at all' and 10 is 'completely'.",
+		Ends: []ScaleEnds{{"Not at all satisfied", "Completely satisfied"}, {"Not at all worthwhile", "Completely worthwhile"},
+			{"Not at all happy", "Completely happy"}, {"Not at all anxious", "Completely anxious"}}},
 	{Code: "swemwbs", Name: "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS)", Min: 1, Max: 5,
 		Questions: []string{
 			"I've been feeling optimistic about the future",
@@ -57,17 +71,26 @@ var Instruments = []Instrument{
 			"I've been able to make up my own mind about things",
 		},
 		Options: []Option{{1, "None of the time"}, {2, "Rarely"}, {3, "Some of the time"}, {4, "Often"}, {5, "All of the time"}},
+		Intro: "Below are some statements about feelings and thoughts. " +
+			"Please tick the box that best describes your experience of each over the last 2 weeks.",
 		// The reproduction notice the copyright holders ask for on every copy.
 		Attribution: "Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) © NHS Health Scotland, University of Warwick " +
 			"and University of Edinburgh, 2008, all rights reserved."},
+	// The loneliness questions, answers and introduction as the ONS
+	// recommends them for adults (GSS "Loneliness indicators",
+	// https://gss.civilservice.gov.uk/policy-store/loneliness-indicators/);
+	// the introduction is the ONS's, counting only the questions asked here.
 	{Code: "ucla3", Name: "UCLA three-item loneliness scale", Min: 1, Max: 3, Questions: []string{
 		"How often do you feel that you lack companionship?",
 		"How often do you feel left out?",
 		"How often do you feel isolated from others?",
-	}, Options: []Option{{1, "Hardly ever"}, {2, "Some of the time"}, {3, "Often"}}},
+	}, Options: []Option{{1, "Hardly ever or never"}, {2, "Some of the time"}, {3, "Often"}},
+		Intro: "The next three questions are about relationships with others. For each one, please say how often (if at all) you feel that way."},
+	// Coded as the ONS lists the answers: 1 is the loneliest, 5 the least.
 	{Code: "loneliness_direct", Name: "ONS direct loneliness question", Min: 1, Max: 5, Questions: []string{
 		"How often do you feel lonely?",
-	}, Options: []Option{{1, "Often or always"}, {2, "Some of the time"}, {3, "Occasionally"}, {4, "Hardly ever"}, {5, "Never"}}},
+	}, Options: []Option{{1, "Often or always"}, {2, "Some of the time"}, {3, "Occasionally"}, {4, "Hardly ever"}, {5, "Never"}},
+		Intro: "The next question is about relationships with others. Please say how often (if at all) you feel that way."},
 	{Code: "friends", Name: "Close friends", Min: 0, Max: 100, Questions: []string{
 		"How many close friends do you have: people you feel at ease with and can talk to about what is on your mind?",
 	}},
