@@ -492,18 +492,18 @@ func timepointLabel(tp string) string {
 
 // heldMeasureOf shows a stored measure question by question, with the
 // answer in words where the scale has them.
-func heldMeasureOf(m portal.HeldMeasure) heldMeasure {
+func heldMeasureOf(m outcome.Measure) heldMeasure {
 	h := heldMeasure{Name: m.Instrument, When: timepointLabel(m.Timepoint), On: dayOf(m.RecordedAt)}
 	in, known := outcome.InstrumentByCode(m.Instrument)
 	if known {
 		h.Name, h.Attribution = in.Name, in.Attribution
 	}
 	for i, a := range m.Answers {
-		ans := heldAnswer{Question: fmt.Sprintf("Answer %d", i+1), Answer: strconv.FormatFloat(a, 'f', -1, 64)}
+		ans := heldAnswer{Question: fmt.Sprintf("Answer %d", i+1), Answer: strconv.Itoa(a)}
 		if known && i < len(in.Questions) {
 			ans.Question = in.Questions[i]
 			for _, o := range in.Options {
-				if float64(o.Value) == a {
+				if o.Value == a {
 					ans.Answer += " (" + o.Label + ")"
 				}
 			}
@@ -511,7 +511,7 @@ func heldMeasureOf(m portal.HeldMeasure) heldMeasure {
 		h.Answers = append(h.Answers, ans)
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Score)) {
-		h.Score = append(h.Score, fmt.Sprintf("%s: %v", strings.ReplaceAll(k, "_", " "), m.Score[k]))
+		h.Score = append(h.Score, strings.ReplaceAll(k, "_", " ")+": "+strconv.FormatFloat(m.Score[k], 'f', -1, 64))
 	}
 	return h
 }
@@ -591,7 +591,7 @@ func (s *Server) heldReferral(ctx context.Context, by referral.Actor, ref referr
 		}
 		h.Conversations = append(h.Conversations, hc)
 	}
-	measures, err := s.portal.Measures(ctx, by, ref.ID)
+	measures, err := outcome.NewStore(s.db).List(ctx, by, ref.ID)
 	if err != nil {
 		return heldReferral{}, err
 	}

@@ -274,7 +274,7 @@ func TestPersonSignsInWithACode(t *testing.T) {
 			"Loneliness", p.ref.Reference, p.goalText, "Accepted",
 			"5 January 2026: Phone call", "12 January 2026", "Home visit", "Seeing my grandchildren more", "Loneliness (high priority)",
 			"Good with her hands", "Knitting", "UCLA three-item loneliness scale: At the start", "How often do you feel left out?",
-			"2 (Some of the time)"} {
+			"2 (Some of the time)", "total: 8"} {
 			if !strings.Contains(record.body, want) {
 				t.Errorf("record lacks %q", want)
 			}
