@@ -335,7 +335,10 @@ func TestCaseworkPages(t *testing.T) {
 }
 
 // caseworkFuzzFixture is one server, one accepted referral and a signed-in
-// link worker, shared by every input of a fuzz test.
+// link worker, shared by every input of a fuzz test. Run these with
+// -fuzzminimizetime 0s: the server's goroutines make coverage vary from
+// run to run, so nearly every input looks new and minimising each one
+// stalls the fuzzer.
 func caseworkFuzzFixture(f *testing.F) (*fixture, string, *browser) {
 	d := dbtest.SQLite(f)
 	fx := newFixture(f, d)
