@@ -115,6 +115,8 @@ func (s *Server) addRoutes(rt *router) {
 	s.addCaseworkRoutes(rt)
 	s.addPortalRoutes(rt)
 	s.addMeasureRoutes(rt)
+	s.addSuggestionRoutes(rt)
+	s.addConnectionRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
