@@ -25,25 +25,25 @@ func homeCards(role auth.Role) []card {
 		}
 	case auth.Manager:
 		return []card{
-			{"Referrals in your scheme", "New referrals waiting for triage will appear here, with who they are assigned to.", ""},
+			{"Referrals in your scheme", "New referrals waiting for triage, oldest first, with urgent ones flagged.", "/referrals"},
 			{"Your team", "Each link worker's caseload, with every person's next action, so you can balance work.", "/caseload"},
 			{"Reports", "Counts of referrals, connections and outcomes for your scheme will appear here.", ""},
 		}
 	case auth.LinkWorker:
 		return []card{
 			{"Your caseload", "The people you are working with, with what is due next for each.", "/caseload"},
-			{"Triage queue", "New referrals to your scheme waiting for someone to pick them up will appear here.", ""},
-			{"Community directory", "Local groups, activities and services to connect people with will appear here.", ""},
+			{"Triage queue", "New referrals to your scheme waiting for someone to pick them up, oldest first.", "/referrals"},
+			{"Community directory", "Local groups, activities and services to connect people with.", "/directory"},
 		}
 	case auth.Referrer:
 		return []card{
-			{"Your referrals", "Referrals you make will appear here, so you can see how each is going.", ""},
+			{"Your referrals", "The referrals you have made and how each is going.", "/referrals/sent"},
 			{"Make a referral", "Refer someone for social prescribing: it takes a couple of minutes.", "/referrals/new"},
 		}
 	case auth.Provider:
 		return []card{
 			{"People referred to your services", "People connected to your organisation's services will appear here, for you to accept and record attendance.", ""},
-			{"Your services", "Your organisation's entries in the community directory will appear here.", ""},
+			{"Your services", "Your organisation's entries in the community directory, to keep up to date.", "/directory/manage"},
 		}
 	case auth.Volunteer:
 		return []card{

@@ -108,4 +108,15 @@ func TestProfessionalReferralForm(t *testing.T) {
 	if res := gp.get("/referrals"); res.status != 404 {
 		t.Errorf("referrer on the triage queue: %d", res.status)
 	}
+	// Their own list shows the referral and its status; a link worker's
+	// list of what they sent does not show it.
+	sent := gp.get("/referrals/sent")
+	if sent.status != 200 || !strings.Contains(sent.body, `href="/referrals/`+id+`"`) || !strings.Contains(sent.body, "Waiting for triage") {
+		t.Fatalf("referrer's sent list: %d\n%s", sent.status, sent.body)
+	}
+	lw := f.browser()
+	enrol(t, lw, "link_worker@example.org")
+	if other := lw.get("/referrals/sent"); other.status != 200 || strings.Contains(other.body, id) {
+		t.Errorf("a link worker's sent list shows the GP's referral: %d", other.status)
+	}
 }

@@ -109,6 +109,7 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
 	rt.handle("GET /referrals", caseworkers, s.triagePage)
 	rt.handle("GET /referrals/new", referrers, s.professionalReferralPage)
+	rt.handle("GET /referrals/sent", referrers, s.sentReferralsPage)
 	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
 	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)

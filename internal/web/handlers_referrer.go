@@ -1,0 +1,24 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"oikos/internal/referral"
+)
+
+// sentReferralsPage lists the referrals the signed-in user made, newest
+// first, with where each has got to: the referrer's way of closing the
+// loop without seeing anything said in confidence.
+func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	sent, total, err := s.refs.List(r.Context(), referral.Filter{ReferrerUserID: p.UserID, Limit: 500})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	slices.Reverse(sent)
+	s.render(w, r, http.StatusOK, "referrals_sent", &page{Title: "Your referrals", Data: map[string]any{
+		"Sent": sent, "Total": total, "Now": time.Now()}})
+}
