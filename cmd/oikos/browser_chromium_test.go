@@ -336,8 +336,8 @@ func (b *tab) texts(selector string) []string {
 	return out
 }
 
-// expectPath fails unless the browser is at path (ignoring any query).
-func (b *tab) expectPath(path string) {
+// path is where the browser is (without any query).
+func (b *tab) path() string {
 	b.t.Helper()
 	p, done := b.step()
 	defer done()
@@ -345,7 +345,13 @@ func (b *tab) expectPath(path string) {
 	if err != nil {
 		b.fatalf("read the location: %v", err)
 	}
-	if got := res.Value.Str(); got != path {
+	return res.Value.Str()
+}
+
+// expectPath fails unless the browser is at path (ignoring any query).
+func (b *tab) expectPath(path string) {
+	b.t.Helper()
+	if got := b.path(); got != path {
 		b.fatalf("at %s, want %s", got, path)
 	}
 }

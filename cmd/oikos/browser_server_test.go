@@ -49,7 +49,13 @@ func (b *lockedBuffer) String() string {
 // to load what a test needs (the demo data, say).
 func startServer(t *testing.T, prepare ...func(dbURL string)) string {
 	t.Helper()
-	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "oikos.db")
+	return startServerOn(t, "sqlite:"+filepath.Join(t.TempDir(), "oikos.db"), nil, prepare...)
+}
+
+// startServerOn is startServer on the given database (SQLite or
+// PostgreSQL), with extra flags for `oikos serve` (an SMTP server, say).
+func startServerOn(t *testing.T, dbURL string, serveArgs []string, prepare ...func(dbURL string)) string {
+	t.Helper()
 	// Ignore the developer's OIKOS_* settings: the flags say everything.
 	getenv := func(string) string { return "" }
 	log := &lockedBuffer{}
@@ -73,7 +79,7 @@ func startServer(t *testing.T, prepare ...func(dbURL string)) string {
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
-		serveErr = srv.serve(ctx, []string{"--addr", "127.0.0.1:0", "--db", dbURL})
+		serveErr = srv.serve(ctx, append([]string{"--addr", "127.0.0.1:0", "--db", dbURL}, serveArgs...))
 	}()
 
 	t.Cleanup(func() {
