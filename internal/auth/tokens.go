@@ -63,18 +63,20 @@ func (s *Store) TokenUser(ctx context.Context, secret string) (User, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return User{}, errBadToken
 	}
-	var id, userID string
+	// One query for the token and its user: this runs on every API call.
+	var id string
 	var lastUsed sql.NullInt64
-	err := s.DB.R().QueryRowContext(ctx, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-		HashToken(secret)).Scan(&id, &userID, &lastUsed)
-	if err == sql.ErrNoRows {
+	u, err := scanUserAfter(s.DB.R().QueryRowContext(ctx, `SELECT t.token_id, t.token_last_used, `+userColumns+`
+		FROM (SELECT id AS token_id, user_id AS token_user, last_used_at AS token_last_used FROM api_tokens
+			WHERE token_hash = $1 AND revoked_at IS NULL) t JOIN users ON users.id = t.token_user`,
+		HashToken(secret)), &id, &lastUsed)
+	if oikos.ErrorCode(err) == oikos.ENOTFOUND {
 		return User{}, errBadToken
 	}
 	if err != nil {
 		return User{}, err
 	}
-	u, err := s.GetUser(ctx, userID)
-	if err != nil || !u.Active {
+	if !u.Active {
 		return User{}, errBadToken
 	}
 	now := s.now()

@@ -235,10 +235,16 @@ const userColumns = `id, email, name, role, COALESCE(organisation_id, ''), activ
 	totp_secret, totp_last_step, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	return scanUserAfter(row)
+}
+
+// scanUserAfter scans a row whose first columns go to before, followed
+// by userColumns.
+func scanUserAfter(row interface{ Scan(...any) error }, before ...any) (User, error) {
 	var u User
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.OrganisationID, &u.Active, &u.TwoFactor, &u.passwordHash,
-		&u.totpSecret, &u.totpLastStep, &created, &updated)
+	err := row.Scan(append(before, &u.ID, &u.Email, &u.Name, &u.Role, &u.OrganisationID, &u.Active, &u.TwoFactor, &u.passwordHash,
+		&u.totpSecret, &u.totpLastStep, &created, &updated)...)
 	u.CreatedAt, u.UpdatedAt = db.Time(created), db.Time(updated)
 	u.HasPassword = u.passwordHash != ""
 	if err == sql.ErrNoRows {
