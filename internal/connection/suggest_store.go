@@ -1,0 +1,294 @@
+package connection
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/db"
+	"oikos/internal/directory"
+	"oikos/internal/postcode"
+	"oikos/internal/referral"
+	"oikos/internal/taxonomy"
+)
+
+// Suggester finds services for a person, and keeps what suits them and
+// the needs left unmet.
+type Suggester struct {
+	DB        *db.DB
+	Directory *directory.Store
+	Now       func() time.Time
+	// Limit is how many suggestions to give.
+	Limit int
+
+	connectionsOnce   sync.Once
+	connectionsExists bool
+}
+
+// NewSuggester returns a Suggester on d with the real clock.
+func NewSuggester(d *db.DB) *Suggester {
+	return &Suggester{DB: d, Directory: directory.NewStore(d), Now: time.Now, Limit: 20}
+}
+
+func (s *Suggester) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
+
+// suggestZone is the clock the scheme's days are counted on.
+var suggestZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
+
+// Audit object kinds; the object id is the referral's.
+const (
+	kindSuggestions = "referral.suggestions"
+	kindPreferences = "referral.preferences"
+)
+
+func (s *Suggester) auditEvent(ctx context.Context, tx *sql.Tx, by referral.Actor, action, kind, referralID string) error {
+	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
+		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
+}
+
+// referralStatus reads a referral's status inside tx, locking its row on
+// PostgreSQL for a write.
+func (s *Suggester) referralStatus(ctx context.Context, tx *sql.Tx, id string, lock bool) (referral.Status, error) {
+	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
+		return "", oikos.NotFound("Referral")
+	}
+	q := "SELECT status FROM referrals WHERE id = $1"
+	if lock && s.DB.Dialect == db.Postgres {
+		q += " FOR UPDATE"
+	}
+	var st referral.Status
+	err := tx.QueryRowContext(ctx, q, id).Scan(&st)
+	if err == sql.ErrNoRows {
+		return st, oikos.NotFound("Referral")
+	}
+	return st, err
+}
+
+// Suggestion is one service suggested, with why.
+type Suggestion struct {
+	directory.Service
+	DistanceKm float64  `json:"distance_km"`
+	Score      float64  `json:"score"`
+	Reasons    []string `json:"reasons"`
+	NeedsMet   []string `json:"needs_met"`
+	// WithinReach, Suitable and WaitingList as Scored says.
+	WithinReach bool `json:"within_reach"`
+	Suitable    bool `json:"suitable"`
+	WaitingList bool `json:"waiting_list"`
+	// Previously is "declined" or "dropped" when the person was connected
+	// to it before and it did not work out; ConnectionStatus is the status
+	// of a connection to it still under way.
+	Previously       string `json:"previously,omitempty"`
+	ConnectionStatus string `json:"connection_status,omitempty"`
+}
+
+// NeedView is one of the person's needs as suggestions used it.
+type NeedView struct {
+	Code     string `json:"code"`
+	Label    string `json:"label"`
+	Priority int    `json:"priority"`
+}
+
+// Suggestions are the services suggested for a referral, and what they
+// were chosen from.
+type Suggestions struct {
+	ReferralID string `json:"referral_id"`
+	// Place is the postcode distances are measured from; empty when the
+	// person's postcode could not be placed.
+	Place string `json:"place"`
+	// NeedsFrom says where the needs came from: "conversation" (the latest
+	// what-matters conversation) or "referral" (its reasons, until then).
+	NeedsFrom   string       `json:"needs_from"`
+	Needs       []NeedView   `json:"needs"`
+	Interests   string       `json:"interests"`
+	Preferences Preferences  `json:"preferences"`
+	Items       []Suggestion `json:"items"`
+	// Considered is how many services were weighed.
+	Considered int         `json:"considered"`
+	Unmet      []UnmetNeed `json:"unmet_needs"`
+}
+
+// searchKm is how far to look: a little beyond how far they can travel, so
+// that the nearest of what lies just outside can be shown as such.
+func searchKm(maxKm float64) float64 { return maxKm + math.Min(math.Max(2, maxKm/2), 5) }
+
+// Suggest ranks services for the referral's person and records the needs
+// left unmet. The caller has checked the actor may see the referral.
+//
+// The person's details are read outside the write transaction, so that
+// the directory queries (the slow part) never hold SQLite's one writer;
+// the read is then recorded in the audit log, with any unmet needs, in
+// one short transaction, and nothing is returned unless that commits.
+func (s *Suggester) Suggest(ctx context.Context, by referral.Actor, ref referral.Referral) (Suggestions, error) {
+	out := Suggestions{ReferralID: ref.ID, Items: []Suggestion{}, Unmet: []UnmetNeed{}, Needs: []NeedView{}}
+	needs, interests, err := s.latestNeeds(ctx, ref)
+	if err != nil {
+		return out, err
+	}
+	out.NeedsFrom = "conversation"
+	if len(needs) == 0 {
+		out.NeedsFrom = "referral"
+		for _, code := range ref.Reasons {
+			needs = append(needs, NeedPriority{Code: code, Priority: 2})
+		}
+	}
+	for _, n := range needs {
+		need, _ := taxonomy.NeedByCode(n.Code)
+		out.Needs = append(out.Needs, NeedView{Code: n.Code, Label: need.Label, Priority: n.Priority})
+	}
+	out.Interests = interests
+	if out.Preferences, err = readPreferences(ctx, s.DB.R(), ref.ID); err != nil {
+		return out, err
+	}
+	past, err := s.pastOutcomes(ctx, ref.PersonID)
+	if err != nil {
+		return out, err
+	}
+
+	var unmet []UnmetNeed
+	var home postcode.Point
+	located := false
+	if ref.Person != nil && ref.Person.Postcode != "" {
+		if home, located, err = s.Directory.Locate(ctx, ref.Person.Postcode); err != nil {
+			return out, err
+		}
+	}
+	if located {
+		out.Place = ref.Person.Postcode
+		codes := make([]string, len(needs))
+		for i, n := range needs {
+			codes[i] = n.Code
+		}
+		cands, err := s.Directory.Nearby(ctx, directory.NearbyQuery{Origin: home, WithinKm: searchKm(out.Preferences.MaxKm),
+			Categories: taxonomy.CategoriesForNeeds(codes), Interests: directory.InterestWords(interests)})
+		if err != nil {
+			return out, err
+		}
+		out.Considered = len(cands)
+		ranked := Rank(Profile{Needs: needs, Interests: directory.InterestWords(interests), Prefs: out.Preferences, Past: past}, cands)
+		unmet = FindUnmet(needs, ranked, MinSuitable, postcode.Outcode(ref.Person.Postcode), out.Preferences.MaxKm)
+		if out.Items, err = s.withServices(ctx, ranked[:min(len(ranked), s.limit())]); err != nil {
+			return out, err
+		}
+	}
+	if unmet != nil {
+		out.Unmet = unmet
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := recordUnmet(ctx, tx, ref.ID, s.now(), unmet); err != nil {
+			return err
+		}
+		return s.auditEvent(ctx, tx, by, audit.Read, kindSuggestions, ref.ID)
+	})
+	if err != nil {
+		return Suggestions{}, err
+	}
+	return out, nil
+}
+
+func (s *Suggester) limit() int {
+	if s.Limit <= 0 {
+		return 20
+	}
+	return s.Limit
+}
+
+// withServices loads the full services of the ranked ones to show.
+func (s *Suggester) withServices(ctx context.Context, ranked []Scored) ([]Suggestion, error) {
+	ids := make([]string, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.ID
+	}
+	services, err := s.Directory.LoadServices(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]directory.Service, len(services))
+	for _, v := range services {
+		byID[v.ID] = v
+	}
+	out := make([]Suggestion, 0, len(ranked))
+	for _, r := range ranked {
+		v, ok := byID[r.ID]
+		if !ok {
+			continue // removed a moment ago
+		}
+		out = append(out, Suggestion{Service: v, DistanceKm: math.Round(r.DistanceKm*100) / 100, Score: r.Score, Reasons: r.Reasons,
+			NeedsMet: r.NeedsMet, WithinReach: r.WithinReach, Suitable: r.Suitable, WaitingList: r.WaitingList,
+			Previously: r.Previously, ConnectionStatus: r.Connection})
+	}
+	return out, nil
+}
+
+// latestNeeds reads the needs and interests of the referral's latest
+// what-matters conversation; none when there has been none.
+func (s *Suggester) latestNeeds(ctx context.Context, ref referral.Referral) ([]NeedPriority, string, error) {
+	var stored, interests string
+	err := s.DB.R().QueryRowContext(ctx, `SELECT needs, interests FROM conversations WHERE referral_id = $1
+		ORDER BY held_at DESC, created_at DESC, id LIMIT 1`, ref.ID).Scan(&stored, &interests)
+	if err == sql.ErrNoRows {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	var needs []NeedPriority
+	if err := json.Unmarshal([]byte(stored), &needs); err != nil {
+		return nil, "", fmt.Errorf("conversation needs of %s: %w", ref.ID, err)
+	}
+	return needs, strings.TrimSpace(interests), nil
+}
+
+// pastOutcomes reads what became of the person's connections, on any of
+// their referrals, by service.
+func (s *Suggester) pastOutcomes(ctx context.Context, personID string) (map[string]Past, error) {
+	out := map[string]Past{}
+	if personID == "" || !s.hasConnections(ctx) {
+		return out, nil
+	}
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT c.service_id, c.status FROM connections c
+		JOIN referrals r ON r.id = c.referral_id WHERE r.person_id = $1`, personID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byService := map[string][]string{}
+	for rows.Next() {
+		var service, status string
+		if err := rows.Scan(&service, &status); err != nil {
+			return nil, err
+		}
+		byService[service] = append(byService[service], status)
+	}
+	for service, statuses := range byService {
+		out[service] = Past{Status: MostTelling(statuses)}
+	}
+	return out, rows.Err()
+}
+
+// hasConnections reports whether the connections table exists yet: it
+// arrives in its own migration, built alongside this one.
+func (s *Suggester) hasConnections(ctx context.Context) bool {
+	s.connectionsOnce.Do(func() {
+		q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'"
+		if s.DB.Dialect == db.Postgres {
+			q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'connections' AND table_schema = current_schema()"
+		}
+		var n int
+		s.connectionsExists = s.DB.R().QueryRowContext(ctx, q).Scan(&n) == nil && n > 0
+	})
+	return s.connectionsExists
+}

@@ -1,0 +1,170 @@
+package connection_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"oikos/internal/casework"
+	"oikos/internal/connection"
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+	"oikos/internal/directory"
+	"oikos/internal/org"
+)
+
+
+// exeterServices adds a few services around Exeter and one in Plymouth,
+// and returns their ids by name.
+func exeterServices(t *testing.T, d *db.DB) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	o, err := (&org.Store{DB: d}).Create(ctx, org.Actor{UserID: "system"}, org.Input{Name: "Exeter Community Trust", Kind: "vcse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := directory.NewStore(d)
+	ids := map[string]string{}
+	for _, in := range []directory.Input{
+		{Name: "Belmont befriending", Description: "A volunteer visits or calls every week.", Categories: []string{"befriending"}, Postcode: "EX4 4QJ",
+			Schedule: []directory.Session{{Day: "tuesday", Opens: "10:00", Closes: "12:00"}}, CostPence: cost(0), Accessibility: []string{"Step-free access"}},
+		{Name: "Exeter garden club", Description: "Gardening together on the community allotment, tea after.", Categories: []string{"hobbies_interests"},
+			Postcode: "EX4 6PX", Schedule: []directory.Session{{Day: "thursday", Opens: "14:00", Closes: "16:00"}}, CostPence: cost(200)},
+		{Name: "Money advice drop-in", Description: "Free advice on debt and benefits.", Categories: []string{"money_debt_advice"}, Postcode: "EX4 3SR",
+			CostPence: cost(0), Capacity: places(0)},
+		{Name: "Plymouth lunch club", Description: "A hot lunch and company.", Categories: []string{"social_groups"}, Postcode: "PL1 1AA", CostPence: cost(0)},
+	} {
+		in.OrganisationID = o.ID
+		v, err := ds.Create(ctx, directory.Actor{UserID: "system"}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[in.Name] = v.ID
+	}
+	return ids
+}
+
+func unmetRows(t *testing.T, d *db.DB, referralID string) []string {
+	t.Helper()
+	rows, err := d.R().QueryContext(context.Background(), "SELECT need, priority, area, on_date, found FROM unmet_needs WHERE referral_id = $1 ORDER BY on_date, need", referralID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var need, area, on string
+		var priority, found int
+		if err := rows.Scan(&need, &priority, &area, &on, &found); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, strings.Join([]string{need, string(rune('0' + priority)), area, on, string(rune('0' + found))}, " "))
+	}
+	return out
+}
+
+func TestSuggest(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ids := exeterServices(t, d)
+		ref := openReferral(t, d)
+		s := connection.NewSuggester(d)
+		today := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return today }
+
+		// Before the conversation: the referral's reasons, at medium priority.
+		got, err := s.Suggest(ctx, worker, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.NeedsFrom != "referral" || len(got.Needs) != 1 || got.Needs[0].Priority != 2 || got.Place != "EX4 4QJ" || got.Preferences.MaxKm != 5 {
+			t.Fatalf("from the referral: %+v", got)
+		}
+		if len(got.Items) == 0 || got.Items[0].ID != ids["Belmont befriending"] {
+			t.Fatalf("items %+v", got.Items)
+		}
+		for _, it := range got.Items {
+			if it.ID == ids["Plymouth lunch club"] {
+				t.Errorf("Plymouth suggested to someone in Exeter")
+			}
+		}
+
+		// After it: its needs and interests.
+		if _, err := casework.NewStore(d).RecordConversation(ctx, worker, ref.ID, casework.ConversationInput{HeldAt: "2026-03-01", Mode: "phone",
+			Needs:       []casework.NeedInput{{Code: "loneliness", Priority: 1}, {Code: "money_worries", Priority: 2}, {Code: "housing", Priority: 3}},
+			WhatMatters: "Seeing people", Interests: "I love gardening"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.Suggest(ctx, worker, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.NeedsFrom != "conversation" || len(got.Needs) != 3 || got.Interests != "I love gardening" {
+			t.Fatalf("from the conversation: %+v", got)
+		}
+		byID := map[string]connection.Suggestion{}
+		for _, it := range got.Items {
+			byID[it.ID] = it
+		}
+		garden := byID[ids["Exeter garden club"]]
+		if !slices.Contains(garden.Reasons, "Matches your interest in “gardening”") || !slices.Contains(garden.Reasons, "£2 a session") ||
+			!slices.Contains(garden.Reasons, "For loneliness") || garden.Name != "Exeter garden club" || garden.Organisation != "Exeter Community Trust" {
+			t.Errorf("garden club: %+v", garden)
+		}
+		money := byID[ids["Money advice drop-in"]]
+		if !money.WaitingList || money.Suitable || !slices.Contains(money.Reasons, "Full at the moment: waiting list") || !slices.Contains(money.Reasons, "For debt or money worries") {
+			t.Errorf("money advice: %+v", money)
+		}
+
+		// Loneliness has two suitable services and money worries none
+		// (the one is full): both unmet; housing is low priority.
+		var unmet []string
+		for _, u := range got.Unmet {
+			unmet = append(unmet, u.Need)
+		}
+		if !slices.Equal(unmet, []string{"loneliness", "money_worries"}) {
+			t.Errorf("unmet %+v", got.Unmet)
+		}
+		want := []string{"loneliness 1 EX4 2026-03-10 2", "money_worries 2 EX4 2026-03-10 0"}
+		if rows := unmetRows(t, d, ref.ID); !slices.Equal(rows, want) {
+			t.Errorf("rows %q, want %q", rows, want)
+		}
+		// Read again the same day: no more rows. The next day: again.
+		if _, err := s.Suggest(ctx, worker, ref); err != nil {
+			t.Fatal(err)
+		}
+		if rows := unmetRows(t, d, ref.ID); len(rows) != 2 {
+			t.Errorf("same day: %q", rows)
+		}
+		today = today.AddDate(0, 0, 1)
+		if _, err := s.Suggest(ctx, worker, ref); err != nil {
+			t.Fatal(err)
+		}
+		if rows := unmetRows(t, d, ref.ID); len(rows) != 4 {
+			t.Errorf("next day: %q", rows)
+		}
+		counts, err := s.CountUnmet(ctx, "2026-03-01", "2026-03-31")
+		if err != nil || len(counts) != 2 || counts[0].Referrals != 1 || counts[0].Area != "EX4" {
+			t.Errorf("counts %+v %v", counts, err)
+		}
+		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != 4 {
+			t.Errorf("%d suggestion reads audited, want 4", n)
+		}
+
+		// Preferences narrow: only Thursdays, so befriending is not suitable.
+		if _, err := s.SavePreferences(ctx, worker, ref.ID, connection.PreferencesInput{Days: []string{"thursday"}}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.Suggest(ctx, worker, ref)
+		for _, it := range got.Items {
+			if it.ID == ids["Belmont befriending"] && (it.Suitable || !slices.Contains(it.Reasons, "Meets on Tuesdays, when you are not free")) {
+				t.Errorf("befriending on a day they are not free: %+v", it)
+			}
+		}
+		if got.Items[0].ID != ids["Exeter garden club"] {
+			t.Errorf("first %s", got.Items[0].Name)
+		}
+	})
+}
