@@ -156,6 +156,19 @@ func Can(p *Principal, act Action, obj Object) bool {
 			return act == ReadAction && obj.CreatedBy != "" && obj.CreatedBy == p.UserID
 		}
 		return false
+	case "connection":
+		// A social prescription: the provider organisation it was sent to,
+		// the person's link worker, and managers. A referrer sees only the
+		// summary on their referral's page, never the connection itself.
+		switch p.Role {
+		case Manager:
+			return true
+		case Provider:
+			return obj.OrganisationID != "" && obj.OrganisationID == p.OrganisationID
+		case LinkWorker:
+			return obj.AssignedTo != "" && obj.AssignedTo == p.UserID
+		}
+		return false
 	case "service":
 		// The directory is public; its entries are kept by the provider
 		// organisation that runs them, and by scheme managers.

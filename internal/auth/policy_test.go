@@ -70,6 +70,16 @@ func TestCan(t *testing.T) {
 		{"provider may not change another's service", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ChangeAction, Object{Kind: "service", OrganisationID: "o2"}, false},
 		{"manager changes any service", manager, ChangeAction, Object{Kind: "service", OrganisationID: "o9"}, true},
 		{"link worker may not change services", worker, ChangeAction, Object{Kind: "service", OrganisationID: "o1"}, false},
+		{"provider sees a connection to its organisation", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ChangeAction, Object{Kind: "connection", OrganisationID: "o1"}, true},
+		{"provider never sees another organisation's connection", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ReadAction, Object{Kind: "connection", OrganisationID: "o2"}, false},
+		{"provider without an organisation sees none", &Principal{UserID: "p", Role: Provider}, ReadAction, Object{Kind: "connection"}, false},
+		{"link worker sees their caseload's connection", worker, ChangeAction, Object{Kind: "connection", OrganisationID: "o9", AssignedTo: "u_lw"}, true},
+		{"link worker never sees a colleague's connection", worker, ReadAction, Object{Kind: "connection", AssignedTo: "u_x"}, false},
+		{"link worker never sees an unassigned case's connection", worker, ReadAction, Object{Kind: "connection"}, false},
+		{"manager sees any connection", manager, ChangeAction, Object{Kind: "connection", OrganisationID: "o9"}, true},
+		{"referrer never sees a connection itself", &Principal{UserID: "u_gp", Role: Referrer}, ReadAction, Object{Kind: "connection", CreatedBy: "u_gp"}, false},
+		{"admin never sees a connection", admin, ReadAction, Object{Kind: "connection", OrganisationID: "o1"}, false},
+		{"commissioner never sees a connection", commissioner, ReadAction, Object{Kind: "connection", OrganisationID: "o2"}, false},
 	}
 	for _, c := range cases {
 		if got := Can(c.p, c.act, c.obj); got != c.want {
