@@ -545,6 +545,9 @@ func (s *Store) searchByRelevance(ctx context.Context, q Query, limit int) (Resu
 // relevantPage is one page of the matches for text, best first (ties by
 // name, then id, as rank orders them), and how many match in all.
 func (s *Store) relevantPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
+	if s.DB.Dialect != "postgres" && len(q.wantedCategories()) == 0 && q.Day == 0 && !q.FreeOnly {
+		return s.relevantPageSQLite(ctx, q, text, limit)
+	}
 	cond, args := q.filterSQL(1, nil)
 	var from string
 	if s.DB.Dialect == "postgres" {

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
@@ -12,15 +13,44 @@ import (
 // (Porter stemming makes "walk" find "walking"), each quoted so that
 // nothing a person types is read as query syntax, the last as a prefix so
 // a half-typed word still finds.
-func ftsQuery(text string) string {
-	ws := words(text)
+func ftsQuery(text string) string { return ftsWords(words(text), true) }
+
+func ftsWords(ws []string, prefixLast bool) string {
+	out := make([]string, len(ws))
 	for i, w := range ws {
-		ws[i] = `"` + w + `"`
-		if i == len(ws)-1 && len(w) >= 3 {
-			ws[i] += "*"
+		out[i] = `"` + w + `"`
+		if prefixLast && i == len(ws)-1 && len(w) >= 3 {
+			out[i] += "*"
 		}
 	}
-	return strings.Join(ws, " ")
+	return strings.Join(out, " ")
+}
+
+// ftsMatch is ftsQuery, except that a last word the index holds whole is
+// not read as a prefix: only a half-typed word needs one. A prefix makes
+// FTS5 merge the lists of every word that starts so ("club" → clubs,
+// clubhouse…), in the search and again in bm25's count of matching
+// services, which doubled the cost of a typical search; and a whole word
+// ("art") is better not widened into others ("arthritis"). Whether the
+// word is whole costs one seek in the index.
+func (s *Store) ftsMatch(ctx context.Context, text string) (string, error) {
+	ws := words(text)
+	if len(ws) == 0 {
+		return "", nil
+	}
+	last := ws[len(ws)-1]
+	if len(last) < 3 {
+		return ftsWords(ws, false), nil
+	}
+	var one int
+	err := s.DB.R().QueryRowContext(ctx, "SELECT 1 FROM services_fts WHERE services_fts MATCH $1 LIMIT 1", `"`+last+`"`).Scan(&one)
+	switch {
+	case err == sql.ErrNoRows:
+		return ftsWords(ws, true), nil
+	case err != nil:
+		return "", err
+	}
+	return ftsWords(ws, false), nil
 }
 
 func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
@@ -32,8 +62,12 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 		}
 		return scanCandidates(rows)
 	}
+	match, err := s.ftsMatch(ctx, text)
+	if err != nil {
+		return nil, err
+	}
 	cond, args := q.filterSQL(1, nil)
-	args = append([]any{ftsQuery(text)}, args...)
+	args = append([]any{match}, args...)
 	if bbox != nil {
 		// Keep only matches inside the box before reading their rows: the
 		// box's rowids come from the (covering) geo index, and a match
@@ -55,6 +89,69 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 		return nil, err
 	}
 	return scanCandidates(rows)
+}
+
+// relevantPageSQLite is relevantPage for words alone on SQLite. The
+// ranking needs bm25 for every match, but nothing else does: the matches
+// are scored in the full-text index alone (a common word matches a
+// quarter of the directory, and reading each match's row doubled the
+// cost), the services that are not active are left out by rowid, and only
+// the best are joined to their rows, with any that tie with the last of
+// them so that the order by name among equals is exact.
+func (s *Store) relevantPageSQLite(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
+	match, err := s.ftsMatch(ctx, text)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.DB.R().QueryContext(ctx, `WITH m AS MATERIALIZED (
+			SELECT rowid AS pk, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance FROM services_fts
+			WHERE services_fts MATCH $1 AND rowid NOT IN (SELECT pk FROM services WHERE status <> 'active'))
+		SELECT s.id, s.name, s.latitude, s.longitude, m.relevance, (SELECT COUNT(*) FROM m)
+		FROM m JOIN services s ON s.pk = m.pk
+		WHERE m.relevance >= (SELECT relevance FROM m ORDER BY relevance DESC LIMIT 1 OFFSET $2)`, match, q.Offset+limit-1)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var best []candidate
+	total := 0
+	for rows.Next() {
+		var c candidate
+		if err := rows.Scan(&c.ID, &c.Name, &c.Lat, &c.Lon, &c.Relevance, &total); err != nil {
+			return nil, 0, err
+		}
+		c.Distance = -1
+		best = append(best, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if best == nil {
+		// Fewer matches than the end of this page: rank them all.
+		return s.relevantPageAll(ctx, match, q.Offset, limit)
+	}
+	rank(best, true, false)
+	return best[min(q.Offset, len(best)):min(q.Offset+limit, len(best))], total, nil
+}
+
+// relevantPageAll ranks every match, for when there are no more than a
+// page's end of them.
+func (s *Store) relevantPageAll(ctx context.Context, match string, offset, limit int) ([]candidate, int, error) {
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0)
+		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
+		WHERE services_fts MATCH $1 AND s.status = 'active'`, match)
+	if err != nil {
+		return nil, 0, err
+	}
+	all, err := scanCandidates(rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range all {
+		all[i].Distance = -1
+	}
+	rank(all, true, false)
+	return all[min(offset, len(all)):min(offset+limit, len(all))], len(all), nil
 }
 
 // vocabulary caches the index's terms for spelling correction, which only

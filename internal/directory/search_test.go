@@ -170,3 +170,61 @@ func TestParseQueryNamesTheBadParameter(t *testing.T) {
 		t.Fatalf("good query: %+v %v", q, err)
 	}
 }
+
+// Paging a search by words gives the same order as one long page, on
+// SQLite through the path that ranks in the index and reads only the best
+// rows (with ties at the end of a page).
+func TestSearchWordsPagesAgree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := seedSearch(t, d)
+		ctx := context.Background()
+		// Services that score alike, to be ordered by name across pages.
+		orgID := newOrg(t, d, "Tea Dances")
+		for _, name := range []string{"Tea Dance C", "Tea Dance A", "Tea Dance D", "Tea Dance B"} {
+			if _, err := s.Create(ctx, editor, directory.Input{OrganisationID: orgID, Name: name, Description: "A tea dance.",
+				Categories: []string{"social_groups"}, Postcode: "EX1 1AA"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, text := range []string{"walk", "walks", "walking group", "wal", "tea dance", "tea"} {
+			v, _ := url.ParseQuery("q=" + url.QueryEscape(text))
+			q, _ := directory.ParseQuery(v, 50)
+			whole, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for limit := 1; limit <= 3; limit++ {
+				q.Limit, q.Offset = limit, 0
+				var paged []string
+				for range 10 {
+					res, err := s.Search(ctx, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if res.Total != whole.Total {
+						t.Errorf("%q limit %d offset %d: total %d, want %d", text, limit, q.Offset, res.Total, whole.Total)
+					}
+					paged = append(paged, names(res)...)
+					if res.Next < 0 {
+						break
+					}
+					q.Offset = res.Next
+				}
+				if !slices.Equal(paged, names(whole)) {
+					t.Errorf("%q in pages of %d: %v, want %v", text, limit, paged, names(whole))
+				}
+			}
+			if text == "walk" && whole.Total != 3 || text == "tea" && !slices.Equal(names(whole)[:4], []string{"Tea Dance A", "Tea Dance B", "Tea Dance C", "Tea Dance D"}) {
+				t.Errorf("%s: %v", text, names(whole))
+			}
+		}
+		// Past the end: no items, and still the total.
+		v, _ := url.ParseQuery("q=walk")
+		q, _ := directory.ParseQuery(v, 50)
+		q.Offset = 10
+		res, err := s.Search(ctx, q)
+		if err != nil || len(res.Items) != 0 || res.Total != 3 || res.Next != -1 {
+			t.Errorf("past the end: %v total %d next %d, %v", names(res), res.Total, res.Next, err)
+		}
+	})
+}
