@@ -455,7 +455,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stdout, "  %-14s %s\n", u.role, u.email)
 	}
 	fmt.Fprintln(e.stdout, "Each account sets up two-factor sign-in (an authenticator app) the first time it signs in.")
-	return nil
+	return loadDemoCasework(ctx, d, store, e.stdout)
 }
 
 var demoOrganisations = []org.Input{
