@@ -57,3 +57,11 @@ bench-search:
 .PHONY: bench-intake
 bench-intake:
 	$(GO) run ./cmd/oikos-bench --mode intake --clients 8 --duration 10s --rounds 3 --db both
+
+# Suggestions under load: the 100,000-service synthetic directory, 300
+# people referred from all over the country with what-matters
+# conversations, then GET /api/v1/referrals/{id}/suggestions from 8
+# concurrent clients on SQLite and on a throwaway PostgreSQL cluster.
+.PHONY: bench-suggestions
+bench-suggestions:
+	$(GO) run ./cmd/oikos-bench --mode suggestions --services 100000 --referrals 300 --clients 8 --duration 20s --db both

@@ -63,13 +63,15 @@ type options struct {
 	dir        string
 	seed       int64
 	cpuprofile string
+	referrals  int
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search) or intake (referrals in)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in) or suggestions (services suggested for a person)")
+	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
 	fs.IntVar(&o.clients, "clients", 8, "concurrent clients")
@@ -89,8 +91,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if o.mode != "search" && o.mode != "intake" {
-		return fmt.Errorf("--mode must be search or intake, not %q", o.mode)
+	if o.mode != "search" && o.mode != "intake" && o.mode != "suggestions" {
+		return fmt.Errorf("--mode must be search, intake or suggestions, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -109,6 +111,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	if o.mode == "intake" {
 		return runIntake(ctx, o, dbs, stdout)
+	}
+	if o.mode == "suggestions" {
+		return runSuggestions(ctx, o, dbs, stdout)
 	}
 	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
 		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -28,9 +27,6 @@ type Suggester struct {
 	Now       func() time.Time
 	// Limit is how many suggestions to give.
 	Limit int
-
-	connectionsOnce   sync.Once
-	connectionsExists bool
 }
 
 // NewSuggester returns a Suggester on d with the real clock.
@@ -256,7 +252,7 @@ func (s *Suggester) latestNeeds(ctx context.Context, ref referral.Referral) ([]N
 // their referrals, by service.
 func (s *Suggester) pastOutcomes(ctx context.Context, personID string) (map[string]Past, error) {
 	out := map[string]Past{}
-	if personID == "" || !s.hasConnections(ctx) {
+	if personID == "" {
 		return out, nil
 	}
 	rows, err := s.DB.R().QueryContext(ctx, `SELECT c.service_id, c.status FROM connections c
@@ -277,18 +273,4 @@ func (s *Suggester) pastOutcomes(ctx context.Context, personID string) (map[stri
 		out[service] = Past{Status: MostTelling(statuses)}
 	}
 	return out, rows.Err()
-}
-
-// hasConnections reports whether the connections table exists yet: it
-// arrives in its own migration, built alongside this one.
-func (s *Suggester) hasConnections(ctx context.Context) bool {
-	s.connectionsOnce.Do(func() {
-		q := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'connections'"
-		if s.DB.Dialect == db.Postgres {
-			q = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'connections' AND table_schema = current_schema()"
-		}
-		var n int
-		s.connectionsExists = s.DB.R().QueryRowContext(ctx, q).Scan(&n) == nil && n > 0
-	})
-	return s.connectionsExists
 }

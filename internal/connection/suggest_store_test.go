@@ -15,7 +15,6 @@ import (
 	"oikos/internal/org"
 )
 
-
 // exeterServices adds a few services around Exeter and one in Plymouth,
 // and returns their ids by name.
 func exeterServices(t *testing.T, d *db.DB) map[string]string {
