@@ -333,13 +333,29 @@ func words(text string) []string {
 // filterSQL is the WHERE clause shared by both databases' first phase,
 // with $n placeholders numbered after the first `first` arguments.
 func (q Query) filterSQL(first int, bbox *[4]float64) (string, []any) {
+	return q.filterWhere(first, bbox, false)
+}
+
+// filterWhere is filterSQL; with catsInRow the categories are checked in
+// the service's own list of codes (services.categories, written with
+// service_categories in the same transaction), which SQLite's geo index
+// carries: a place's services are then filtered without a lookup each.
+func (q Query) filterWhere(first int, bbox *[4]float64, catsInRow bool) (string, []any) {
 	conds := []string{"s.status = 'active'"}
 	var args []any
 	next := func(v any) string {
 		args = append(args, v)
 		return "$" + strconv.Itoa(first+len(args))
 	}
-	if cats := q.wantedCategories(); len(cats) > 0 {
+	if cats := q.wantedCategories(); len(cats) > 0 && catsInRow {
+		// Codes are separated by spaces and none holds another
+		// (TestNoCategoryCodeHoldsAnother), so finding one is enough.
+		tests := make([]string, len(cats))
+		for i, c := range cats {
+			tests[i] = "instr(s.categories, " + next(c) + ") > 0"
+		}
+		conds = append(conds, "("+strings.Join(tests, " OR ")+")")
+	} else if len(cats) > 0 {
 		marks := make([]string, len(cats))
 		for i, c := range cats {
 			marks[i] = next(c)

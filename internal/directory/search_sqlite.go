@@ -55,7 +55,7 @@ func (s *Store) ftsMatch(ctx context.Context, text string) (string, error) {
 
 func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
 	if len(words(text)) == 0 {
-		cond, args := q.filterSQL(0, bbox)
+		cond, args := q.filterWhere(0, bbox, true)
 		rows, err := s.DB.R().QueryContext(ctx, "SELECT s.id, s.name, s.latitude, s.longitude, 0.0 FROM services s WHERE "+cond, args...)
 		if err != nil {
 			return nil, err
@@ -66,7 +66,10 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 	if err != nil {
 		return nil, err
 	}
-	cond, args := q.filterSQL(1, nil)
+	// With a place, only the few matches in its box are left to check for
+	// the categories; as IN (…) every service in them nationwide would be
+	// listed first.
+	cond, args := q.filterWhere(1, nil, bbox != nil)
 	args = append([]any{match}, args...)
 	if bbox != nil {
 		// Keep only matches inside the box before reading their rows: the

@@ -1,0 +1,41 @@
+package directory
+
+import (
+	"strings"
+	"testing"
+
+	"oikos/internal/taxonomy"
+)
+
+// A search near a place finds a category in a service's space-separated
+// codes with instr, which is exact only while no code holds another.
+func TestNoCategoryCodeHoldsAnother(t *testing.T) {
+	for _, a := range taxonomy.Categories {
+		if strings.ContainsAny(a.Code, " ") {
+			t.Errorf("category code %q has a space", a.Code)
+		}
+		for _, b := range taxonomy.Categories {
+			if a.Code != b.Code && strings.Contains(b.Code, a.Code) {
+				t.Errorf("category code %q holds %q: filterWhere must match whole codes", b.Code, a.Code)
+			}
+		}
+	}
+}
+
+func TestFTSWords(t *testing.T) {
+	cases := []struct {
+		ws     []string
+		prefix bool
+		want   string
+	}{
+		{[]string{"walk", "group"}, true, `"walk" "group"*`},
+		{[]string{"walk", "group"}, false, `"walk" "group"`},
+		{[]string{"walk", "gr"}, true, `"walk" "gr"`},
+		{nil, true, ``},
+	}
+	for _, c := range cases {
+		if got := ftsWords(c.ws, c.prefix); got != c.want {
+			t.Errorf("ftsWords(%q, %v) = %s, want %s", c.ws, c.prefix, got, c.want)
+		}
+	}
+}
