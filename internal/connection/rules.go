@@ -187,18 +187,20 @@ const (
 	RecordAttendance
 	// RecordClose is marking completed or dropped.
 	RecordClose
+	// RecordUpdate is a short message from the provider to the link worker.
+	RecordUpdate
 )
 
 // MayRecord says who answers for a connection, once the caller is known
 // to see it: the provider (and a manager) always; the link worker only for
 // a signpost, where no provider is asked and the person tells the link
-// worker how it went.
+// worker how it went. Updates come from the provider only.
 func MayRecord(role string, kind Kind, what What) bool {
 	switch role {
 	case "provider", "manager":
 		return true
 	case "link_worker":
-		return kind == Signpost
+		return kind == Signpost && what != RecordUpdate
 	}
 	return false
 }

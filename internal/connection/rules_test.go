@@ -107,6 +107,8 @@ func TestMayRecord(t *testing.T) {
 		{"link_worker", Signpost, RecordClose, true},
 		{"link_worker", ActiveSignpost, RecordAttendance, false},
 		{"link_worker", Supported, RecordDecision, false},
+		{"link_worker", Signpost, RecordUpdate, false},
+		{"provider", Supported, RecordUpdate, true},
 		{"referrer", Signpost, RecordAttendance, false},
 		{"admin", Signpost, RecordDecision, false},
 		{"", Signpost, RecordDecision, false},

@@ -155,8 +155,13 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := map[string]string{"accepted": "You have accepted the referral and it is in your caseload.", "contacted": "Contact recorded.",
 		"active": "You are now working together.", "closed": "The referral is closed.", "contact": "Contact recorded.",
-		"conversation": "What matters conversation recorded.", "plan": "Plan saved."}[r.URL.Query().Get("done")]
+		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent."}[r.URL.Query().Get("done")]
 	work, err := s.caseworkFor(r, ref)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	conns, err := s.referralConnections(r, ref)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -164,7 +169,7 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
 		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
 		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
-		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work}})
+		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns}})
 }
 
 // referralAction moves a referral on from its page. "accept" also takes

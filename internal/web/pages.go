@@ -164,6 +164,9 @@ func navFor(p *auth.Principal, current string) []navItem {
 	if p.Role == auth.LinkWorker || p.Role == auth.Manager {
 		items = append(items, navItem{Text: "Referrals", Href: "/referrals"}, navItem{Text: "Caseload", Href: "/caseload"})
 	}
+	if p.Role == auth.Provider || p.Role == auth.Manager {
+		items = append(items, navItem{Text: "Connections", Href: "/connections"})
+	}
 	items = append(items, navItem{Text: "Directory", Href: "/directory"})
 	if p.Role == auth.Admin || p.Role == auth.Manager || p.Role == auth.Provider {
 		items = append(items, navItem{Text: "Directory entries", Href: "/directory/manage"})

@@ -1,0 +1,653 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"oikos"
+	"oikos/internal/auth"
+	"oikos/internal/connection"
+	"oikos/internal/directory"
+	"oikos/internal/referral"
+)
+
+// Connections: the link worker sends a referral to a service; the provider
+// of that service's organisation answers, records attendance and closes
+// it, signed in or through a single-use link from the email. Every lookup
+// goes through auth.Can, so a provider never learns that another
+// organisation's connection exists (404).
+
+// connections serves the connection routes with their store.
+type connections struct {
+	s     *Server
+	store *connection.Store
+}
+
+func (s *Server) connectionStore() *connection.Store { return connection.NewStore(s.db, s.cfg.BaseURL) }
+
+func connectionObject(c connection.Connection) auth.Object {
+	kind, id, orgID, assigned, created := c.Object()
+	return auth.Object{Kind: kind, ID: id, OrganisationID: orgID, AssignedTo: assigned, CreatedBy: created}
+}
+
+// connectionFor shapes a connection for the caller: a provider sees what
+// was sent to them, not the referral behind it.
+func connectionFor(p *auth.Principal, c connection.Connection) connection.Connection {
+	if p != nil && p.Role == auth.Provider {
+		return c.ForProvider()
+	}
+	return c
+}
+
+// visible loads the connection in the path that the caller may act on, or
+// not-found, and records the read of the person's record.
+func (h *connections) visible(r *http.Request, act auth.Action) (connection.Connection, error) {
+	c, err := h.store.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return c, err
+	}
+	if !auth.Can(principal(r), act, connectionObject(c)) {
+		return connection.Connection{}, oikos.NotFound("Connection")
+	}
+	return c, h.store.RecordRead(r.Context(), refActor(r), c)
+}
+
+// mayRecord refuses a change the caller sees but does not answer for: the
+// service answers for an active signpost or supported referral.
+func mayRecord(p *auth.Principal, c connection.Connection, what connection.What) error {
+	if connection.MayRecord(string(p.Role), c.Kind, what) {
+		return nil
+	}
+	return &oikos.Error{Code: oikos.ECONFLICT, Message: "The service records this for an active signpost or supported referral; you can see it here when they do."}
+}
+
+// The JSON API.
+
+// createdConnection is the contract's answer to a new connection.
+type createdConnection struct {
+	ID     string            `json:"id"`
+	Status connection.Status `json:"status"`
+}
+
+func (h *connections) apiCreate(w http.ResponseWriter, r *http.Request) {
+	ref, err := h.s.visibleReferral(r, auth.ChangeAction)
+	var in connection.CreateInput
+	if err == nil {
+		err = decodeJSON(w, r, &in)
+	}
+	var c connection.Connection
+	if err == nil {
+		c, err = h.store.Create(r.Context(), refActor(r), ref.ID, in)
+	}
+	if err != nil {
+		h.s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/connections/"+c.ID)
+	writeJSON(w, http.StatusCreated, createdConnection{ID: c.ID, Status: c.Status})
+}
+
+func (h *connections) apiForReferral(w http.ResponseWriter, r *http.Request) {
+	ref, err := h.s.visibleReferral(r, auth.ChangeAction)
+	var items []connection.Connection
+	if err == nil {
+		items, err = h.store.ForReferral(r.Context(), refActor(r), ref.ID)
+	}
+	if err != nil {
+		h.s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newList(items, len(items), ""))
+}
+
+// scope limits a list to what the caller may see; ok is false when they
+// may see none (a provider account without an organisation).
+func scope(p *auth.Principal, f *connection.Filter) (ok bool) {
+	switch p.Role {
+	case auth.Provider:
+		f.OrganisationID = p.OrganisationID
+		return p.OrganisationID != ""
+	case auth.LinkWorker:
+		f.AssignedTo = p.UserID
+		return true
+	case auth.Manager:
+		return true
+	}
+	return false
+}
+
+// parseStatuses reads ?status=a,b into statuses, naming the parameter
+// when one is unknown.
+func parseStatuses(values []string) ([]connection.Status, error) {
+	var out []connection.Status
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			st := connection.Status(strings.TrimSpace(s))
+			if st == "" {
+				continue
+			}
+			known := false
+			for _, k := range connection.Statuses {
+				known = known || k == st
+			}
+			if !known {
+				return nil, oikos.Invalid(map[string]string{"status": "must be sent, accepted, declined, waitlisted, completed or dropped"})
+			}
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+func (h *connections) apiList(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	_, limit, err := pageParams(r)
+	f := connection.Filter{Limit: limit}
+	if err == nil {
+		f.Statuses, err = parseStatuses(r.URL.Query()["status"])
+	}
+	if c := r.URL.Query().Get("cursor"); err == nil && c != "" {
+		off, ok := decodeOffset(c)
+		if !ok {
+			err = oikos.Invalid(map[string]string{"cursor": "is not valid"})
+		}
+		f.Offset = off
+	}
+	var items []connection.Connection
+	total := 0
+	if err == nil && scope(p, &f) {
+		items, total, err = h.store.List(r.Context(), f)
+	}
+	if err != nil {
+		h.s.apiError(w, r, err)
+		return
+	}
+	for i := range items {
+		items[i] = connectionFor(p, items[i])
+	}
+	next := ""
+	if f.Offset+len(items) < total {
+		next = encodeOffset(f.Offset + len(items))
+	}
+	body := list[connection.Connection]{Items: items, Total: total}
+	if body.Items == nil {
+		body.Items = []connection.Connection{}
+	}
+	if next != "" {
+		body.Next = &next
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (h *connections) apiGet(w http.ResponseWriter, r *http.Request) {
+	c, err := h.visible(r, auth.ReadAction)
+	if err != nil {
+		h.s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, connectionFor(principal(r), c))
+}
+
+// decisionBody is the contract's answer.
+type decisionBody struct {
+	Decision string `json:"decision"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// statusBody is the contract's closing.
+type statusBody struct {
+	Status string `json:"status"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// updateBody is a short message for the link worker.
+type updateBody struct {
+	Message string `json:"message"`
+}
+
+// apiChange makes a connection API write: find the connection for a
+// change, read the JSON body, check the caller answers for it, then write.
+func apiChange[In any](h *connections, what connection.What, write func(r *http.Request, c connection.Connection, in In) (connection.Connection, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := h.visible(r, auth.ChangeAction)
+		var in In
+		if err == nil {
+			err = decodeJSON(w, r, &in)
+		}
+		if err == nil {
+			err = mayRecord(principal(r), c, what)
+		}
+		if err == nil {
+			c, err = write(r, c, in)
+		}
+		if err != nil {
+			h.s.apiError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, connectionFor(principal(r), c))
+	}
+}
+
+func (h *connections) decide(r *http.Request, c connection.Connection, in decisionBody) (connection.Connection, error) {
+	return h.store.Decide(r.Context(), refActor(r), c.ID, connection.Status(in.Decision), in.Reason)
+}
+
+func (h *connections) attend(r *http.Request, c connection.Connection, in connection.AttendanceInput) (connection.Connection, error) {
+	return h.store.RecordAttendance(r.Context(), refActor(r), c.ID, in)
+}
+
+func (h *connections) close(r *http.Request, c connection.Connection, in statusBody) (connection.Connection, error) {
+	return h.store.Close(r.Context(), refActor(r), c.ID, connection.Status(in.Status), in.Reason)
+}
+
+func (h *connections) update(r *http.Request, c connection.Connection, in updateBody) (connection.Connection, error) {
+	return h.store.SendUpdate(r.Context(), refActor(r), c.ID, in.Message)
+}
+
+// Pages.
+
+// connectKinds are the kinds as radios, each with what it means.
+func connectKinds(selected string) []kindOption {
+	out := make([]kindOption, len(connection.Kinds))
+	for i, k := range connection.Kinds {
+		out[i] = kindOption{Value: string(k), Label: k.Label(), Hint: k.Explanation(), Selected: selected == string(k)}
+	}
+	return out
+}
+
+type kindOption struct {
+	Value, Label, Hint string
+	Selected           bool
+}
+
+// connectFormData is what the connectForm partial shows.
+func connectFormData(ref referral.Referral, svc directory.Service, pg *page) map[string]any {
+	return map[string]any{"Referral": ref, "Service": svc, "Page": pg, "Kinds": connectKinds(pg.Form.Get("kind")), "MaxNote": connection.MaxNote}
+}
+
+// newPage lets a link worker find a service and send the connection.
+func (h *connections) newPage(w http.ResponseWriter, r *http.Request) {
+	ref, ok := h.s.openCase(w, r)
+	if !ok {
+		return
+	}
+	h.renderNew(w, r, ref, &page{Form: r.URL.Query()}, http.StatusOK)
+}
+
+func (h *connections) renderNew(w http.ResponseWriter, r *http.Request, ref referral.Referral, pg *page, status int) {
+	pg.Title = "Connect " + personName(ref) + " to a service"
+	data := map[string]any{"Referral": ref}
+	if id := pg.Form.Get("service_id"); id != "" {
+		svc, err := h.s.dir.Get(r.Context(), id)
+		if err != nil {
+			h.s.pageError(w, r, err)
+			return
+		}
+		data["Connect"] = connectFormData(ref, svc, pg)
+	} else if q := strings.TrimSpace(pg.Form.Get("q")); q != "" {
+		res, err := h.s.dir.Search(r.Context(), directory.Query{Text: q, Limit: 20})
+		if err != nil {
+			h.s.pageError(w, r, err)
+			return
+		}
+		data["Results"] = res.Items
+		data["Searched"] = true
+	}
+	pg.Data = data
+	h.s.render(w, r, status, "connections_new", pg)
+}
+
+// createPage sends a connection from the connectForm.
+func (h *connections) createPage(w http.ResponseWriter, r *http.Request) {
+	ref, ok := h.s.openCase(w, r)
+	if !ok || !h.s.readForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	_, err := h.store.Create(r.Context(), refActor(r), ref.ID, connection.CreateInput{ServiceID: f.Get("service_id"),
+		Kind: connection.Kind(f.Get("kind")), Note: f.Get("note")})
+	var e *oikos.Error
+	if errors.As(err, &e) && (e.Fields["kind"] != "" || e.Fields["note"] != "") && e.Fields["service_id"] == "" {
+		// A problem with what was chosen or written: show the form again.
+		pg := &page{Form: f, Errors: e.Fields, ErrorOrder: fieldOrder(e.Fields, "kind", "note")}
+		h.renderNew(w, r, ref, pg, statusFor(e.Code))
+		return
+	}
+	if err != nil {
+		h.s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/referrals/"+ref.ID+"?done=connection#connections", http.StatusSeeOther)
+}
+
+// queueSection is one part of a provider's queue.
+type queueSection struct {
+	Title, Empty string
+	Items        []connection.Connection
+}
+
+// queuePage is a provider's connections: new, waiting, attending.
+func (h *connections) queuePage(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	var sections []queueSection
+	for _, s := range []struct {
+		title, empty string
+		st           connection.Status
+	}{{"New", "No new referrals.", connection.Sent}, {"On your waiting list", "Nobody is waiting.", connection.Waitlisted},
+		{"Accepted", "Nobody is going at the moment.", connection.Accepted}} {
+		f := connection.Filter{Statuses: []connection.Status{s.st}, Limit: 200}
+		var items []connection.Connection
+		if scope(p, &f) {
+			var err error
+			if items, _, err = h.store.List(r.Context(), f); err != nil {
+				h.s.pageError(w, r, err)
+				return
+			}
+		}
+		sections = append(sections, queueSection{Title: s.title, Empty: s.empty, Items: items})
+	}
+	h.s.render(w, r, http.StatusOK, "connections", &page{Title: "Referrals to your services", Data: sections})
+}
+
+// detailView is the connection page.
+type detailView struct {
+	C        connection.Connection
+	Sessions []connection.Session
+	Events   []connection.Event
+	// What the caller may do now.
+	CanDecide, CanAttend, CanClose, CanUpdate bool
+	Today                                     string
+	// Action is where the forms post: a connection's page, or an answer
+	// link.
+	Action string
+	// The forms' choices, and what happened in words.
+	Decisions, AttendedChoices, Closes []option
+	History                            []string
+}
+
+// historyLine says in words what one event was.
+func historyLine(e connection.Event) string {
+	if strings.HasPrefix(e.By, "link:") {
+		e.By = "the service, by email link"
+	}
+	line := when(e.At) + ": "
+	switch e.Kind {
+	case "sent":
+		line += "sent by " + e.By
+	case "decision", "status":
+		line += e.Status.Label() + ", by " + e.By
+	case "attendance":
+		line += "session " + e.Text + ", recorded by " + e.By
+		return line
+	case "update":
+		line += "update from " + e.By
+	default:
+		line += e.Kind
+	}
+	if e.Text != "" {
+		line += ": " + e.Text
+	}
+	return line
+}
+
+// when is the "when" template function, for text built in Go.
+var when = templateFuncs["when"].(func(time.Time) string)
+
+func (h *connections) detail(r *http.Request, c connection.Connection) (detailView, error) {
+	p := principal(r)
+	v := detailView{C: connectionFor(p, c), Today: ukToday(), Action: "/connections/" + c.ID}
+	var err error
+	if v.Sessions, err = h.store.Sessions(r.Context(), c.ID); err != nil {
+		return v, err
+	}
+	if v.Events, err = h.store.Events(r.Context(), c.ID); err != nil {
+		return v, err
+	}
+	role := string(p.Role)
+	v.CanDecide = connection.MayRecord(role, c.Kind, connection.RecordDecision) && (c.Status == connection.Sent || c.Status == connection.Waitlisted)
+	v.CanAttend = connection.MayRecord(role, c.Kind, connection.RecordAttendance) && c.Status == connection.Accepted
+	v.CanClose = connection.MayRecord(role, c.Kind, connection.RecordClose) && c.Status == connection.Accepted
+	v.CanUpdate = connection.MayRecord(role, c.Kind, connection.RecordUpdate)
+	v.Decisions = []option{{Value: string(connection.Accepted), Label: "Yes, we can take them"},
+		{Value: string(connection.Waitlisted), Label: "Not yet: put them on our waiting list"},
+		{Value: string(connection.Declined), Label: "No, we cannot take them"}}
+	v.AttendedChoices = []option{{Value: "yes", Label: "Yes, they came"}, {Value: "no", Label: "No, they did not come"}}
+	v.Closes = []option{{Value: string(connection.Completed), Label: "Completed: they finished or have settled in"},
+		{Value: string(connection.Dropped), Label: "Stopped: they stopped coming"}}
+	for _, e := range v.Events {
+		v.History = append(v.History, historyLine(e))
+	}
+	return v, nil
+}
+
+func (h *connections) renderDetail(w http.ResponseWriter, r *http.Request, c connection.Connection, pg *page, status int) {
+	v, err := h.detail(r, c)
+	if err != nil {
+		h.s.pageError(w, r, err)
+		return
+	}
+	pg.Title = c.ServiceName + ": " + c.Reference
+	if pg.Form == nil {
+		pg.Form = url.Values{}
+	}
+	if pg.Form.Get("date") == "" {
+		pg.Form.Set("date", v.Today)
+	}
+	pg.Data = v
+	h.s.render(w, r, status, "connections_detail", pg)
+}
+
+func (h *connections) detailPage(w http.ResponseWriter, r *http.Request) {
+	c, err := h.visible(r, auth.ReadAction)
+	if err != nil {
+		h.s.pageError(w, r, err)
+		return
+	}
+	notice := map[string]string{"decision": "Your answer is saved. The link worker has been told.", "attendance": "Attendance saved.",
+		"status": "Saved.", "update": "Your update has been sent to the link worker."}[r.URL.Query().Get("done")]
+	h.renderDetail(w, r, c, &page{Notice: notice}, http.StatusOK)
+}
+
+// pageChange makes a connection form post: find the connection for a
+// change, check the caller answers for it, write, and show the page again
+// with the problem or a notice.
+func (h *connections) pageChange(what connection.What, done string, write func(r *http.Request, c connection.Connection, f url.Values) error, order ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := h.visible(r, auth.ChangeAction)
+		if err != nil {
+			h.s.pageError(w, r, err)
+			return
+		}
+		if !h.s.readForm(w, r) {
+			return
+		}
+		err = mayRecord(principal(r), c, what)
+		if err == nil {
+			err = write(r, c, r.PostForm)
+		}
+		var e *oikos.Error
+		if err != nil && errors.As(err, &e) && e.Code != oikos.ENOTFOUND {
+			fields := map[string]string{}
+			for k, v := range e.Fields {
+				fields[k] = v
+			}
+			if len(fields) == 0 {
+				fields[order[0]] = e.Message
+			}
+			fresh, gerr := h.store.Get(r.Context(), c.ID)
+			if gerr != nil {
+				h.s.pageError(w, r, gerr)
+				return
+			}
+			h.renderDetail(w, r, fresh, &page{Form: r.PostForm, Errors: fields, ErrorOrder: fieldOrder(fields, order...)}, statusFor(e.Code))
+			return
+		}
+		if err != nil {
+			h.s.pageError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/connections/"+c.ID+"?done="+done, http.StatusSeeOther)
+	}
+}
+
+func (h *connections) decideForm(r *http.Request, c connection.Connection, f url.Values) error {
+	_, err := h.store.Decide(r.Context(), refActor(r), c.ID, connection.Status(f.Get("decision")), f.Get("reason"))
+	return err
+}
+
+// attendedValue reads the attended radios: nil when neither is chosen.
+func attendedValue(v string) *bool {
+	switch v {
+	case "yes":
+		b := true
+		return &b
+	case "no":
+		b := false
+		return &b
+	}
+	return nil
+}
+
+func (h *connections) attendForm(r *http.Request, c connection.Connection, f url.Values) error {
+	_, err := h.store.RecordAttendance(r.Context(), refActor(r), c.ID, connection.AttendanceInput{Date: f.Get("date"), Attended: attendedValue(f.Get("attended"))})
+	return err
+}
+
+func (h *connections) closeForm(r *http.Request, c connection.Connection, f url.Values) error {
+	_, err := h.store.Close(r.Context(), refActor(r), c.ID, connection.Status(f.Get("status")), f.Get("close_reason"))
+	return renameFields(err, func(k string) string {
+		if k == "reason" {
+			return "close_reason"
+		}
+		return k
+	})
+}
+
+func (h *connections) updateForm(r *http.Request, c connection.Connection, f url.Values) error {
+	_, err := h.store.SendUpdate(r.Context(), refActor(r), c.ID, f.Get("message"))
+	return err
+}
+
+// Answer links: a provider without an account answers from the email. GET
+// only shows the page (mail scanners follow links); POST acts.
+
+func (h *connections) answerPage(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	c, err := h.store.OpenLink(r.Context(), clientAddress(r), r.PathValue("token"))
+	if err != nil {
+		h.linkRefused(w, r, err)
+		return
+	}
+	h.renderAnswer(w, r, c, &page{}, http.StatusOK)
+}
+
+func (h *connections) renderAnswer(w http.ResponseWriter, r *http.Request, c connection.Connection, pg *page, status int) {
+	sessions, err := h.store.Sessions(r.Context(), c.ID)
+	if err != nil {
+		h.s.pageError(w, r, err)
+		return
+	}
+	pg.Title = "Referral to " + c.ServiceName
+	pg.Data = detailView{C: c.ForProvider(), Sessions: sessions, CanDecide: c.Status == connection.Sent || c.Status == connection.Waitlisted,
+		CanAttend: c.Status == connection.Accepted, Action: "/answer/" + url.PathEscape(r.PathValue("token"))}
+	h.s.render(w, r, status, "answer", pg)
+}
+
+func (h *connections) answer(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	if !h.s.readForm(w, r) {
+		return
+	}
+	token := r.PathValue("token")
+	c, err := h.store.AnswerByLink(r.Context(), clientAddress(r), token, r.PostForm.Get("action"), r.PostForm.Get("reason"))
+	var e *oikos.Error
+	switch {
+	case err == nil:
+		h.s.render(w, r, http.StatusOK, "answer_done", &page{Title: "Thank you", Data: c.ForProvider()})
+	case errors.Is(err, connection.ErrLinkUsed) || errors.Is(err, connection.ErrLinkExpired):
+		h.linkRefused(w, r, err)
+	case errors.As(err, &e) && e.Code != oikos.ENOTFOUND:
+		open, oerr := h.store.OpenLink(r.Context(), clientAddress(r), token)
+		if oerr != nil {
+			h.linkRefused(w, r, oerr)
+			return
+		}
+		fields := map[string]string{}
+		for k, v := range e.Fields {
+			fields[k] = v
+		}
+		if len(fields) == 0 {
+			fields["action"] = e.Message
+		}
+		h.renderAnswer(w, r, open, &page{Form: r.PostForm, Errors: fields, ErrorOrder: fieldOrder(fields, "action", "reason")}, statusFor(e.Code))
+	default:
+		h.linkRefused(w, r, err)
+	}
+}
+
+// linkRefused explains a link that cannot be used: 410 Gone for one used
+// or expired (it worked once and never will again), 404 for one unknown.
+func (h *connections) linkRefused(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, connection.ErrLinkUsed):
+		h.s.render(w, r, http.StatusGone, "answer_gone", &page{Title: "This link has already been used", Data: "used"})
+	case errors.Is(err, connection.ErrLinkExpired):
+		h.s.render(w, r, http.StatusGone, "answer_gone", &page{Title: "This link has expired", Data: "expired"})
+	case oikos.ErrorCode(err) == oikos.ENOTFOUND:
+		h.s.render(w, r, http.StatusNotFound, "answer_gone", &page{Title: "This link does not work", Data: "unknown"})
+	default:
+		h.s.pageError(w, r, err)
+	}
+}
+
+// The referral page's section.
+
+// referralConnectionRow is one connection on a referral's page.
+type referralConnectionRow struct {
+	C connection.Connection
+	// Chase flags no answer after connection.ChaseAfter working days.
+	Chase   bool
+	Updates []connection.Event
+}
+
+// referralConnectionsView is the referral page's connections section.
+type referralConnectionsView struct {
+	// Summary is set for a referrer: where and how it is going, no more.
+	Summary bool
+	Open    bool
+	Rows    []referralConnectionRow
+}
+
+// referralConnections is the connections section of a referral's page for
+// the caller: a referrer gets the summary, caseworkers the full rows.
+func (s *Server) referralConnections(r *http.Request, ref referral.Referral) (*referralConnectionsView, error) {
+	p := principal(r)
+	store := s.connectionStore()
+	items, err := store.ForReferral(r.Context(), refActor(r), ref.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &referralConnectionsView{Summary: p.Role == auth.Referrer, Open: ref.Status != referral.Closed && ref.Status != referral.Received}
+	now := time.Now()
+	for _, c := range items {
+		if v.Summary {
+			v.Rows = append(v.Rows, referralConnectionRow{C: c.Summary()})
+			continue
+		}
+		row := referralConnectionRow{C: c, Chase: connection.NeedsChasing(c.Status, c.CreatedAt, now)}
+		events, err := store.Events(r.Context(), c.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range events {
+			if e.Kind == "update" {
+				row.Updates = append(row.Updates, e)
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v, nil
+}
