@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"oikos/internal/directory"
@@ -152,6 +153,18 @@ type result struct {
 	// Load averages (1 minute) before and after, from /proc/loadavg: other
 	// work on the machine skews the figures.
 	loadBefore, loadAfter string
+	// cpu is the CPU time this whole process (server and clients) used
+	// during the run: per operation it is a cost that other work on the
+	// machine does not inflate, unlike latency and throughput.
+	cpu time.Duration
+}
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func loadAverage() string {
@@ -185,6 +198,7 @@ func searches(do func(context.Context, request) (int, error)) func(*rand.Rand) o
 // the same seed sends the same sequence; drawing is not timed.
 func load(ctx context.Context, label string, clients int, d time.Duration, seed int64, draw func(*rand.Rand) operation) (result, error) {
 	res := result{label: label, loadBefore: loadAverage()}
+	cpuStart := processCPU()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -223,6 +237,7 @@ func load(ctx context.Context, label string, clients int, d time.Duration, seed 
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	res.cpu = processCPU() - cpuStart
 	res.loadAfter = loadAverage()
 	if err := ctx.Err(); err != nil {
 		return res, err
@@ -279,6 +294,16 @@ func (r result) summary(out io.Writer) {
 	}
 	fmt.Fprintf(out, "%s: %d %s in %.1fs = %.0f/s; p50 %s ms, p95 %s ms, p99 %s ms; %d errors; load average %s before, %s after\n",
 		r.label, st.n, unit, r.elapsed.Seconds(), st.perSecond, ms(st.p50), ms(st.p95), ms(st.p99), r.errors, r.loadBefore, r.loadAfter)
+	if st.n > 0 && r.cpu > 0 {
+		per := r.cpu / time.Duration(st.n)
+		one := strings.TrimSuffix(unit, "s")
+		if strings.HasSuffix(unit, "ches") {
+			one = strings.TrimSuffix(unit, "es")
+		}
+		fmt.Fprintf(out, "%s: process CPU %s ms per %s (server and clients; %.2f of %d CPUs busy), so about %.0f/s with the CPUs to itself\n",
+			r.label, ms(per), one, r.cpu.Seconds()/r.elapsed.Seconds(), runtime.NumCPU(),
+			float64(runtime.NumCPU())*float64(time.Second)/float64(per))
+	}
 	for _, e := range r.firstErrors {
 		fmt.Fprintf(out, "  error: %s\n", e)
 	}
