@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+	"oikos/internal/referral"
+)
+
+// withConnectable prepares, on top of the demo, a referral from the demo
+// GP in the demo link worker's caseload (the person agreed to share their
+// contact details with providers), and a walking group run by the demo
+// provider's organisation, which has an email address for referrals.
+func withConnectable(t *testing.T, refID *string) func(dbURL string) {
+	return func(dbURL string) {
+		t.Helper()
+		ctx := context.Background()
+		d, err := db.Open(ctx, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		users := auth.NewStore(d)
+		lw, err := users.GetUserByEmail(ctx, "linkworker@oikos.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gp, err := users.GetUserByEmail(ctx, "gp@oikos.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		provider, err := users.GetUserByEmail(ctx, "provider@oikos.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := db.Millis(time.Now())
+		if _, err := d.Exec(ctx, "UPDATE organisations SET email = 'referrals@greenway.example' WHERE id = $1", provider.OrganisationID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `INSERT INTO services (id, organisation_id, name, description, last_checked_at, created_at, updated_at)
+			VALUES ('svc_greenway_walk', $2, 'Greenway Wednesday Walk', 'A gentle walk by the river for all abilities.', $1, $1, $1)`,
+			now, provider.OrganisationID); err != nil {
+			t.Fatal(err)
+		}
+		by := referral.Actor{UserID: lw.ID, Client: "test"}
+		refs := referral.NewStore(d)
+		ref, err := refs.Create(ctx, referral.Actor{UserID: gp.ID, Client: "test"}, referral.Input{
+			Person:  referral.PersonInput{GivenName: "Walter", FamilyName: "Penrose", DateOfBirth: "1946-02-14", Postcode: "EX4 4QJ", Phone: "07700 900123"},
+			Source:  referral.SourceInput{Type: "gp", OrganisationID: gp.OrganisationID},
+			Reasons: []string{"loneliness", "physical_inactivity"},
+			Consent: referral.ConsentInput{Given: true, ShareWithProviders: true},
+		}, gp.ID, "web")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := refs.Transition(ctx, by, ref.ID, referral.Accepted, ""); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := refs.Assign(ctx, by, ref.ID, lw.ID); err != nil {
+			t.Fatal(err)
+		}
+		*refID = ref.ID
+	}
+}
+
+// TestBrowserConnections: a link worker opens a person's referral and
+// sends a supported connection to a walking group; the provider accepts
+// from the link in the email, without signing in; signed in, the provider
+// records two sessions; the link worker sees the person attending, and the
+// GP who referred sees "attending" and nothing more. On both databases,
+// every page checked with axe-core.
+func TestBrowserConnections(t *testing.T) {
+	requireAxe(t)
+	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) { connections(t, dbtest.URL(t, dialect)) })
+	}
+}
+
+func connections(t *testing.T, dbURL string) {
+	var password, refID string
+	base := startServerOn(t, dbURL, nil, loadDemo(t, &password), withConnectable(t, &refID))
+	browser := startBrowser(t)
+	ctx := context.Background()
+	d, err := db.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+
+	lw := openTab(t, browser, base)
+	lw.visit("/sign-in")
+	lw.signIn("linkworker@oikos.example", password)
+	lw.enrolTOTP()
+	lw.follow("a", "saved my codes")
+	lw.visit("/referrals/" + refID)
+	lw.expectText("#connections + p", "Not connected to a service yet.")
+	lw.follow("a", "^Connect to a service$")
+	lw.fill("#q", "Greenway walk")
+	lw.follow("button", "^Search$")
+	lw.follow("a", "^Greenway Wednesday Walk$")
+	lw.expectText("h1", "Greenway Wednesday Walk")
+	lw.follow("button", "^Send to Greenway Wednesday Walk$")
+	lw.expectText(".nhsuk-error-summary", "Choose how the person will be connected")
+	lw.click("label[for=kind-3]", "") // supported
+	lw.fill("#note", "Walter would like someone to meet him at the gate.")
+	lw.follow("button", "^Send to Greenway Wednesday Walk$")
+	lw.expectText(".nhsuk-notification-banner", "Connection sent.")
+	lw.expectText("#connections + table", "Waiting for an answer")
+
+	// The provider's email carries a single-use link; opening it shows
+	// the referral, and only the button answers.
+	var body string
+	if err := d.R().QueryRowContext(ctx, "SELECT body FROM outbox WHERE recipient = 'referrals@greenway.example' AND kind = 'connection_sent'").Scan(&body); err != nil {
+		t.Fatalf("no email to the provider: %v", err)
+	}
+	if strings.Contains(body, "Walter") || strings.Contains(body, "gate") {
+		t.Errorf("the provider's email names the person or the note:\n%s", body)
+	}
+	i := strings.Index(body, "/answer/")
+	if i < 0 {
+		t.Fatalf("no answer link in the email:\n%s", body)
+	}
+	link := base + strings.Fields(body[i:])[0]
+	anon, err := browser.Incognito()
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := openTab(t, anon, base)
+	answer.disableScripts()
+	answer.visit(link)
+	answer.expectText("h1", "Referral to Greenway Wednesday Walk")
+	answer.expectText("main", "Walter Penrose")
+	answer.expectText("main", "meet him at the gate")
+	answer.follow("button", "^Accept$")
+	answer.expectText("h1", "Thank you")
+	answer.expectText("main", "Accepted")
+	answer.visit(link)
+	answer.expectText("h1", "This link has already been used")
+
+	// As if the referral went a week ago, so two sessions fit before today.
+	if _, err := d.Exec(ctx, "UPDATE connections SET created_at = created_at - $1", int64(7*24*time.Hour/time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := browser.Incognito()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pv := openTab(t, staff, base)
+	pv.disableScripts()
+	pv.visit("/sign-in")
+	pv.signIn("provider@oikos.example", password)
+	pv.enrolTOTP()
+	pv.follow("a", "saved my codes")
+	pv.follow("a", "^Connections$")
+	pv.expectText("h1", "Referrals to your services")
+	pv.follow("a", "^OIK-")
+	pv.expectText("main", "07700 900123")
+	for _, day := range []time.Time{time.Now().AddDate(0, 0, -3), time.Now()} {
+		pv.fill("#date", day.Format(time.DateOnly))
+		pv.click("label[for=attended]", "") // yes
+		pv.follow("button", "^Save attendance$")
+		pv.expectText(".nhsuk-notification-banner", "Attendance saved.")
+		pv.expectText(".nhsuk-table", day.Format(time.DateOnly))
+	}
+	pv.expectText(".nhsuk-summary-list", "Attending")
+	pv.fill("#date", time.Now().AddDate(0, 0, 3).Format(time.DateOnly))
+	pv.follow("button", "^Save attendance$")
+	pv.expectText(".nhsuk-error-summary", "today or in the past")
+	pv.fill("#message", "Walter enjoyed both walks and has made a friend.")
+	pv.follow("button", "^Send update$")
+	pv.expectText(".nhsuk-notification-banner", "sent to the link worker")
+
+	lw.visit("/referrals/" + refID)
+	lw.expectText("#connections + table", "Attending")
+	lw.expectText(".nhsuk-inset-text", "has made a friend")
+
+	gpCtx, err := browser.Incognito()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp := openTab(t, gpCtx, base)
+	gp.visit("/sign-in")
+	gp.signIn("gp@oikos.example", password)
+	gp.enrolTOTP()
+	gp.follow("a", "saved my codes")
+	gp.visit("/referrals/" + refID)
+	gp.expectText("#connections + ul", "Connected to Greenway Wednesday Walk: attending")
+	if main := gp.text("main"); strings.Contains(main, "made a friend") || strings.Contains(main, "gate") {
+		t.Errorf("the referrer sees notes or updates:\n%s", main)
+	}
+
+	var kinds []string
+	rows, err := d.R().QueryContext(ctx, "SELECT kind FROM outbox WHERE recipient = 'linkworker@oikos.example' ORDER BY created_at")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		kinds = append(kinds, k)
+	}
+	if got := strings.Join(kinds, " "); !strings.Contains(got, "connection_answer") || strings.Count(got, "connection_attendance") != 2 {
+		t.Errorf("the link worker's emails: %s", got)
+	}
+}
