@@ -63,9 +63,9 @@ func (c Connection) Object() (kind, id, organisationID, assignedTo, createdBy st
 	return "connection", c.ID, c.OrganisationID, c.AssignedTo, c.ReferrerUserID
 }
 
-// ForProvider is what a provider may see: no reason given by anyone else
-// is hidden (the reason is theirs), but nothing of the referral beyond its
-// reference and what was shared.
+// ForProvider is what a provider may see: the connection and what the
+// person agreed to share, but nothing of the referral behind it beyond its
+// reference.
 func (c Connection) ForProvider() Connection {
 	c.ReferralID = ""
 	c.CreatedBy = ""

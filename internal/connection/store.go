@@ -171,6 +171,23 @@ func (s *Store) RecordRead(ctx context.Context, by referral.Actor, c Connection)
 	return audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: auditKind, ObjectID: c.ReferralID, Client: by.Client})
 }
 
+// RecordListRead writes the read of a list of connections to the audit
+// log, once for each person's record in it, in one transaction.
+func (s *Store) RecordListRead(ctx context.Context, by referral.Actor, items []Connection) error {
+	seen := map[string]bool{}
+	var events []audit.Event
+	for _, c := range items {
+		if !seen[c.ReferralID] {
+			seen[c.ReferralID] = true
+			events = append(events, audit.Event{At: s.now(), ActorID: by.UserID, Action: audit.Read, ObjectKind: auditKind, ObjectID: c.ReferralID, Client: by.Client})
+		}
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+}
+
 // Filter scopes a list of connections. Every scope set must hold.
 type Filter struct {
 	// OrganisationID limits to connections to that organisation's services

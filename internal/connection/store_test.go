@@ -299,6 +299,13 @@ func TestConsentAndScope(t *testing.T) {
 		if total != 0 || len(none) != 0 {
 			t.Fatalf("%+v", none)
 		}
+		if err := w.store.RecordListRead(ctx, providerUser, append(a, b...)); err != nil {
+			t.Fatal(err)
+		}
+		entries, err := audit.ForObject(ctx, d.R(), "referral.connections", w.referralID, 100)
+		if err != nil || len(entries) != 3 || entries[0].Action != audit.Read || entries[0].ActorID != "usr_provider" {
+			t.Errorf("one read of the record for the list of two: %+v %v", entries, err)
+		}
 		_, err = w.store.Get(ctx, "con_guess")
 		wantErr(t, err, oikos.ENOTFOUND, "")
 	})

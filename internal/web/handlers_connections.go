@@ -161,6 +161,10 @@ func (h *connections) apiList(w http.ResponseWriter, r *http.Request) {
 	if err == nil && scope(p, &f) {
 		items, total, err = h.store.List(r.Context(), f)
 	}
+	if err == nil {
+		// The items carry what each person shared: a read of each record.
+		err = h.store.RecordListRead(r.Context(), refActor(r), items)
+	}
 	if err != nil {
 		h.s.apiError(w, r, err)
 		return
