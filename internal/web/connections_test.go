@@ -402,6 +402,9 @@ func TestConnectionPages(t *testing.T) {
 	})
 }
 
+// FuzzConnectionBodies sends anything as each connection body: a 4xx, or
+// a change; a refused new connection writes nothing. Run with
+// -fuzzminimizetime 0s (see caseworkFuzzFixture).
 func FuzzConnectionBodies(f *testing.F) {
 	for _, seed := range []string{`{"service_id":"svc_walk","kind":"signpost"}`, `{"service_id":"svc_walk","kind":"supported","note":"x"}`,
 		`{"decision":"declined","reason":"full"}`, `{"date":"2026-01-01","attended":true}`, `{"status":"completed"}`, `{"message":"hi"}`,
@@ -415,7 +418,11 @@ func FuzzConnectionBodies(f *testing.F) {
 	c := fx.connect(f, id, p.serviceA, "signpost")
 	f.Fuzz(func(t *testing.T, body string) {
 		fx.t = t
-		for _, path := range []string{"/api/v1/referrals/" + id + "/connections", "/api/v1/connections/" + c + "/decision",
+		before := rowCount(t, fx.db, "connections")
+		if res := fx.do(auth.Manager, "POST", "/api/v1/referrals/"+id+"/connections", body); res.status != 201 && rowCount(t, fx.db, "connections") != before {
+			t.Fatalf("refused (%d) but written: %q", res.status, body)
+		}
+		for _, path := range []string{"/api/v1/connections/" + c + "/decision",
 			"/api/v1/connections/" + c + "/attendance", "/api/v1/connections/" + c + "/status"} {
 			if res := fx.do(auth.Manager, "POST", path, body); res.status >= 500 {
 				t.Fatalf("%s %q: %d %s", path, body, res.status, res.body)
@@ -427,6 +434,8 @@ func FuzzConnectionBodies(f *testing.F) {
 	})
 }
 
+// FuzzConnectionForms posts anything as the connection forms and the
+// answer link's form: never a 5xx. Run with -fuzzminimizetime 0s.
 func FuzzConnectionForms(f *testing.F) {
 	for _, seed := range [][3]string{{"accepted", "", ""}, {"declined", "full", "2026-01-01"}, {"x\x00", "\xff", "yes"}, {"", "", "no"}} {
 		f.Add(seed[0], seed[1], seed[2])
