@@ -341,6 +341,16 @@ func TestConnectionPages(t *testing.T) {
 			t.Errorf("referral page lacks the connection")
 		}
 		c := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+id+"/connections", "").json(t)["items"].([]any)[0].(map[string]any)["id"].(string)
+		// Ten days without an answer is at least 5 working days: flagged.
+		if strings.Contains(res.body, "No answer after 5 working days") {
+			t.Errorf("flagged on the day it was sent")
+		}
+		if _, err := d.Exec(context.Background(), "UPDATE connections SET created_at = created_at - $1", int64(10*24*time.Hour/time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+		if res := lw.get(page); !strings.Contains(res.body, "No answer after 5 working days") {
+			t.Errorf("not flagged after ten days")
+		}
 
 		// The provider signs in, finds it in the queue, accepts and
 		// records a session; errors name the fields.
