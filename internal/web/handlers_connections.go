@@ -539,7 +539,6 @@ func (h *connections) updateForm(r *http.Request, c connection.Connection, f url
 // only shows the page (mail scanners follow links); POST acts.
 
 func (h *connections) answerPage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Referrer-Policy", "no-referrer")
 	c, err := h.store.OpenLink(r.Context(), clientAddress(r), r.PathValue("token"))
 	if err != nil {
 		h.linkRefused(w, r, err)
@@ -561,7 +560,6 @@ func (h *connections) renderAnswer(w http.ResponseWriter, r *http.Request, c con
 }
 
 func (h *connections) answer(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Referrer-Policy", "no-referrer")
 	if !h.s.readForm(w, r) {
 		return
 	}
