@@ -1,9 +1,13 @@
 package directory
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"oikos/internal/db/dbtest"
 	"oikos/internal/taxonomy"
 )
 
@@ -37,5 +41,26 @@ func TestFTSWords(t *testing.T) {
 		if got := ftsWords(c.ws, c.prefix); got != c.want {
 			t.Errorf("ftsWords(%q, %v) = %s, want %s", c.ws, c.prefix, got, c.want)
 		}
+	}
+}
+
+// A search on SQLite waits for a free slot, and gives up when its caller
+// does rather than wait on.
+func TestSQLiteSearchWaitsForASlot(t *testing.T) {
+	s := NewStore(dbtest.SQLite(t))
+	for range cap(sqliteSearchSlots) {
+		sqliteSearchSlots <- struct{}{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := s.Search(ctx, Query{Text: "walk"})
+	for range cap(sqliteSearchSlots) {
+		<-sqliteSearchSlots
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("with every slot taken: %v, want the deadline", err)
+	}
+	if _, err := s.Search(context.Background(), Query{Text: "walk"}); err != nil {
+		t.Fatalf("with slots free: %v", err)
 	}
 }
