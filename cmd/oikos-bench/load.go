@@ -300,9 +300,13 @@ func (r result) summary(out io.Writer) {
 		if strings.HasSuffix(unit, "ches") {
 			one = strings.TrimSuffix(unit, "es")
 		}
-		fmt.Fprintf(out, "%s: process CPU %s ms per %s (server and clients; %.2f of %d CPUs busy), so about %.0f/s with the CPUs to itself\n",
-			r.label, ms(per), one, r.cpu.Seconds()/r.elapsed.Seconds(), runtime.NumCPU(),
-			float64(runtime.NumCPU())*float64(time.Second)/float64(per))
+		fmt.Fprintf(out, "%s: this process's CPU %s ms per %s (%.2f of %d CPUs busy)", r.label, ms(per), one, r.cpu.Seconds()/r.elapsed.Seconds(), runtime.NumCPU())
+		if strings.Contains(strings.ToLower(r.label), "sqlite") {
+			// Server, database and clients are all this process.
+			fmt.Fprintf(out, ", so about %.0f/s with the CPUs to itself\n", float64(runtime.NumCPU())*float64(time.Second)/float64(per))
+		} else {
+			fmt.Fprintf(out, ", not counting the PostgreSQL server's\n")
+		}
 	}
 	for _, e := range r.firstErrors {
 		fmt.Fprintf(out, "  error: %s\n", e)
