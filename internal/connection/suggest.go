@@ -211,7 +211,7 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 	}
 
 	// When they are free.
-	switch fit, reason := whenFits(p.Prefs, c.Schedule); fit {
+	switch fit, reason := whenFits(p.Prefs, c.Schedule, c.Days); fit {
 	case fitYes:
 		s.Score += whenWeight
 		s.Reasons = append(s.Reasons, reason)
@@ -318,9 +318,18 @@ const (
 )
 
 // whenFits says whether a service meets when the person is free, and why.
-func whenFits(p Preferences, schedule []directory.Session) (whenFit, string) {
+// Without its sessions, the days it meets (a bitmask, Monday = 1) decide,
+// which is enough when they have not narrowed the time of day.
+func whenFits(p Preferences, schedule []directory.Session, days int) (whenFit, string) {
 	if len(schedule) == 0 {
-		return fitUnknown, "Times not listed: ask them"
+		for n := 1; n <= 7 && days != 0; n++ {
+			if days&(1<<(n-1)) != 0 {
+				schedule = append(schedule, directory.Session{Day: directory.Days[n-1]})
+			}
+		}
+		if len(schedule) == 0 {
+			return fitUnknown, "Times not listed: ask them"
+		}
 	}
 	anyTime := len(p.Days) == 0 && len(p.Times) == 0
 	var fitting []directory.Session
@@ -336,6 +345,9 @@ func whenFits(p Preferences, schedule []directory.Session) (whenFit, string) {
 		return fitYes, "Meets " + meetingDays(schedule)
 	}
 	first := fitting[0]
+	if first.Opens == "" {
+		return fitYes, fmt.Sprintf("Meets on %ss, when you are free", directory.DayLabel(directory.DayNumber(first.Day)))
+	}
 	return fitYes, fmt.Sprintf("Meets on %ss, %s to %s, when you are free", directory.DayLabel(directory.DayNumber(first.Day)), first.Opens, first.Closes)
 }
 
@@ -345,7 +357,7 @@ func sessionFits(p Preferences, sess directory.Session) bool {
 	if len(p.Days) > 0 && !slices.Contains(p.Days, sess.Day) {
 		return false
 	}
-	if len(p.Times) == 0 {
+	if len(p.Times) == 0 || sess.Opens == "" {
 		return true
 	}
 	for _, code := range p.Times {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -169,14 +170,16 @@ func (s *Suggester) Suggest(ctx context.Context, by referral.Actor, ref referral
 			codes[i] = n.Code
 		}
 		cands, err := s.Directory.Nearby(ctx, directory.NearbyQuery{Origin: home, WithinKm: searchKm(out.Preferences.MaxKm),
-			Categories: taxonomy.CategoriesForNeeds(codes), Interests: directory.InterestWords(interests)})
+			Categories: taxonomy.CategoriesForNeeds(codes), Interests: directory.InterestWords(interests),
+			Schedules: len(out.Preferences.Times) > 0, Access: len(out.Preferences.Accessibility) > 0})
 		if err != nil {
 			return out, err
 		}
 		out.Considered = len(cands)
-		ranked := Rank(Profile{Needs: needs, Interests: directory.InterestWords(interests), Prefs: out.Preferences, Past: past}, cands)
+		profile := Profile{Needs: needs, Interests: directory.InterestWords(interests), Prefs: out.Preferences, Past: past}
+		ranked := Rank(profile, cands)
 		unmet = FindUnmet(needs, ranked, MinSuitable, postcode.Outcode(ref.Person.Postcode), out.Preferences.MaxKm)
-		if out.Items, err = s.withServices(ctx, ranked[:min(len(ranked), s.limit())]); err != nil {
+		if out.Items, err = s.withServices(ctx, profile, ranked[:min(len(ranked), s.limit())]); err != nil {
 			return out, err
 		}
 	}
@@ -202,8 +205,10 @@ func (s *Suggester) limit() int {
 	return s.Limit
 }
 
-// withServices loads the full services of the ranked ones to show.
-func (s *Suggester) withServices(ctx context.Context, ranked []Scored) ([]Suggestion, error) {
+// withServices loads the full services of the ranked ones to show, and
+// scores them again with all they hold (the ranking of the many may have
+// gone by the days a service meets; its reasons now give the times).
+func (s *Suggester) withServices(ctx context.Context, p Profile, ranked []Scored) ([]Suggestion, error) {
 	ids := make([]string, len(ranked))
 	for i, r := range ranked {
 		ids[i] = r.ID
@@ -212,17 +217,17 @@ func (s *Suggester) withServices(ctx context.Context, ranked []Scored) ([]Sugges
 	if err != nil {
 		return nil, err
 	}
+	full := make([]directory.Nearby, 0, len(services))
 	byID := make(map[string]directory.Service, len(services))
-	for _, v := range services {
+	for i, v := range services {
 		byID[v.ID] = v
+		n := ranked[slices.IndexFunc(ranked, func(r Scored) bool { return r.ID == v.ID })].Nearby
+		n.Schedule, n.Accessibility, n.Languages = services[i].Schedule, services[i].Accessibility, services[i].Languages
+		full = append(full, n)
 	}
 	out := make([]Suggestion, 0, len(ranked))
-	for _, r := range ranked {
-		v, ok := byID[r.ID]
-		if !ok {
-			continue // removed a moment ago
-		}
-		out = append(out, Suggestion{Service: v, DistanceKm: math.Round(r.DistanceKm*100) / 100, Score: r.Score, Reasons: r.Reasons,
+	for _, r := range Rank(p, full) {
+		out = append(out, Suggestion{Service: byID[r.ID], DistanceKm: math.Round(r.DistanceKm*100) / 100, Score: r.Score, Reasons: r.Reasons,
 			NeedsMet: r.NeedsMet, WithinReach: r.WithinReach, Suitable: r.Suitable, WaitingList: r.WaitingList,
 			Previously: r.Previously, ConnectionStatus: r.Connection})
 	}

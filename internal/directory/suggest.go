@@ -28,15 +28,22 @@ type NearbyQuery struct {
 	// the full-text index on its own, so that a service matching any of
 	// them is found and the reason can say which.
 	Interests []string
+	// Schedules asks for each service's weekly sessions (for times of
+	// day), and Access for its accessibility and languages; without them
+	// the first phase reads only a covering index, never the wide rows.
+	Schedules, Access bool
 }
 
 // Nearby is a service around a place, with what suggestions weigh. It is
 // lighter than a Service: LoadServices fetches the full ones to show.
 type Nearby struct {
-	ID            string
-	Name          string
-	DistanceKm    float64
-	Categories    []string
+	ID         string
+	Name       string
+	DistanceKm float64
+	Categories []string
+	// Days packs the days it meets, Monday = 1; Schedule is loaded only
+	// when asked for.
+	Days          int
 	Schedule      []Session
 	CostPence     *int64
 	Capacity      *int
@@ -48,6 +55,8 @@ type Nearby struct {
 	// those interests.
 	Relevance float64
 	Matched   []string
+
+	pk int64 // the row's key, which the SQLite full-text index knows it by
 }
 
 // maxInterests bounds the full-text lookups one suggestion makes.
@@ -91,11 +100,12 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 	a, b, c, d := postcode.BoundingBox(q.Origin, q.WithinKm)
 	box := []any{a, b, c, d}
 	matched := map[string]*Nearby{}
+	byPK := map[int64]*Nearby{}
 	order := []string{}
-	// The box comes from the geo index; the wide columns are read only
-	// for the services in it.
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, s.categories, s.cost_pence, s.capacity,
-			s.accessibility, s.languages, s.citizen_led
+	// The box and every column read here come from one covering index
+	// (services_suggest): a city's box holds thousands of services, and
+	// reading their wide rows was most of the time.
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.pk, s.id, s.name, s.latitude, s.longitude, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
 		FROM services s WHERE s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4 AND s.status = 'active'`, box...)
 	if err != nil {
 		return nil, err
@@ -103,9 +113,9 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 	for rows.Next() {
 		var n Nearby
 		var lat, lon float64
-		var cats, access, langs string
+		var cats string
 		var cost, capacity sql.NullInt64
-		if err := rows.Scan(&n.ID, &n.Name, &lat, &lon, &cats, &cost, &capacity, &access, &langs, &n.CitizenLed); err != nil {
+		if err := rows.Scan(&n.pk, &n.ID, &n.Name, &lat, &lon, &cats, &n.Days, &cost, &capacity, &n.CitizenLed); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -118,9 +128,8 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 			n.CostPence = &cost.Int64
 		}
 		n.Capacity = intPtr(capacity)
-		json.Unmarshal([]byte(access), &n.Accessibility)
-		json.Unmarshal([]byte(langs), &n.Languages)
 		matched[n.ID] = &n
+		byPK[n.pk] = &n
 		order = append(order, n.ID)
 	}
 	rows.Close()
@@ -128,7 +137,7 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 		return nil, err
 	}
 	for _, w := range q.Interests {
-		if err := s.matchInterest(ctx, w, box, matched); err != nil {
+		if err := s.matchInterest(ctx, w, box, matched, byPK); err != nil {
 			return nil, err
 		}
 	}
@@ -139,8 +148,15 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 			out = append(out, *n)
 		}
 	}
-	if err := s.attachSchedules(ctx, out); err != nil {
-		return nil, err
+	if q.Schedules {
+		if err := s.attachSchedules(ctx, out); err != nil {
+			return nil, err
+		}
+	}
+	if q.Access {
+		if err := s.attachAccess(ctx, out); err != nil {
+			return nil, err
+		}
 	}
 	slices.SortStableFunc(out, func(x, y Nearby) int {
 		switch {
@@ -155,22 +171,25 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 }
 
 // matchInterest adds one interest word's full-text score to the services
-// in the box that match it (a prefix, so "garden" finds "gardening").
-func (s *Store) matchInterest(ctx context.Context, word string, box []any, into map[string]*Nearby) error {
+// in the box that match it. Interests are whole words, so no prefix:
+// stemming finds "gardens" for "gardening".
+func (s *Store) matchInterest(ctx context.Context, word string, box []any, byID map[string]*Nearby, byPK map[int64]*Nearby) error {
 	var query string
 	var arg any
 	if s.DB.Dialect == "postgres" {
-		query = `SELECT s.id, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
+		query = `SELECT s.id, 0, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
 			FROM services s, to_tsquery('english', $5) AS query
 			WHERE s.search_vector @@ query AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4 AND s.status = 'active'`
-		arg = word + ":*"
+		arg = word
 	} else {
-		// As in the search: the box's rowids from the covering geo index,
-		// and the + keeps SQLite from handing them to FTS5 one at a time.
-		query = `SELECT s.id, -bm25(services_fts, 10.0, 4.0, 1.0)
-			FROM services_fts JOIN services s ON s.pk = services_fts.rowid
-			WHERE services_fts MATCH $5 AND +services_fts.rowid IN (SELECT pk FROM services WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4)`
-		arg = `"` + word + `"*`
+		// As in the search: the box's keys from a covering index, and the +
+		// keeps SQLite from handing them to FTS5 one at a time. Only keys
+		// come back: joining the services rows to name them read a wide row
+		// for every match, most of the time this took.
+		query = `SELECT '', rowid, -bm25(services_fts, 10.0, 4.0, 1.0)
+			FROM services_fts
+			WHERE services_fts MATCH $5 AND +rowid IN (SELECT pk FROM services WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4)`
+		arg = `"` + word + `"`
 	}
 	rows, err := s.DB.R().QueryContext(ctx, query, append(slices.Clone(box), arg)...)
 	if err != nil {
@@ -179,11 +198,16 @@ func (s *Store) matchInterest(ctx context.Context, word string, box []any, into 
 	defer rows.Close()
 	for rows.Next() {
 		var id string
+		var pk int64
 		var score float64
-		if err := rows.Scan(&id, &score); err != nil {
+		if err := rows.Scan(&id, &pk, &score); err != nil {
 			return err
 		}
-		if n := into[id]; n != nil && score > 0 {
+		n := byID[id]
+		if id == "" {
+			n = byPK[pk]
+		}
+		if n != nil && score > 0 {
 			n.Relevance += score
 			n.Matched = append(n.Matched, word)
 		}
@@ -193,31 +217,61 @@ func (s *Store) matchInterest(ctx context.Context, word string, box []any, into 
 
 // attachSchedules loads the weekly sessions of the services listed.
 func (s *Store) attachSchedules(ctx context.Context, list []Nearby) error {
+	return eachChunk(ctx, s, list, "SELECT service_id, day, opens, closes FROM service_schedules WHERE service_id IN (%s) ORDER BY service_id, position",
+		func(rows *sql.Rows, n func(id string) *Nearby) error {
+			var id, opens, closes string
+			var day int
+			if err := rows.Scan(&id, &day, &opens, &closes); err != nil {
+				return err
+			}
+			if day >= 1 && day <= 7 {
+				v := n(id)
+				v.Schedule = append(v.Schedule, Session{Day: Days[day-1], Opens: opens, Closes: closes})
+			}
+			return nil
+		})
+}
+
+// attachAccess loads the accessibility and languages of the services listed.
+func (s *Store) attachAccess(ctx context.Context, list []Nearby) error {
+	return eachChunk(ctx, s, list, "SELECT id, accessibility, languages FROM services WHERE id IN (%s)",
+		func(rows *sql.Rows, n func(id string) *Nearby) error {
+			var id, access, langs string
+			if err := rows.Scan(&id, &access, &langs); err != nil {
+				return err
+			}
+			v := n(id)
+			json.Unmarshal([]byte(access), &v.Accessibility)
+			json.Unmarshal([]byte(langs), &v.Languages)
+			return nil
+		})
+}
+
+// eachChunk runs query (with %s for the placeholders) for the services
+// listed, 500 at a time, handing each row to scan with a way to find the
+// service by id.
+func eachChunk(ctx context.Context, s *Store, list []Nearby, query string, scan func(rows *sql.Rows, n func(id string) *Nearby) error) error {
 	index := make(map[string]int, len(list))
+	for i, n := range list {
+		index[n.ID] = i
+	}
+	find := func(id string) *Nearby { return &list[index[id]] }
 	for start := 0; start < len(list); start += 500 {
 		part := list[start:min(len(list), start+500)]
 		ids := make([]any, len(part))
 		marks := make([]string, len(part))
 		for i, n := range part {
-			index[n.ID] = start + i
 			ids[i] = n.ID
 			marks[i] = "$" + strconv.Itoa(i+1)
 		}
-		rows, err := s.DB.R().QueryContext(ctx, "SELECT service_id, day, opens, closes FROM service_schedules WHERE service_id IN ("+
-			strings.Join(marks, ", ")+") ORDER BY service_id, position", ids...)
+		rows, err := s.DB.R().QueryContext(ctx, fmt.Sprintf(query, strings.Join(marks, ", ")), ids...)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var id, opens, closes string
-			var day int
-			if err := rows.Scan(&id, &day, &opens, &closes); err != nil {
+			if err := scan(rows, find); err != nil {
 				rows.Close()
 				return err
-			}
-			if day >= 1 && day <= 7 {
-				n := &list[index[id]]
-				n.Schedule = append(n.Schedule, Session{Day: Days[day-1], Opens: opens, Closes: closes})
 			}
 		}
 		rows.Close()

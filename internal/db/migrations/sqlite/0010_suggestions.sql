@@ -30,3 +30,8 @@ CREATE TABLE unmet_needs (
 )
 -- ;
 CREATE INDEX unmet_needs_date ON unmet_needs (on_date, need, area)
+-- ;
+-- Suggestions read, for every active service around a person's home, what
+-- ranking weighs; with all of it in one index they never read the wide
+-- rows (descriptions), which in a city's box was most of the time.
+CREATE INDEX services_suggest ON services (latitude, longitude, status, id, name, categories, days, cost_pence, capacity, citizen_led)
