@@ -161,6 +161,11 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	triage, err := s.triageFor(r, ref)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	conns, err := s.referralConnections(r, ref)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -169,22 +174,19 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
 		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
 		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
-		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns}})
+		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns, "Triage": triage}})
 }
 
 // referralAction moves a referral on from its page. "accept" also takes
 // it into the link worker's caseload.
 func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.visibleReferral(r, auth.ChangeAction)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	if !parseForm(w, r) {
+	ref, ok := s.referralForm(w, r)
+	if !ok {
 		return
 	}
 	to := referral.Status(r.PostForm.Get("status"))
-	if _, err = s.refs.Transition(r.Context(), refActor(r), ref.ID, to, r.PostForm.Get("reason")); err == nil && to == referral.Accepted && principal(r).Role == auth.LinkWorker {
+	_, err := s.refs.Transition(r.Context(), refActor(r), ref.ID, to, r.PostForm.Get("reason"))
+	if err == nil && to == referral.Accepted && principal(r).Role == auth.LinkWorker {
 		_, err = s.refs.Assign(r.Context(), refActor(r), ref.ID, principal(r).UserID)
 	}
 	if err != nil {

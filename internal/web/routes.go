@@ -113,6 +113,8 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
 	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
+	rt.handle("POST /referrals/{id}/assign", caseworkers, s.referralAssign)
+	rt.handle("POST /referrals/{id}/match", caseworkers, s.referralMatch)
 	s.addCaseworkRoutes(rt)
 	s.addPortalRoutes(rt)
 	s.addMeasureRoutes(rt)

@@ -1,0 +1,66 @@
+package web_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+)
+
+// TestTriageAssignAndMatch: a manager sees that a new referral may be
+// someone known already, confirms it, and assigns the referral to a link
+// worker, all from the referral's page; a referrer can do neither.
+func TestTriageAssignAndMatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		first := f.do(auth.Referrer, "POST", "/api/v1/referrals", referralBody).json(t)
+		// The same name and birth date, no NHS number, a new postcode.
+		moved := strings.NewReplacer(`"nhs_number":"9434765919",`, "", `"EX4 4QJ"`, `"TQ1 1AA"`).Replace(referralBody)
+		second := f.do(auth.Referrer, "POST", "/api/v1/referrals", moved).json(t)
+		id := second["id"].(string)
+
+		m := f.browser()
+		enrol(t, m, "manager@example.org")
+		page := m.get("/referrals/" + id)
+		if page.status != 200 || !strings.Contains(page.body, "Possibly known already") || !strings.Contains(page.body, "Yes, the same person") ||
+			!strings.Contains(page.body, `value="`+f.users[auth.LinkWorker].ID+`"`) {
+			t.Fatalf("referral page for a manager: %d\n%s", page.status, page.body)
+		}
+
+		gp := f.browser()
+		enrol(t, gp, "referrer@example.org")
+		if res := gp.post("/referrals/"+id+"/match", url.Values{"same": {"yes"}}); res.status != 404 {
+			t.Errorf("a referrer confirming a match: %d", res.status)
+		}
+		if res := gp.post("/referrals/"+id+"/assign", url.Values{"user_id": {f.users[auth.LinkWorker].ID}}); res.status != 404 {
+			t.Errorf("a referrer assigning: %d", res.status)
+		}
+
+		if res := m.post("/referrals/"+id+"/match", url.Values{"same": {"maybe"}}); res.status != 422 {
+			t.Errorf("an answer that is neither: %d", res.status)
+		}
+		if res := m.post("/referrals/"+id+"/match", url.Values{"same": {"yes"}}); res.status != 303 {
+			t.Fatalf("confirm the match: %d %s", res.status, res.body)
+		}
+		got := f.do(auth.Manager, "GET", "/api/v1/referrals/"+id, "").json(t)
+		if got["person_id"] != first["person_id"] {
+			t.Errorf("the referral did not move to the known person: %v, want %v", got["person_id"], first["person_id"])
+		}
+		if res := m.post("/referrals/"+id+"/assign", url.Values{"user_id": {f.users[auth.Referrer].ID}}); res.status != 422 {
+			t.Errorf("assigning to someone who is not a link worker: %d", res.status)
+		}
+		if res := m.post("/referrals/"+id+"/assign", url.Values{"user_id": {f.users[auth.LinkWorker].ID}}); res.status != 303 {
+			t.Fatalf("assign: %d %s", res.status, res.body)
+		}
+		got = f.do(auth.Manager, "GET", "/api/v1/referrals/"+id, "").json(t)
+		if got["assigned_to"] != f.users[auth.LinkWorker].ID {
+			t.Errorf("assigned to %v", got["assigned_to"])
+		}
+		if page := m.get("/referrals/" + id + "?done=assigned"); !strings.Contains(page.body, "Link worker: <strong>Test link_worker</strong>") {
+			t.Errorf("the page does not say who has it:\n%s", page.body)
+		}
+	})
+}
