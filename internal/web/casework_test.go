@@ -401,18 +401,28 @@ func FuzzConversationBody(f *testing.F) {
 
 // FuzzPlanBody sends anything as a plan: a 4xx or a plan that reads back.
 func FuzzPlanBody(f *testing.F) {
-	f.Add(planBody)
-	f.Add(`{"goals":[{"id":"g_x","text":"a","done":true,"progress":10,"steps":[{"id":"s_y","text":"b","owner":"volunteer","due":"2026-01-01","done":true,"progress":3}]}]}`)
-	f.Add(`{"goals":[{"text":"a","progress":11,"steps":[{"text":"","owner":"me","due":"tomorrow"}]}]}`)
-	f.Add(`{"goals":null}`)
-	f.Add(`{"goals":[{"text":"a","progress":1.5}]}`)
+	fuzzPutReadsBack(f, "plan", planBody,
+		`{"goals":[{"id":"g_x","text":"a","done":true,"progress":10,"steps":[{"id":"s_y","text":"b","owner":"volunteer","due":"2026-01-01","done":true,"progress":3}]}]}`,
+		`{"goals":[{"text":"a","progress":11,"steps":[{"text":"","owner":"me","due":"tomorrow"}]}]}`,
+		`{"goals":null}`,
+		`{"goals":[{"text":"a","progress":1.5}]}`)
+}
+
+// fuzzPutReadsBack PUTs anything to one part of a referral
+// (/api/v1/referrals/{id}/PART) as its link worker: the answer is a 4xx
+// naming the problem or a change made, never a 5xx, and the part still
+// reads back afterwards.
+func fuzzPutReadsBack(f *testing.F, part string, seeds ...string) {
+	for _, s := range seeds {
+		f.Add(s)
+	}
 	fx, id, _ := caseworkFuzzFixture(f)
+	path := "/api/v1/referrals/" + id + "/" + part
 	f.Fuzz(func(t *testing.T, body string) {
 		fx.t = t
-		res := fx.do(auth.LinkWorker, "PUT", "/api/v1/referrals/"+id+"/plan", body)
-		checkRefusal(t, res)
-		if res := fx.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+id+"/plan", ""); res.status != 200 {
-			t.Fatalf("plan unreadable after %q: %d %s", body, res.status, res.body)
+		checkRefusal(t, fx.do(auth.LinkWorker, "PUT", path, body))
+		if res := fx.do(auth.LinkWorker, "GET", path, ""); res.status != 200 {
+			t.Fatalf("%s unreadable after %q: %d %s", part, body, res.status, res.body)
 		}
 	})
 }
