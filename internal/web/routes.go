@@ -120,6 +120,8 @@ func (s *Server) addRoutes(rt *router) {
 	s.addMeasureRoutes(rt)
 	s.addSuggestionRoutes(rt)
 	s.addConnectionRoutes(rt)
+	s.addReportRoutes(rt)
+	s.addCoverageRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
