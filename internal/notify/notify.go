@@ -17,14 +17,25 @@ import (
 	"oikos/internal/db"
 )
 
-// Message is one email owed to someone.
+// Message is one email or text message owed to someone.
 type Message struct {
 	// Kind says what the message is for ("referral_assigned",
 	// "portal_link", ...), for logs and metrics; it is never shown.
-	Kind    string
+	Kind string
+	// Channel is ChannelEmail (also when empty) or ChannelSMS. A text
+	// message goes To a UK mobile number (+447…) and has no Subject.
+	Channel string
 	To      string
 	Subject string
 	Body    string
+}
+
+// channel is the message's channel, email when not set.
+func (m Message) channel() string {
+	if m.Channel == "" {
+		return ChannelEmail
+	}
+	return m.Channel
 }
 
 // Limits on what goes in the outbox: a notification is a short note with a
@@ -42,6 +53,12 @@ func (m Message) Validate() error {
 	if m.Kind == "" || len(m.Kind) > 50 || strings.Trim(m.Kind, "abcdefghijklmnopqrstuvwxyz_") != "" {
 		f["kind"] = "Kind must be lower-case letters and underscores."
 	}
+	if m.channel() == ChannelSMS {
+		return m.validateSMS(f)
+	}
+	if m.channel() != ChannelEmail {
+		f["channel"] = "Channel must be email or sms."
+	}
 	if _, err := parseRecipient(m.To); err != nil {
 		f["to"] = err.Error()
 	}
@@ -58,6 +75,26 @@ func (m Message) Validate() error {
 		f["body"] = "The body must be text without control characters."
 	case len(m.Body) > maxBody:
 		f["body"] = fmt.Sprintf("The body must be %d bytes or fewer.", maxBody)
+	}
+	return oikos.Invalid(f)
+}
+
+// validateSMS checks a text message: to a UK mobile as NormaliseUKMobile
+// writes it, no subject, and a short body.
+func (m Message) validateSMS(f map[string]string) error {
+	if to, err := NormaliseUKMobile(m.To); err != nil || to != m.To {
+		f["to"] = "A text message needs a UK mobile number written like +447700900123."
+	}
+	if m.Subject != "" {
+		f["subject"] = "A text message has no subject."
+	}
+	switch {
+	case strings.TrimSpace(m.Body) == "":
+		f["body"] = "A text message needs some text."
+	case !oikos.PlainText(m.Body, true):
+		f["body"] = "The text must not contain control characters."
+	case utf8.RuneCountInString(m.Body) > maxSMS:
+		f["body"] = fmt.Sprintf("A text message must be %d characters or fewer.", maxSMS)
 	}
 	return oikos.Invalid(f)
 }
@@ -81,16 +118,23 @@ func parseRecipient(to string) (*mail.Address, error) {
 // Enqueue writes m to the outbox inside tx, so that it goes out if and only
 // if the change that owes it commits. The worker sends it soon after.
 func Enqueue(ctx context.Context, tx *sql.Tx, m Message) error {
+	_, err := EnqueueID(ctx, tx, m)
+	return err
+}
+
+// EnqueueID is Enqueue, answering the outbox row's id.
+func EnqueueID(ctx context.Context, tx *sql.Tx, m Message) (string, error) {
 	if err := m.Validate(); err != nil {
-		return err
+		return "", err
 	}
+	id := db.NewID("msg")
 	now := db.Millis(time.Now())
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, recipient, subject, body, status, attempts, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6)`, db.NewID("msg"), m.Kind, m.To, m.Subject, m.Body, now); err != nil {
-		return fmt.Errorf("enqueue %s message: %w", m.Kind, err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, channel, recipient, subject, body, status, attempts, next_attempt_at, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)`, id, m.Kind, m.channel(), m.To, m.Subject, m.Body, now); err != nil {
+		return "", fmt.Errorf("enqueue %s message: %w", m.Kind, err)
 	}
 	wake.broadcast()
-	return nil
+	return id, nil
 }
 
 // wake tells workers in this process that a message was enqueued, so that

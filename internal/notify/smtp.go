@@ -39,6 +39,11 @@ func (s *LogSender) Send(ctx context.Context, id string, m Message) error {
 	if log == nil {
 		log = slog.Default()
 	}
+	if m.Channel == ChannelSMS {
+		log.Info("text message written to the log, not sent (no Notify API key set: OIKOS_NOTIFY_API_KEY)",
+			"id", id, "kind", m.Kind, "to", m.To, "body", m.Body)
+		return nil
+	}
 	log.Info("email written to the log, not sent (no SMTP server set: OIKOS_SMTP_URL)",
 		"id", id, "kind", m.Kind, "to", m.To, "subject", m.Subject, "body", m.Body)
 	return nil

@@ -43,8 +43,13 @@ type Worker struct {
 	MaxAttempts int
 	// Jitter returns a number in [0, 1) to spread retries (default random).
 	Jitter func() float64
+	// Sweep, when set, runs before each look at the outbox, at most once
+	// a minute, to enqueue messages that fall due by the clock rather than
+	// by a change (reminders before a first session). It must be safe to
+	// run in many processes at once.
+	Sweep func(ctx context.Context, now time.Time) error
 
-	lastRequeue time.Time
+	lastRequeue, lastSweep time.Time
 }
 
 // Delivery statuses, as stored in outbox.status.
@@ -140,6 +145,13 @@ func (w *Worker) DeliverDue(ctx context.Context) (sent int, err error) {
 	if err := w.requeueLapsed(ctx); err != nil {
 		return 0, err
 	}
+	if now := w.now(); w.Sweep != nil && (now.Sub(w.lastSweep) >= time.Minute || w.lastSweep.After(now)) {
+		w.lastSweep = now
+		if err := w.Sweep(ctx, now); err != nil {
+			// A failed sweep must not hold up messages already due.
+			w.log().Warn("outbox sweep", "err", err)
+		}
+	}
 	for ctx.Err() == nil {
 		c, ok, err := w.claim(ctx)
 		if err != nil || !ok {
@@ -194,9 +206,9 @@ func (w *Worker) claim(ctx context.Context) (c claimed, ok bool, err error) {
 			WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
 				ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
 			AND status = 'pending'
-			RETURNING id, kind, recipient, subject, body, attempts`,
+			RETURNING id, kind, channel, recipient, subject, body, attempts`,
 			db.Millis(now.Add(orDefault(w.Lease, 5*time.Minute))), db.Millis(now)).
-			Scan(&c.id, &c.Kind, &c.To, &c.Subject, &c.Body, &c.attempts)
+			Scan(&c.id, &c.Kind, &c.Channel, &c.To, &c.Subject, &c.Body, &c.attempts)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil // another worker took it
@@ -218,17 +230,17 @@ func (w *Worker) record(ctx context.Context, c claimed, sendErr error) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			w.log().Warn("email sent after its claim lapsed; it may be sent twice", "id", c.id, "kind", c.Kind)
 		}
-		w.log().Info("email sent", "id", c.id, "kind", c.Kind, "attempts", c.attempts)
+		w.log().Info("message sent", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts)
 		return nil
 	}
 	status, next := StatusPending, now.Add(Backoff(c.attempts, w.jitter()))
-	if c.attempts >= orDefault(w.MaxAttempts, 20) {
+	if c.attempts >= orDefault(w.MaxAttempts, 20) || IsPermanent(sendErr) {
 		status = StatusFailed
 		// The recipient is not logged: for the person's portal it is their
 		// own address. The outbox row has it.
-		w.log().Error("email failed for good; it stays in the outbox", "id", c.id, "kind", c.Kind, "attempts", c.attempts, "err", sendErr)
+		w.log().Error("message failed for good; it stays in the outbox", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts, "err", sendErr)
 	} else {
-		w.log().Warn("email not sent; will retry", "id", c.id, "kind", c.Kind, "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", sendErr)
+		w.log().Warn("message not sent; will retry", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", sendErr)
 	}
 	_, err := w.DB.Exec(ctx, "UPDATE outbox SET status = $1, next_attempt_at = $2, last_error = $3 WHERE id = $4 AND status = 'sending'",
 		status, db.Millis(next), errorText(sendErr), c.id)
