@@ -40,6 +40,9 @@ type Connection struct {
 	Reason           string  `json:"reason"`
 	NoteForProvider  string  `json:"note_for_provider"`
 	SharedContact    Contact `json:"shared_contact"`
+	// FirstSession is the date (YYYY-MM-DD) of the person's first
+	// session, once the provider or link worker gives it.
+	FirstSession string `json:"first_session,omitempty"`
 	// SessionsAttended counts the sessions attended.
 	SessionsAttended int        `json:"sessions_attended"`
 	CreatedBy        string     `json:"created_by"`
@@ -111,7 +114,7 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action
 
 const connectionColumns = `c.id, c.referral_id, r.reference, c.service_id, sv.name, c.organisation_id, o.name, c.kind, c.status, c.reason,
 	c.note_for_provider, c.shared_contact, c.created_by, c.created_at, c.decided_at, c.first_attended_at, c.closed_at, c.updated_at,
-	COALESCE(r.assigned_to, ''), COALESCE(r.referrer_user_id, ''),
+	COALESCE(r.assigned_to, ''), COALESCE(r.referrer_user_id, ''), c.first_session,
 	(SELECT COUNT(*) FROM connection_attendance a WHERE a.connection_id = c.id AND a.attended)`
 
 const connectionFrom = ` FROM connections c JOIN referrals r ON r.id = c.referral_id JOIN services sv ON sv.id = c.service_id
@@ -132,7 +135,7 @@ func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 	var decided, attended, closed sql.NullInt64
 	err := row.Scan(&c.ID, &c.ReferralID, &c.Reference, &c.ServiceID, &c.ServiceName, &c.OrganisationID, &c.OrganisationName,
 		&c.Kind, &c.Status, &c.Reason, &c.NoteForProvider, &shared, &c.CreatedBy, &created, &decided, &attended, &closed, &updated,
-		&c.AssignedTo, &c.ReferrerUserID, &c.SessionsAttended)
+		&c.AssignedTo, &c.ReferrerUserID, &c.FirstSession, &c.SessionsAttended)
 	if err != nil {
 		return c, err
 	}
