@@ -1,0 +1,211 @@
+package report
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"oikos/internal/db"
+	"oikos/internal/taxonomy"
+)
+
+// Unmet needs by area: where people had a pressing need and too little
+// suitable support within reach (recorded when suggestions are read, see
+// internal/connection/unmet.go). The biggest of these gaps tell a scheme
+// and its grants programme where to help community groups start.
+
+// BiggestGapsShown is how many of the largest gaps the report highlights.
+const BiggestGapsShown = 5
+
+// UnmetNeed is how many people referred had one need unmet in the period,
+// across all areas.
+type UnmetNeed struct {
+	Need  string `json:"need"`
+	Label string `json:"label"`
+	// Referrals is null when suppressed.
+	Referrals *int `json:"referrals"`
+
+	count      int
+	suppressed bool
+}
+
+// UnmetGap is one need in one area.
+type UnmetGap struct {
+	Area  string `json:"area"`
+	Need  string `json:"need"`
+	Label string `json:"label"`
+	// Referrals is how many referrals had the need unmet; null when
+	// suppressed.
+	Referrals *int `json:"referrals"`
+	// Population is the people living in the area, if known.
+	Population *int64 `json:"population"`
+	// PerTenThousand is Referrals per 10,000 people living in the area.
+	PerTenThousand *float64 `json:"per_10000"`
+	// BiggestGap marks the largest gaps: where to grow community groups.
+	BiggestGap bool `json:"biggest_gap"`
+
+	count      int
+	suppressed bool
+}
+
+// Unmet is the unmet needs report.
+type Unmet struct {
+	From  string      `json:"from"`
+	To    string      `json:"to"`
+	Needs []UnmetNeed `json:"needs"`
+	Gaps  []UnmetGap  `json:"gaps"`
+	// Suppressed lists the paths of counts not shown because they could
+	// identify someone: needs.NEED.referrals, gaps.AREA.NEED.referrals.
+	Suppressed []string `json:"suppressed"`
+}
+
+// UnmetReport counts, for the window, the referrals left with each need
+// unmet in each area, largest first, with small numbers suppressed.
+func UnmetReport(ctx context.Context, d *db.DB, w Window) (Unmet, error) {
+	from, to := w.Days()
+	u := Unmet{From: from, To: to, Needs: []UnmetNeed{}, Gaps: []UnmetGap{}, Suppressed: []string{}}
+	rows, err := d.R().QueryContext(ctx, `SELECT u.need, u.area, COUNT(DISTINCT u.referral_id), MAX(p.people)
+		FROM unmet_needs u LEFT JOIN population p ON p.area = u.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
+		WHERE u.on_date BETWEEN $1 AND $2 GROUP BY u.need, u.area`, from, to)
+	if err != nil {
+		return u, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g UnmetGap
+		var people *int64
+		if err := rows.Scan(&g.Need, &g.Area, &g.count, &people); err != nil {
+			return u, err
+		}
+		g.Population = people
+		g.Label = needLabel(g.Need)
+		u.Gaps = append(u.Gaps, g)
+	}
+	if err := rows.Err(); err != nil {
+		return u, err
+	}
+	needs, err := countGroups(ctx, d.R(), `SELECT need, COUNT(DISTINCT referral_id) FROM unmet_needs
+		WHERE on_date BETWEEN $1 AND $2 GROUP BY need`, []any{from, to})
+	if err != nil {
+		return u, err
+	}
+	for need, n := range needs {
+		u.Needs = append(u.Needs, UnmetNeed{Need: need, Label: needLabel(need), count: n})
+	}
+	sort.Slice(u.Needs, func(i, j int) bool {
+		if u.Needs[i].count != u.Needs[j].count {
+			return u.Needs[i].count > u.Needs[j].count
+		}
+		return u.Needs[i].Need < u.Needs[j].Need
+	})
+	u.Suppressed = u.protect()
+	u.finish()
+	return u, nil
+}
+
+// protect suppresses small counts and protects each need's areas, which
+// add up to the need's total (a referral has one area for a need on a
+// day; on different days it is counted once in the total and could be in
+// two areas, which only makes the areas add up to more).
+func (u *Unmet) protect() []string {
+	suppressed := []string{}
+	total := map[string]*UnmetNeed{}
+	for i := range u.Needs {
+		n := &u.Needs[i]
+		total[n.Need] = n
+		if Small(n.count) {
+			n.suppressed = true
+			suppressed = append(suppressed, "needs."+n.Need+".referrals")
+		}
+	}
+	byNeed := map[string][]int{}
+	for i, g := range u.Gaps {
+		byNeed[g.Need] = append(byNeed[g.Need], i)
+	}
+	for _, need := range keysInOrder(byNeed) {
+		var cells []Cell
+		for _, i := range byNeed[need] {
+			cells = append(cells, Cell{Path: u.Gaps[i].path(), Count: u.Gaps[i].count})
+		}
+		if t := total[need]; t != nil && t.suppressed {
+			// The need's total is hidden: nothing to difference from, but
+			// the small cells are still small.
+			for i := range cells {
+				cells[i].Suppressed = Small(cells[i].Count)
+			}
+		} else {
+			ProtectGroup(cells)
+			if t := total[need]; t != nil && ExposedTotal(cells) {
+				t.suppressed = true
+				suppressed = append(suppressed, "needs."+need+".referrals")
+			}
+		}
+		for k, i := range byNeed[need] {
+			if cells[k].Suppressed {
+				u.Gaps[i].suppressed = true
+				suppressed = append(suppressed, cells[k].Path)
+			}
+		}
+	}
+	sort.Strings(suppressed)
+	return suppressed
+}
+
+func (g UnmetGap) path() string { return "gaps." + g.Area + "." + g.Need + ".referrals" }
+
+// finish shows what may be shown, orders the gaps largest first (hidden
+// ones last, in a fixed order that says nothing of their size) and marks
+// the biggest.
+func (u *Unmet) finish() {
+	for i := range u.Needs {
+		if !u.Needs[i].suppressed {
+			u.Needs[i].Referrals = valueRef(u.Needs[i].count)
+		}
+	}
+	for i := range u.Gaps {
+		g := &u.Gaps[i]
+		if g.suppressed {
+			continue
+		}
+		g.Referrals = valueRef(g.count)
+		if g.Population != nil && *g.Population > 0 {
+			r := float64(g.count) * 10000 / float64(*g.Population)
+			g.PerTenThousand = valueRef(float64(int64(r*100+0.5)) / 100)
+		}
+	}
+	OrderGaps(u.Gaps)
+	for i := 0; i < len(u.Gaps) && i < BiggestGapsShown; i++ {
+		if u.Gaps[i].Referrals == nil {
+			break
+		}
+		u.Gaps[i].BiggestGap = true
+	}
+}
+
+// OrderGaps sorts gaps largest first by the counts shown, then by area and
+// need; suppressed gaps go last, by area and need only, so that their
+// place does not hint at their size.
+func OrderGaps(gaps []UnmetGap) {
+	sort.SliceStable(gaps, func(i, j int) bool {
+		a, b := gaps[i], gaps[j]
+		if (a.Referrals == nil) != (b.Referrals == nil) {
+			return a.Referrals != nil
+		}
+		if a.Referrals != nil && *a.Referrals != *b.Referrals {
+			return *a.Referrals > *b.Referrals
+		}
+		if a.Area != b.Area {
+			areas := []string{a.Area, b.Area}
+			sortAreas(areas)
+			return areas[0] == a.Area
+		}
+		return a.Need < b.Need
+	})
+}
+
+func needLabel(code string) string {
+	if n, ok := taxonomy.NeedByCode(code); ok {
+		return n.Label
+	}
+	return strings.ReplaceAll(code, "_", " ")
+}
