@@ -24,6 +24,7 @@ import (
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
+	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/notify"
 	"oikos/internal/org"
@@ -90,7 +91,7 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID]")
 	defAddr := e.getenv("OIKOS_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -106,11 +107,20 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"smtp://user:pass@host:587?from=oikos%40example.org (STARTTLS when the server offers it) or\n"+
 		"smtps://user:pass@host:465?from=… (TLS from the start).\n"+
 		"Without it, emails are written to the server log instead of sent: fine for the demo, not for real use")
+	notifyURL := fs.String("notify-url", envOr(e.getenv, "OIKOS_NOTIFY_URL", notify.DefaultNotifyURL),
+		"send text messages through this GOV.UK Notify-shaped API (env OIKOS_NOTIFY_URL)")
+	notifyKey := fs.String("notify-key", "", "GOV.UK Notify API key for text messages (env OIKOS_NOTIFY_API_KEY, better than the flag for a secret).\n"+
+		"Without it, text messages are written to the server log instead of sent")
+	smsTemplate := fs.String("notify-sms-template", e.getenv("OIKOS_NOTIFY_SMS_TEMPLATE"),
+		"id of the Notify text message template whose content is ((body)) (env OIKOS_NOTIFY_SMS_TEMPLATE)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *smtpURL == "" {
 		*smtpURL = e.getenv("OIKOS_SMTP_URL")
+	}
+	if *notifyKey == "" {
+		*notifyKey = e.getenv("OIKOS_NOTIFY_API_KEY")
 	}
 	if u, err := url.Parse(*baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", *baseURL)
@@ -124,6 +134,15 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		log.Info("email goes out through SMTP", "server", s.Addr, "from", s.From.Address)
 	} else {
 		log.Warn("no SMTP server set (--smtp-url or OIKOS_SMTP_URL): emails are written to this log, not sent")
+	}
+	texter, err := notify.NewSMSSenderOrLog(*notifyURL, *notifyKey, *smsTemplate, log)
+	if err != nil {
+		return err
+	}
+	if s, ok := texter.(*notify.SMSSender); ok {
+		log.Info("text messages go out through Notify", "api", s.BaseURL, "service", s.Key.ServiceID)
+	} else {
+		log.Warn("no Notify API key set (--notify-key or OIKOS_NOTIFY_API_KEY): text messages are written to this log, not sent")
 	}
 	d, err := e.open(ctx, *dbURL)
 	if err != nil {
@@ -153,7 +172,8 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	hkCtx, stopHK := context.WithCancel(context.Background())
 	defer stopHK()
 	go srv.Housekeeping(hkCtx)
-	mailer := &notify.Worker{DB: d, Sender: sender, Log: log}
+	mailer := &notify.Worker{DB: d, Sender: notify.ByChannel{Email: sender, SMS: texter}, Log: log,
+		Sweep: connection.NewStore(d, *baseURL).Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
 	// Before the database closes: let a message being sent finish and be
@@ -455,6 +475,9 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		fmt.Fprintf(e.stdout, "  %-14s %s\n", u.role, u.email)
 	}
 	fmt.Fprintln(e.stdout, "Each account sets up two-factor sign-in (an authenticator app) the first time it signs in.")
+	if err := loadDemoPopulation(ctx, d, e.stdout); err != nil {
+		return err
+	}
 	return loadDemoCasework(ctx, d, store, e.stdout)
 }
 

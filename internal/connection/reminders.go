@@ -426,6 +426,15 @@ func (s *Store) SweepReminders(ctx context.Context, now time.Time) (int, error) 
 	return written, nil
 }
 
+// Sweep is SweepReminders in the shape of notify.Worker's Sweep.
+func (s *Store) Sweep(ctx context.Context, now time.Time) error {
+	n, err := s.SweepReminders(ctx, now)
+	if n > 0 {
+		slog.Default().Info("reminders before first sessions written to the outbox", "count", n)
+	}
+	return err
+}
+
 // isoWeekday is a date's day as the directory numbers them: 1 Monday to 7
 // Sunday.
 func isoWeekday(date string) int {
