@@ -10,6 +10,7 @@ import (
 
 	"oikos"
 	"oikos/internal/audit"
+	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/referral"
 )
@@ -81,13 +82,39 @@ type Case struct {
 	NextDue           string          `json:"next_due,omitempty"`
 	// Overdue is set when the next step's due date has passed.
 	Overdue bool `json:"overdue"`
+	// Connections are every service the person was connected to, oldest
+	// first, in any state.
+	Connections []CaseConnection `json:"connections"`
+}
+
+// CaseConnection is one connection as the caseload shows it.
+type CaseConnection struct {
+	ID               string            `json:"id"`
+	ServiceName      string            `json:"service_name"`
+	Status           connection.Status `json:"status"`
+	SessionsAttended int               `json:"sessions_attended"`
+	SentAt           time.Time         `json:"sent_at"`
+	// NoAnswer flags a connection still without an answer after
+	// connection.ChaseAfter working days (connection.Overdue).
+	NoAnswer bool `json:"no_answer"`
+}
+
+// Label is the connection's state in words, "Attending" for an accepted
+// one the person has been to.
+func (c CaseConnection) Label() string {
+	if c.Status == connection.Accepted && c.SessionsAttended > 0 {
+		return "Attending"
+	}
+	return c.Status.Label()
 }
 
 // Caseload lists the open referrals assigned to a link worker, or to any
 // link worker when assignedTo is empty, with each person's next action and
 // last contact: those with a step due come first, soonest first, then the
-// longest waiting. One query, whatever the size of the caseload; the view
-// is audited as one read.
+// longest waiting. Each case carries its connections, flagged when still
+// without an answer after 5 working days. Two queries, whatever the size
+// of the caseload (the cases, then all their connections); the view is
+// audited as one read.
 func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo string) ([]Case, error) {
 	if !oikos.PlainText(assignedTo, false) {
 		return nil, oikos.Invalid(map[string]string{"assigned_to": "must be a user id"})
@@ -98,11 +125,17 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.assigned_to
 		LEFT JOIN plans pl ON pl.referral_id = r.id
 		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
+	cq := `SELECT c.referral_id, c.id, sv.name, c.status, c.created_at,
+		(SELECT COUNT(*) FROM connection_attendance a WHERE a.connection_id = c.id AND a.attended)
+		FROM connections c JOIN referrals r ON r.id = c.referral_id JOIN services sv ON sv.id = c.service_id
+		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
 	var args []any
 	if assignedTo != "" {
 		q += " AND r.assigned_to = $1"
+		cq += " AND r.assigned_to = $1"
 		args = append(args, assignedTo)
 	}
+	cq += " ORDER BY c.created_at, c.id"
 	now := s.now()
 	today := now.In(ukTime).Format(time.DateOnly)
 	var out []Case
@@ -140,6 +173,10 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		rows.Close()
+		if err := s.caseConnections(ctx, tx, cq, args, now, out); err != nil {
+			return err
+		}
 		whose := assignedTo
 		if whose == "" {
 			whose = "all"
@@ -167,4 +204,32 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		out = []Case{}
 	}
 	return out, nil
+}
+
+// caseConnections reads the connections of every case in one query and
+// hands each case its own.
+func (s *Store) caseConnections(ctx context.Context, tx *sql.Tx, q string, args []any, now time.Time, cases []Case) error {
+	index := make(map[string]int, len(cases))
+	for i, c := range cases {
+		index[c.ReferralID] = i
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var referralID string
+		var c CaseConnection
+		var sent int64
+		if err := rows.Scan(&referralID, &c.ID, &c.ServiceName, &c.Status, &sent, &c.SessionsAttended); err != nil {
+			return err
+		}
+		c.SentAt = db.Time(sent)
+		c.NoAnswer = connection.Overdue(connection.Connection{Status: c.Status, CreatedAt: c.SentAt}, now)
+		if i, ok := index[referralID]; ok {
+			cases[i].Connections = append(cases[i].Connections, c)
+		}
+	}
+	return rows.Err()
 }

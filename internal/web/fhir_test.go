@@ -39,7 +39,7 @@ func fhirSchema(t testing.TB, resourceType string) *jsonschema.Schema {
 		c := jsonschema.NewCompiler()
 		c.DefaultDraft(jsonschema.Draft6)
 		fhirSchemas = map[string]*jsonschema.Schema{}
-		for _, rt := range []string{"ServiceRequest", "Task", "Bundle", "OperationOutcome"} {
+		for _, rt := range []string{"ServiceRequest", "Task", "Bundle", "OperationOutcome", "Communication"} {
 			sch, err := c.Compile(file + "#/definitions/" + rt)
 			if err != nil {
 				fhirSchemaErr = err

@@ -172,18 +172,31 @@ func (s *Server) fhirGetServiceRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fhirSearchTask(w http.ResponseWriter, r *http.Request) {
-	basedOn := r.URL.Query().Get("based-on")
-	id, ok := strings.CutPrefix(basedOn, "ServiceRequest/")
+	s.fhirSearchBasedOn(w, r, "Task", func(id string) (any, error) {
+		ref, err := s.fhirVisible(r, id)
+		if err != nil {
+			return nil, err
+		}
+		return s.fhirTask(r, ref)
+	})
+}
+
+// fhirSearchBasedOn answers a search for the one resource of a type that
+// follows a ServiceRequest (based-on=ServiceRequest/{id}): a searchset
+// Bundle holding what find returns, empty when find answers not found.
+func (s *Server) fhirSearchBasedOn(w http.ResponseWriter, r *http.Request, resourceType string, find func(id string) (any, error)) {
+	id, ok := strings.CutPrefix(r.URL.Query().Get("based-on"), "ServiceRequest/")
 	if !ok || id == "" {
-		writeFHIR(w, http.StatusBadRequest, fhir.Outcome("required", "Search for the Task by its ServiceRequest: based-on=ServiceRequest/{id}.", "Task.basedOn"))
+		writeFHIR(w, http.StatusBadRequest, fhir.Outcome("required",
+			"Search for the "+resourceType+" by its ServiceRequest: based-on=ServiceRequest/{id}.", resourceType+".basedOn"))
 		return
 	}
 	var found []any
-	ref, err := s.fhirVisible(r, id)
+	res, err := find(id)
 	var e *oikos.Error
 	switch {
 	case err == nil:
-		found = append(found, fhir.TaskFor(ref))
+		found = append(found, res)
 	case errors.As(err, &e) && e.Code == oikos.ENOTFOUND:
 	default:
 		s.fhirError(w, r, err)
@@ -195,4 +208,19 @@ func (s *Server) fhirSearchTask(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeFHIR(w, http.StatusOK, b)
+}
+
+// fhirTask is the Task that follows a referral and its connections: the
+// businessStatus names each connection's state, and lastModified is the
+// last change to any of them.
+func (s *Server) fhirTask(r *http.Request, ref referral.Referral) (fhir.Task, error) {
+	conns, err := s.taskConnections(r, ref)
+	if err != nil {
+		return fhir.Task{}, err
+	}
+	last, err := s.connectionStore().LastChange(r.Context(), ref.ID)
+	if err != nil {
+		return fhir.Task{}, err
+	}
+	return fhir.TaskFollowing(ref, conns, last), nil
 }

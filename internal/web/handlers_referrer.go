@@ -19,6 +19,11 @@ func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slices.Reverse(sent)
+	conns, err := s.connectionStore().ForReferrer(r.Context(), refActor(r), p.UserID)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "referrals_sent", &page{Title: "Your referrals", Data: map[string]any{
-		"Sent": sent, "Total": total, "Now": time.Now()}})
+		"Sent": sent, "Total": total, "Now": time.Now(), "Connections": conns}})
 }

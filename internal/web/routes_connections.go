@@ -35,6 +35,10 @@ func (s *Server) addConnectionRoutes(rt *router) {
 	rt.handle("POST /connections/{id}/status", answerers, h.pageChange(connection.RecordClose, "status", h.closeForm, "status", "close_reason"))
 	rt.handle("POST /connections/{id}/update", providers, h.pageChange(connection.RecordUpdate, "update", h.updateForm, "message"))
 
+	// The summary for the GP record when a referral closes: whoever may
+	// read the referral (see handlers_summary.go).
+	rt.handle("GET /referrals/{id}/summary", auth.Only(auth.Referrer, auth.LinkWorker, auth.Manager), s.summaryPage)
+
 	// Answer links carry their own authority: the token is checked inside.
 	rt.handle("GET /answer/{token}", auth.Public, h.answerPage)
 	rt.handle("POST /answer/{token}", auth.Public, h.answer)

@@ -9,4 +9,7 @@ func (s *Server) addFHIRRoutes(rt *router) {
 	rt.handle("POST /fhir/ServiceRequest", fhirCallers, s.fhirCreateServiceRequest)
 	rt.handle("GET /fhir/ServiceRequest/{id}", fhirCallers, s.fhirGetServiceRequest)
 	rt.handle("GET /fhir/Task", fhirCallers, s.fhirSearchTask)
+	// The summary for the GP record, once a referral from FHIR closes.
+	rt.handle("GET /fhir/Communication", fhirCallers, s.fhirSearchCommunication)
+	rt.handle("GET /fhir/Communication/{id}", fhirCallers, s.fhirGetCommunication)
 }

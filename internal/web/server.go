@@ -6,6 +6,7 @@ package web
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -101,6 +102,14 @@ func New(cfg Config) (*Server, error) {
 	// Who is told of a referral's assignment, acceptance or closure is
 	// written to the outbox in the same transaction as the change.
 	s.refs.OnChange = (&notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger}).OnReferralChange
+	// A closing referral closes its open connections in the same transaction.
+	tellPeople, closeConnections := s.refs.OnChange, s.connectionStore().OnReferralChange
+	s.refs.OnChange = func(ctx context.Context, tx *sql.Tx, c referral.Change) error {
+		if err := tellPeople(ctx, tx, c); err != nil {
+			return err
+		}
+		return closeConnections(ctx, tx, c)
+	}
 	s.metrics = newMetrics(cfg.Registry, cfg.DB)
 	rt := &router{mux: http.NewServeMux(), s: s}
 	s.addRoutes(rt)
