@@ -16,6 +16,7 @@ import (
 const importUsage = `Usage:
   oikos import oruk FILE|URL [--db URL] [--source NAME]   import an HSDS 3 / Open Referral UK document or API
   oikos import postcodes FILE [--db URL]                  import full postcodes from the ONS Postcode Directory CSV
+  oikos import population FILE [--db URL]                 import population figures for the fair-coverage report
 
 Run "oikos import oruk --help" or "oikos import postcodes --help" for the options.
 `
@@ -31,6 +32,8 @@ func (e *env) importCmd(ctx context.Context, args []string) error {
 		return e.importORUK(ctx, args[1:])
 	case "postcodes":
 		return e.importPostcodes(ctx, args[1:])
+	case "population":
+		return e.importPopulation(ctx, args[1:])
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(e.stderr, importUsage)
 		return flag.ErrHelp

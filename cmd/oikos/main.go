@@ -36,6 +36,7 @@ Usage:
   oikos token create --email E [--label TEXT]         print a new API token
   oikos import oruk FILE|URL [--db URL]               import an HSDS 3 / ORUK document or API
   oikos import postcodes FILE [--db URL]              import full postcodes from the ONS Postcode Directory CSV
+  oikos import population FILE [--db URL]             import population figures for the fair-coverage report
   oikos backup FILE [--db URL]                        consistent online copy of the database
   oikos audit verify [--db URL]                       check the audit log's hash chain
 
