@@ -3,14 +3,15 @@ package report
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"encoding/csv"
+	"io"
 	"math"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"oikos"
+	"oikos/internal/audit"
 	"oikos/internal/db"
 )
 
@@ -19,68 +20,6 @@ import (
 // of people referred in the period (someone referred twice counts once),
 // by the postcode district they live in and the age band, sex and
 // ethnicity recorded for them; population figures are the denominators.
-
-// Window is the days a report covers, From to To inclusive, on the UK
-// clock.
-type Window struct {
-	From, To time.Time // midnight at the start of each day
-}
-
-// MaxWindowYears is the longest period a report covers.
-const MaxWindowYears = 10
-
-var coverageZone = func() *time.Location {
-	if loc, err := time.LoadLocation("Europe/London"); err == nil {
-		return loc
-	}
-	return time.UTC
-}()
-
-// ParseWindow reads from and to (YYYY-MM-DD). Either may be blank: to
-// defaults to today and from to a year before to. Problems are a 422
-// naming the field.
-func ParseWindow(from, to string, today time.Time) (Window, error) {
-	bad := map[string]string{}
-	day := func(field, s string) time.Time {
-		t, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(s), coverageZone)
-		if err != nil {
-			bad[field] = "Enter a real date in the form YYYY-MM-DD, like 2026-04-01"
-		}
-		return t
-	}
-	var w Window
-	if strings.TrimSpace(to) == "" {
-		t := today.In(coverageZone)
-		w.To = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, coverageZone)
-	} else {
-		w.To = day("to", to)
-	}
-	if strings.TrimSpace(from) == "" {
-		w.From = w.To.AddDate(-1, 0, 1)
-	} else {
-		w.From = day("from", from)
-	}
-	if len(bad) == 0 {
-		switch {
-		case w.From.After(w.To):
-			bad["from"] = "The start date must be on or before the end date"
-		case w.To.After(w.From.AddDate(MaxWindowYears, 0, 0)):
-			bad["to"] = fmt.Sprintf("The period can be at most %d years long", MaxWindowYears)
-		}
-	}
-	if err := oikos.Invalid(bad); err != nil {
-		return Window{}, err
-	}
-	return w, nil
-}
-
-// Days gives the window's first and last day as YYYY-MM-DD.
-func (w Window) Days() (from, to string) {
-	return w.From.Format(time.DateOnly), w.To.Format(time.DateOnly)
-}
-
-// end is the first moment after the window.
-func (w Window) end() time.Time { return w.To.AddDate(0, 0, 1) }
 
 // The under-reached rule. A group is under-reached when it has fewer
 // people referred than three quarters of what the scheme-wide rate,
@@ -110,14 +49,17 @@ func NeedWeight(decile int) float64 {
 // population, against the scheme-wide rate per 1,000 and the group's
 // deprivation decile (0 if it has none).
 func UnderReached(referred int, population int64, overallRate float64, decile int) bool {
-	if population <= 0 || overallRate <= 0 {
+	if !Judged(population, overallRate, decile) {
 		return false
 	}
 	expected := overallRate * NeedWeight(decile) * float64(population) / 1000
-	if expected < MinExpected {
-		return false
-	}
 	return float64(referred) < UnderReachedShare*expected
+}
+
+// Judged says whether the rule judges a group at all: at least
+// MinExpected referrals are expected of it.
+func Judged(population int64, overallRate float64, decile int) bool {
+	return population > 0 && overallRate > 0 && overallRate*NeedWeight(decile)*float64(population)/1000 >= MinExpected
 }
 
 // UnderReachedRule says the rule in words, for the report's readers.
@@ -138,6 +80,9 @@ type Group struct {
 	// UnderReached is the rule's answer; null when the group cannot be
 	// judged (no population figures, or a suppressed count).
 	UnderReached *bool `json:"under_reached"`
+	// ExpectedPer1000 is the rate the rule expects of the group: the
+	// scheme-wide rate, weighted for need. Given with UnderReached.
+	ExpectedPer1000 *float64 `json:"expected_rate_per_1000,omitempty"`
 
 	count      int
 	suppressed bool
@@ -167,6 +112,11 @@ type Coverage struct {
 	Suppressed []string `json:"suppressed"`
 }
 
+// days are the period's first and last days as YYYY-MM-DD.
+func (p Period) days() (from, to string) {
+	return p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)
+}
+
 // Keys of the rows that are not a group of the population.
 const (
 	KeyNotRecorded = "not_recorded" // no age band, sex or ethnicity recorded
@@ -188,12 +138,30 @@ type areaFigures struct {
 	people *int64
 }
 
-// CoverageReport counts people referred in the window against the
-// population figures, with small numbers suppressed.
-func CoverageReport(ctx context.Context, d *db.DB, w Window) (Coverage, error) {
-	from, to := w.Days()
+// CoverageReport counts people referred in the period against the
+// population figures, with small numbers suppressed, and notes the read in
+// the audit log (an aggregate, so one entry for the report).
+func CoverageReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Coverage, error) {
+	c, err := coverage(ctx, d, p)
+	if err == nil {
+		err = recordRead(ctx, d, by, "coverage:"+c.From+".."+c.To)
+	}
+	return c, err
+}
+
+// recordRead notes that someone read a report.
+func recordRead(ctx context.Context, d *db.DB, by Viewer, object string) error {
+	if by.UserID == "" {
+		return nil
+	}
+	return audit.Record(ctx, d, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "report", ObjectID: object, Client: by.Client})
+}
+
+func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
+	from, to := p.days()
 	c := Coverage{From: from, To: to, UnderReachedRule: UnderReachedRule}
-	args := []any{db.Millis(w.From), db.Millis(w.end())}
+	start, end := p.bounds()
+	args := []any{start, end}
 	q := d.R()
 
 	areas := map[string]areaFigures{}
@@ -434,8 +402,9 @@ func (c *Coverage) finish() {
 		g.Referred = valueRef(g.count)
 		if r := ratePer1000(g.count, g.Population); r != nil {
 			g.RatePer1000 = valueRef(math.Round(*r*100) / 100)
-			if judge && overall != nil {
+			if judge && overall != nil && Judged(*g.Population, *overall, g.DeprivationDecile) {
 				g.UnderReached = valueRef(UnderReached(g.count, *g.Population, *overall, g.DeprivationDecile))
+				g.ExpectedPer1000 = valueRef(math.Round(*overall*NeedWeight(g.DeprivationDecile)*100) / 100)
 			}
 		}
 	}
@@ -446,6 +415,105 @@ func (c *Coverage) finish() {
 		}
 		fill(&b.Total, false)
 	}
+}
+
+// Table is a breakdown with its name in the JSON and its title.
+type Table struct {
+	Name, Title, GroupTitle string
+	Breakdown
+}
+
+// Tables lists the report's breakdowns in the order the page and the CSV
+// show them.
+func (c Coverage) Tables() []Table {
+	return []Table{
+		{"by_area", "By postcode district", "Postcode district", c.ByArea},
+		{"by_deprivation_decile", "By deprivation decile", "Deprivation decile", c.ByDeprivationDecile},
+		{"by_age_band", "By age band", "Age band", c.ByAgeBand},
+		{"by_sex", "By sex", "Sex", c.BySex},
+		{"by_ethnicity", "By ethnic group", "Ethnic group", c.ByEthnicity},
+	}
+}
+
+// Marked is a group the under-reached rule marks, with its table.
+type Marked struct {
+	Table Table
+	Group Group
+}
+
+// UnderReachedGroups lists the groups the rule marks, table by table.
+func (c Coverage) UnderReachedGroups() []Marked {
+	var out []Marked
+	for _, t := range c.Tables() {
+		for _, g := range t.Groups {
+			if g.UnderReached != nil && *g.UnderReached {
+				out = append(out, Marked{t, g})
+			}
+		}
+	}
+	return out
+}
+
+// Hidden says whether the group's count is suppressed.
+func (g Group) Hidden() bool { return g.Referred == nil }
+
+// NumberText writes a count, rate or population as the CSV and the page
+// both show it: whole numbers plain, rates to at most 2 decimal places,
+// "" for null.
+func NumberText[T int | int64 | float64](v *T) string {
+	if v == nil {
+		return ""
+	}
+	switch n := any(*v).(type) {
+	case int:
+		return strconv.Itoa(n)
+	case int64:
+		return strconv.FormatInt(n, 10)
+	case float64:
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return ""
+}
+
+// Judgement is the rule's answer in words.
+func (g Group) Judgement() string {
+	switch {
+	case g.UnderReached == nil:
+		return ""
+	case *g.UnderReached:
+		return "under-reached"
+	}
+	return "reached"
+}
+
+// NoteHidden is the CSV's note for a suppressed count.
+const NoteHidden = "hidden to protect privacy"
+
+// WriteCSV writes every table, one row per group, then the scheme-wide
+// figures: the same figures as the JSON and the page.
+func (c Coverage) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"table", "key", "group", "deprivation_decile", "referred", "population", "rate_per_1000", "expected_rate_per_1000", "judgement", "note"})
+	row := func(table string, g Group) {
+		decile, note := "", ""
+		if g.DeprivationDecile > 0 {
+			decile = strconv.Itoa(g.DeprivationDecile)
+		}
+		if g.Hidden() {
+			note = NoteHidden
+		}
+		cw.Write([]string{table, g.Key, g.Label, decile, NumberText(g.Referred), NumberText(g.Population), NumberText(g.RatePer1000),
+			NumberText(g.ExpectedPer1000), g.Judgement(), note})
+	}
+	for _, t := range c.Tables() {
+		for _, g := range t.Groups {
+			row(t.Name, g)
+		}
+		row(t.Name, t.Total)
+	}
+	row("overall", c.Overall)
+	cw.Flush()
+	return cw.Error()
 }
 
 func ratePer1000(n int, population *int64) *float64 {

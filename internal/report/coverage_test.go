@@ -8,53 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"oikos"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 )
-
-func TestParseWindow(t *testing.T) {
-	today := time.Date(2026, 11, 23, 15, 0, 0, 0, time.UTC)
-	cases := []struct {
-		from, to         string
-		wantFrom, wantTo string
-		badField         string
-	}{
-		{"", "", "2025-11-24", "2026-11-23", ""},
-		{"2026-01-01", "2026-03-31", "2026-01-01", "2026-03-31", ""},
-		{"2026-03-31", "2026-03-31", "2026-03-31", "2026-03-31", ""},
-		{"", "2026-03-31", "2025-04-01", "2026-03-31", ""},
-		{"2016-03-31", "2026-03-31", "2016-03-31", "2026-03-31", ""},
-		{"2016-03-30", "2026-03-31", "", "", "to"},
-		{"2026-04-01", "2026-03-31", "", "", "from"},
-		{"2026-02-30", "2026-03-31", "", "", "from"},
-		{"yesterday", "", "", "", "from"},
-		{"2026-01-01", "31/03/2026", "", "", "to"},
-	}
-	for _, c := range cases {
-		w, err := ParseWindow(c.from, c.to, today)
-		if c.badField != "" {
-			var e *oikos.Error
-			if err == nil || !errorAs(err, &e) || e.Fields[c.badField] == "" {
-				t.Errorf("ParseWindow(%q, %q) = %v, want a problem with %s", c.from, c.to, err, c.badField)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("ParseWindow(%q, %q): %v", c.from, c.to, err)
-			continue
-		}
-		if from, to := w.Days(); from != c.wantFrom || to != c.wantTo {
-			t.Errorf("ParseWindow(%q, %q) = %s to %s, want %s to %s", c.from, c.to, from, to, c.wantFrom, c.wantTo)
-		}
-	}
-}
-
-func errorAs(err error, e **oikos.Error) bool {
-	v, ok := err.(*oikos.Error)
-	*e = v
-	return ok
-}
 
 func TestUnderReached(t *testing.T) {
 	cases := []struct {
@@ -128,13 +84,13 @@ func (s *seed) refer(count int, pc, age, sex, eth string) []string {
 	return ids
 }
 
-func window(t *testing.T, from, to string) Window {
+func period(t *testing.T, from, to string) Period {
 	t.Helper()
-	w, err := ParseWindow(from, to, time.Now())
+	p, err := ParsePeriod(from, to, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	return w
+	return p
 }
 
 func groupByKey(t *testing.T, b Breakdown, key string) Group {
@@ -185,7 +141,7 @@ PL1,,,,,5000
 		s.at = time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)
 		s.refer(50, "EX3 4CC", "", "", "")
 
-		c, err := CoverageReport(context.Background(), d, window(t, "2026-03-01", "2026-03-31"))
+		c, err := coverage(context.Background(), d, period(t, "2026-03-01", "2026-03-31"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +234,7 @@ func TestCoverageResistsDifferencing(t *testing.T) {
 			s.refer(n, fmt.Sprintf("EX%d 1AA", i+1), age, "", "")
 		}
 		s.refer(1, "TQ1 1AA", "18_24", "", "")
-		c, err := CoverageReport(context.Background(), d, window(t, "2026-03-01", "2026-03-31"))
+		c, err := coverage(context.Background(), d, period(t, "2026-03-01", "2026-03-31"))
 		if err != nil {
 			t.Fatal(err)
 		}

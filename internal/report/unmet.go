@@ -2,6 +2,8 @@ package report
 
 import (
 	"context"
+	"encoding/csv"
+	"io"
 	"sort"
 	"strings"
 
@@ -59,10 +61,19 @@ type Unmet struct {
 	Suppressed []string `json:"suppressed"`
 }
 
-// UnmetReport counts, for the window, the referrals left with each need
-// unmet in each area, largest first, with small numbers suppressed.
-func UnmetReport(ctx context.Context, d *db.DB, w Window) (Unmet, error) {
-	from, to := w.Days()
+// UnmetReport counts, for the period, the referrals left with each need
+// unmet in each area, largest first, with small numbers suppressed, and
+// notes the read in the audit log.
+func UnmetReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Unmet, error) {
+	u, err := unmetNeeds(ctx, d, p)
+	if err == nil {
+		err = recordRead(ctx, d, by, "unmet-needs:"+u.From+".."+u.To)
+	}
+	return u, err
+}
+
+func unmetNeeds(ctx context.Context, d *db.DB, p Period) (Unmet, error) {
+	from, to := p.days()
 	u := Unmet{From: from, To: to, Needs: []UnmetNeed{}, Gaps: []UnmetGap{}, Suppressed: []string{}}
 	rows, err := d.R().QueryContext(ctx, `SELECT u.need, u.area, COUNT(DISTINCT u.referral_id), MAX(p.people)
 		FROM unmet_needs u LEFT JOIN population p ON p.area = u.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
@@ -201,6 +212,42 @@ func OrderGaps(gaps []UnmetGap) {
 		}
 		return a.Need < b.Need
 	})
+}
+
+// WriteCSV writes the needs' totals, then every gap, largest first: the
+// same figures as the JSON and the page.
+func (u Unmet) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"table", "area", "need", "need_label", "referrals", "population", "per_10000", "biggest_gap", "note"})
+	note := func(n *int) string {
+		if n == nil {
+			return NoteHidden
+		}
+		return ""
+	}
+	for _, n := range u.Needs {
+		cw.Write([]string{"needs", "", n.Need, n.Label, NumberText(n.Referrals), "", "", "", note(n.Referrals)})
+	}
+	for _, g := range u.Gaps {
+		biggest := ""
+		if g.BiggestGap {
+			biggest = "yes"
+		}
+		cw.Write([]string{"gaps", g.Area, g.Need, g.Label, NumberText(g.Referrals), NumberText(g.Population), NumberText(g.PerTenThousand), biggest, note(g.Referrals)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// BiggestGaps are the gaps the report marks, largest first.
+func (u Unmet) BiggestGaps() []UnmetGap {
+	var out []UnmetGap
+	for _, g := range u.Gaps {
+		if g.BiggestGap {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func needLabel(code string) string {
