@@ -199,6 +199,8 @@ func (h *connections) apiGet(w http.ResponseWriter, r *http.Request) {
 type decisionBody struct {
 	Decision string `json:"decision"`
 	Reason   string `json:"reason,omitempty"`
+	// FirstSession, YYYY-MM-DD, may come with an acceptance.
+	FirstSession string `json:"first_session,omitempty"`
 }
 
 // statusBody is the contract's closing.
@@ -236,7 +238,7 @@ func apiChange[In any](h *connections, what connection.What, write func(r *http.
 }
 
 func (h *connections) decide(r *http.Request, c connection.Connection, in decisionBody) (connection.Connection, error) {
-	return h.store.Decide(r.Context(), refActor(r), c.ID, connection.Status(in.Decision), in.Reason)
+	return h.store.DecideWithFirstSession(r.Context(), refActor(r), c.ID, connection.Status(in.Decision), in.Reason, in.FirstSession)
 }
 
 func (h *connections) attend(r *http.Request, c connection.Connection, in connection.AttendanceInput) (connection.Connection, error) {
@@ -388,6 +390,8 @@ func historyLine(e connection.Event) string {
 		return line
 	case "update":
 		line += "update from " + e.By
+	case "first_session":
+		line += "first session date given by " + e.By
 	default:
 		line += e.Kind
 	}
@@ -440,6 +444,9 @@ func (h *connections) renderDetail(w http.ResponseWriter, r *http.Request, c con
 	if pg.Form.Get("date") == "" {
 		pg.Form.Set("date", v.Today)
 	}
+	if !pg.Form.Has("first_session") {
+		pg.Form.Set("first_session", c.FirstSession)
+	}
 	pg.Data = v
 	h.s.render(w, r, status, "connections_detail", pg)
 }
@@ -451,7 +458,7 @@ func (h *connections) detailPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := map[string]string{"decision": "Your answer is saved. The link worker has been told.", "attendance": "Attendance saved.",
-		"status": "Saved.", "update": "Your update has been sent to the link worker."}[r.URL.Query().Get("done")]
+		"status": "Saved.", "update": "Your update has been sent to the link worker.", "first_session": "The date of the first session is saved."}[r.URL.Query().Get("done")]
 	h.renderDetail(w, r, c, &page{Notice: notice}, http.StatusOK)
 }
 
@@ -498,7 +505,7 @@ func (h *connections) pageChange(what connection.What, done string, write func(r
 }
 
 func (h *connections) decideForm(r *http.Request, c connection.Connection, f url.Values) error {
-	_, err := h.store.Decide(r.Context(), refActor(r), c.ID, connection.Status(f.Get("decision")), f.Get("reason"))
+	_, err := h.store.DecideWithFirstSession(r.Context(), refActor(r), c.ID, connection.Status(f.Get("decision")), f.Get("reason"), f.Get("first_session"))
 	return err
 }
 

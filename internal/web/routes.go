@@ -120,6 +120,7 @@ func (s *Server) addRoutes(rt *router) {
 	s.addMeasureRoutes(rt)
 	s.addSuggestionRoutes(rt)
 	s.addConnectionRoutes(rt)
+	s.addReminderRoutes(rt)
 	s.addReportRoutes(rt)
 	s.addCoverageRoutes(rt)
 

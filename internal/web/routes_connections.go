@@ -30,7 +30,7 @@ func (s *Server) addConnectionRoutes(rt *router) {
 	rt.handle("POST /referrals/{id}/connections", caseworkers, h.createPage)
 	rt.handle("GET /connections", providers, h.queuePage)
 	rt.handle("GET /connections/{id}", answerers, h.detailPage)
-	rt.handle("POST /connections/{id}/decision", answerers, h.pageChange(connection.RecordDecision, "decision", h.decideForm, "decision", "reason"))
+	rt.handle("POST /connections/{id}/decision", answerers, h.pageChange(connection.RecordDecision, "decision", h.decideForm, "decision", "reason", "first_session"))
 	rt.handle("POST /connections/{id}/attendance", answerers, h.pageChange(connection.RecordAttendance, "attendance", h.attendForm, "date", "attended"))
 	rt.handle("POST /connections/{id}/status", answerers, h.pageChange(connection.RecordClose, "status", h.closeForm, "status", "close_reason"))
 	rt.handle("POST /connections/{id}/update", providers, h.pageChange(connection.RecordUpdate, "update", h.updateForm, "message"))
