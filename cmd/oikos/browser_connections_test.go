@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/directory"
+	"oikos/internal/notify/notifytest"
 	"oikos/internal/referral"
 )
 
@@ -38,13 +41,17 @@ func withConnectable(t *testing.T, refID *string) func(dbURL string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		now := db.Millis(time.Now())
 		if _, err := d.Exec(ctx, "UPDATE organisations SET email = 'referrals@greenway.example' WHERE id = $1", provider.OrganisationID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := d.Exec(ctx, `INSERT INTO services (id, organisation_id, name, description, last_checked_at, created_at, updated_at)
-			VALUES ('svc_greenway_walk', $2, 'Greenway Wednesday Walk', 'A gentle walk by the river for all abilities.', $1, $1, $1)`,
-			now, provider.OrganisationID); err != nil {
+		// Near the person, free, and for both their reasons, so that it
+		// is among their suggestions.
+		free := int64(0)
+		if _, err := directory.NewStore(d).Create(ctx, directory.Actor{UserID: provider.ID, Client: "test"}, directory.Input{
+			OrganisationID: provider.OrganisationID, Name: "Greenway Wednesday Walk", Description: "A gentle walk by the river for all abilities.",
+			Categories: []string{"walking_groups"}, Postcode: "EX4 4QJ", Address: "Greenway Park gate", CostPence: &free,
+			Schedule: []directory.Session{{Day: "wednesday", Opens: "10:00", Closes: "11:30"}},
+		}); err != nil {
 			t.Fatal(err)
 		}
 		by := referral.Actor{UserID: lw.ID, Client: "test"}
@@ -68,12 +75,16 @@ func withConnectable(t *testing.T, refID *string) func(dbURL string) {
 	}
 }
 
-// TestBrowserConnections: a link worker opens a person's referral and
+// TestBrowserConnections is the connections issue's "done means", on both
+// databases, through the real binary and real email: a link worker opens
+// a person's referral, sees suggestions with the reasons for each, and
 // sends a supported connection to a walking group; the provider accepts
 // from the link in the email, without signing in; signed in, the provider
-// records two sessions; the link worker sees the person attending, and the
-// GP who referred sees "attending" and nothing more. On both databases,
-// every page checked with axe-core.
+// records two sessions; the link worker's caseload and the person's page
+// show them attending, and the GP who referred sees "attending" and
+// nothing more; the link worker closes the referral, the connection is
+// completed with it, and the summary for the GP record shows the SNOMED CT
+// codes. Every page is checked with axe-core.
 func TestBrowserConnections(t *testing.T) {
 	requireAxe(t)
 	for _, dialect := range []db.Dialect{db.SQLite, db.Postgres} {
@@ -83,7 +94,8 @@ func TestBrowserConnections(t *testing.T) {
 
 func connections(t *testing.T, dbURL string) {
 	var password, refID string
-	base := startServerOn(t, dbURL, nil, loadDemo(t, &password), withConnectable(t, &refID))
+	mailbox := notifytest.Start(t, notifytest.Options{})
+	base := startServerOn(t, dbURL, []string{"--smtp-url", mailbox.URL("oikos@example.org")}, loadDemo(t, &password), withConnectable(t, &refID))
 	browser := startBrowser(t)
 	ctx := context.Background()
 	d, err := db.Open(ctx, dbURL)
@@ -99,6 +111,21 @@ func connections(t *testing.T, dbURL string) {
 	lw.follow("a", "saved my codes")
 	lw.visit("/referrals/" + refID)
 	lw.expectText("#connections + p", "Not connected to a service yet.")
+	// The suggestions, each with why it suits Walter.
+	lw.follow("a", "^Find activities and services$")
+	lw.expectText("h1", "Find activities and services")
+	card := ""
+	for _, c := range lw.texts(".nhsuk-card") {
+		if strings.Contains(c, "Greenway Wednesday Walk") {
+			card = c
+		}
+	}
+	for _, reason := range []string{"km away", "Free", "for loneliness"} {
+		if !strings.Contains(strings.ToLower(card), strings.ToLower(reason)) {
+			lw.fatalf("the walk's suggestion does not say %q:\n%s", reason, card)
+		}
+	}
+	lw.visit("/referrals/" + refID)
 	lw.follow("a", "^Connect to a service$")
 	lw.fill("#q", "Greenway walk")
 	lw.follow("button", "^Search$")
@@ -114,18 +141,15 @@ func connections(t *testing.T, dbURL string) {
 
 	// The provider's email carries a single-use link; opening it shows
 	// the referral, and only the button answers.
-	var body string
-	if err := d.R().QueryRowContext(ctx, "SELECT body FROM outbox WHERE recipient = 'referrals@greenway.example' AND kind = 'connection_sent'").Scan(&body); err != nil {
-		t.Fatalf("no email to the provider: %v", err)
-	}
+	body := waitForMail(t, mailbox, "referrals@greenway.example").Body
 	if strings.Contains(body, "Walter") || strings.Contains(body, "gate") {
 		t.Errorf("the provider's email names the person or the note:\n%s", body)
 	}
-	i := strings.Index(body, "/answer/")
-	if i < 0 {
+	answerPath := regexp.MustCompile(`/answer/[A-Za-z0-9_-]+`).FindString(body)
+	if answerPath == "" {
 		t.Fatalf("no answer link in the email:\n%s", body)
 	}
-	link := base + strings.Fields(body[i:])[0]
+	link := base + answerPath
 	anon, err := browser.Incognito()
 	if err != nil {
 		t.Fatal(err)
@@ -178,6 +202,8 @@ func connections(t *testing.T, dbURL string) {
 	lw.visit("/referrals/" + refID)
 	lw.expectText("#connections + table", "Attending")
 	lw.expectText(".nhsuk-inset-text", "has made a friend")
+	lw.visit("/caseload")
+	lw.expectText("tbody", "Greenway Wednesday Walk: Attending")
 
 	gpCtx, err := browser.Incognito()
 	if err != nil {
@@ -192,6 +218,30 @@ func connections(t *testing.T, dbURL string) {
 	gp.expectText("#connections + ul", "Connected to Greenway Wednesday Walk: attending")
 	if main := gp.text("main"); strings.Contains(main, "made a friend") || strings.Contains(main, "gate") {
 		t.Errorf("the referrer sees notes or updates:\n%s", main)
+	}
+	gp.visit("/referrals/sent")
+	gp.expectText("tbody", "Greenway Wednesday Walk: attending")
+
+	// The link worker closes the referral: the walk is completed with it,
+	// and the summary for the GP record carries the codes.
+	lw.visit("/referrals/" + refID)
+	lw.choose("#reason", "Goals met")
+	lw.follow("button", "^Close referral$")
+	lw.expectText(".nhsuk-notification-banner", "The referral is closed.")
+	lw.expectText("#connections + table", "Completed")
+	lw.follow("a", "^Summary for the GP record$")
+	lw.expectText("h1", "Social prescribing summary for the GP record")
+	lw.expectText("#codes + table", "871731000000106")
+	lw.expectText("#codes + table", "Referral to social prescribing service")
+	lw.expectText("#outcome + p", "Goals met")
+	lw.expectText("#activities + table", "Greenway Wednesday Walk")
+	lw.expectText("#activities + table", "completed")
+	gp.visit("/referrals/" + refID)
+	gp.expectText("#connections + ul", "Connected to Greenway Wednesday Walk: completed")
+	gp.follow("a", "^Summary for the GP record$")
+	gp.expectText("#codes + table", "871731000000106")
+	if main := gp.text("main"); strings.Contains(main, "made a friend") || strings.Contains(main, "gate") {
+		t.Errorf("the GP summary carries notes or updates:\n%s", main)
 	}
 
 	var kinds []string
