@@ -167,3 +167,72 @@ func TestSuggest(t *testing.T) {
 		}
 	})
 }
+
+// TestSuggestSeesDirectoryChanges: the rows suggestions keep in memory
+// follow every change to the directory, on either database: a new
+// service, one filled up, one closed and one moved away are all seen by
+// the next suggestions.
+func TestSuggestSeesDirectoryChanges(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ids := exeterServices(t, d)
+		ref := openReferral(t, d)
+		s := connection.NewSuggester(d)
+		listed := func() map[string]connection.Suggestion {
+			t.Helper()
+			got, err := s.Suggest(ctx, worker, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]connection.Suggestion{}
+			for _, it := range got.Items {
+				out[it.ID] = it
+			}
+			return out
+		}
+		before := listed()
+		if _, ok := before[ids["Belmont befriending"]]; !ok {
+			t.Fatalf("befriending not suggested: %+v", before)
+		}
+		ds := directory.NewStore(d)
+		system := directory.Actor{UserID: "system"}
+		befriending, err := ds.Get(ctx, ids["Belmont befriending"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := directory.Input{OrganisationID: befriending.OrganisationID, Name: "Belmont befriending", Description: befriending.Description,
+			Categories: befriending.Categories, Postcode: befriending.Postcode, Schedule: befriending.Schedule, CostPence: befriending.CostPence,
+			Accessibility: befriending.Accessibility, Capacity: places(0)}
+		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if it := listed()[befriending.ID]; !it.WaitingList {
+			t.Errorf("befriending filled up, still not on a waiting list: %+v", it)
+		}
+		in.Postcode = "PL1 1AA"
+		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := listed()[befriending.ID]; ok {
+			t.Errorf("befriending moved to Plymouth, still suggested in Exeter")
+		}
+		if err := ds.SetStatus(ctx, system, ids["Exeter garden club"], "closed"); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := listed()[ids["Exeter garden club"]]; ok {
+			t.Errorf("a closed service suggested")
+		}
+		o, err := (&org.Store{DB: d}).Create(ctx, org.Actor{UserID: "system"}, org.Input{Name: "Heavitree Friends", Kind: "vcse"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		added, err := ds.Create(ctx, system, directory.Input{OrganisationID: o.ID, Name: "Heavitree lunch club", Description: "Lunch and company.",
+			Categories: []string{"social_groups"}, Postcode: "EX4 4QJ", CostPence: cost(0)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := listed()[added.ID]; !ok {
+			t.Errorf("a new lunch club next door not suggested")
+		}
+	})
+}

@@ -6,6 +6,7 @@ package directory
 // which of their interests, in their own words, each service matches.
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -13,6 +14,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"oikos/internal/postcode"
 )
@@ -97,55 +100,40 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 	if q.WithinKm <= 0 {
 		return nil, fmt.Errorf("nearby: radius %v", q.WithinKm)
 	}
-	a, b, c, d := postcode.BoundingBox(q.Origin, q.WithinKm)
-	box := []any{a, b, c, d}
-	matched := map[string]*Nearby{}
-	byPK := map[int64]*Nearby{}
-	order := []string{}
-	// The box and every column read here come from one covering index
-	// (services_suggest): a city's box holds thousands of services, and
-	// reading their wide rows was most of the time.
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.pk, s.id, s.name, s.latitude, s.longitude, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
-		FROM services s WHERE s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4 AND s.status = 'active'`, box...)
+	snap, err := s.suggestSnapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var n Nearby
-		var lat, lon float64
-		var cats string
-		var cost, capacity sql.NullInt64
-		if err := rows.Scan(&n.pk, &n.ID, &n.Name, &lat, &lon, &cats, &n.Days, &cost, &capacity, &n.CitizenLed); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		n.DistanceKm = postcode.DistanceKm(q.Origin, postcode.Point{Lat: lat, Lon: lon})
-		if n.DistanceKm > q.WithinKm {
+	a, b, c, d := postcode.BoundingBox(q.Origin, q.WithinKm)
+	// The same box and tests as a query on latitude and longitude BETWEEN
+	// would make, on the rows sorted by latitude.
+	inBox := snap.between(a, b)
+	byPK := make(map[int64]*Nearby, len(inBox)/4)
+	all := make([]Nearby, 0, len(inBox)/4)
+	for i := range inBox {
+		row := &inBox[i]
+		if row.lon < c || row.lon > d {
 			continue
 		}
-		n.Categories = strings.Fields(cats)
-		if cost.Valid {
-			n.CostPence = &cost.Int64
+		km := postcode.DistanceKm(q.Origin, postcode.Point{Lat: row.lat, Lon: row.lon})
+		if km > q.WithinKm {
+			continue
 		}
-		n.Capacity = intPtr(capacity)
-		matched[n.ID] = &n
-		byPK[n.pk] = &n
-		order = append(order, n.ID)
+		all = append(all, Nearby{ID: row.id, Name: row.name, DistanceKm: km, Categories: row.categories, Days: row.days,
+			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, pk: row.pk})
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for i := range all {
+		byPK[all[i].pk] = &all[i]
 	}
-	for _, w := range q.Interests {
-		if err := s.matchInterest(ctx, w, box, matched, byPK); err != nil {
+	if len(q.Interests) > 0 && len(all) > 0 {
+		if err := s.matchInterests(ctx, q.Interests, all, byPK, []any{a, b, c, d}); err != nil {
 			return nil, err
 		}
 	}
-	out := make([]Nearby, 0, len(order))
-	for _, id := range order {
-		n := matched[id]
+	out := make([]Nearby, 0, len(all))
+	for _, n := range all {
 		if n.Relevance > 0 || len(q.Categories) == 0 || slices.ContainsFunc(n.Categories, func(c string) bool { return slices.Contains(q.Categories, c) }) {
-			out = append(out, *n)
+			out = append(out, n)
 		}
 	}
 	if q.Schedules {
@@ -158,7 +146,7 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 			return nil, err
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Nearby) int {
+	slices.SortFunc(out, func(x, y Nearby) int {
 		switch {
 		case x.DistanceKm < y.DistanceKm:
 			return -1
@@ -170,28 +158,58 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 	return out, nil
 }
 
+// matchInterests adds each interest word's full-text score to the
+// services listed that match it.
+func (s *Store) matchInterests(ctx context.Context, words []string, list []Nearby, byPK map[int64]*Nearby, box []any) error {
+	var byID map[string]*Nearby
+	var keys string
+	if s.DB.Dialect == "postgres" {
+		byID = make(map[string]*Nearby, len(list))
+		for i := range list {
+			byID[list[i].ID] = &list[i]
+		}
+	} else {
+		// The keys of the services around the person, which SQLite turns
+		// into a small index of its own once per query: cheaper than
+		// reading the box from the table again for every word.
+		buf := make([]byte, 0, 8*len(list)+2)
+		buf = append(buf, '[')
+		for i := range list {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = strconv.AppendInt(buf, list[i].pk, 10)
+		}
+		keys = string(append(buf, ']'))
+	}
+	for _, w := range words {
+		if err := s.matchInterest(ctx, w, box, keys, byID, byPK); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // matchInterest adds one interest word's full-text score to the services
 // in the box that match it. Interests are whole words, so no prefix:
 // stemming finds "gardens" for "gardening".
-func (s *Store) matchInterest(ctx context.Context, word string, box []any, byID map[string]*Nearby, byPK map[int64]*Nearby) error {
+func (s *Store) matchInterest(ctx context.Context, word string, box []any, keys string, byID map[string]*Nearby, byPK map[int64]*Nearby) error {
 	var query string
-	var arg any
+	var args []any
 	if s.DB.Dialect == "postgres" {
 		query = `SELECT s.id, 0, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
 			FROM services s, to_tsquery('english', $5) AS query
 			WHERE s.search_vector @@ query AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4 AND s.status = 'active'`
-		arg = word
+		args = append(slices.Clone(box), word)
 	} else {
-		// As in the search: the box's keys from a covering index, and the +
-		// keeps SQLite from handing them to FTS5 one at a time. Only keys
-		// come back: joining the services rows to name them read a wide row
-		// for every match, most of the time this took.
+		// The +rowid keeps SQLite from handing the keys to FTS5 one at a
+		// time; only keys and scores come back, never the wide rows.
 		query = `SELECT '', rowid, -bm25(services_fts, 10.0, 4.0, 1.0)
 			FROM services_fts
-			WHERE services_fts MATCH $5 AND +rowid IN (SELECT pk FROM services WHERE latitude BETWEEN $1 AND $2 AND longitude BETWEEN $3 AND $4)`
-		arg = `"` + word + `"`
+			WHERE services_fts MATCH $1 AND +rowid IN (SELECT value FROM json_each($2))`
+		args = []any{`"` + word + `"`, keys}
 	}
-	rows, err := s.DB.R().QueryContext(ctx, query, append(slices.Clone(box), arg)...)
+	rows, err := s.DB.R().QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -322,4 +340,125 @@ func (s *Store) LoadServices(ctx context.Context, ids []string) ([]Service, erro
 		return nil, err
 	}
 	return out, nil
+}
+
+// The compact rows suggestions start from. Reading the box around a person
+// from the database cost most of a suggestion: thousands of index entries
+// in a city, and on SQLite every commit (each suggestion audits its read)
+// makes every reader map its pages afresh. The rows are few and small (a
+// hundred thousand services take about 15 MB), so each server keeps them
+// in memory, sorted by latitude, and before each use reads one number,
+// directory_version, which a trigger counts up in the same transaction as
+// any change to what the rows hold (migration 0017).
+
+// compactService is what ranking needs of a service, as stored.
+type compactService struct {
+	pk         int64
+	lat, lon   float64
+	id, name   string
+	categories []string
+	days       int
+	cost       *int64
+	capacity   *int
+	citizenLed bool
+}
+
+// suggestSnapshot is the active, placed services at one directory version.
+// Its rows and what they point to are shared by every request: read only.
+type suggestSnapshot struct {
+	version int64
+	byLat   []compactService
+}
+
+// between returns the rows with a latitude from lo to hi.
+func (p *suggestSnapshot) between(lo, hi float64) []compactService {
+	from, _ := slices.BinarySearchFunc(p.byLat, lo, func(c compactService, lat float64) int { return cmp.Compare(c.lat, lat) })
+	to := from
+	for to < len(p.byLat) && p.byLat[to].lat <= hi {
+		to++
+	}
+	return p.byLat[from:to]
+}
+
+// suggestCache holds one database's snapshot; mu lets one request load a
+// new one while the others wait for it rather than load it too.
+type suggestCache struct {
+	mu   sync.Mutex
+	snap atomic.Pointer[suggestSnapshot]
+}
+
+var suggestCaches sync.Map // *db.DB → *suggestCache
+
+// directoryVersion reads the number that changes with every change to the
+// rows suggestions keep.
+func (s *Store) directoryVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.DB.R().QueryRowContext(ctx, "SELECT version FROM directory_version WHERE id = 1").Scan(&v)
+	return v, err
+}
+
+// suggestSnapshot returns the services as the database now holds them,
+// loading them again only when the directory has changed.
+func (s *Store) suggestSnapshot(ctx context.Context) (*suggestSnapshot, error) {
+	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
+	c := cv.(*suggestCache)
+	version, err := s.directoryVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if p := c.snap.Load(); p != nil && p.version >= version {
+		return p, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.snap.Load(); p != nil && p.version >= version {
+		return p, nil
+	}
+	p, err := s.loadSnapshot(ctx, version)
+	if err != nil {
+		return nil, err
+	}
+	c.snap.Store(p)
+	return p, nil
+}
+
+// loadSnapshot reads every active, placed service's compact row. The
+// version comes from the same statement as the rows, so the two agree on
+// either database; with no rows it is versionBefore, read earlier, so that
+// a change made meanwhile loads them again next time.
+func (s *Store) loadSnapshot(ctx context.Context, versionBefore int64) (*suggestSnapshot, error) {
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
+		FROM services s CROSS JOIN directory_version v
+		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL ORDER BY s.latitude`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	p := &suggestSnapshot{version: versionBefore}
+	// Services share a few sets of categories: one slice each.
+	sets := map[string][]string{}
+	for rows.Next() {
+		var c compactService
+		var cats string
+		var cost, capacity sql.NullInt64
+		if err := rows.Scan(&p.version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed); err != nil {
+			return nil, err
+		}
+		set, ok := sets[cats]
+		if !ok {
+			set = slices.Clip(strings.Fields(cats))
+			sets[cats] = set
+		}
+		c.categories = set
+		if cost.Valid {
+			c.cost = &cost.Int64
+		}
+		c.capacity = intPtr(capacity)
+		p.byLat = append(p.byLat, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(p.byLat, func(x, y compactService) int { return cmp.Compare(x.lat, y.lat) })
+	return p, nil
 }

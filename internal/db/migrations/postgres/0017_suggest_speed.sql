@@ -1,0 +1,22 @@
+-- Suggestions keep the compact rows of every active service (place,
+-- categories, days, cost, space) in memory and check this one number
+-- before each use: every change to what those rows hold counts it up, in
+-- the same transaction, so a server never ranks from a directory older
+-- than the one the database holds. (A loader that turns triggers off, as
+-- session_replication_role = replica does, must count it up itself.)
+CREATE TABLE directory_version (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	version BIGINT NOT NULL
+)
+-- ;
+INSERT INTO directory_version (id, version) VALUES (1, 0)
+-- ;
+CREATE FUNCTION directory_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE directory_version SET version = version + 1;
+	RETURN NULL;
+END
+$$
+-- ;
+CREATE TRIGGER services_version AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude
+ON services FOR EACH STATEMENT EXECUTE FUNCTION directory_version_bump()

@@ -1,0 +1,24 @@
+-- Suggestions keep the compact rows of every active service (place,
+-- categories, days, cost, space) in memory and check this one number
+-- before each use: every change to what those rows hold counts it up, in
+-- the same transaction, so a server never ranks from a directory older
+-- than the one the database holds.
+CREATE TABLE directory_version (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	version BIGINT NOT NULL
+)
+-- ;
+INSERT INTO directory_version (id, version) VALUES (1, 0)
+-- ;
+CREATE TRIGGER services_version_insert AFTER INSERT ON services BEGIN
+	UPDATE directory_version SET version = version + 1;
+END
+-- ;
+CREATE TRIGGER services_version_delete AFTER DELETE ON services BEGIN
+	UPDATE directory_version SET version = version + 1;
+END
+-- ;
+CREATE TRIGGER services_version_update AFTER UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude
+ON services BEGIN
+	UPDATE directory_version SET version = version + 1;
+END
