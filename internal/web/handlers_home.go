@@ -27,7 +27,7 @@ func homeCards(role auth.Role) []card {
 		return []card{
 			{"Referrals in your scheme", "New referrals waiting for triage, oldest first, with urgent ones flagged.", "/referrals"},
 			{"Your team", "Each link worker's caseload, with every person's next action, so you can balance work.", "/caseload"},
-			{"Reports", "Counts of referrals, connections and outcomes for your scheme will appear here.", ""},
+			{"Reports", "Counts of referrals, connections and outcomes for your scheme, with charts and CSV downloads.", "/reports"},
 		}
 	case auth.LinkWorker:
 		return []card{
@@ -51,7 +51,7 @@ func homeCards(role auth.Role) []card {
 		}
 	case auth.Commissioner:
 		return []card{
-			{"Reports", "Reports on referrals, connections and outcomes across the area will appear here. Small numbers are hidden to protect people's privacy.", ""},
+			{"Reports", "Referrals, connections and outcomes across the area, with charts and CSV downloads. Small numbers are hidden to protect people's privacy.", "/reports"},
 		}
 	}
 	return nil
