@@ -105,6 +105,12 @@ func (s *Store) OpenLink(ctx context.Context, client, token string) (Connection,
 // was answered already) leaves it unused. While the connection stays open
 // a fresh link goes to the provider for the next session.
 func (s *Store) AnswerByLink(ctx context.Context, client, token, action, reason string) (Connection, error) {
+	return s.answerByLink(ctx, client, token, action, reason, "")
+}
+
+// answerByLink is AnswerByLink with a checked first session date for an
+// acceptance ("" for none).
+func (s *Store) answerByLink(ctx context.Context, client, token, action, reason, firstSession string) (Connection, error) {
 	var id string
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -118,7 +124,9 @@ func (s *Store) AnswerByLink(ctx context.Context, client, token, action, reason 
 		by := linkActor(id, client)
 		switch action {
 		case "accept":
-			err = s.decide(ctx, tx, by, c, Accepted, "")
+			if err = s.decide(ctx, tx, by, c, Accepted, ""); err == nil && firstSession != "" {
+				err = s.setFirstSession(ctx, tx, c.ID, firstSession)
+			}
 		case "decline":
 			err = s.decide(ctx, tx, by, c, Declined, reason)
 		case "waitlist":

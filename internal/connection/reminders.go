@@ -245,6 +245,20 @@ func (s *Store) DecideWithFirstSession(ctx context.Context, by referral.Actor, i
 	})
 }
 
+// AnswerByLinkWithFirstSession is AnswerByLink where an acceptance may
+// give the date of the first session; a bad date refuses the answer and
+// leaves the link unused.
+func (s *Store) AnswerByLinkWithFirstSession(ctx context.Context, client, token, action, reason, firstSession string) (Connection, error) {
+	date, msg := ParseFirstSession(firstSession, s.now())
+	if msg == "" && date != "" && action != "accept" {
+		msg = "Give the date of the first session only when you accept the person."
+	}
+	if msg != "" {
+		return Connection{}, oikos.Invalid(map[string]string{"first_session": msg})
+	}
+	return s.answerByLink(ctx, client, token, action, reason, date)
+}
+
 // SetFirstSession records (or moves, or with "" clears) the date of an
 // accepted connection's first session. A new date owes a new reminder.
 func (s *Store) SetFirstSession(ctx context.Context, by referral.Actor, id, firstSession string) (Connection, error) {

@@ -321,3 +321,29 @@ func TestReminderSweepsShareTheWork(t *testing.T) {
 		}
 	})
 }
+
+// A provider without an account gives the first session with the answer
+// from the email's link; a bad date leaves the link unused.
+func TestAnswerByLinkWithFirstSession(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newConnWorld(t, d, true)
+		w.accept(t)
+		c, err := w.store.Create(ctx, linkWorker, w.referralID, connection.CreateInput{ServiceID: w.walk, Kind: connection.Supported})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := answerToken(t, mailOf(t, d, connection.KindConnectionSent)[0].body)
+		_, err = w.store.AnswerByLinkWithFirstSession(ctx, "test", token, "accept", "", "2026-02-01")
+		wantErr(t, err, oikos.EINVALID, "first_session")
+		_, err = w.store.AnswerByLinkWithFirstSession(ctx, "test", token, "waitlist", "", "2026-03-09")
+		wantErr(t, err, oikos.EINVALID, "first_session")
+		if c, err = w.store.AnswerByLinkWithFirstSession(ctx, "test", token, "accept", "", " 2026-03-09 "); err != nil ||
+			c.Status != connection.Accepted || c.FirstSession != "2026-03-09" {
+			t.Fatalf("%+v %v", c, err)
+		}
+		if _, err := w.store.AnswerByLinkWithFirstSession(ctx, "test", token, "accept", "", ""); err != connection.ErrLinkUsed {
+			t.Errorf("used twice: %v", err)
+		}
+	})
+}

@@ -571,7 +571,7 @@ func (h *connections) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PathValue("token")
-	c, err := h.store.AnswerByLink(r.Context(), clientAddress(r), token, r.PostForm.Get("action"), r.PostForm.Get("reason"))
+	c, err := h.store.AnswerByLinkWithFirstSession(r.Context(), clientAddress(r), token, r.PostForm.Get("action"), r.PostForm.Get("reason"), r.PostForm.Get("first_session"))
 	var e *oikos.Error
 	switch {
 	case err == nil:

@@ -129,6 +129,24 @@ func TestFirstSessionAndReminderPages(t *testing.T) {
 			t.Errorf("clear the date: %d", res.status)
 		}
 
+		// From the email's link, without an account.
+		c2 := f.connect(t, id, p.serviceB, "active_signpost")
+		links := f.answerLinks(t, "choir@example.org")
+		anon := f.browser()
+		if res := anon.get("/answer/" + links[0]); !strings.Contains(res.body, `name="first_session"`) {
+			t.Errorf("answer page lacks the first session")
+		}
+		res = anon.post("/answer/"+links[0], url.Values{"action": {"accept"}, "first_session": {"2020-01-01"}})
+		if res.status != 422 || !strings.Contains(res.body, `href="#first_session"`) {
+			t.Errorf("past date by link: %d", res.status)
+		}
+		if res := anon.post("/answer/"+links[0], url.Values{"action": {"accept"}, "first_session": {nextWeek}}); res.status != 200 {
+			t.Errorf("accept by link: %d", res.status)
+		}
+		if got := f.do(auth.Manager, "GET", "/api/v1/connections/"+c2, "").json(t); got["first_session"] != nextWeek {
+			t.Errorf("by link: %v", got)
+		}
+
 		// The link worker records the person's choice.
 		lw := f.browser()
 		enrol(t, lw, "link_worker@example.org")
