@@ -99,13 +99,9 @@ type CaseConnection struct {
 	NoAnswer bool `json:"no_answer"`
 }
 
-// Label is the connection's state in words, "Attending" for an accepted
-// one the person has been to.
+// Label is the connection's state in words (connection.StateLabel).
 func (c CaseConnection) Label() string {
-	if c.Status == connection.Accepted && c.SessionsAttended > 0 {
-		return "Attending"
-	}
-	return c.Status.Label()
+	return connection.Connection{Status: c.Status, SessionsAttended: c.SessionsAttended}.StateLabel()
 }
 
 // Caseload lists the open referrals assigned to a link worker, or to any

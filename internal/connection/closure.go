@@ -71,6 +71,20 @@ func PlainState(st Status, attended int) string {
 	return string(st)
 }
 
+// StateLabel is the connection's state as staff read it: "Attending" once
+// the person has been to a session, "Did not start" for one dropped
+// before the first (as the referral's closure drops a connection never
+// answered), else the status's label.
+func (c Connection) StateLabel() string {
+	switch {
+	case c.Status == Accepted && c.SessionsAttended > 0:
+		return "Attending"
+	case c.Status == Dropped && c.SessionsAttended == 0:
+		return "Did not start"
+	}
+	return c.Status.Label()
+}
+
 // PlainState is the connection's state in the referrer's words.
 func (c Connection) PlainState() string { return PlainState(c.Status, c.SessionsAttended) }
 

@@ -176,3 +176,24 @@ func TestReferralClosureClosesConnections(t *testing.T) {
 		wantErr(t, err, oikos.ECONFLICT, "decision")
 	})
 }
+
+func TestStateLabel(t *testing.T) {
+	cases := []struct {
+		st       connection.Status
+		attended int
+		want     string
+	}{
+		{connection.Sent, 0, "Waiting for an answer"},
+		{connection.Accepted, 0, "Accepted"},
+		{connection.Accepted, 2, "Attending"},
+		{connection.Dropped, 0, "Did not start"},
+		{connection.Dropped, 3, "Stopped going"},
+		{connection.Completed, 3, "Completed"},
+		{connection.Declined, 0, "Declined"},
+	}
+	for _, c := range cases {
+		if got := (connection.Connection{Status: c.st, SessionsAttended: c.attended}).StateLabel(); got != c.want {
+			t.Errorf("%s with %d sessions: %q, want %q", c.st, c.attended, got, c.want)
+		}
+	}
+}
