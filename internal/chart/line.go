@@ -182,7 +182,13 @@ func LineSVG(c LineChart) template.HTML {
 			col[i].y = max(col[i].y, col[i-1].y+lineLabelGap)
 		}
 		for _, l := range col {
-			fmt.Fprintf(&b, `<text x="%s" y="%s" font-weight="bold">%s</text>`, lineNum(l.x), lineNum(l.y), lineEsc(l.text))
+			// A label that would run off the right edge ends at its point
+			// instead of starting there.
+			anchor := ""
+			if l.x+float64(len([]rune(l.text)))*lineCharW > lineWidth-2 {
+				l.x, anchor = l.x-18, ` text-anchor="end"`
+			}
+			fmt.Fprintf(&b, `<text x="%s" y="%s" font-weight="bold" stroke="#ffffff" stroke-width="4" paint-order="stroke"%s>%s</text>`, lineNum(l.x), lineNum(l.y), anchor, lineEsc(l.text))
 		}
 	}
 

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -327,6 +328,8 @@ type measureSection struct {
 	Rows                           []measureRow
 	// Record links to the form, while the referral is open.
 	Record string
+	// Chart is the same picture the person sees (handlers_progress.go).
+	Chart template.HTML
 }
 
 type reviewView struct{ Name, Code, On, Record string }
@@ -426,6 +429,7 @@ func newMeasuresView(ref referral.Referral, taken []outcome.Measure, now time.Ti
 			sec.Rows = append(sec.Rows, row)
 		}
 		if len(sec.Rows) > 0 {
+			sec.Chart = progressChart(in, taken, "measures-"+in.Code)
 			v.Sections = append(v.Sections, sec)
 		} else if v.Open {
 			v.Record = append(v.Record, reviewView{Name: in.Name, Code: in.Code, Record: sec.Record})

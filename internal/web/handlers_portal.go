@@ -347,9 +347,14 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 	if len(refs) > 0 {
 		name = refs[0].Person.GivenName
 	}
+	due, err := s.myDueLink(ctx, r, refs)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	notice := map[string]string{"step": "Your step is saved.", "goal": "Your progress is saved."}[r.URL.Query().Get("saved")]
 	s.render(w, r, http.StatusOK, "my_plan", &page{Title: "Your plan", Notice: notice, Data: map[string]any{
-		"Name": name, "Plans": plans, "Progress": progressOptions()}})
+		"Name": name, "Plans": plans, "Progress": progressOptions(), "Due": due}})
 }
 
 // progressOptions are the steps of the 0 to 10 scale, in words at the ends.

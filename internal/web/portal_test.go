@@ -284,7 +284,7 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		}
 		person := "person:" + p.ref.PersonID
 		for _, kind := range []string{"person", "referral", "referral.contacts", "referral.conversations", "referral.measures"} {
-			if f.auditCount(t, person, "read", kind) != 1 {
+			if f.auditCount(t, person, "read", kind) == 0 { // the home page reads measures too, for reviews due
 				t.Errorf("reading the record's %s is not audited", kind)
 			}
 		}

@@ -22,6 +22,9 @@ func (s *Server) addPortalRoutes(rt *router) {
 	rt.handle("POST /my/goals/{goal}", auth.Person, s.myProgress)
 	rt.handle("POST /my/goals/{goal}/steps/{step}", auth.Person, s.myProgress)
 	rt.handle("GET /my/record", auth.Person, s.myRecord)
+	rt.handle("GET /my/progress", auth.Person, s.myProgressPage)
+	rt.handle("GET /my/measures/new", auth.Person, s.myMeasureForm)
+	rt.handle("POST /my/measures/new", auth.Person, s.myMeasureCreate)
 
 	// The link worker gives the person a way in.
 	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
