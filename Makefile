@@ -65,3 +65,22 @@ bench-intake:
 .PHONY: bench-suggestions
 bench-suggestions:
 	$(GO) run ./cmd/oikos-bench --mode suggestions --services 100000 --referrals 300 --clients 8 --duration 20s --db both
+
+# Scheme report at national scale: 1,000,000 referrals over three years,
+# about 2,000,000 measures and 1,500,000 connections (generated once into
+# BENCH_DIR and reused on SQLite; generated anew on a throwaway PostgreSQL
+# cluster), then GET /api/v1/reports/summary for one year, cold (new
+# server process, page cache dropped, PostgreSQL restarted) and warm, with
+# the plans of the slowest statements.
+BENCH_DIR ?= /tmp/oikos-bench-data
+.PHONY: bench-reports
+bench-reports:
+	$(GO) run ./cmd/oikos-bench --mode reports --national 1000000 --services 20000 --rounds 3 --explain --db both --dir $(BENCH_DIR)
+
+# A link worker's caseload page with 300 people in their care (contacts,
+# conversations, plans, connections) over a background of 100,000
+# referrals: GET /caseload 200 times, one at a time, p50/p95 and CPU per
+# request, on SQLite and a throwaway PostgreSQL cluster.
+.PHONY: bench-caseload
+bench-caseload:
+	$(GO) run ./cmd/oikos-bench --mode caseload --referrals 300 --national 100000 --requests 200 --db both --dir $(BENCH_DIR)

@@ -12,7 +12,11 @@
 // straight through database/sql, one transaction each, under the same
 // durable commits, and compares the two.
 //
-//	go run ./cmd/oikos-bench [--mode search|intake] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+// --mode reports times GET /api/v1/reports/summary for a year of a national
+// dataset (a million referrals over three years), cold and warm; --mode
+// caseload times a link worker's caseload page (see reports.go, caseload.go).
+//
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|reports|caseload] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -29,6 +33,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -64,6 +69,13 @@ type options struct {
 	seed       int64
 	cpuprofile string
 	referrals  int
+	// reports and caseload: the national dataset's size, warm requests,
+	// requests timed, and whether to show the report's plans.
+	national int
+	warm     int
+	requests int
+	explain  bool
+	serveDB  string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -79,6 +91,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each run")
 	fs.StringVar(&o.which, "db", "both", "sqlite, postgres or both")
 	fs.StringVar(&o.dir, "dir", "", "keep the SQLite database here and reuse it next time (default: a temporary directory)")
+	fs.IntVar(&o.national, "national", 0, "reports, caseload: referrals in the national dataset (default 1000000 for reports, 100000 for caseload)")
+	fs.IntVar(&o.warm, "warm", 3, "reports: warm requests after the cold ones")
+	fs.IntVar(&o.requests, "requests", 200, "caseload: requests timed")
+	fs.BoolVar(&o.explain, "explain", false, "reports: show the plans of the report's slowest statements (PostgreSQL's auto_explain; the same statements on SQLite with --db both)")
+	fs.StringVar(&o.serveDB, "serve-db", "", "serve: the database the child server opens (used by the benchmark itself)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each (intake: first) measured Oikos HTTP run to PREFIX[-intake]-sqlite.prof / -postgres.prof")
 	fs.Usage = func() {
@@ -88,11 +105,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if o.mode == "serve" {
+		return serveChild(ctx, o.serveDB, stdout)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.mode == "reports" || o.mode == "caseload" {
+		national, services := 1_000_000, 20_000
+		if o.mode == "caseload" {
+			national, services = 100_000, 5_000
+		}
+		if !set["national"] {
+			o.national = national
+		}
+		if !set["services"] {
+			o.services = services
+		}
+		if !set["rounds"] {
+			o.rounds = 3
+		}
+	}
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if o.mode != "search" && o.mode != "intake" && o.mode != "suggestions" {
-		return fmt.Errorf("--mode must be search, intake or suggestions, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "reports", "caseload"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, reports or caseload, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -114,6 +151,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "suggestions" {
 		return runSuggestions(ctx, o, dbs, stdout)
+	}
+	if o.mode == "reports" {
+		return runReports(ctx, o, dbs, stdout)
+	}
+	if o.mode == "caseload" {
+		return runCaseload(ctx, o, dbs, stdout)
 	}
 	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
 		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
