@@ -184,3 +184,72 @@ func (h *reminders) save(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/referrals/"+ref.ID+"?done=reminders#connections", http.StatusSeeOther)
 }
+
+// The person's own choice, from their pages: it holds for their newest
+// open referral's connections (the choice is theirs, whatever the referral).
+
+// myRemindersView is the person's reminders page.
+type myRemindersView struct {
+	Open    bool
+	Choice  connection.ReminderChoice
+	Options []option
+}
+
+func (h *reminders) myPage(w http.ResponseWriter, r *http.Request) {
+	h.myRender(w, r, &page{Notice: map[string]string{"1": "Your choice is saved."}[r.URL.Query().Get("saved")]}, http.StatusOK)
+}
+
+// myReferral is the person's newest open referral, "" when none is open.
+func (h *reminders) myReferral(r *http.Request) (string, error) {
+	refs, err := h.s.openReferrals(r.Context(), personOf(r))
+	if err != nil || len(refs) == 0 {
+		return "", err
+	}
+	return refs[0].ID, nil
+}
+
+func (h *reminders) myRender(w http.ResponseWriter, r *http.Request, pg *page, status int) {
+	id, err := h.myReferral(r)
+	v := myRemindersView{Open: id != ""}
+	if err == nil && v.Open {
+		v.Choice, err = h.store.Reminders(r.Context(), personActor(r), id)
+	}
+	if err != nil {
+		h.s.pageError(w, r, err)
+		return
+	}
+	v.Options = reminderOptions(v.Choice)
+	if pg.Form == nil {
+		pg.Form = url.Values{"channel": {v.Choice.Channel}}
+	}
+	pg.Title = "Reminders before a first session"
+	pg.Data = v
+	h.s.render(w, r, status, "my_reminders", pg)
+}
+
+func (h *reminders) mySave(w http.ResponseWriter, r *http.Request) {
+	if !h.s.readForm(w, r) {
+		return
+	}
+	id, err := h.myReferral(r)
+	if err == nil && id == "" {
+		err = &oikos.Error{Code: oikos.ECONFLICT, Message: "You have no referral open with us, so there is nothing to remind you of."}
+	}
+	if err == nil {
+		_, err = h.store.SetReminders(r.Context(), personActor(r), id, connection.ReminderInput{Channel: r.PostForm.Get("channel")})
+	}
+	var e *oikos.Error
+	if errors.As(err, &e) && e.Code != oikos.ENOTFOUND {
+		fields := map[string]string{"channel": e.Message}
+		if msg := e.Fields["channel"]; msg != "" {
+			fields["channel"] = msg
+		}
+		h.myRender(w, r, &page{Form: r.PostForm, Errors: fields, ErrorOrder: []string{"channel"}}, statusFor(e.Code))
+		return
+	}
+	if err != nil {
+		h.s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/my/reminders?saved=1", http.StatusSeeOther)
+}

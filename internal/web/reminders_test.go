@@ -205,3 +205,33 @@ func FuzzReminderBodies(f *testing.F) {
 		}
 	})
 }
+
+// The person chooses reminders on their own pages; staff do not reach them.
+func TestPersonChoosesReminders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		p := f.personWithPlan(t, "Ada", "Lovelace", "ada@example.org")
+		me := f.signInWithCode(t, p.ref.ID)
+		res := me.get("/my/reminders")
+		if res.status != 200 || !strings.Contains(res.body, "Email to ada@example.org") || strings.Contains(res.body, "Text message to") {
+			t.Fatalf("my reminders: %d", res.status)
+		}
+		if res := me.post("/my/reminders", url.Values{"channel": {"sms"}}); res.status != 422 || !strings.Contains(res.body, `href="#channel"`) {
+			t.Errorf("texts without a mobile: %d", res.status)
+		}
+		if res := me.post("/my/reminders", url.Values{"channel": {"email"}}); res.status != 303 {
+			t.Fatalf("choose email: %d %s", res.status, res.body)
+		}
+		if res := me.get("/my/reminders?saved=1"); !strings.Contains(res.body, `value="email" checked`) || !strings.Contains(res.body, "Your choice is saved") {
+			t.Errorf("the choice is not shown")
+		}
+		if got := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+p.ref.ID+"/reminders", "").json(t); got["channel"] != "email" {
+			t.Errorf("the link worker sees %v", got)
+		}
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		if res := lw.get("/my/reminders"); res.status != 404 {
+			t.Errorf("staff open the person's reminders: %d", res.status)
+		}
+	})
+}

@@ -18,4 +18,8 @@ func (s *Server) addReminderRoutes(rt *router) {
 	rt.handle("GET /referrals/{id}/reminders", caseworkers, h.page)
 	rt.handle("POST /referrals/{id}/reminders", caseworkers, h.save)
 	rt.handle("POST /connections/{id}/first-session", answerers, h.firstSessionPage)
+
+	// The person chooses for themselves on their own pages.
+	rt.handle("GET /my/reminders", auth.Person, h.myPage)
+	rt.handle("POST /my/reminders", auth.Person, h.mySave)
 }
