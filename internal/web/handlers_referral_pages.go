@@ -155,7 +155,8 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	}
 	notice := map[string]string{"accepted": "You have accepted the referral and it is in your caseload.", "contacted": "Contact recorded.",
 		"active": "You are now working together.", "closed": "The referral is closed.", "contact": "Contact recorded.",
-		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent."}[r.URL.Query().Get("done")]
+		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent.",
+		"reminders": "The person's choice of reminders is saved."}[r.URL.Query().Get("done")]
 	work, err := s.caseworkFor(r, ref)
 	if err != nil {
 		s.pageError(w, r, err)

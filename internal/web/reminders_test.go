@@ -164,8 +164,12 @@ func TestFirstSessionAndReminderPages(t *testing.T) {
 		if res := lw.get(page); !strings.Contains(res.body, "Text message to 07700 900123") {
 			t.Errorf("the mobile is not offered")
 		}
-		if res := lw.post(page, url.Values{"channel": {"sms"}}); res.status != 303 {
-			t.Errorf("choose texts: %d %s", res.status, res.body)
+		res = lw.post(page, url.Values{"channel": {"sms"}})
+		if res.status != 303 {
+			t.Fatalf("choose texts: %d %s", res.status, res.body)
+		}
+		if res := lw.get(res.header.Get("Location")); !strings.Contains(res.body, "choice of reminders is saved") {
+			t.Errorf("no notice after saving")
 		}
 		if res := lw.get(page); !strings.Contains(res.body, `value="sms" checked`) || !strings.Contains(res.body, "Last changed") {
 			t.Errorf("the choice is not shown")
