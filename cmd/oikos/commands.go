@@ -478,7 +478,10 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := loadDemoPopulation(ctx, d, e.stdout); err != nil {
 		return err
 	}
-	return loadDemoCasework(ctx, d, store, e.stdout)
+	if err := loadDemoCasework(ctx, d, store, e.stdout); err != nil {
+		return err
+	}
+	return loadDemoHistory(ctx, d, store, e.stdout)
 }
 
 var demoOrganisations = []org.Input{

@@ -129,7 +129,6 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		pg.Errors = e.Fields
 		pg.ErrorOrder = fieldOrder(e.Fields, "from", "to")
-		pg.Title = "Error: " + pg.Title
 		s.render(w, r, http.StatusUnprocessableEntity, "reports", pg)
 		return
 	}
