@@ -89,6 +89,7 @@ func TestBrowserPersonSeesTheirProgress(t *testing.T) {
 	p.expectText("main", "How often do you feel lonely?")
 	p.follow("button", "^Send my answers$") // nothing chosen
 	p.expectText(".nhsuk-error-summary", "Choose an answer for")
+	shot(p, "form")
 	p.click("label", "^Some of the time$")
 	p.follow("button", "^Send my answers$")
 	p.expectPath("/my/progress")
