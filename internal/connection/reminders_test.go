@@ -2,6 +2,7 @@ package connection_test
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,8 @@ import (
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/notify"
+	"oikos/internal/notify/notifytest"
 )
 
 func TestReminderDate(t *testing.T) {
@@ -344,6 +347,46 @@ func TestAnswerByLinkWithFirstSession(t *testing.T) {
 		}
 		if _, err := w.store.AnswerByLinkWithFirstSession(ctx, "test", token, "accept", "", ""); err != connection.ErrLinkUsed {
 			t.Errorf("used twice: %v", err)
+		}
+	})
+}
+
+// The whole way: the outbox worker's sweep finds the reminder due, and the
+// worker sends it as a text through (a local) Notify.
+func TestReminderReachesNotify(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newConnWorld(t, d, true)
+		w.clock = time.Now()
+		w.accept(t)
+		execSQL(t, d, "UPDATE people SET phone = '+44 7700 900123' WHERE id = (SELECT person_id FROM referrals WHERE id = $1)", w.referralID)
+		if _, err := w.store.SetReminders(ctx, linkWorker, w.referralID, connection.ReminderInput{Channel: "sms"}); err != nil {
+			t.Fatal(err)
+		}
+		c, err := w.store.Create(ctx, linkWorker, w.referralID, connection.CreateInput{ServiceID: w.walk, Kind: connection.Signpost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		london, _ := time.LoadLocation("Europe/London")
+		first := time.Now().In(london).AddDate(0, 0, 5)
+		if _, err := w.store.DecideWithFirstSession(ctx, providerUser, c.ID, connection.Accepted, "", first.Format(time.DateOnly)); err != nil {
+			t.Fatal(err)
+		}
+		n := notifytest.StartNotify(t)
+		sms, err := notify.NewSMSSender(n.URL, n.APIKey(), n.TemplateID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, m, day := first.Date()
+		dayBefore := time.Date(y, m, day-1, 10, 0, 0, 0, london)
+		worker := &notify.Worker{DB: d, Sender: notify.ByChannel{Email: &notify.LogSender{Log: slog.New(slog.DiscardHandler)}, SMS: sms},
+			Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return dayBefore }, Sweep: w.store.Sweep}
+		if _, err := worker.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := n.Wait(t, 1, 10*time.Second)
+		if got[0].PhoneNumber != "+447700900123" || !strings.HasPrefix(got[0].Personalisation["body"], "Reminder: your first session at Riverside walk is tomorrow") {
+			t.Errorf("Notify got %+v", got[0])
 		}
 	})
 }
