@@ -578,7 +578,9 @@ func (s *Store) searchByRelevance(ctx context.Context, q Query, limit int) (Resu
 }
 
 // relevantPage is one page of the matches for text, best first (ties by
-// name, then id, as rank orders them), and how many match in all.
+// name, then id, as rank orders them), and how many match in all. Services
+// whose names hold every word come first: a name says what a service is,
+// a description only mentions things.
 func (s *Store) relevantPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
 	if s.DB.Dialect != "postgres" && len(q.wantedCategories()) == 0 && q.Day == 0 && !q.FreeOnly {
 		return s.relevantPageSQLite(ctx, q, text, limit)
@@ -587,18 +589,20 @@ func (s *Store) relevantPage(ctx context.Context, q Query, text string, limit in
 	var from string
 	if s.DB.Dialect == "postgres" {
 		from = `SELECT s.id, s.name, s.latitude, s.longitude,
-			ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8 AS relevance
+			ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8 AS relevance,
+			ts_filter(s.search_vector, '{a}') @@ query AS named
 		FROM services s, to_tsquery('english', $1) AS query
 		WHERE s.search_vector @@ query AND ` + cond
 		args = append([]any{tsQuery(words(text))}, args...)
 	} else {
-		from = `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance
+		from = `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance,
+			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')') AS named
 		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
 		WHERE services_fts MATCH $1 AND ` + cond
 		args = append([]any{ftsQuery(text)}, args...)
 	}
 	n := len(args)
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT m.*, COUNT(*) OVER () FROM ("+from+") m ORDER BY m.relevance DESC, lower(m.name), m.id"+
+	rows, err := s.DB.R().QueryContext(ctx, "SELECT m.*, COUNT(*) OVER () FROM ("+from+") m ORDER BY m.named DESC, m.relevance DESC, lower(m.name), m.id"+
 		" LIMIT $"+strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), append(args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -608,7 +612,8 @@ func (s *Store) relevantPage(ctx context.Context, q Query, text string, limit in
 	total := 0
 	for rows.Next() {
 		var c candidate
-		if err := rows.Scan(&c.ID, &c.Name, &c.Lat, &c.Lon, &c.Relevance, &total); err != nil {
+		var named bool
+		if err := rows.Scan(&c.ID, &c.Name, &c.Lat, &c.Lon, &c.Relevance, &named, &total); err != nil {
 			return nil, 0, err
 		}
 		c.Distance = -1

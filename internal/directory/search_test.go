@@ -186,7 +186,28 @@ func TestSearchWordsPagesAgree(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, text := range []string{"walk", "walks", "walking group", "wal", "tea dance", "tea"} {
+		// A name holding the words comes before a description full of them.
+		for _, in := range []struct{ name, description string }{
+			{"Riverside Social", "Choir choir choir choir choir choir choir choir."},
+			{"Friends of the Long Valley and Upper Riverside Community Association Village Hall, Playing Fields and Gardens Choir", "Songs, tea and cake, and a warm welcome for everyone who lives in the valley and beyond it."},
+		} {
+			if _, err := s.Create(ctx, editor, directory.Input{OrganisationID: orgID, Name: in.name, Description: in.description,
+				Categories: []string{"singing_groups", "social_groups"}, Postcode: "EX1 1AA"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, query := range []string{"q=choir", "q=choir&category=social_groups"} {
+			v, _ := url.ParseQuery(query)
+			q, _ := directory.ParseQuery(v, 50)
+			res, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := names(res); len(got) < 2 || got[len(got)-1] != "Riverside Social" {
+				t.Errorf("%s: %v, want the services named for the word first", query, got)
+			}
+		}
+		for _, text := range []string{"walk", "walks", "walking group", "wal", "tea dance", "tea", "choir"} {
 			v, _ := url.ParseQuery("q=" + url.QueryEscape(text))
 			q, _ := directory.ParseQuery(v, 50)
 			whole, err := s.Search(ctx, q)
