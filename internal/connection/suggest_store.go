@@ -125,15 +125,67 @@ func searchKm(maxKm float64) float64 { return maxKm + math.Min(math.Max(2, maxKm
 // Suggest ranks services for the referral's person and records the needs
 // left unmet. The caller has checked the actor may see the referral.
 //
-// The person's details are read outside the write transaction, so that
-// the directory queries (the slow part) never hold SQLite's one writer;
-// the read is then recorded in the audit log, with any unmet needs, in
-// one short transaction, and nothing is returned unless that commits.
+// The person's details and the directory are read in one read
+// transaction outside the write transaction, so that the directory
+// queries (the slow part) never hold SQLite's one writer, and share one
+// snapshot: on SQLite every commit elsewhere makes a reader drop what it
+// had read, once per transaction rather than once per query. The read is
+// then recorded in the audit log, with any unmet needs, in one short
+// transaction, and nothing is returned unless that commits.
 func (s *Suggester) Suggest(ctx context.Context, by referral.Actor, ref referral.Referral) (Suggestions, error) {
+	return s.suggest(ctx, by, ref, nil)
+}
+
+// SuggestReading is Suggest for a caller that has looked the referral up
+// only to show its suggestions and has not recorded that read: it is
+// audited with the suggestions', in the same transaction (one commit, not
+// two), and not at all if the suggestions fail, since then nothing of the
+// referral was shown.
+func (s *Suggester) SuggestReading(ctx context.Context, by referral.Actor, ref referral.Referral) (Suggestions, error) {
+	return s.suggest(ctx, by, ref, []audit.Event{{At: s.now(), ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: ref.ID, Client: by.Client}})
+}
+
+func (s *Suggester) suggest(ctx context.Context, by referral.Actor, ref referral.Referral, alsoRead []audit.Event) (Suggestions, error) {
 	out := Suggestions{ReferralID: ref.ID, Items: []Suggestion{}, Unmet: []UnmetNeed{}, Needs: []NeedView{}}
-	needs, interests, err := s.latestNeeds(ctx, ref)
+	var home postcode.Point
+	located := false
+	if ref.Person != nil && ref.Person.Postcode != "" {
+		var err error
+		if home, located, err = s.Directory.Locate(ctx, ref.Person.Postcode); err != nil {
+			return out, err
+		}
+	}
+	var unmet []UnmetNeed
+	err := s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		unmet, err = s.gather(ctx, tx, ref, home, located, &out)
+		return err
+	})
 	if err != nil {
 		return out, err
+	}
+	if unmet != nil {
+		out.Unmet = unmet
+	}
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := recordUnmet(ctx, tx, ref.ID, s.now(), unmet); err != nil {
+			return err
+		}
+		return audit.AppendAll(ctx, tx, s.DB.Dialect, append(alsoRead, audit.Event{At: s.now(), ActorID: by.UserID, Action: audit.Read,
+			ObjectKind: kindSuggestions, ObjectID: ref.ID, Client: by.Client}))
+	})
+	if err != nil {
+		return Suggestions{}, err
+	}
+	return out, nil
+}
+
+// gather reads, through r, what suggestions are made from, and ranks them
+// into out; it returns the needs left unmet.
+func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Referral, home postcode.Point, located bool, out *Suggestions) ([]UnmetNeed, error) {
+	needs, interests, err := latestNeeds(ctx, r, ref)
+	if err != nil {
+		return nil, err
 	}
 	out.NeedsFrom = "conversation"
 	if len(needs) == 0 {
@@ -147,55 +199,36 @@ func (s *Suggester) Suggest(ctx context.Context, by referral.Actor, ref referral
 		out.Needs = append(out.Needs, NeedView{Code: n.Code, Label: need.Label, Priority: n.Priority})
 	}
 	out.Interests = interests
-	if out.Preferences, err = readPreferences(ctx, s.DB.R(), ref.ID); err != nil {
-		return out, err
+	if out.Preferences, err = readPreferences(ctx, r, ref.ID); err != nil {
+		return nil, err
 	}
-	past, err := s.pastOutcomes(ctx, ref.PersonID)
+	past, err := pastOutcomes(ctx, r, ref.PersonID)
 	if err != nil {
-		return out, err
+		return nil, err
 	}
-
-	var unmet []UnmetNeed
-	var home postcode.Point
-	located := false
-	if ref.Person != nil && ref.Person.Postcode != "" {
-		if home, located, err = s.Directory.Locate(ctx, ref.Person.Postcode); err != nil {
-			return out, err
-		}
+	if !located {
+		return nil, nil
 	}
-	if located {
-		out.Place = ref.Person.Postcode
-		codes := make([]string, len(needs))
-		for i, n := range needs {
-			codes[i] = n.Code
-		}
-		cands, err := s.Directory.Nearby(ctx, directory.NearbyQuery{Origin: home, WithinKm: searchKm(out.Preferences.MaxKm),
-			Categories: taxonomy.CategoriesForNeeds(codes), Interests: directory.InterestWords(interests),
-			Schedules: len(out.Preferences.Times) > 0, Access: len(out.Preferences.Accessibility) > 0})
-		if err != nil {
-			return out, err
-		}
-		out.Considered = len(cands)
-		profile := Profile{Needs: needs, Interests: directory.InterestWords(interests), Prefs: out.Preferences, Past: past}
-		ranked := Rank(profile, cands)
-		unmet = FindUnmet(needs, ranked, MinSuitable, postcode.Outcode(ref.Person.Postcode), out.Preferences.MaxKm)
-		if out.Items, err = s.withServices(ctx, profile, ranked[:min(len(ranked), s.limit())]); err != nil {
-			return out, err
-		}
+	out.Place = ref.Person.Postcode
+	codes := make([]string, len(needs))
+	for i, n := range needs {
+		codes[i] = n.Code
 	}
-	if unmet != nil {
-		out.Unmet = unmet
-	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := recordUnmet(ctx, tx, ref.ID, s.now(), unmet); err != nil {
-			return err
-		}
-		return s.auditEvent(ctx, tx, by, audit.Read, kindSuggestions, ref.ID)
-	})
+	words := directory.InterestWords(interests)
+	cands, err := s.Directory.Nearby(ctx, r, directory.NearbyQuery{Origin: home, WithinKm: searchKm(out.Preferences.MaxKm),
+		Categories: taxonomy.CategoriesForNeeds(codes), Interests: words,
+		Schedules: len(out.Preferences.Times) > 0, Access: len(out.Preferences.Accessibility) > 0})
 	if err != nil {
-		return Suggestions{}, err
+		return nil, err
 	}
-	return out, nil
+	out.Considered = len(cands)
+	profile := Profile{Needs: needs, Interests: words, Prefs: out.Preferences, Past: past}
+	ranked := Rank(profile, cands)
+	unmet := FindUnmet(needs, ranked, MinSuitable, postcode.Outcode(ref.Person.Postcode), out.Preferences.MaxKm)
+	if out.Items, err = s.withServices(ctx, r, profile, ranked[:min(len(ranked), s.limit())]); err != nil {
+		return nil, err
+	}
+	return unmet, nil
 }
 
 func (s *Suggester) limit() int {
@@ -208,12 +241,12 @@ func (s *Suggester) limit() int {
 // withServices loads the full services of the ranked ones to show, and
 // scores them again with all they hold (the ranking of the many may have
 // gone by the days a service meets; its reasons now give the times).
-func (s *Suggester) withServices(ctx context.Context, p Profile, ranked []Scored) ([]Suggestion, error) {
+func (s *Suggester) withServices(ctx context.Context, r db.Querier, p Profile, ranked []Scored) ([]Suggestion, error) {
 	ids := make([]string, len(ranked))
 	for i, r := range ranked {
 		ids[i] = r.ID
 	}
-	services, err := s.Directory.LoadServices(ctx, ids)
+	services, err := s.Directory.LoadServices(ctx, r, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -236,9 +269,9 @@ func (s *Suggester) withServices(ctx context.Context, p Profile, ranked []Scored
 
 // latestNeeds reads the needs and interests of the referral's latest
 // what-matters conversation; none when there has been none.
-func (s *Suggester) latestNeeds(ctx context.Context, ref referral.Referral) ([]NeedPriority, string, error) {
+func latestNeeds(ctx context.Context, r db.Querier, ref referral.Referral) ([]NeedPriority, string, error) {
 	var stored, interests string
-	err := s.DB.R().QueryRowContext(ctx, `SELECT needs, interests FROM conversations WHERE referral_id = $1
+	err := r.QueryRowContext(ctx, `SELECT needs, interests FROM conversations WHERE referral_id = $1
 		ORDER BY held_at DESC, created_at DESC, id LIMIT 1`, ref.ID).Scan(&stored, &interests)
 	if err == sql.ErrNoRows {
 		return nil, "", nil
@@ -255,12 +288,12 @@ func (s *Suggester) latestNeeds(ctx context.Context, ref referral.Referral) ([]N
 
 // pastOutcomes reads what became of the person's connections, on any of
 // their referrals, by service.
-func (s *Suggester) pastOutcomes(ctx context.Context, personID string) (map[string]Past, error) {
+func pastOutcomes(ctx context.Context, r db.Querier, personID string) (map[string]Past, error) {
 	out := map[string]Past{}
 	if personID == "" {
 		return out, nil
 	}
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT c.service_id, c.status FROM connections c
+	rows, err := r.QueryContext(ctx, `SELECT c.service_id, c.status FROM connections c
 		JOIN referrals r ON r.id = c.referral_id WHERE r.person_id = $1`, personID)
 	if err != nil {
 		return nil, err

@@ -302,6 +302,11 @@ func (s *Store) Get(ctx context.Context, id string) (Service, error) {
 
 // attach loads schedules and terms for a page of services in two queries.
 func (s *Store) attach(ctx context.Context, list []Service) error {
+	return attachWith(ctx, s.DB.R(), list)
+}
+
+// attachWith is attach through r, which may be a transaction.
+func attachWith(ctx context.Context, r db.Querier, list []Service) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -314,7 +319,7 @@ func (s *Store) attach(ctx context.Context, list []Service) error {
 		marks[i] = "$" + strconv.Itoa(i+1)
 	}
 	in := "(" + strings.Join(marks, ", ") + ")"
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT service_id, day, opens, closes, source_id FROM service_schedules WHERE service_id IN "+in+" ORDER BY service_id, position", ids...)
+	rows, err := r.QueryContext(ctx, "SELECT service_id, day, opens, closes, source_id FROM service_schedules WHERE service_id IN "+in+" ORDER BY service_id, position", ids...)
 	if err != nil {
 		return err
 	}
@@ -333,7 +338,7 @@ func (s *Store) attach(ctx context.Context, list []Service) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rows, err = s.DB.R().QueryContext(ctx, "SELECT service_id, taxonomy, term_id, code, name FROM service_terms WHERE service_id IN "+in+" ORDER BY service_id, position", ids...)
+	rows, err = r.QueryContext(ctx, "SELECT service_id, taxonomy, term_id, code, name FROM service_terms WHERE service_id IN "+in+" ORDER BY service_id, position", ids...)
 	if err != nil {
 		return err
 	}

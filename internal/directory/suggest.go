@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"oikos/internal/db"
 	"oikos/internal/postcode"
 )
 
@@ -95,12 +96,14 @@ func InterestWords(text string) []string {
 }
 
 // Nearby lists the active services within q.WithinKm of q.Origin that are
-// in one of q.Categories or match one of q.Interests, nearest first.
-func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
+// in one of q.Categories or match one of q.Interests, nearest first,
+// reading through r (a read transaction, so that its queries share one
+// snapshot of the database and what they have read of it).
+func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Nearby, error) {
 	if q.WithinKm <= 0 {
 		return nil, fmt.Errorf("nearby: radius %v", q.WithinKm)
 	}
-	snap, err := s.suggestSnapshot(ctx)
+	snap, err := s.suggestSnapshot(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +129,7 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 		byPK[all[i].pk] = &all[i]
 	}
 	if len(q.Interests) > 0 && len(all) > 0 {
-		if err := s.matchInterests(ctx, q.Interests, all, byPK, []any{a, b, c, d}); err != nil {
+		if err := s.matchInterests(ctx, r, q.Interests, all, byPK, []any{a, b, c, d}); err != nil {
 			return nil, err
 		}
 	}
@@ -137,12 +140,12 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 		}
 	}
 	if q.Schedules {
-		if err := s.attachSchedules(ctx, out); err != nil {
+		if err := s.attachSchedules(ctx, r, out); err != nil {
 			return nil, err
 		}
 	}
 	if q.Access {
-		if err := s.attachAccess(ctx, out); err != nil {
+		if err := s.attachAccess(ctx, r, out); err != nil {
 			return nil, err
 		}
 	}
@@ -160,7 +163,7 @@ func (s *Store) Nearby(ctx context.Context, q NearbyQuery) ([]Nearby, error) {
 
 // matchInterests adds each interest word's full-text score to the
 // services listed that match it.
-func (s *Store) matchInterests(ctx context.Context, words []string, list []Nearby, byPK map[int64]*Nearby, box []any) error {
+func (s *Store) matchInterests(ctx context.Context, r db.Querier, words []string, list []Nearby, byPK map[int64]*Nearby, box []any) error {
 	var byID map[string]*Nearby
 	var keys string
 	if s.DB.Dialect == "postgres" {
@@ -183,7 +186,7 @@ func (s *Store) matchInterests(ctx context.Context, words []string, list []Nearb
 		keys = string(append(buf, ']'))
 	}
 	for _, w := range words {
-		if err := s.matchInterest(ctx, w, box, keys, byID, byPK); err != nil {
+		if err := s.matchInterest(ctx, r, w, box, keys, byID, byPK); err != nil {
 			return err
 		}
 	}
@@ -193,7 +196,7 @@ func (s *Store) matchInterests(ctx context.Context, words []string, list []Nearb
 // matchInterest adds one interest word's full-text score to the services
 // in the box that match it. Interests are whole words, so no prefix:
 // stemming finds "gardens" for "gardening".
-func (s *Store) matchInterest(ctx context.Context, word string, box []any, keys string, byID map[string]*Nearby, byPK map[int64]*Nearby) error {
+func (s *Store) matchInterest(ctx context.Context, r db.Querier, word string, box []any, keys string, byID map[string]*Nearby, byPK map[int64]*Nearby) error {
 	var query string
 	var args []any
 	if s.DB.Dialect == "postgres" {
@@ -209,7 +212,7 @@ func (s *Store) matchInterest(ctx context.Context, word string, box []any, keys 
 			WHERE services_fts MATCH $1 AND +rowid IN (SELECT value FROM json_each($2))`
 		args = []any{`"` + word + `"`, keys}
 	}
-	rows, err := s.DB.R().QueryContext(ctx, query, args...)
+	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -234,8 +237,8 @@ func (s *Store) matchInterest(ctx context.Context, word string, box []any, keys 
 }
 
 // attachSchedules loads the weekly sessions of the services listed.
-func (s *Store) attachSchedules(ctx context.Context, list []Nearby) error {
-	return eachChunk(ctx, s, list, "SELECT service_id, day, opens, closes FROM service_schedules WHERE service_id IN (%s) ORDER BY service_id, position",
+func (s *Store) attachSchedules(ctx context.Context, r db.Querier, list []Nearby) error {
+	return eachChunk(ctx, r, list, "SELECT service_id, day, opens, closes FROM service_schedules WHERE service_id IN (%s) ORDER BY service_id, position",
 		func(rows *sql.Rows, n func(id string) *Nearby) error {
 			var id, opens, closes string
 			var day int
@@ -251,8 +254,8 @@ func (s *Store) attachSchedules(ctx context.Context, list []Nearby) error {
 }
 
 // attachAccess loads the accessibility and languages of the services listed.
-func (s *Store) attachAccess(ctx context.Context, list []Nearby) error {
-	return eachChunk(ctx, s, list, "SELECT id, accessibility, languages FROM services WHERE id IN (%s)",
+func (s *Store) attachAccess(ctx context.Context, r db.Querier, list []Nearby) error {
+	return eachChunk(ctx, r, list, "SELECT id, accessibility, languages FROM services WHERE id IN (%s)",
 		func(rows *sql.Rows, n func(id string) *Nearby) error {
 			var id, access, langs string
 			if err := rows.Scan(&id, &access, &langs); err != nil {
@@ -268,7 +271,7 @@ func (s *Store) attachAccess(ctx context.Context, list []Nearby) error {
 // eachChunk runs query (with %s for the placeholders) for the services
 // listed, 500 at a time, handing each row to scan with a way to find the
 // service by id.
-func eachChunk(ctx context.Context, s *Store, list []Nearby, query string, scan func(rows *sql.Rows, n func(id string) *Nearby) error) error {
+func eachChunk(ctx context.Context, r db.Querier, list []Nearby, query string, scan func(rows *sql.Rows, n func(id string) *Nearby) error) error {
 	index := make(map[string]int, len(list))
 	for i, n := range list {
 		index[n.ID] = i
@@ -282,7 +285,7 @@ func eachChunk(ctx context.Context, s *Store, list []Nearby, query string, scan 
 			ids[i] = n.ID
 			marks[i] = "$" + strconv.Itoa(i+1)
 		}
-		rows, err := s.DB.R().QueryContext(ctx, fmt.Sprintf(query, strings.Join(marks, ", ")), ids...)
+		rows, err := r.QueryContext(ctx, fmt.Sprintf(query, strings.Join(marks, ", ")), ids...)
 		if err != nil {
 			return err
 		}
@@ -300,9 +303,9 @@ func eachChunk(ctx context.Context, s *Store, list []Nearby, query string, scan 
 	return nil
 }
 
-// LoadServices loads full services by id, with their schedules, in the
-// order asked; ids not found are left out.
-func (s *Store) LoadServices(ctx context.Context, ids []string) ([]Service, error) {
+// LoadServices loads full services by id through r, with their schedules,
+// in the order asked; ids not found are left out.
+func (s *Store) LoadServices(ctx context.Context, r db.Querier, ids []string) ([]Service, error) {
 	if len(ids) == 0 {
 		return []Service{}, nil
 	}
@@ -312,7 +315,7 @@ func (s *Store) LoadServices(ctx context.Context, ids []string) ([]Service, erro
 		args[i] = id
 		marks[i] = "$" + strconv.Itoa(i+1)
 	}
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+serviceColumns+" FROM services s JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN ("+
+	rows, err := r.QueryContext(ctx, "SELECT "+serviceColumns+" FROM services s JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN ("+
 		strings.Join(marks, ", ")+")", args...)
 	if err != nil {
 		return nil, err
@@ -336,7 +339,7 @@ func (s *Store) LoadServices(ctx context.Context, ids []string) ([]Service, erro
 			out = append(out, v)
 		}
 	}
-	if err := s.attach(ctx, out); err != nil {
+	if err := attachWith(ctx, r, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -391,18 +394,18 @@ var suggestCaches sync.Map // *db.DB → *suggestCache
 
 // directoryVersion reads the number that changes with every change to the
 // rows suggestions keep.
-func (s *Store) directoryVersion(ctx context.Context) (int64, error) {
+func directoryVersion(ctx context.Context, r db.Querier) (int64, error) {
 	var v int64
-	err := s.DB.R().QueryRowContext(ctx, "SELECT version FROM directory_version WHERE id = 1").Scan(&v)
+	err := r.QueryRowContext(ctx, "SELECT version FROM directory_version WHERE id = 1").Scan(&v)
 	return v, err
 }
 
 // suggestSnapshot returns the services as the database now holds them,
 // loading them again only when the directory has changed.
-func (s *Store) suggestSnapshot(ctx context.Context) (*suggestSnapshot, error) {
+func (s *Store) suggestSnapshot(ctx context.Context, r db.Querier) (*suggestSnapshot, error) {
 	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
 	c := cv.(*suggestCache)
-	version, err := s.directoryVersion(ctx)
+	version, err := directoryVersion(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +417,7 @@ func (s *Store) suggestSnapshot(ctx context.Context) (*suggestSnapshot, error) {
 	if p := c.snap.Load(); p != nil && p.version >= version {
 		return p, nil
 	}
-	p, err := s.loadSnapshot(ctx, version)
+	p, err := loadSnapshot(ctx, r, version)
 	if err != nil {
 		return nil, err
 	}
@@ -426,8 +429,8 @@ func (s *Store) suggestSnapshot(ctx context.Context) (*suggestSnapshot, error) {
 // version comes from the same statement as the rows, so the two agree on
 // either database; with no rows it is versionBefore, read earlier, so that
 // a change made meanwhile loads them again next time.
-func (s *Store) loadSnapshot(ctx context.Context, versionBefore int64) (*suggestSnapshot, error) {
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
+func loadSnapshot(ctx context.Context, r db.Querier, versionBefore int64) (*suggestSnapshot, error) {
+	rows, err := r.QueryContext(ctx, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
 		FROM services s CROSS JOIN directory_version v
 		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL ORDER BY s.latitude`)
 	if err != nil {

@@ -53,16 +53,30 @@ type suggestions struct {
 }
 
 func (h *suggestions) apiList(w http.ResponseWriter, r *http.Request) {
-	ref, err := h.s.visibleReferral(r, auth.ChangeAction)
+	ref, err := h.referral(r)
 	var out connection.Suggestions
 	if err == nil {
-		out, err = h.store.Suggest(r.Context(), refActor(r), ref)
+		out, err = h.store.SuggestReading(r.Context(), refActor(r), ref)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// referral looks the referral up for a change, as visibleReferral does,
+// but leaves the read to be audited by SuggestReading, in the same
+// transaction as the suggestions' read: one durable commit a request.
+func (h *suggestions) referral(r *http.Request) (referral.Referral, error) {
+	ref, err := h.s.refs.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return ref, err
+	}
+	if !auth.Can(principal(r), auth.ChangeAction, referralObject(ref)) {
+		return referral.Referral{}, oikos.NotFound("Referral")
+	}
+	return ref, nil
 }
 
 func (h *suggestions) apiGetPreferences(w http.ResponseWriter, r *http.Request) {

@@ -75,6 +75,7 @@ func TestSuggestionsAPI(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		referralReads := auditCount(t, d, id, "referral", "read")
 		res := f.do(auth.LinkWorker, "GET", path, "")
 		var got suggestionsBody
 		if res.status != 200 || json.Unmarshal([]byte(res.body), &got) != nil || got.NeedsFrom != "conversation" || len(got.Items) != 3 {
@@ -116,6 +117,11 @@ func TestSuggestionsAPI(t *testing.T) {
 		if n := auditCount(t, d, id, "referral.suggestions", "read"); n != 2 {
 			t.Errorf("%d suggestion reads audited", n)
 		}
+		// Each read of the suggestions also audits the read of the referral
+		// (in the same transaction).
+		if n := auditCount(t, d, id, "referral", "read"); n != referralReads+2 {
+			t.Errorf("%d referral reads audited after two suggestion reads, want %d", n, referralReads+2)
+		}
 
 		// Preferences: defaults, saved, read back, then followed.
 		prefs := "/api/v1/referrals/" + id + "/preferences"
@@ -149,7 +155,9 @@ func TestSuggestionsAPI(t *testing.T) {
 			}
 		}
 
-		// Nobody else sees any of it, not even that it exists.
+		// Nobody else sees any of it, not even that it exists, and a refused
+		// read is no read.
+		suggestionReads, referralReads := auditCount(t, d, id, "referral.suggestions", "read"), auditCount(t, d, id, "referral", "read")
 		other := f.otherLinkWorker(t)
 		for _, tc := range []struct{ method, path, body string }{{"GET", path, ""}, {"GET", prefs, ""}, {"PUT", prefs, `{}`}} {
 			for _, role := range []auth.Role{auth.Referrer, auth.Provider, auth.Volunteer, auth.Commissioner, auth.Admin} {
@@ -163,6 +171,12 @@ func TestSuggestionsAPI(t *testing.T) {
 		}
 		if res := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/ref_nobody/suggestions", ""); res.status != 404 {
 			t.Errorf("unknown referral: %d", res.status)
+		}
+		if n := auditCount(t, d, id, "referral.suggestions", "read"); n != suggestionReads {
+			t.Errorf("refused reads audited as suggestion reads: %d, want %d", n, suggestionReads)
+		}
+		if n := auditCount(t, d, id, "referral", "read"); n != referralReads {
+			t.Errorf("refused reads audited as referral reads: %d, want %d", n, referralReads)
 		}
 	})
 }
