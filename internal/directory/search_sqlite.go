@@ -38,6 +38,23 @@ func cellRange(box [4]float64) (lo, hi, west, east int64) {
 	return lo, hi, west, east
 }
 
+// maxCellRowsScanned bounds the ranges one search reads by key: a box
+// taller than this (about 90 km) is read from the geo index instead.
+const maxCellRowsScanned = 16
+
+func cellRowsSpanned(box [4]float64) int64 { return cellRow(box[1]) - cellRow(box[0]) + 1 }
+
+// cellRows is the keys of a box's cells, one range for each latitude row
+// it spans.
+func cellRows(box [4]float64) [][2]int64 {
+	west, east := cellCol(box[2]), cellCol(box[3])
+	var out [][2]int64
+	for row := cellRow(box[0]); row <= cellRow(box[1]); row++ {
+		out = append(out, [2]int64{(row*256 + west) << cellShift, (row*256+east)<<cellShift | (1<<cellShift - 1)})
+	}
+	return out
+}
+
 // ftsQuery turns search words into an FTS5 query: every word must match
 // (Porter stemming makes "walk" find "walking"), each quoted so that
 // nothing a person types is read as query syntax, the last as a prefix so
@@ -84,6 +101,26 @@ func (s *Store) ftsMatch(ctx context.Context, text string) (string, error) {
 
 func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
 	if len(words(text)) == 0 {
+		if bbox != nil && cellRowsSpanned(*bbox) <= maxCellRowsScanned {
+			// Read the box's cells row by row from the index by key: the
+			// geo index, by latitude then longitude, would read every
+			// service in the box's latitude band across the whole country.
+			ranges := cellRows(*bbox)
+			values := make([]string, len(ranges))
+			args := make([]any, 0, 2*len(ranges))
+			for i, r := range ranges {
+				values[i] = fmt.Sprintf("($%d, $%d)", 2*i+1, 2*i+2)
+				args = append(args, r[0], r[1])
+			}
+			cond, condArgs := q.filterWhere(len(args), bbox, true)
+			rows, err := s.DB.R().QueryContext(ctx, "WITH cells (lo, hi) AS (VALUES "+strings.Join(values, ", ")+
+				") SELECT s.id, s.name, s.latitude, s.longitude, 0.0 FROM cells JOIN services s INDEXED BY services_by_key ON s.pk BETWEEN cells.lo AND cells.hi WHERE "+
+				cond, append(args, condArgs...)...)
+			if err != nil {
+				return nil, err
+			}
+			return scanCandidates(rows)
+		}
 		cond, args := q.filterWhere(0, bbox, true)
 		rows, err := s.DB.R().QueryContext(ctx, "SELECT s.id, s.name, s.latitude, s.longitude, 0.0 FROM services s WHERE "+cond, args...)
 		if err != nil {
@@ -104,8 +141,8 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 		// Keep only matches in the box's cells before reading their rows or
 		// scoring them. A service's rowid is its cell then a number
 		// (migration 0019): FTS5 reads only the latitude rows the box spans,
-		// and a match in another column is dropped by arithmetic on its
-		// rowid. Without this a common word near a place reads every match
+		// and a match in a cell east or west of the box is dropped by
+		// arithmetic on its rowid. Without this a common word near a place reads every match
 		// in the country. The exact distance is checked after.
 		lo, hi, west, east := cellRange(*bbox)
 		n := len(args)
