@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if o.mode == "serve" {
-		return serveChild(ctx, o.serveDB, stdout)
+		return serveChild(ctx, o.serveDB, o.cpuprofile, stdout)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -152,6 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.mode == "suggestions" {
 		return runSuggestions(ctx, o, dbs, stdout)
 	}
+	serverProfile = o.cpuprofile
 	if o.mode == "reports" {
 		return runReports(ctx, o, dbs, stdout)
 	}

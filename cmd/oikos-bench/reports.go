@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"oikos/internal/auth"
 	"oikos/internal/db"
 )
@@ -400,19 +402,20 @@ type capturedStatement struct {
 // overhead and are not the benchmark's.
 func explainPostgres(ctx context.Context, c *cluster, url, token, from, to string, out io.Writer) ([]capturedStatement, error) {
 	fmt.Fprintf(out, "\n== PostgreSQL: plans of the report's statements (auto_explain, ANALYZE, BUFFERS; cold)\n")
-	d, err := db.Open(ctx, url)
+	// One session, so that the LOAD makes auto_explain's settings known.
+	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		return nil, err
 	}
-	for _, s := range []string{"ALTER SYSTEM SET session_preload_libraries = 'auto_explain'", "ALTER SYSTEM SET auto_explain.log_min_duration = '20ms'",
+	for _, s := range []string{"LOAD 'auto_explain'", "ALTER SYSTEM SET session_preload_libraries = 'auto_explain'", "ALTER SYSTEM SET auto_explain.log_min_duration = '20ms'",
 		"ALTER SYSTEM SET auto_explain.log_analyze = on", "ALTER SYSTEM SET auto_explain.log_buffers = on",
 		"ALTER SYSTEM SET log_min_duration_statement = 0", "ALTER SYSTEM SET log_parameter_max_length = -1"} {
-		if _, err := d.Exec(ctx, s); err != nil {
-			d.Close()
+		if _, err := conn.Exec(ctx, s); err != nil {
+			conn.Close(ctx)
 			return nil, fmt.Errorf("%s: %w", s, err)
 		}
 	}
-	d.Close()
+	conn.Close(ctx)
 	logPath := filepath.Join(c.dir, "log")
 	if err := c.restart(); err != nil {
 		return nil, err
@@ -532,6 +535,12 @@ func paramValue(p string) any {
 	return s
 }
 
+// pgJSONScore is how the report reads a score on PostgreSQL; toSQLite
+// writes it as the report does on SQLite.
+var pgJSONScore = regexp.MustCompile(`\(([A-Za-z_.]+)::json->>'([a-z_]+)'\)::float8`)
+
+func toSQLite(q string) string { return pgJSONScore.ReplaceAllString(q, "json_extract($1, '$$.$2')") }
+
 func paramValues(params []string) []any {
 	args := make([]any, len(params))
 	for i, p := range params {
@@ -559,7 +568,8 @@ func explainSQLite(ctx context.Context, path string, stmts []capturedStatement, 
 	var runs []timed
 	seen := map[string]bool{}
 	for _, s := range stmts {
-		text := strings.TrimSpace(s.sql)
+		text := toSQLite(strings.TrimSpace(s.sql))
+		s.sql = text
 		if seen[text] || !isReportQuery(text) {
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,18 @@ import (
 // serveChild is the child's side: open the database (already migrated),
 // serve the real handler on a loopback port, print the address, and stop
 // when standard input closes.
-func serveChild(ctx context.Context, url string, stdout io.Writer) error {
+func serveChild(ctx context.Context, url, profile string, stdout io.Writer) error {
+	if profile != "" {
+		f, err := os.Create(fmt.Sprintf("%s-server-%d.prof", profile, os.Getpid()))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	d, err := db.Open(ctx, url)
 	if err != nil {
 		return err
@@ -50,6 +62,10 @@ func serveChild(ctx context.Context, url string, stdout io.Writer) error {
 	return hs.Close()
 }
 
+// serverProfile, when set, has each server process write a CPU profile
+// to PREFIX-server-PID.prof.
+var serverProfile string
+
 // server is a running child.
 type server struct {
 	cmd   *exec.Cmd
@@ -63,7 +79,11 @@ func startServer(ctx context.Context, url string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "--mode", "serve", "--serve-db", url)
+	args := []string{"--mode", "serve", "--serve-db", url}
+	if serverProfile != "" {
+		args = append(args, "--cpuprofile", serverProfile)
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
