@@ -87,13 +87,21 @@ func (s ClosureSummary) ReferralCode() Coding { return SocialPrescribingReferral
 // OutcomeCode is the SNOMED CT code for the outcome, if there is one.
 func (s ClosureSummary) OutcomeCode() (Coding, bool) { return OutcomeSNOMED(s.Referral.ClosedReason) }
 
-// ClosedOn is the day the referral closed, YYYY-MM-DD.
+// ClosedOn is the day the referral closed in the UK, YYYY-MM-DD.
 func (s ClosureSummary) ClosedOn() string {
 	if s.Referral.ClosedAt == nil {
 		return ""
 	}
-	return s.Referral.ClosedAt.UTC().Format(time.DateOnly)
+	return s.Referral.ClosedAt.In(ukClock).Format(time.DateOnly)
 }
+
+// ukClock is the clock the GP practice reads.
+var ukClock = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()
 
 // Lines are the summary as plain sentences, for the Communication's
 // payload: the letter's content, in the letter's order.

@@ -28,7 +28,8 @@ func TestOutcomeSNOMED(t *testing.T) {
 }
 
 func closedReferral(reason string) referral.Referral {
-	closed := time.Date(2026, 6, 30, 15, 0, 0, 0, time.UTC)
+	// 23:30 UTC on 29 June is 00:30 on the 30th in the UK (summer time).
+	closed := time.Date(2026, 6, 29, 23, 30, 0, 0, time.UTC)
 	return referral.Referral{ID: "ref_abc", Reference: "OIK-ABCD-EFGH", Status: referral.Closed, ClosedReason: reason, ClosedAt: &closed,
 		Reasons: []string{"loneliness"}, Person: &referral.Person{GivenName: "Margaret", FamilyName: "Hughes", NHSNumber: "9434765919"}}
 }
@@ -49,7 +50,7 @@ func TestCommunicationFor(t *testing.T) {
 		`"subject":{"identifier":{"system":"https://fhir.nhs.uk/Id/nhs-number","value":"9434765919"},"display":"Margaret Hughes"}`,
 		`"topic":{"coding":[{"system":"http://snomed.info/sct","code":"871731000000106","display":"Referral to social prescribing service"}]`,
 		`"valueCodeableConcept":{"coding":[{"system":"https://oikos.example/fhir/CodeSystem/close-reason","code":"goals_met","display":"Goals met"}],"text":"Goals met"}`,
-		`"sent":"2026-06-30T15:00:00Z"`,
+		`"sent":"2026-06-29T23:30:00Z"`,
 		`"sender":{"display":"Lee Worker, Oikos"}`,
 		`Social prescribing referral OIK-ABCD-EFGH closed on 2026-06-30. Outcome: Goals met.`,
 		`Needs addressed: Loneliness, Low mood.`,

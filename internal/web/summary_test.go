@@ -125,6 +125,16 @@ func TestClosingTheLoop(t *testing.T) {
 		if kinds := f.outboxKinds(t, "choir@example.org"); kinds["connection_closed"] != 1 {
 			t.Errorf("the choir was not told: %v", kinds)
 		}
+		// The providers see how it ended and why, and it leaves their queue.
+		if res := f.asToken(p.tokenB, "GET", "/connections/"+choir, ""); !strings.Contains(res.body, "Did not start (referral closed)") {
+			t.Errorf("the choir's page: %d %s", res.status, res.body)
+		}
+		if res := f.asToken(p.tokenA, "GET", "/connections/"+walk, ""); !strings.Contains(res.body, "Completed (referral closed)") {
+			t.Errorf("the walk's page: %d", res.status)
+		}
+		if res := f.asToken(p.tokenB, "GET", "/connections", ""); strings.Contains(res.body, "/connections/"+choir) {
+			t.Errorf("a closed connection is still in the choir's queue")
+		}
 		text, _ = fhirTaskText(t, f, srID)
 		if text != "Closed: Goals met; connected to Riverside walk: completed; connected to Community choir: did not start" {
 			t.Errorf("task after closure: %q", text)
