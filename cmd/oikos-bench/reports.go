@@ -64,6 +64,8 @@ type reportSide struct {
 	cold, warm    []reportTiming
 	coldNote      string
 	target        time.Duration
+	// without is the same measured with the --without indexes set aside.
+	without *reportSide
 }
 
 func runReports(ctx context.Context, o options, dbs []string, out io.Writer) error {
@@ -98,7 +100,14 @@ func runReports(ctx context.Context, o options, dbs []string, out io.Writer) err
 	}
 	fmt.Fprintf(out, "\n== Summary: GET /api/v1/reports/summary, one year of %d referrals over three years (load average now %s)\n", o.national, loadAverage())
 	fmt.Fprintf(out, "%-18s %9s %9s %10s %10s %9s %9s  %s\n", "", "cold s", "worst s", "server CPU", "db CPU", "warm s", "target", "verdict")
+	var all []*reportSide
 	for _, s := range sides {
+		all = append(all, s)
+		if s.without != nil {
+			all = append(all, s.without)
+		}
+	}
+	for _, s := range all {
 		if len(s.cold) == 0 {
 			continue
 		}
@@ -217,8 +226,56 @@ func reportsSQLite(ctx context.Context, o options, spec nationalSpec, out io.Wri
 		d.Close()
 	}
 	from, to := reportPeriod(m.Now)
-	err = reportRounds(ctx, o, side, url, token, from, to, func() error { return dropCaches() }, nil, out)
+	fresh := func() error { return dropCaches() }
+	if err := reportRounds(ctx, o, side, url, token, from, to, fresh, nil, out); err != nil {
+		return side, path, err
+	}
+	err = withoutIndexes(ctx, o, url, side, out, func(without *reportSide) error {
+		return reportRounds(ctx, o, without, url, token, from, to, fresh, nil, out)
+	})
 	return side, path, err
+}
+
+// withoutIndexes measures again with the indexes named by --without set
+// aside, and puts them back: the figures with and without them, on the
+// same data.
+func withoutIndexes(ctx context.Context, o options, url string, side *reportSide, out io.Writer, measure func(*reportSide) error) error {
+	if o.without == "" {
+		return nil
+	}
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var defs []string
+	for _, name := range strings.Split(o.without, ",") {
+		q := "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1"
+		if d.Dialect == db.Postgres {
+			q = "SELECT indexdef FROM pg_indexes WHERE indexname = $1"
+		}
+		var def string
+		if err := d.R().QueryRowContext(ctx, q, strings.TrimSpace(name)).Scan(&def); err != nil {
+			return fmt.Errorf("--without %s: %w", name, err)
+		}
+		if _, err := d.Exec(ctx, "DROP INDEX "+strings.TrimSpace(name)); err != nil {
+			return err
+		}
+		defs = append(defs, def)
+	}
+	fmt.Fprintf(out, "\n%s without %s:\n", side.name, o.without)
+	without := &reportSide{name: side.name, version: side.version + " without " + o.without, target: side.target}
+	err = measure(without)
+	side.without = without
+	for _, def := range defs {
+		if _, rerr := d.Exec(ctx, def); rerr != nil && err == nil {
+			err = rerr
+		}
+	}
+	if d.Dialect == db.Postgres && err == nil {
+		_, err = d.Exec(ctx, "VACUUM ANALYZE measures")
+	}
+	return err
 }
 
 func reportsPostgres(ctx context.Context, o options, spec nationalSpec, out io.Writer) (*reportSide, []capturedStatement, error) {
@@ -276,6 +333,12 @@ func reportsPostgres(ctx context.Context, o options, spec nationalSpec, out io.W
 		return dropCaches()
 	}
 	if err := reportRounds(ctx, o, side, url, token, from, to, fresh, c, out); err != nil {
+		return side, nil, err
+	}
+	err = withoutIndexes(ctx, o, url, side, out, func(without *reportSide) error {
+		return reportRounds(ctx, o, without, url, token, from, to, fresh, c, out)
+	})
+	if err != nil {
 		return side, nil, err
 	}
 	if !o.explain {
@@ -484,12 +547,18 @@ func parsePGLog(r io.Reader) []capturedStatement {
 	}
 	var out []capturedStatement
 	var plans []string
+	// Parameters belong to the entry just before them: a statement's, or
+	// a parse or bind step's, which is not kept.
+	afterStatement := false
 	for _, e := range entries {
 		first, rest, _ := strings.Cut(e, "\n")
+		wasStatement := afterStatement
+		afterStatement = false
 		switch {
 		case logPlan.MatchString(first):
 			plans = append(plans, rest)
 		case logDuration.MatchString(first):
+			afterStatement = true
 			m := logDuration.FindStringSubmatch(first)
 			ms, _ := strconv.ParseFloat(m[1], 64)
 			sql := m[2]
@@ -497,7 +566,7 @@ func parsePGLog(r io.Reader) []capturedStatement {
 				sql += "\n" + rest
 			}
 			out = append(out, capturedStatement{took: time.Duration(ms * 1e6), sql: sql})
-		case logParams.MatchString(first) && len(out) > 0:
+		case logParams.MatchString(first) && wasStatement:
 			m := logParams.FindStringSubmatch(first)
 			for _, p := range logParam.FindAllStringSubmatch(m[1], -1) {
 				out[len(out)-1].params = append(out[len(out)-1].params, p[1])

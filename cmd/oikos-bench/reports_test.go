@@ -17,6 +17,8 @@ func TestParsePGLog(t *testing.T) {
 2026-11-23 17:00:00.101 UTC [12] LOG:  duration: 812.500 ms  execute stmtcache_3: SELECT status, COUNT(*) FROM connections
 			WHERE created_at >= $1 AND created_at < $2 GROUP BY status
 2026-11-23 17:00:00.101 UTC [12] DETAIL:  Parameters: $1 = '1700000000000', $2 = 'it''s'
+2026-11-23 17:00:00.150 UTC [12] LOG:  duration: 0.100 ms  bind <unnamed>: SELECT 1 WHERE $1 IS NULL
+2026-11-23 17:00:00.150 UTC [12] DETAIL:  Parameters: $1 = NULL
 2026-11-23 17:00:00.200 UTC [12] LOG:  duration: 3.000 ms  execute <unnamed>: SELECT 1 WHERE $1 IS NULL
 2026-11-23 17:00:00.200 UTC [12] DETAIL:  Parameters: $1 = NULL
 `
