@@ -209,6 +209,23 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		if it := listed()[befriending.ID]; !it.WaitingList {
 			t.Errorf("befriending filled up, still not on a waiting list: %+v", it)
 		}
+		// Sessions and access, which ranking reads when the person needs a
+		// time of day or a kind of access, follow too.
+		if _, err := s.SavePreferences(ctx, worker, ref.ID, connection.PreferencesInput{Times: []string{"evening"}, Accessibility: []string{"step_free"}}); err != nil {
+			t.Fatal(err)
+		}
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Tuesdays, when you are not free") || !slices.Contains(it.Reasons, "Has step-free or wheelchair access, as you need") {
+			t.Errorf("befriending on Tuesday mornings, step-free: %q", it.Reasons)
+		}
+		in.Schedule = []directory.Session{{Day: "wednesday", Opens: "18:00", Closes: "20:00"}}
+		in.Accessibility = nil
+		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Wednesdays, 18:00 to 20:00, when you are free") ||
+			!slices.Contains(it.Reasons, "Does not say it has step-free or wheelchair access") {
+			t.Errorf("befriending moved to Wednesday evenings, access not listed: %q", it.Reasons)
+		}
 		in.Postcode = "PL1 1AA"
 		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
 			t.Fatal(err)

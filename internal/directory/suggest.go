@@ -33,8 +33,7 @@ type NearbyQuery struct {
 	// them is found and the reason can say which.
 	Interests []string
 	// Schedules asks for each service's weekly sessions (for times of
-	// day), and Access for its accessibility and languages; without them
-	// the first phase reads only a covering index, never the wide rows.
+	// day), and Access for its accessibility and languages.
 	Schedules, Access bool
 }
 
@@ -122,8 +121,15 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 		if km > q.WithinKm {
 			continue
 		}
-		all = append(all, Nearby{ID: row.id, Name: row.name, DistanceKm: km, Categories: row.categories, Days: row.days,
-			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, pk: row.pk})
+		n := Nearby{ID: row.id, Name: row.name, DistanceKm: km, Categories: row.categories, Days: row.days,
+			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, pk: row.pk}
+		if q.Schedules {
+			n.Schedule = row.schedule
+		}
+		if q.Access {
+			n.Accessibility, n.Languages = row.accessibility, row.languages
+		}
+		all = append(all, n)
 	}
 	for i := range all {
 		byPK[all[i].pk] = &all[i]
@@ -137,16 +143,6 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 	for _, n := range all {
 		if n.Relevance > 0 || len(q.Categories) == 0 || slices.ContainsFunc(n.Categories, func(c string) bool { return slices.Contains(q.Categories, c) }) {
 			out = append(out, n)
-		}
-	}
-	if q.Schedules {
-		if err := s.attachSchedules(ctx, r, out); err != nil {
-			return nil, err
-		}
-	}
-	if q.Access {
-		if err := s.attachAccess(ctx, r, out); err != nil {
-			return nil, err
 		}
 	}
 	slices.SortFunc(out, func(x, y Nearby) int {
@@ -236,73 +232,6 @@ func (s *Store) matchInterest(ctx context.Context, r db.Querier, word string, bo
 	return rows.Err()
 }
 
-// attachSchedules loads the weekly sessions of the services listed.
-func (s *Store) attachSchedules(ctx context.Context, r db.Querier, list []Nearby) error {
-	return eachChunk(ctx, r, list, "SELECT service_id, day, opens, closes FROM service_schedules WHERE service_id IN (%s) ORDER BY service_id, position",
-		func(rows *sql.Rows, n func(id string) *Nearby) error {
-			var id, opens, closes string
-			var day int
-			if err := rows.Scan(&id, &day, &opens, &closes); err != nil {
-				return err
-			}
-			if day >= 1 && day <= 7 {
-				v := n(id)
-				v.Schedule = append(v.Schedule, Session{Day: Days[day-1], Opens: opens, Closes: closes})
-			}
-			return nil
-		})
-}
-
-// attachAccess loads the accessibility and languages of the services listed.
-func (s *Store) attachAccess(ctx context.Context, r db.Querier, list []Nearby) error {
-	return eachChunk(ctx, r, list, "SELECT id, accessibility, languages FROM services WHERE id IN (%s)",
-		func(rows *sql.Rows, n func(id string) *Nearby) error {
-			var id, access, langs string
-			if err := rows.Scan(&id, &access, &langs); err != nil {
-				return err
-			}
-			v := n(id)
-			json.Unmarshal([]byte(access), &v.Accessibility)
-			json.Unmarshal([]byte(langs), &v.Languages)
-			return nil
-		})
-}
-
-// eachChunk runs query (with %s for the placeholders) for the services
-// listed, 500 at a time, handing each row to scan with a way to find the
-// service by id.
-func eachChunk(ctx context.Context, r db.Querier, list []Nearby, query string, scan func(rows *sql.Rows, n func(id string) *Nearby) error) error {
-	index := make(map[string]int, len(list))
-	for i, n := range list {
-		index[n.ID] = i
-	}
-	find := func(id string) *Nearby { return &list[index[id]] }
-	for start := 0; start < len(list); start += 500 {
-		part := list[start:min(len(list), start+500)]
-		ids := make([]any, len(part))
-		marks := make([]string, len(part))
-		for i, n := range part {
-			ids[i] = n.ID
-			marks[i] = "$" + strconv.Itoa(i+1)
-		}
-		rows, err := r.QueryContext(ctx, fmt.Sprintf(query, strings.Join(marks, ", ")), ids...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			if err := scan(rows, find); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // LoadServices loads full services by id through r, with their schedules,
 // in the order asked; ids not found are left out.
 func (s *Store) LoadServices(ctx context.Context, r db.Querier, ids []string) ([]Service, error) {
@@ -364,6 +293,9 @@ type compactService struct {
 	cost       *int64
 	capacity   *int
 	citizenLed bool
+	// schedule holds the sessions on days 1 to 7, in their order.
+	schedule                 []Session
+	accessibility, languages []string
 }
 
 // suggestSnapshot is the active, placed services at one directory version.
@@ -425,43 +357,130 @@ func (s *Store) suggestSnapshot(ctx context.Context, r db.Querier) (*suggestSnap
 	return p, nil
 }
 
-// loadSnapshot reads every active, placed service's compact row. The
-// version comes from the same statement as the rows, so the two agree on
-// either database; with no rows it is versionBefore, read earlier, so that
-// a change made meanwhile loads them again next time.
+// loadSnapshot reads every active, placed service's compact row, its
+// sessions and its access. Each statement also reads the version: on
+// PostgreSQL each sees the database as it is when it starts, so when the
+// three disagree a change came between them and they are read again. With
+// no rows the version is versionBefore, read earlier, so that a change
+// made meanwhile loads them again next time.
 func loadSnapshot(ctx context.Context, r db.Querier, versionBefore int64) (*suggestSnapshot, error) {
-	rows, err := r.QueryContext(ctx, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
-		FROM services s CROSS JOIN directory_version v
-		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL ORDER BY s.latitude`)
-	if err != nil {
-		return nil, err
+	for attempt := 0; ; attempt++ {
+		p, consistent, err := readSnapshot(ctx, r, versionBefore)
+		if err != nil || consistent || attempt == 3 {
+			if !consistent {
+				p.version = versionBefore
+			}
+			return p, err
+		}
 	}
-	defer rows.Close()
+}
+
+// readSnapshot reads the rows once, and reports whether its three
+// statements saw the same version.
+func readSnapshot(ctx context.Context, r db.Querier, versionBefore int64) (*suggestSnapshot, bool, error) {
 	p := &suggestSnapshot{version: versionBefore}
-	// Services share a few sets of categories: one slice each.
-	sets := map[string][]string{}
-	for rows.Next() {
-		var c compactService
-		var cats string
-		var cost, capacity sql.NullInt64
-		if err := rows.Scan(&p.version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed); err != nil {
-			return nil, err
-		}
-		set, ok := sets[cats]
+	versions := map[int64]bool{}
+	byID := map[string]int{}
+	// Services share a few sets of categories, of access and of languages,
+	// and a few opening times: one copy of each.
+	lists := map[string][]string{}
+	list := func(stored string, parse func(string) []string) []string {
+		v, ok := lists[stored]
 		if !ok {
-			set = slices.Clip(strings.Fields(cats))
-			sets[cats] = set
+			v = slices.Clip(parse(stored))
+			lists[stored] = v
 		}
-		c.categories = set
-		if cost.Valid {
-			c.cost = &cost.Int64
-		}
-		c.capacity = intPtr(capacity)
-		p.byLat = append(p.byLat, c)
+		return v
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	jsonList := func(stored string) []string {
+		var v []string
+		json.Unmarshal([]byte(stored), &v)
+		return v
+	}
+	times := map[string]string{}
+	intern := func(t string) string {
+		if v, ok := times[t]; ok {
+			return v
+		}
+		times[t] = t
+		return t
+	}
+	err := eachRow(ctx, r, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
+		FROM services s CROSS JOIN directory_version v
+		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL ORDER BY s.latitude`,
+		func(rows *sql.Rows) error {
+			var c compactService
+			var cats string
+			var cost, capacity sql.NullInt64
+			var version int64
+			if err := rows.Scan(&version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed); err != nil {
+				return err
+			}
+			versions[version], p.version = true, version
+			c.categories = list(cats, strings.Fields)
+			if cost.Valid {
+				c.cost = &cost.Int64
+			}
+			c.capacity = intPtr(capacity)
+			p.byLat = append(p.byLat, c)
+			return nil
+		})
+	if err != nil || len(p.byLat) == 0 {
+		return p, true, err
 	}
 	slices.SortStableFunc(p.byLat, func(x, y compactService) int { return cmp.Compare(x.lat, y.lat) })
-	return p, nil
+	for i, c := range p.byLat {
+		byID[c.id] = i
+	}
+	err = eachRow(ctx, r, `SELECT v.version, s.id, s.accessibility, s.languages FROM services s CROSS JOIN directory_version v
+		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL`,
+		func(rows *sql.Rows) error {
+			var version int64
+			var id, access, langs string
+			if err := rows.Scan(&version, &id, &access, &langs); err != nil {
+				return err
+			}
+			versions[version] = true
+			if i, ok := byID[id]; ok {
+				p.byLat[i].accessibility, p.byLat[i].languages = list(access, jsonList), list(langs, jsonList)
+			}
+			return nil
+		})
+	if err != nil {
+		return p, true, err
+	}
+	err = eachRow(ctx, r, `SELECT v.version, sc.service_id, sc.day, sc.opens, sc.closes FROM service_schedules sc CROSS JOIN directory_version v
+		WHERE v.id = 1 ORDER BY sc.service_id, sc.position`,
+		func(rows *sql.Rows) error {
+			var version int64
+			var id, opens, closes string
+			var day int
+			if err := rows.Scan(&version, &id, &day, &opens, &closes); err != nil {
+				return err
+			}
+			versions[version] = true
+			if i, ok := byID[id]; ok && day >= 1 && day <= 7 {
+				p.byLat[i].schedule = append(p.byLat[i].schedule, Session{Day: Days[day-1], Opens: intern(opens), Closes: intern(closes)})
+			}
+			return nil
+		})
+	for i := range p.byLat {
+		p.byLat[i].schedule = slices.Clip(p.byLat[i].schedule)
+	}
+	return p, len(versions) <= 1, err
+}
+
+// eachRow runs query through r and hands each row to scan.
+func eachRow(ctx context.Context, r db.Querier, query string, scan func(rows *sql.Rows) error) error {
+	rows, err := r.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

@@ -1,5 +1,5 @@
 -- Suggestions keep the compact rows of every active service (place,
--- categories, days, cost, space) in memory and check this one number
+-- categories, days, cost, space, sessions, access) in memory and check this one number
 -- before each use: every change to what those rows hold counts it up, in
 -- the same transaction, so a server never ranks from a directory older
 -- than the one the database holds.
@@ -18,7 +18,19 @@ CREATE TRIGGER services_version_delete AFTER DELETE ON services BEGIN
 	UPDATE directory_version SET version = version + 1;
 END
 -- ;
-CREATE TRIGGER services_version_update AFTER UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude
+CREATE TRIGGER services_version_update AFTER UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude, accessibility, languages
 ON services BEGIN
+	UPDATE directory_version SET version = version + 1;
+END
+-- ;
+CREATE TRIGGER service_schedules_version_insert AFTER INSERT ON service_schedules BEGIN
+	UPDATE directory_version SET version = version + 1;
+END
+-- ;
+CREATE TRIGGER service_schedules_version_delete AFTER DELETE ON service_schedules BEGIN
+	UPDATE directory_version SET version = version + 1;
+END
+-- ;
+CREATE TRIGGER service_schedules_version_update AFTER UPDATE ON service_schedules BEGIN
 	UPDATE directory_version SET version = version + 1;
 END
