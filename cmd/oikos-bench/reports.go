@@ -233,6 +233,9 @@ func reportsSQLite(ctx context.Context, o options, spec nationalSpec, out io.Wri
 	err = withoutIndexes(ctx, o, url, side, out, func(without *reportSide) error {
 		return reportRounds(ctx, o, without, url, token, from, to, fresh, nil, out)
 	})
+	if err == nil && o.try != "" {
+		err = tryStatement(ctx, o, url, m.Now, fresh, out)
+	}
 	return side, path, err
 }
 
@@ -341,11 +344,81 @@ func reportsPostgres(ctx context.Context, o options, spec nationalSpec, out io.W
 	if err != nil {
 		return side, nil, err
 	}
+	if o.try != "" {
+		if err := tryStatement(ctx, o, url, spec.now, fresh, out); err != nil {
+			return side, nil, err
+		}
+	}
 	if !o.explain {
 		return side, nil, nil
 	}
 	captured, err := explainPostgres(ctx, c, url, token, from, to, out)
 	return side, captured, err
+}
+
+// tryStatement times another way to write one of the report's statements
+// (each file's SQL, PostgreSQL's form, with $1 = 'swemwbs', $2 and $3 the
+// year's bounds in milliseconds) from cold and warm, and shows its plan.
+func tryStatement(ctx context.Context, o options, url string, now time.Time, fresh func() error, out io.Writer) error {
+	for _, file := range strings.Split(o.try, ",") {
+		if err := tryFile(ctx, file, url, now, fresh, out); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	return nil
+}
+
+func tryFile(ctx context.Context, file, url string, now time.Time, fresh func() error, out io.Writer) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(string(b))
+	from, to := reportPeriod(now)
+	f, _ := time.Parse(time.DateOnly, from)
+	t, _ := time.Parse(time.DateOnly, to)
+	args := []any{"swemwbs", db.Millis(f), db.Millis(t.AddDate(0, 0, 1))}
+	fresh()
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	explain := "EXPLAIN (ANALYZE, BUFFERS) "
+	if d.Dialect == db.SQLite {
+		q, explain = toSQLite(q), "EXPLAIN QUERY PLAN "
+	}
+	fmt.Fprintf(out, "\n== %s: trying %s\n%s\n", d.Dialect, file, q)
+	for i := range 3 {
+		start := time.Now()
+		var vals [4]any
+		if err := d.R().QueryRowContext(ctx, q, args...).Scan(&vals[0], &vals[1], &vals[2], &vals[3]); err != nil {
+			return err
+		}
+		what := "warm"
+		if i == 0 {
+			what = "cold"
+		}
+		fmt.Fprintf(out, "%s: %ss -> %v\n", what, secs(time.Since(start)), vals)
+	}
+	rows, err := d.R().QueryContext(ctx, explain+q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "%v\n", vals[len(vals)-1])
+	}
+	return rows.Err()
 }
 
 // benchToken makes an API token for one of the dataset's users.
