@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/notify"
@@ -298,4 +300,43 @@ func TestWorkerSweeps(t *testing.T) {
 	if got := deliver(t, w); got != 1 || sweeps != 3 {
 		t.Errorf("a failed sweep held up the outbox: sent %d", got)
 	}
+}
+
+func TestOutboxMetricsByChannel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		n := notifytest.StartNotify(t)
+		n.FailNext(400)
+		w, _ := newSMSWorker(t, d, n)
+		enqueue(t, d, text, note)
+		deliver(t, w)
+		got := outboxGauges(t, d)
+		for k, v := range map[string]float64{"oikos_outbox_messages_by_channel/sms/failed": 1, "oikos_outbox_messages_by_channel/email/sent": 1,
+			"oikos_outbox_messages_by_channel/sms/sent": 0, "oikos_outbox_messages/failed": 1, "oikos_outbox_messages/sent": 1} {
+			if got[k] != v {
+				t.Errorf("%s = %v, want %v", k, got[k], v)
+			}
+		}
+	})
+}
+
+// outboxGauges scrapes the outbox collector into name/label/label: value.
+func outboxGauges(t *testing.T, d *db.DB) map[string]float64 {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(notify.NewCollector(d))
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			name := f.GetName()
+			for _, l := range m.GetLabel() {
+				name += "/" + l.GetValue()
+			}
+			got[name] = m.GetGauge().GetValue()
+		}
+	}
+	return got
 }

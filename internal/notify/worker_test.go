@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/notify"
@@ -324,22 +322,7 @@ func TestOutboxMetrics(t *testing.T) {
 		smtpd.FailNext(451)
 		w.Now = time.Now
 		deliver(t, w)
-		reg := prometheus.NewRegistry()
-		reg.MustRegister(notify.NewCollector(d))
-		families, err := reg.Gather()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := map[string]float64{}
-		for _, f := range families {
-			for _, m := range f.GetMetric() {
-				name := f.GetName()
-				for _, l := range m.GetLabel() {
-					name += "/" + l.GetValue()
-				}
-				got[name] = m.GetGauge().GetValue()
-			}
-		}
+		got := outboxGauges(t, d)
 		want := map[string]float64{"oikos_outbox_messages/pending": 1, "oikos_outbox_messages/sent": 1, "oikos_outbox_messages/failed": 0,
 			"oikos_outbox_messages/sending": 0, "oikos_outbox_scrape_ok": 1, "oikos_outbox_oldest_due_seconds": 0}
 		for k, v := range want {
