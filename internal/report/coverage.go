@@ -124,18 +124,29 @@ const (
 	KeyTotal       = "total"
 )
 
-// referredSQL is the people referred in the window with their postcode
-// district (people's postcodes are held normalised, "EX4 6PX", so the
-// district is all but the last four characters).
-const referredSQL = `SELECT p.id,
+// cohortsSQL counts the people referred in the period by postcode
+// district, age band, sex and ethnicity, in one pass over the period's
+// referrals: every table of the report is a sum of these counts. People's
+// postcodes are held normalised ("EX4 6PX"), so the district is all but
+// the last four characters.
+const cohortsSQL = `SELECT
 	CASE WHEN length(p.postcode) >= 5 THEN substr(p.postcode, 1, length(p.postcode) - 4) ELSE '' END AS area,
-	p.age_band, p.sex, p.ethnicity
-	FROM (SELECT DISTINCT person_id FROM referrals WHERE received_at >= $1 AND received_at < $2) rr
-	JOIN people p ON p.id = rr.person_id`
+	p.age_band, p.sex, p.ethnicity, COUNT(*)
+	FROM people p
+	WHERE p.id IN (SELECT person_id FROM referrals WHERE received_at >= $1 AND received_at < $2)
+	GROUP BY 1, 2, 3, 4`
+
+// breakdownSQL gives, for each area, which breakdowns its figures have.
+const breakdownSQL = `SELECT area,
+	MAX(CASE WHEN age_band <> '' THEN 1 ELSE 0 END), MAX(CASE WHEN sex <> '' THEN 1 ELSE 0 END), MAX(CASE WHEN ethnicity <> '' THEN 1 ELSE 0 END)
+	FROM population GROUP BY area`
 
 type areaFigures struct {
 	decile int
 	people *int64
+	// breakdown says whether the figures give age bands, sexes and
+	// ethnicities.
+	breakdown [3]bool
 }
 
 // CoverageReport counts people referred in the period against the
@@ -161,58 +172,84 @@ func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
 	from, to := p.days()
 	c := Coverage{From: from, To: to, UnderReachedRule: UnderReachedRule}
 	start, end := p.bounds()
-	args := []any{start, end}
-	q := d.R()
-
 	areas := map[string]areaFigures{}
-	rows, err := q.QueryContext(ctx, `SELECT a.area, a.deprivation_decile, p.people FROM population_areas a
-		LEFT JOIN population p ON p.area = a.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''`)
-	if err != nil {
-		return c, err
+	byArea := map[string]int{}
+	// Counts by dimension (0 age band, 1 sex, 2 ethnicity) and value, of
+	// people in areas whose figures give that breakdown; the population of
+	// each value.
+	var counts, population [3]map[string]int
+	for i := range counts {
+		counts[i], population[i] = map[string]int{}, map[string]int{}
 	}
-	for rows.Next() {
-		var area string
-		var decile, people sql.NullInt64
-		if err := rows.Scan(&area, &decile, &people); err != nil {
-			rows.Close()
-			return c, err
-		}
-		f := areaFigures{decile: int(decile.Int64)}
-		if people.Valid {
-			f.people = &people.Int64
-		}
-		areas[area] = f
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return c, err
-	}
-
-	byArea, err := countGroups(ctx, q, `SELECT x.area, COUNT(*) FROM (`+referredSQL+`) x GROUP BY x.area`, args)
-	if err != nil {
-		return c, err
-	}
-	dimension := func(col string) (counts map[string]int, population map[string]int64, err error) {
-		counts, err = countGroups(ctx, q, `SELECT x.`+col+`, COUNT(*) FROM (`+referredSQL+`) x
-			WHERE EXISTS (SELECT 1 FROM population g WHERE g.area = x.area AND g.`+col+` <> '') GROUP BY x.`+col, args)
-		if err != nil {
-			return nil, nil, err
-		}
-		population = map[string]int64{}
-		prs, err := q.QueryContext(ctx, `SELECT `+col+`, CAST(SUM(people) AS BIGINT) FROM population WHERE `+col+` <> '' GROUP BY `+col)
-		if err != nil {
-			return nil, nil, err
-		}
-		defer prs.Close()
-		for prs.Next() {
-			var k string
-			var n int64
-			if err := prs.Scan(&k, &n); err != nil {
-				return nil, nil, err
+	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
+		err := eachRow(ctx, tx, `SELECT a.area, a.deprivation_decile, p.people FROM population_areas a
+			LEFT JOIN population p ON p.area = a.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''`, nil, func(rows *sql.Rows) error {
+			var area string
+			var decile, people sql.NullInt64
+			if err := rows.Scan(&area, &decile, &people); err != nil {
+				return err
 			}
-			population[k] = n
+			f := areaFigures{decile: int(decile.Int64)}
+			if people.Valid {
+				f.people = &people.Int64
+			}
+			areas[area] = f
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		return counts, population, prs.Err()
+		err = eachRow(ctx, tx, breakdownSQL, nil, func(rows *sql.Rows) error {
+			var area string
+			var has [3]int
+			if err := rows.Scan(&area, &has[0], &has[1], &has[2]); err != nil {
+				return err
+			}
+			f := areas[area]
+			for i := range has {
+				f.breakdown[i] = has[i] == 1
+			}
+			areas[area] = f
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = eachRow(ctx, tx, `SELECT age_band, sex, ethnicity, CAST(SUM(people) AS BIGINT) FROM population
+			WHERE age_band <> '' OR sex <> '' OR ethnicity <> '' GROUP BY age_band, sex, ethnicity`, nil, func(rows *sql.Rows) error {
+			var group [3]string
+			var n int
+			if err := rows.Scan(&group[0], &group[1], &group[2], &n); err != nil {
+				return err
+			}
+			for i, v := range group {
+				if v != "" {
+					population[i][v] += n
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return eachRow(ctx, tx, cohortsSQL, []any{start, end}, func(rows *sql.Rows) error {
+			var area string
+			var group [3]string
+			var n int
+			if err := rows.Scan(&area, &group[0], &group[1], &group[2], &n); err != nil {
+				return err
+			}
+			byArea[area] += n
+			for i, v := range group {
+				if areas[area].breakdown[i] {
+					counts[i][v] += n
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return c, err
 	}
 
 	// Areas, in the order of their names as people read them (EX2 before EX10).
@@ -263,26 +300,21 @@ func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
 	c.ByDeprivationDecile.Total = Group{Key: KeyTotal, Label: "Everyone referred", count: overallCount + outside}
 	c.Overall = Group{Key: "overall", Label: "Scheme-wide", Population: valueRef(overallPeople), count: overallCount}
 
-	for _, dim := range []struct {
-		col   string
+	for i, dim := range []struct {
 		codes []Code
 		into  *Breakdown
-	}{{"age_band", AgeBands, &c.ByAgeBand}, {"sex", Sexes, &c.BySex}, {"ethnicity", Ethnicities, &c.ByEthnicity}} {
-		counts, population, err := dimension(dim.col)
-		if err != nil {
-			return c, err
-		}
+	}{{AgeBands, &c.ByAgeBand}, {Sexes, &c.BySex}, {Ethnicities, &c.ByEthnicity}} {
 		total, known := 0, 0
 		for _, code := range dim.codes {
-			n := counts[code.Code]
+			n := counts[i][code.Code]
 			g := Group{Key: code.Code, Label: code.Label, count: n}
-			if p, ok := population[code.Code]; ok {
-				g.Population = valueRef(p)
+			if p, ok := population[i][code.Code]; ok {
+				g.Population = valueRef(int64(p))
 			}
 			dim.into.Groups = append(dim.into.Groups, g)
 			known += n
 		}
-		for _, n := range counts {
+		for _, n := range counts[i] {
 			total += n
 		}
 		dim.into.Groups = append(dim.into.Groups, Group{Key: KeyNotRecorded, Label: "Not recorded", count: total - known})
@@ -531,6 +563,21 @@ func decileLabel(d int) string {
 		return "10 (least deprived)"
 	}
 	return strconv.Itoa(d)
+}
+
+// eachRow runs a query and calls fn for each row.
+func eachRow(ctx context.Context, q db.Querier, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func countGroups(ctx context.Context, q db.Querier, query string, args []any) (map[string]int, error) {

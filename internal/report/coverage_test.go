@@ -1,10 +1,15 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -335,4 +340,76 @@ func TestSolveSumsRecoversALoneCell(t *testing.T) {
 	if got["b"] != 3 || got["c"] != 4 || got["z"] != 6 {
 		t.Errorf("recovered %v, want b=3 through the total, then c=4 and z=6", got)
 	}
+}
+
+// BenchmarkCoverage counts a year of a large scheme on SQLite: n people
+// referred (OIKOS_BENCH_PEOPLE, default 20,000) across the sample's
+// districts, with the sample population figures.
+func BenchmarkCoverage(b *testing.B) {
+	n := 20000
+	if s := os.Getenv("OIKOS_BENCH_PEOPLE"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	d := dbtest.SQLite(b)
+	ctx := context.Background()
+	data, err := os.ReadFile("../../data/population/devon-sample.csv")
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows, err := ParsePopulation(bytes.NewReader(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := ImportPopulation(ctx, d, rows, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	var areas []string
+	for _, r := range rows {
+		if !slices.Contains(areas, r.Area) {
+			areas = append(areas, r.Area)
+		}
+	}
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	err = d.Tx(ctx, func(tx *sql.Tx) error {
+		for i := range n {
+			ms := db.Millis(start.Add(time.Duration(i%360*24) * time.Hour))
+			person := fmt.Sprintf("per_%d", i)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, postcode, age_band, sex, ethnicity, created_at, updated_at)
+				VALUES ($1, 'A', 'B', '1950-01-01', $2, $3, $4, $5, $6, $6)`, person, areas[i%len(areas)]+" 1AA", AgeBands[i%9].Code,
+				Sexes[i%2].Code, Ethnicities[i%5].Code, ms); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, consent_given, consent_share, consent_by, consent_at, received_at, updated_at)
+				VALUES ($1, $1, $2, 'received', 'gp', TRUE, FALSE, 'person', $3, $3, $3)`, fmt.Sprintf("ref_%d", i), person, ms); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// As a database in use would be: its pages in the file, not the WAL.
+	if _, err := d.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		b.Fatal(err)
+	}
+	p, err := ParsePeriod("2026-01-01", "2026-12-31", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The machine is shared: CPU time of this process per report says
+	// more than the time on the wall.
+	cpu := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	b.ResetTimer()
+	before := cpu()
+	for b.Loop() {
+		if _, err := coverage(ctx, d, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpu()-before).Milliseconds())/float64(b.N), "cpu-ms/op")
 }
