@@ -4,10 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -167,17 +169,160 @@ func (s *Suggester) suggest(ctx context.Context, by referral.Actor, ref referral
 	if unmet != nil {
 		out.Unmet = unmet
 	}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := recordUnmet(ctx, tx, ref.ID, s.now(), unmet); err != nil {
-			return err
-		}
-		return audit.AppendAll(ctx, tx, s.DB.Dialect, append(alsoRead, audit.Event{At: s.now(), ActorID: by.UserID, Action: audit.Read,
-			ObjectKind: kindSuggestions, ObjectID: ref.ID, Client: by.Client}))
-	})
-	if err != nil {
+	now := s.now()
+	rec := &readRecord{referralID: ref.ID, at: now, unmet: unmet, events: append(alsoRead, audit.Event{At: now, ActorID: by.UserID,
+		Action: audit.Read, ObjectKind: kindSuggestions, ObjectID: ref.ID, Client: by.Client})}
+	if err := s.record(ctx, rec); err != nil {
 		return Suggestions{}, err
 	}
 	return out, nil
+}
+
+// Group commit. Every read of suggestions is audited, durably, before it
+// is answered, and each commit waits for the disk and, on SQLite, makes
+// every reader drop the pages it had read. Reads that finish together
+// therefore share one transaction, as referral intake does
+// (internal/referral/intake.go): the first caller leads, writes the unmet
+// needs and audit entries of everything queued so far, commits once, and
+// answers each caller only after that commit; reads finishing meanwhile
+// queue for the next batch, which the next waiting caller leads. A lone
+// read is a batch of one and waits for nobody. Nothing is answered before
+// its audit entry is on disk: a power cut loses no read that was shown.
+
+// maxReadBatch bounds a batch, and so the time it holds the writer.
+const maxReadBatch = 64
+
+// readRecord is what one read of suggestions writes.
+type readRecord struct {
+	ctx        context.Context
+	referralID string
+	at         time.Time
+	unmet      []UnmetNeed
+	events     []audit.Event
+	// err is the answer once done is set.
+	err  error
+	done bool
+	// wake is closed once the read is answered, or to hand this caller
+	// the lead (then promoted is set first).
+	wake     chan struct{}
+	promoted bool
+}
+
+// readQueue holds the reads waiting for the batch being written.
+type readQueue struct {
+	mu      sync.Mutex
+	waiting []*readRecord
+	leading bool
+}
+
+var readQueues sync.Map // *db.DB → *readQueue
+
+var errReadBatchAborted = errors.New("suggestion read batch aborted")
+
+// record writes rec, alone or with the others queued with it, and returns
+// once it is committed or has failed.
+func (s *Suggester) record(ctx context.Context, rec *readRecord) error {
+	qv, _ := readQueues.LoadOrStore(s.DB, &readQueue{})
+	q := qv.(*readQueue)
+	rec.ctx, rec.wake = ctx, make(chan struct{})
+	q.mu.Lock()
+	q.waiting = append(q.waiting, rec)
+	if q.leading {
+		q.mu.Unlock()
+		<-rec.wake
+		if !rec.promoted {
+			return rec.err
+		}
+	} else {
+		q.leading = true
+		q.mu.Unlock()
+	}
+	s.lead(q, rec)
+	return rec.err
+}
+
+// lead writes one batch, self first, then hands the lead to whoever waits
+// next. Whatever happens (even a panic), every caller is answered and the
+// lead passes on.
+func (s *Suggester) lead(q *readQueue, self *readRecord) {
+	q.mu.Lock()
+	n := min(len(q.waiting), maxReadBatch)
+	batch := slices.Clone(q.waiting[:n])
+	q.waiting = q.waiting[n:]
+	q.mu.Unlock()
+	defer func() {
+		for _, rec := range batch {
+			if !rec.done {
+				rec.err, rec.done = errReadBatchAborted, true
+			}
+		}
+		q.mu.Lock()
+		if len(q.waiting) > 0 {
+			next := q.waiting[0]
+			next.promoted = true
+			close(next.wake)
+		} else {
+			q.leading = false
+		}
+		q.mu.Unlock()
+		for _, rec := range batch {
+			if rec != self {
+				close(rec.wake)
+			}
+		}
+	}()
+	s.writeReads(batch)
+}
+
+// writeReads writes a batch in one transaction. A caller that left before
+// its turn is skipped (it was shown nothing); the others' writes run
+// without the leader's cancellation. If the batch fails before its
+// commit, each read is written again on its own, so that one cannot fail
+// the others.
+func (s *Suggester) writeReads(batch []*readRecord) {
+	var live []*readRecord
+	for _, rec := range batch {
+		if err := rec.ctx.Err(); err != nil {
+			rec.err, rec.done = err, true
+			continue
+		}
+		live = append(live, rec)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx := context.WithoutCancel(live[0].ctx)
+	committing := false
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if err := writeReadRecords(ctx, tx, s.DB.Dialect, live); err != nil {
+			return err
+		}
+		committing = true
+		return nil
+	})
+	for _, rec := range live {
+		if err != nil && !committing && len(live) > 1 {
+			// The commit itself failed: trying again one by one would
+			// most likely fail the same way; anything else, try alone.
+			rec.err = s.DB.Tx(ctx, func(tx *sql.Tx) error { return writeReadRecords(ctx, tx, s.DB.Dialect, []*readRecord{rec}) })
+		} else {
+			rec.err = err
+		}
+		rec.done = true
+	}
+}
+
+// writeReadRecords writes the unmet needs of each read, then all their
+// audit entries in one statement, in order.
+func writeReadRecords(ctx context.Context, tx *sql.Tx, dialect db.Dialect, recs []*readRecord) error {
+	var events []audit.Event
+	for _, rec := range recs {
+		if err := recordUnmet(ctx, tx, rec.referralID, rec.at, rec.unmet); err != nil {
+			return err
+		}
+		events = append(events, rec.events...)
+	}
+	return audit.AppendAll(ctx, tx, dialect, events)
 }
 
 // gather reads, through r, what suggestions are made from, and ranks them

@@ -2,11 +2,13 @@ package connection_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"oikos/internal/audit"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/db"
@@ -250,6 +252,64 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		}
 		if _, ok := listed()[added.ID]; !ok {
 			t.Errorf("a new lunch club next door not suggested")
+		}
+	})
+}
+
+// TestSuggestConcurrentReads: reads finishing together are written in
+// shared transactions, yet each is audited once, in an unbroken chain,
+// with the referral's read where the API asked for it, and every answer
+// comes back.
+func TestSuggestConcurrentReads(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		exeterServices(t, d)
+		ref := openReferral(t, d)
+		s := connection.NewSuggester(d)
+		before := auditCount(t, d, ref.ID, "referral", "read")
+		const callers = 24
+		errs := make(chan error, callers)
+		for i := range callers {
+			go func() {
+				var got connection.Suggestions
+				var err error
+				if i%2 == 0 {
+					got, err = s.SuggestReading(ctx, worker, ref)
+				} else {
+					got, err = s.Suggest(ctx, worker, ref)
+				}
+				if err == nil && len(got.Items) == 0 {
+					err = errors.New("no suggestions")
+				}
+				errs <- err
+			}()
+		}
+		for range callers {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != callers {
+			t.Errorf("%d suggestion reads audited, want %d", n, callers)
+		}
+		if n := auditCount(t, d, ref.ID, "referral", "read"); n != before+callers/2 {
+			t.Errorf("%d referral reads audited, want %d", n, before+callers/2)
+		}
+		if _, err := audit.Verify(ctx, d.R()); err != nil {
+			t.Errorf("audit chain: %v", err)
+		}
+		if rows := unmetRows(t, d, ref.ID); len(rows) != 1 {
+			t.Errorf("unmet rows %q, want one (loneliness, once a day)", rows)
+		}
+
+		// A caller that has gone is answered with why, and leaves nothing.
+		gone, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := s.Suggest(gone, worker, ref); err == nil {
+			t.Error("a read for a caller that has gone succeeded")
+		}
+		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != callers {
+			t.Errorf("%d suggestion reads audited after a cancelled one, want %d", n, callers)
 		}
 	})
 }
