@@ -67,6 +67,10 @@ func TestBrowserCoverage(t *testing.T) {
 	b.follow("a", "^Unmet needs by area for the same period$")
 	b.expectText("h1", "Unmet needs by area")
 	b.expectText("main", "Biggest gaps")
+	// The demo read its open referrals' suggestions: needs with too little
+	// nearby are counted (areas' counts are small in a demo, so hidden).
+	b.expectText(`table[data-table="needs"]`, "Loneliness")
+	b.expectText(`table[data-table="gaps"]`, "hidden")
 	if got := fetchDownload(b); !strings.HasPrefix(got, "table,area,need,need_label,referrals,population,per_10000,biggest_gap,note\n") {
 		b.fatalf("unmet needs CSV starts %q", got[:min(len(got), 80)])
 	}

@@ -481,7 +481,10 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := loadDemoCasework(ctx, d, store, e.stdout); err != nil {
 		return err
 	}
-	return loadDemoHistory(ctx, d, store, e.stdout)
+	if err := loadDemoHistory(ctx, d, store, e.stdout); err != nil {
+		return err
+	}
+	return loadDemoUnmetNeeds(ctx, d, e.stdout)
 }
 
 var demoOrganisations = []org.Input{

@@ -9,7 +9,9 @@ import (
 
 	"oikos"
 	"oikos/data/population"
+	"oikos/internal/connection"
 	"oikos/internal/db"
+	"oikos/internal/referral"
 	"oikos/internal/report"
 )
 
@@ -65,5 +67,47 @@ func loadDemoPopulation(ctx context.Context, d *db.DB, out io.Writer) error {
 		return err
 	}
 	printPopulationReport(out, "the illustrative Devon sample (not ONS data)", rep)
+	return nil
+}
+
+// loadDemoUnmetNeeds reads the suggestions for every open demo referral
+// once, as its link worker would, so that the needs left without enough
+// suitable support nearby are recorded for the unmet needs report. Run
+// again the same day, it records nothing new (one row per referral, need
+// and day).
+func loadDemoUnmetNeeds(ctx context.Context, d *db.DB, out io.Writer) error {
+	rows, err := d.R().QueryContext(ctx, "SELECT id FROM referrals WHERE channel = 'demo' AND status <> 'closed' ORDER BY received_at")
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	refs, suggester := referral.NewStore(d), connection.NewSuggester(d)
+	by := referral.Actor{UserID: "system", Client: "demo"}
+	for _, id := range ids {
+		ref, err := refs.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		if _, err := suggester.Suggest(ctx, by, ref); err != nil {
+			return fmt.Errorf("demo suggestions for %s: %w", ref.Reference, err)
+		}
+	}
+	var unmet int
+	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(DISTINCT referral_id) FROM unmet_needs").Scan(&unmet); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Unmet needs: suggestions read for %d open referrals; %d had a need with too little suitable support nearby.\n", len(ids), unmet)
 	return nil
 }
