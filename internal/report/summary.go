@@ -339,31 +339,43 @@ func improvedSQL(d db.Dialect, instrument string) string {
 	return fmt.Sprintf("(%s) AND NOT (%s)", strings.Join(better, " OR "), strings.Join(worse, " OR "))
 }
 
+// indexHint names the index SQLite must use: without statistics its
+// planner would rather find a referral's baseline by walking every baseline
+// of the instrument before the date, a scan for each pair. PostgreSQL's
+// planner has statistics and takes no hints.
+func indexHint(d db.Dialect, index string) string {
+	if d == db.Postgres {
+		return ""
+	}
+	return "INDEXED BY " + index
+}
+
 // countOutcomes pairs measures in SQL, an instrument at a time: the latest
 // review or exit measure in the period for each referral (a window over
-// the period's follow-ups, read from the index of migration 0012 alone),
-// its score by id, then that referral's first baseline before it (by
-// measures_referral).
+// the period's follow-ups), then that referral's first baseline before it,
+// one probe each. Both read indexes alone (0012 and 0014), which
+// carry the score: no measure's row is read. The pairs are materialised so
+// that each baseline is looked up once, not once per use.
 func countOutcomes(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *raw) error {
 	from, to := p.bounds()
 	for _, in := range outcome.Instruments {
 		headline := outcome.Headline(in.Code)
-		q := fmt.Sprintf(`WITH follow AS (
-			SELECT referral_id, id, recorded_at,
-				ROW_NUMBER() OVER (PARTITION BY referral_id ORDER BY recorded_at DESC, id DESC) AS n
-			FROM measures
+		q := fmt.Sprintf(`WITH follow AS MATERIALIZED (
+			SELECT referral_id, recorded_at, score,
+				ROW_NUMBER() OVER (PARTITION BY referral_id ORDER BY recorded_at DESC) AS n
+			FROM measures %s
 			WHERE instrument = $1 AND timepoint IN ('review', 'exit') AND recorded_at >= $2 AND recorded_at < $3
-		), pairs AS (
-			SELECT latest.score AS l, (SELECT m.score FROM measures m
+		), pairs AS MATERIALIZED (
+			SELECT f.score AS l, (SELECT m.score FROM measures m %s
 				WHERE m.referral_id = f.referral_id AND m.instrument = $1 AND m.timepoint = 'baseline' AND m.recorded_at <= f.recorded_at
 				ORDER BY m.recorded_at, m.id LIMIT 1) AS b
-			FROM follow f JOIN measures latest ON latest.id = f.id
+			FROM follow f
 			WHERE f.n = 1
 		)
 		SELECT COUNT(*), COALESCE(SUM(%s), 0), COALESCE(SUM(%s), 0),
 			COALESCE(SUM(CASE WHEN %s THEN 1 ELSE 0 END), 0)
 		FROM pairs WHERE b IS NOT NULL`,
-			scoreSQL(d, "b", headline), scoreSQL(d, "l", headline), improvedSQL(d, in.Code))
+			indexHint(d, "measures_report"), indexHint(d, "measures_baseline"), scoreSQL(d, "b", headline), scoreSQL(d, "l", headline), improvedSQL(d, in.Code))
 		var o rawOutcome
 		if err := tx.QueryRowContext(ctx, q, in.Code, from, to).Scan(&o.pairs, &o.baselineSum, &o.latestSum, &o.improved); err != nil {
 			return fmt.Errorf("outcomes %s: %w", in.Code, err)

@@ -6,6 +6,8 @@ CREATE INDEX referrals_report ON referrals (received_at, source_type, status, so
 -- ;
 CREATE INDEX connections_report ON connections (created_at, status, organisation_id)
 -- ;
--- A period's review and exit measures of one instrument, latest first per
--- referral; the score is then read for the one measure kept.
-CREATE INDEX measures_report ON measures (instrument, timepoint, recorded_at, referral_id, id)
+-- A period's review and exit measures of one instrument, with their
+-- scores: the latest of each referral's is found and scored from this
+-- index without reading a measure's row (its baseline comes from
+-- measures_baseline, migration 0014).
+CREATE INDEX measures_report ON measures (instrument, timepoint, recorded_at, referral_id, score)
