@@ -78,6 +78,7 @@ type options struct {
 	serveDB  string
 	without  string
 	try      string
+	setup    string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -99,6 +100,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.explain, "explain", false, "reports: show the plans of the report's slowest statements (PostgreSQL's auto_explain; the same statements on SQLite with --db both)")
 	fs.StringVar(&o.without, "without", "", "reports: measure again with these indexes (comma-separated) set aside, then put them back")
 	fs.StringVar(&o.try, "try", "", "reports: time the SQL in these files (comma-separated; PostgreSQL's form; $1 'swemwbs', $2 and $3 the year in ms) cold and warm and show its plan")
+	fs.StringVar(&o.setup, "setup", "", "reports, PostgreSQL: run the SQL in this file after the load (one statement, e.g. an index to try)")
 	fs.StringVar(&o.serveDB, "serve-db", "", "serve: the database the child server opens (used by the benchmark itself)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each (intake: first) measured Oikos HTTP run to PREFIX[-intake]-sqlite.prof / -postgres.prof")

@@ -312,6 +312,18 @@ func reportsPostgres(ctx context.Context, o options, spec nationalSpec, out io.W
 		d.Close()
 		return nil, nil, err
 	}
+	if o.setup != "" {
+		b, err := os.ReadFile(o.setup)
+		if err == nil {
+			start := time.Now()
+			_, err = d.Exec(ctx, string(b))
+			fmt.Fprintf(out, "ran %s in %.1fs\n", o.setup, time.Since(start).Seconds())
+		}
+		if err != nil {
+			d.Close()
+			return nil, nil, fmt.Errorf("--setup: %w", err)
+		}
+	}
 	start := time.Now()
 	if _, err := d.Exec(ctx, "VACUUM ANALYZE"); err != nil {
 		d.Close()
