@@ -179,6 +179,10 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
 		ref := openReferral(t, d)
+		if _, err := casework.NewStore(d).RecordConversation(ctx, worker, ref.ID, casework.ConversationInput{HeldAt: "2026-03-01", Mode: "phone",
+			Needs: []casework.NeedInput{{Code: "loneliness", Priority: 1}}, WhatMatters: "Seeing people", Interests: "gardening"}); err != nil {
+			t.Fatal(err)
+		}
 		s := connection.NewSuggester(d)
 		listed := func() map[string]connection.Suggestion {
 			t.Helper()
@@ -227,6 +231,17 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Wednesdays, 18:00 to 20:00, when you are free") ||
 			!slices.Contains(it.Reasons, "Does not say it has step-free or wheelchair access") {
 			t.Errorf("befriending moved to Wednesday evenings, access not listed: %q", it.Reasons)
+		}
+		// Its words, which interests are matched against.
+		if it := listed()[befriending.ID]; it.Score == 0 || slices.ContainsFunc(it.Reasons, func(r string) bool { return strings.Contains(r, "gardening") }) {
+			t.Errorf("befriending matches gardening before it says so: %q", it.Reasons)
+		}
+		in.Description = "A volunteer visits or calls every week, and helps in the garden."
+		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Matches your interest in “gardening”") {
+			t.Errorf("befriending now helps in the garden, not matched to gardening: %q", it.Reasons)
 		}
 		in.Postcode = "PL1 1AA"
 		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {

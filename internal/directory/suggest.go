@@ -102,7 +102,7 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 	if q.WithinKm <= 0 {
 		return nil, fmt.Errorf("nearby: radius %v", q.WithinKm)
 	}
-	snap, err := s.suggestSnapshot(ctx, r)
+	snap, seen, err := s.suggestSnapshot(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,6 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 	// The same box and tests as a query on latitude and longitude BETWEEN
 	// would make, on the rows sorted by latitude.
 	inBox := snap.between(a, b)
-	byPK := make(map[int64]*Nearby, len(inBox)/4)
 	all := make([]Nearby, 0, len(inBox)/4)
 	for i := range inBox {
 		row := &inBox[i]
@@ -131,12 +130,18 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 		}
 		all = append(all, n)
 	}
-	for i := range all {
-		byPK[all[i].pk] = &all[i]
-	}
-	if len(q.Interests) > 0 && len(all) > 0 {
-		if err := s.matchInterests(ctx, r, q.Interests, all, byPK, []any{a, b, c, d}); err != nil {
-			return nil, err
+	if len(all) > 0 {
+		for _, w := range q.Interests {
+			scores, err := s.wordScores(ctx, r, snap, seen, w)
+			if err != nil {
+				return nil, err
+			}
+			for i := range all {
+				if score, ok := scores[all[i].pk]; ok && score > 0 {
+					all[i].Relevance += score
+					all[i].Matched = append(all[i].Matched, w)
+				}
+			}
 		}
 	}
 	out := make([]Nearby, 0, len(all))
@@ -155,81 +160,6 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 		return strings.Compare(x.ID, y.ID)
 	})
 	return out, nil
-}
-
-// matchInterests adds each interest word's full-text score to the
-// services listed that match it.
-func (s *Store) matchInterests(ctx context.Context, r db.Querier, words []string, list []Nearby, byPK map[int64]*Nearby, box []any) error {
-	var byID map[string]*Nearby
-	var keys string
-	if s.DB.Dialect == "postgres" {
-		byID = make(map[string]*Nearby, len(list))
-		for i := range list {
-			byID[list[i].ID] = &list[i]
-		}
-	} else {
-		// The keys of the services around the person, which SQLite turns
-		// into a small index of its own once per query: cheaper than
-		// reading the box from the table again for every word.
-		buf := make([]byte, 0, 8*len(list)+2)
-		buf = append(buf, '[')
-		for i := range list {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			buf = strconv.AppendInt(buf, list[i].pk, 10)
-		}
-		keys = string(append(buf, ']'))
-	}
-	for _, w := range words {
-		if err := s.matchInterest(ctx, r, w, box, keys, byID, byPK); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// matchInterest adds one interest word's full-text score to the services
-// in the box that match it. Interests are whole words, so no prefix:
-// stemming finds "gardens" for "gardening".
-func (s *Store) matchInterest(ctx context.Context, r db.Querier, word string, box []any, keys string, byID map[string]*Nearby, byPK map[int64]*Nearby) error {
-	var query string
-	var args []any
-	if s.DB.Dialect == "postgres" {
-		query = `SELECT s.id, 0, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
-			FROM services s, to_tsquery('english', $5) AS query
-			WHERE s.search_vector @@ query AND s.latitude BETWEEN $1 AND $2 AND s.longitude BETWEEN $3 AND $4 AND s.status = 'active'`
-		args = append(slices.Clone(box), word)
-	} else {
-		// The +rowid keeps SQLite from handing the keys to FTS5 one at a
-		// time; only keys and scores come back, never the wide rows.
-		query = `SELECT '', rowid, -bm25(services_fts, 10.0, 4.0, 1.0)
-			FROM services_fts
-			WHERE services_fts MATCH $1 AND +rowid IN (SELECT value FROM json_each($2))`
-		args = []any{`"` + word + `"`, keys}
-	}
-	rows, err := r.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var pk int64
-		var score float64
-		if err := rows.Scan(&id, &pk, &score); err != nil {
-			return err
-		}
-		n := byID[id]
-		if id == "" {
-			n = byPK[pk]
-		}
-		if n != nil && score > 0 {
-			n.Relevance += score
-			n.Matched = append(n.Matched, word)
-		}
-	}
-	return rows.Err()
 }
 
 // LoadServices loads full services by id through r, with their schedules,
@@ -303,6 +233,9 @@ type compactService struct {
 type suggestSnapshot struct {
 	version int64
 	byLat   []compactService
+	// words holds the full-text scores of interest words (wordScores).
+	mu    sync.Mutex
+	words map[string]map[int64]float64
 }
 
 // between returns the rows with a latitude from lo to hi.
@@ -333,28 +266,77 @@ func directoryVersion(ctx context.Context, r db.Querier) (int64, error) {
 }
 
 // suggestSnapshot returns the services as the database now holds them,
-// loading them again only when the directory has changed.
-func (s *Store) suggestSnapshot(ctx context.Context, r db.Querier) (*suggestSnapshot, error) {
+// loading them again only when the directory has changed, and the version
+// r sees.
+func (s *Store) suggestSnapshot(ctx context.Context, r db.Querier) (*suggestSnapshot, int64, error) {
 	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
 	c := cv.(*suggestCache)
 	version, err := directoryVersion(ctx, r)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if p := c.snap.Load(); p != nil && p.version >= version {
-		return p, nil
+		return p, version, nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if p := c.snap.Load(); p != nil && p.version >= version {
-		return p, nil
+		return p, version, nil
 	}
 	p, err := loadSnapshot(ctx, r, version)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c.snap.Store(p)
-	return p, nil
+	return p, version, nil
+}
+
+// maxWords bounds the interest words a snapshot keeps scores for; past it
+// they are all forgotten and looked up again as asked for.
+const maxWords = 2000
+
+// wordScores returns the full-text score, by key, of every service that
+// matches an interest word. A score depends only on the directory (the
+// service's text and the whole index's counts), so it is kept with the
+// snapshot, which a change to any service's text replaces; a request that
+// sees another version than the snapshot's reads it without keeping it.
+// Interests are whole words, so no prefix: stemming finds "gardens" for
+// "gardening".
+func (s *Store) wordScores(ctx context.Context, r db.Querier, snap *suggestSnapshot, seen int64, word string) (map[int64]float64, error) {
+	snap.mu.Lock()
+	scores, ok := snap.words[word]
+	snap.mu.Unlock()
+	if ok {
+		return scores, nil
+	}
+	query, arg := `SELECT rowid, -bm25(services_fts, 10.0, 4.0, 1.0) FROM services_fts WHERE services_fts MATCH $1`, `"`+word+`"`
+	if s.DB.Dialect == "postgres" {
+		query = `SELECT s.pk, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
+			FROM services s, to_tsquery('english', $1) AS query WHERE s.search_vector @@ query AND s.status = 'active'`
+		arg = word
+	}
+	scores = map[int64]float64{}
+	err := eachRow(ctx, r, query, func(rows *sql.Rows) error {
+		var pk int64
+		var score float64
+		if err := rows.Scan(&pk, &score); err != nil {
+			return err
+		}
+		scores[pk] = score
+		return nil
+	}, arg)
+	if err != nil {
+		return nil, err
+	}
+	if seen == snap.version {
+		snap.mu.Lock()
+		if len(snap.words) >= maxWords || snap.words == nil {
+			snap.words = map[string]map[int64]float64{}
+		}
+		snap.words[word] = scores
+		snap.mu.Unlock()
+	}
+	return scores, nil
 }
 
 // loadSnapshot reads every active, placed service's compact row, its
@@ -471,8 +453,8 @@ func readSnapshot(ctx context.Context, r db.Querier, versionBefore int64) (*sugg
 }
 
 // eachRow runs query through r and hands each row to scan.
-func eachRow(ctx context.Context, r db.Querier, query string, scan func(rows *sql.Rows) error) error {
-	rows, err := r.QueryContext(ctx, query)
+func eachRow(ctx context.Context, r db.Querier, query string, scan func(rows *sql.Rows) error, args ...any) error {
+	rows, err := r.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

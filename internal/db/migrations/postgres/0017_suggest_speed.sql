@@ -1,5 +1,6 @@
 -- Suggestions keep the compact rows of every active service (place,
--- categories, days, cost, space, sessions, access) in memory and check this one number
+-- categories, days, cost, space, sessions, access) in memory, with the
+-- full-text scores of the interest words asked about, and check this one number
 -- before each use: every change to what those rows hold counts it up, in
 -- the same transaction, so a server never ranks from a directory older
 -- than the one the database holds. (A loader that turns triggers off, as
@@ -18,7 +19,8 @@ BEGIN
 END
 $$
 -- ;
-CREATE TRIGGER services_version AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude, accessibility, languages
+CREATE TRIGGER services_version AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude, accessibility, languages,
+	category_labels, description
 ON services FOR EACH STATEMENT EXECUTE FUNCTION directory_version_bump()
 -- ;
 CREATE TRIGGER service_schedules_version AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON service_schedules

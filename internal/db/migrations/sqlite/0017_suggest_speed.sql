@@ -1,5 +1,6 @@
 -- Suggestions keep the compact rows of every active service (place,
--- categories, days, cost, space, sessions, access) in memory and check this one number
+-- categories, days, cost, space, sessions, access) in memory, with the
+-- full-text scores of the interest words asked about, and check this one number
 -- before each use: every change to what those rows hold counts it up, in
 -- the same transaction, so a server never ranks from a directory older
 -- than the one the database holds.
@@ -18,7 +19,8 @@ CREATE TRIGGER services_version_delete AFTER DELETE ON services BEGIN
 	UPDATE directory_version SET version = version + 1;
 END
 -- ;
-CREATE TRIGGER services_version_update AFTER UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude, accessibility, languages
+CREATE TRIGGER services_version_update AFTER UPDATE OF pk, id, name, status, categories, days, cost_pence, capacity, citizen_led, latitude, longitude, accessibility, languages,
+	category_labels, description
 ON services BEGIN
 	UPDATE directory_version SET version = version + 1;
 END
