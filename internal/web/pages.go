@@ -167,6 +167,9 @@ func navFor(p *auth.Principal, current string) []navItem {
 	if p.Role == auth.Provider || p.Role == auth.Manager {
 		items = append(items, navItem{Text: "Connections", Href: "/connections"})
 	}
+	if p.Role == auth.Manager || p.Role == auth.Commissioner {
+		items = append(items, navItem{Text: "Reports", Href: "/reports"})
+	}
 	items = append(items, navItem{Text: "Directory", Href: "/directory"})
 	if p.Role == auth.Admin || p.Role == auth.Manager || p.Role == auth.Provider {
 		items = append(items, navItem{Text: "Directory entries", Href: "/directory/manage"})
