@@ -149,18 +149,10 @@ func (s *Suggester) SuggestReading(ctx context.Context, by referral.Actor, ref r
 
 func (s *Suggester) suggest(ctx context.Context, by referral.Actor, ref referral.Referral, alsoRead []audit.Event) (Suggestions, error) {
 	out := Suggestions{ReferralID: ref.ID, Items: []Suggestion{}, Unmet: []UnmetNeed{}, Needs: []NeedView{}}
-	var home postcode.Point
-	located := false
-	if ref.Person != nil && ref.Person.Postcode != "" {
-		var err error
-		if home, located, err = s.Directory.Locate(ctx, ref.Person.Postcode); err != nil {
-			return out, err
-		}
-	}
 	var unmet []UnmetNeed
 	err := s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		unmet, err = s.gather(ctx, tx, ref, home, located, &out)
+		unmet, err = s.gather(ctx, tx, ref, &out)
 		return err
 	})
 	if err != nil {
@@ -327,7 +319,15 @@ func writeReadRecords(ctx context.Context, tx *sql.Tx, dialect db.Dialect, recs 
 
 // gather reads, through r, what suggestions are made from, and ranks them
 // into out; it returns the needs left unmet.
-func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Referral, home postcode.Point, located bool, out *Suggestions) ([]UnmetNeed, error) {
+func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Referral, out *Suggestions) ([]UnmetNeed, error) {
+	var home postcode.Point
+	located := false
+	if ref.Person != nil && ref.Person.Postcode != "" {
+		var err error
+		if home, located, err = directory.LocateWith(ctx, r, ref.Person.Postcode); err != nil {
+			return nil, err
+		}
+	}
 	needs, interests, err := latestNeeds(ctx, r, ref)
 	if err != nil {
 		return nil, err
@@ -387,11 +387,11 @@ func (s *Suggester) limit() int {
 // scores them again with all they hold (the ranking of the many may have
 // gone by the days a service meets; its reasons now give the times).
 func (s *Suggester) withServices(ctx context.Context, r db.Querier, p Profile, ranked []Scored) ([]Suggestion, error) {
-	ids := make([]string, len(ranked))
-	for i, r := range ranked {
-		ids[i] = r.ID
+	nearby := make([]directory.Nearby, len(ranked))
+	for i, sc := range ranked {
+		nearby[i] = sc.Nearby
 	}
-	services, err := s.Directory.LoadServices(ctx, r, ids)
+	services, err := s.Directory.LoadNearby(ctx, r, nearby)
 	if err != nil {
 		return nil, err
 	}

@@ -31,13 +31,18 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond
 // Locate finds a postcode or district: a full postcode imported from the
 // ONS directory if present, else the district's centroid.
 func (s *Store) Locate(ctx context.Context, place string) (postcode.Point, bool, error) {
+	return LocateWith(ctx, s.DB.R(), place)
+}
+
+// LocateWith is Locate through r, which may be a transaction.
+func LocateWith(ctx context.Context, r db.Querier, place string) (postcode.Point, bool, error) {
 	pc, ok := postcode.NormalisePlace(place)
 	if !ok {
 		return postcode.Point{}, false, nil
 	}
 	if strings.Contains(pc, " ") {
 		var p postcode.Point
-		err := s.DB.R().QueryRowContext(ctx, "SELECT latitude, longitude FROM postcodes WHERE postcode = $1", pc).Scan(&p.Lat, &p.Lon)
+		err := r.QueryRowContext(ctx, "SELECT latitude, longitude FROM postcodes WHERE postcode = $1", pc).Scan(&p.Lat, &p.Lon)
 		if err == nil {
 			return p, true, nil
 		}

@@ -173,7 +173,7 @@ func formFieldOf(field string) string {
 }
 
 func (h *suggestions) page(w http.ResponseWriter, r *http.Request) {
-	ref, err := h.s.visibleReferral(r, auth.ChangeAction)
+	ref, err := h.referral(r)
 	if err != nil {
 		h.s.pageError(w, r, err)
 		return
@@ -182,13 +182,18 @@ func (h *suggestions) page(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("saved") != "" {
 		pg.Notice = "What suits them is saved, and the suggestions below follow it."
 	}
-	h.render(w, r, http.StatusOK, ref, pg)
+	h.render(w, r, http.StatusOK, ref, pg, false)
 }
 
 // render shows the suggestions page; pg.Form, when set, holds a form sent
-// back with its problems.
-func (h *suggestions) render(w http.ResponseWriter, r *http.Request, status int, ref referral.Referral, pg *page) {
-	out, err := h.store.Suggest(r.Context(), refActor(r), ref)
+// back with its problems. readAudited says whether the read of the
+// referral is audited already; if not, it is with the suggestions'.
+func (h *suggestions) render(w http.ResponseWriter, r *http.Request, status int, ref referral.Referral, pg *page, readAudited bool) {
+	suggest := h.store.SuggestReading
+	if readAudited {
+		suggest = h.store.Suggest
+	}
+	out, err := suggest(r.Context(), refActor(r), ref)
 	if err != nil {
 		h.s.pageError(w, r, err)
 		return
@@ -302,7 +307,7 @@ func (h *suggestions) savePreferences(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(problems) > 0 {
 		pg := &page{Form: r.PostForm, Errors: problems, ErrorOrder: fieldOrder(problems, preferenceFields...)}
-		h.render(w, r, http.StatusUnprocessableEntity, ref, pg)
+		h.render(w, r, http.StatusUnprocessableEntity, ref, pg, true)
 		return
 	}
 	http.Redirect(w, r, "/referrals/"+ref.ID+"/suggestions?saved=1", http.StatusSeeOther)

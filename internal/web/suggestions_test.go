@@ -205,7 +205,11 @@ func TestSuggestionsPage(t *testing.T) {
 			t.Errorf("referral page link: %d", res.status)
 		}
 		page := "/referrals/" + id + "/suggestions"
+		referralReads, suggestionReads := auditCount(t, d, id, "referral", "read"), auditCount(t, d, id, "referral.suggestions", "read")
 		res := lw.get(page)
+		if auditCount(t, d, id, "referral", "read") != referralReads+1 || auditCount(t, d, id, "referral.suggestions", "read") != suggestionReads+1 {
+			t.Errorf("the page's read of the referral and of its suggestions not each audited once")
+		}
 		for _, want := range []string{"Find activities and services", "Belmont befriending", "For loneliness and low mood", "0.1 km away",
 			"From the reasons for referral", "These are the defaults", "Save what suits them", `name="max_km"`} {
 			if !strings.Contains(res.body, want) {
