@@ -240,8 +240,21 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
 			t.Fatal(err)
 		}
-		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Matches your interest in “gardening”") {
-			t.Errorf("befriending now helps in the garden, not matched to gardening: %q", it.Reasons)
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Matches your interest in “gardening”") || it.Description != in.Description {
+			t.Errorf("befriending now helps in the garden, not matched to gardening: %q %q", it.Reasons, it.Description)
+		}
+		// What is shown of a service and not ranked on: its organisation's
+		// name, when it was last checked.
+		if _, err := d.Exec(ctx, "UPDATE organisations SET name = 'Exeter Community Trust CIO' WHERE id = $1", befriending.OrganisationID); err != nil {
+			t.Fatal(err)
+		}
+		checked := listed()[befriending.ID].LastCheckedAt
+		time.Sleep(5 * time.Millisecond)
+		if err := ds.MarkChecked(ctx, system, befriending.ID); err != nil {
+			t.Fatal(err)
+		}
+		if it := listed()[befriending.ID]; it.Organisation != "Exeter Community Trust CIO" || !it.LastCheckedAt.After(checked) {
+			t.Errorf("befriending's organisation renamed and service checked again, shown as %q checked %v (before %v)", it.Organisation, it.LastCheckedAt, checked)
 		}
 		in.Postcode = "PL1 1AA"
 		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {

@@ -163,40 +163,70 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 }
 
 // LoadNearby loads the full services of those listed through r, with their
-// schedules, in the order listed; any gone meanwhile are left out. They
-// are read by their row keys, which saves a seek in the index of ids for
-// each.
+// schedules, in the order listed; any gone meanwhile are left out. The
+// services shown are much the same from one person to the next in an
+// area, and reading each one's rows from scattered pages was most of a
+// suggestion's time, so the last maxShown loaded are kept until anything
+// they hold changes (directory_version.details); the rest are read by
+// their row keys.
 func (s *Store) LoadNearby(ctx context.Context, r db.Querier, list []Nearby) ([]Service, error) {
 	if len(list) == 0 {
 		return []Service{}, nil
 	}
-	args := make([]any, len(list))
-	marks := make([]string, len(list))
-	for i, n := range list {
-		args[i] = n.pk
-		marks[i] = "$" + strconv.Itoa(i+1)
-	}
-	byID := map[string]Service{}
-	err := eachRow(ctx, r, "SELECT "+serviceColumns+" FROM services s JOIN organisations o ON o.id = s.organisation_id WHERE s.pk IN ("+
-		strings.Join(marks, ", ")+")", func(rows *sql.Rows) error {
-		v, err := scanService(rows)
-		byID[v.ID] = v
-		return err
-	}, args...)
-	if err != nil {
+	var details int64
+	if err := r.QueryRowContext(ctx, "SELECT details FROM directory_version WHERE id = 1").Scan(&details); err != nil {
 		return nil, err
 	}
+	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
+	c := cv.(*suggestCache)
+	byID := map[string]Service{}
+	var args []any
+	var marks []string
+	c.shownMu.Lock()
+	for _, n := range list {
+		if v, ok := c.shown[n.ID]; ok && c.shownDetails == details {
+			byID[n.ID] = v
+			continue
+		}
+		args = append(args, n.pk)
+		marks = append(marks, "$"+strconv.Itoa(len(args)))
+	}
+	c.shownMu.Unlock()
+	var loaded []Service
+	if len(args) > 0 {
+		err := eachRow(ctx, r, "SELECT "+serviceColumns+" FROM services s JOIN organisations o ON o.id = s.organisation_id WHERE s.pk IN ("+
+			strings.Join(marks, ", ")+")", func(rows *sql.Rows) error {
+			v, err := scanService(rows)
+			loaded = append(loaded, v)
+			return err
+		}, args...)
+		if err == nil {
+			err = attachWith(ctx, r, loaded)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	c.shownMu.Lock()
+	if c.shown == nil || c.shownDetails != details || len(c.shown)+len(loaded) > maxShown {
+		c.shown, c.shownDetails = map[string]Service{}, details
+	}
+	for _, v := range loaded {
+		byID[v.ID] = v
+		c.shown[v.ID] = v
+	}
+	c.shownMu.Unlock()
 	out := make([]Service, 0, len(list))
 	for _, n := range list {
 		if v, ok := byID[n.ID]; ok {
 			out = append(out, v)
 		}
 	}
-	if err := attachWith(ctx, r, out); err != nil {
-		return nil, err
-	}
 	return out, nil
 }
+
+// maxShown bounds the full services kept (a few kilobytes each).
+const maxShown = 10_000
 
 // The compact rows suggestions start from. Reading the box around a person
 // from the database cost most of a suggestion: thousands of index entries
@@ -247,6 +277,11 @@ func (p *suggestSnapshot) between(lo, hi float64) []compactService {
 type suggestCache struct {
 	mu   sync.Mutex
 	snap atomic.Pointer[suggestSnapshot]
+	// shown holds full services by id as LoadNearby read them, at the
+	// details version shownDetails. They are shared: read only.
+	shownMu      sync.Mutex
+	shown        map[string]Service
+	shownDetails int64
 }
 
 var suggestCaches sync.Map // *db.DB → *suggestCache

@@ -7,14 +7,18 @@
 -- session_replication_role = replica does, must count it up itself.)
 CREATE TABLE directory_version (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
-	version BIGINT NOT NULL
+	version BIGINT NOT NULL,
+	-- details counts every change to what a suggestion shows of a
+	-- service (all its columns, sessions, terms and organisation), for
+	-- the full services kept of those shown most.
+	details BIGINT NOT NULL
 )
 -- ;
-INSERT INTO directory_version (id, version) VALUES (1, 0)
+INSERT INTO directory_version (id, version, details) VALUES (1, 0, 0)
 -- ;
 CREATE FUNCTION directory_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	UPDATE directory_version SET version = version + 1;
+	UPDATE directory_version SET version = version + 1, details = details + 1;
 	RETURN NULL;
 END
 $$
@@ -25,3 +29,17 @@ ON services FOR EACH STATEMENT EXECUTE FUNCTION directory_version_bump()
 -- ;
 CREATE TRIGGER service_schedules_version AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON service_schedules
 FOR EACH STATEMENT EXECUTE FUNCTION directory_version_bump()
+-- ;
+CREATE FUNCTION directory_details_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	UPDATE directory_version SET details = details + 1;
+	RETURN NULL;
+END
+$$
+-- ;
+CREATE TRIGGER services_details AFTER UPDATE ON services FOR EACH STATEMENT EXECUTE FUNCTION directory_details_bump()
+-- ;
+CREATE TRIGGER service_terms_details AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE ON service_terms
+FOR EACH STATEMENT EXECUTE FUNCTION directory_details_bump()
+-- ;
+CREATE TRIGGER organisations_details AFTER UPDATE ON organisations FOR EACH STATEMENT EXECUTE FUNCTION directory_details_bump()
