@@ -91,15 +91,17 @@ func (s *Store) Record(ctx context.Context, by referral.Actor, referralID, instr
 		in, _ := InstrumentByCode(instrument)
 		switch {
 		case timepoint == Baseline && baselines > 0:
-			return oikos.Invalid(map[string]string{"timepoint": fmt.Sprintf(
-				"A baseline of %s is already recorded for this referral. Record a review or an exit instead.", in.Name)})
+			return secondBaseline(in)
 		case timepoint != Baseline && baselines == 0:
 			return oikos.Invalid(map[string]string{"timepoint": fmt.Sprintf(
 				"Record a baseline of %s before a %s, so that there is a start to compare with.", in.Name, timepoint)})
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, out.ID, referralID, instrument, timepoint, string(answersJSON), string(scoreJSON),
-			db.Millis(now), by.UserID); err != nil {
+			db.Millis(now), by.UserID); db.IsUniqueViolation(err) {
+			// Another baseline was saved a moment ago (migration 0020).
+			return secondBaseline(in)
+		} else if err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, by, audit.Create, referralID)
@@ -248,4 +250,10 @@ func (s *Store) referralStatus(ctx context.Context, tx *sql.Tx, id string, lock 
 		return "", oikos.NotFound("Referral")
 	}
 	return st, err
+}
+
+// secondBaseline refuses a baseline where one is already recorded.
+func secondBaseline(in Instrument) error {
+	return oikos.Invalid(map[string]string{"timepoint": fmt.Sprintf(
+		"A baseline of %s is already recorded for this referral. Record a review or an exit instead.", in.Name)})
 }
