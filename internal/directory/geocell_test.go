@@ -125,3 +125,48 @@ func checkIndex(t *testing.T, d *db.DB) {
 		t.Errorf("full-text index does not match the services: %v", err)
 	}
 }
+
+// A search by words alone keeps its page until the directory changes,
+// and sees at once a service added, renamed or closed.
+func TestSQLiteWordsPagesFollowTheDirectory(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	s := NewStore(d)
+	if _, err := d.Exec(ctx, `INSERT INTO organisations (id, name, kind, created_at, updated_at) VALUES ('org_words', 'Words', 'vcse', 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	by := Actor{UserID: "usr_test", Client: "test"}
+	add := func(name string) Service {
+		v, err := s.Create(ctx, by, Input{OrganisationID: "org_words", Name: name, Description: "Out on the water.",
+			Categories: []string{"physical_activity"}, Postcode: "EX1 1AA"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	first := add("Exe Rowing Club")
+	if n := foundBy(t, s, "q=rowing"); n != 1 {
+		t.Fatalf("one rowing club, found %d", n)
+	}
+	if n := foundBy(t, s, "q=rowing"); n != 1 {
+		t.Fatalf("the same search again: found %d", n)
+	}
+	second := add("Topsham Rowing")
+	if n := foundBy(t, s, "q=rowing"); n != 2 {
+		t.Errorf("after adding a second: found %d, want 2", n)
+	}
+	in := Input{OrganisationID: "org_words", Name: "Topsham Paddlers", Description: "Out on the water.",
+		Categories: []string{"physical_activity"}, Postcode: "EX1 1AA"}
+	if _, err := s.Update(ctx, by, second.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	if n := foundBy(t, s, "q=rowing"); n != 1 {
+		t.Errorf("after renaming one: found %d, want 1", n)
+	}
+	if _, err := d.Exec(ctx, "UPDATE services SET status = 'closed' WHERE id = $1", first.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := foundBy(t, s, "q=rowing"); n != 0 {
+		t.Errorf("after closing the last: found %d, want 0", n)
+	}
+}

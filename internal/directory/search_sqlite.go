@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"oikos/internal/db"
 )
 
 // Services' keys, which are their full-text rowids, begin with the cell
@@ -175,7 +178,85 @@ func (s *Store) relevantPageSQLite(ctx context.Context, q Query, text string, li
 	if err != nil {
 		return nil, 0, err
 	}
-	end := q.Offset + limit
+	// The same words draw the same page until the directory changes: a
+	// few common searches ("walking group", "lunch club") are much of
+	// what people type, and ranking a word in a tenth of the directory
+	// costs 20-40 ms. directory_version counts every change to a service's
+	// words, status or name in the same transaction (migration 0017), so
+	// a page kept for the version read before it was ranked is never
+	// stale.
+	var version int64
+	if err := s.DB.R().QueryRowContext(ctx, "SELECT version FROM directory_version WHERE id = 1").Scan(&version); err != nil {
+		return nil, 0, err
+	}
+	key := wordsPageKey{match: match, offset: q.Offset, limit: limit}
+	cache := wordsPagesOf(s.DB)
+	if page, total, ok := cache.get(key, version); ok {
+		return page, total, nil
+	}
+	page, total, err := s.rankWordsSQLite(ctx, match, q.Offset, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	cache.put(key, version, page, total)
+	return slices.Clone(page), total, nil
+}
+
+// wordsPageKey names one page of a search by words alone.
+type wordsPageKey struct {
+	match         string
+	offset, limit int
+}
+
+type wordsPage struct {
+	page  []candidate
+	total int
+}
+
+// wordsPages keeps the pages of searches by words alone for one version
+// of a database's directory; a newer version empties it.
+type wordsPages struct {
+	mu      sync.Mutex
+	version int64
+	pages   map[wordsPageKey]wordsPage
+}
+
+// maxWordsPages bounds the pages kept: about 5 KB each.
+const maxWordsPages = 2000
+
+var wordsPagesByDB sync.Map // *db.DB → *wordsPages
+
+func wordsPagesOf(d *db.DB) *wordsPages {
+	c, _ := wordsPagesByDB.LoadOrStore(d, &wordsPages{pages: map[wordsPageKey]wordsPage{}})
+	return c.(*wordsPages)
+}
+
+func (c *wordsPages) get(key wordsPageKey, version int64) ([]candidate, int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.pages[key]
+	if !ok || c.version != version {
+		return nil, 0, false
+	}
+	return slices.Clone(p.page), p.total, true
+}
+
+func (c *wordsPages) put(key wordsPageKey, version int64, page []candidate, total int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case version < c.version:
+		return // ranked from an older directory than the pages kept
+	case version > c.version || len(c.pages) >= maxWordsPages:
+		clear(c.pages)
+		c.version = version
+	}
+	c.pages[key] = wordsPage{page: slices.Clone(page), total: total}
+}
+
+// rankWordsSQLite ranks the matches for an FTS5 query for one page.
+func (s *Store) rankWordsSQLite(ctx context.Context, match string, offset, limit int) ([]candidate, int, error) {
+	end := offset + limit
 	named, inNames, err := s.bestMatches(ctx, "{name} : ("+match+")", end)
 	if err != nil {
 		return nil, 0, err
@@ -187,7 +268,7 @@ func (s *Store) relevantPageSQLite(ctx context.Context, q Query, text string, li
 		if err != nil {
 			return nil, 0, err
 		}
-		return named[q.Offset:end], total, nil
+		return named[offset:end], total, nil
 	}
 	// Fewer named matches than the page's end: all of them are in named,
 	// and the best of the others are among the best end of all matches.
@@ -204,7 +285,7 @@ func (s *Store) relevantPageSQLite(ctx context.Context, q Query, text string, li
 			named = append(named, c)
 		}
 	}
-	return named[min(q.Offset, len(named)):min(end, len(named))], total, nil
+	return named[min(offset, len(named)):min(end, len(named))], total, nil
 }
 
 // bestMatches ranks the active services that match an FTS5 query and
