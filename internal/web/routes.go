@@ -123,6 +123,7 @@ func (s *Server) addRoutes(rt *router) {
 	s.addReminderRoutes(rt)
 	s.addReportRoutes(rt)
 	s.addCoverageRoutes(rt)
+	s.addEngagementRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
