@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -74,6 +75,11 @@ func EngagementReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Engag
 //     when it is small itself or when every non-zero service cell is hidden
 //     and the total alone would give them away (ExposedTotal). So this hides
 //     the next smallest service cell, not the organisation's cell.
+//   - a line's shown nested counts bound its hidden ones (pinned), so more
+//     service cells are hidden, smallest first, until no hidden cell can be
+//     worked out exactly from the organisation's count; if none is left to
+//     hide, the organisation's count is hidden. Sums across columns of
+//     different services are not checked further than this.
 func ProtectEngagement(f connection.Figures, from, to string) Engagement {
 	e := Engagement{From: from, To: to, Organisations: []EngagementLine{}, Services: []EngagementLine{}, Suppressed: []string{}}
 	line := func(g connection.Figure) EngagementLine {
@@ -107,6 +113,27 @@ func ProtectEngagement(f connection.Figures, from, to string) Engagement {
 			}
 			if n := **org.counts()[c]; Small(n) || ExposedTotal(cells) {
 				hidden[orgPath(org, col)] = true
+				continue
+			}
+			// The shown nested counts of a service bound its hidden ones
+			// (accepted 14 shown: received is at least 14), which can pin a
+			// hidden cell where ProtectGroup alone would not: hide more
+			// until none is pinned.
+			total := **org.counts()[c]
+			rows := byOrg[g.OrganisationID]
+			for pinned(cells, total, c, func(k int) [4]*int { return shownCounts(e.Services[rows[k]], hidden, svcPath) }) {
+				next := -1
+				for k, cell := range cells {
+					if !cell.Suppressed && cell.Count > 0 && (next < 0 || cell.Count < cells[next].Count) {
+						next = k
+					}
+				}
+				if next < 0 {
+					hidden[orgPath(org, col)] = true
+					break
+				}
+				cells[next].Suppressed = true
+				hidden[cells[next].Path] = true
 			}
 		}
 		e.Organisations = append(e.Organisations, org)
@@ -134,6 +161,83 @@ func ProtectEngagement(f connection.Figures, from, to string) Engagement {
 	apply(e.Services, svcPath)
 	sort.Strings(e.Suppressed)
 	return e
+}
+
+// nestedBelow lists, for each column, the columns whose counts can be no
+// more than it: every accepted, attended or completed connection was
+// received, and every completed one accepted. (Attending does not always
+// follow accepting, nor completing attending.)
+var nestedBelow = [4][]int{{1, 2, 3}, {3}, {}, {}}
+
+// shownCounts is a line's counts as a reader sees them: nil when hidden.
+func shownCounts(l EngagementLine, hidden map[string]bool, path func(EngagementLine, string) string) [4]*int {
+	var out [4]*int
+	for c, n := range l.counts() {
+		if !hidden[path(l, EngagementColumns[c])] {
+			out[c] = *n
+		}
+	}
+	return out
+}
+
+// pinned reports whether a reader could work out a hidden cell of column c
+// exactly: the hidden cells add up to total less the shown ones, and each
+// lies between its bounds (at least 1 and its line's shown counts nested
+// below it; at most its line's shown counts nested above it).
+func pinned(cells []Cell, total, c int, shown func(k int) [4]*int) bool {
+	const unbounded = 1 << 40
+	sum := total
+	lo, hi := make([]int, len(cells)), make([]int, len(cells))
+	for k, cell := range cells {
+		if !cell.Suppressed {
+			sum -= cell.Count
+			continue
+		}
+		row := shown(k)
+		lo[k], hi[k] = 1, unbounded
+		for _, b := range nestedBelow[c] {
+			if row[b] != nil {
+				lo[k] = max(lo[k], *row[b])
+			}
+		}
+		for a, below := range nestedBelow {
+			if slices.Contains(below, c) && row[a] != nil {
+				hi[k] = min(hi[k], *row[a])
+			}
+		}
+	}
+	sumLo, sumHi, open := 0, 0, 0 // open: hidden cells with no upper bound
+	for k, cell := range cells {
+		if cell.Suppressed {
+			sumLo += lo[k]
+			if hi[k] == unbounded {
+				open++
+			} else {
+				sumHi += hi[k]
+			}
+		}
+	}
+	for k, cell := range cells {
+		if !cell.Suppressed {
+			continue
+		}
+		upper := min(hi[k], sum-(sumLo-lo[k]))
+		lower := lo[k]
+		if othersOpen := open - btoi(hi[k] == unbounded); othersOpen == 0 {
+			lower = max(lower, sum-(sumHi-hi[k]*btoi(hi[k] != unbounded)))
+		}
+		if upper <= lower {
+			return true
+		}
+	}
+	return false
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // WriteCSV writes one row per organisation, then one per service: the same

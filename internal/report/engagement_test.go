@@ -42,6 +42,15 @@ func TestProtectEngagement(t *testing.T) {
 			Services:      []connection.Figure{svc("a", "o", 1, 0, 0, 0, nil), svc("b", "o", 2, 0, 0, 0, nil), svc("c", "o", 6, 0, 0, 0, nil), svc("d", "o", 40, 0, 0, 0, nil)},
 			Organisations: []connection.Figure{org("o", 49, 0, 0, 0, nil)},
 		}, []string{"services.a.received", "services.b.received", "services.c.received"}, nil},
+		{"a shown nested count pins the pair: the organisation's count is hidden", connection.Figures{
+			// received: 15 - the walk's at least 14 accepted leaves the talk 1.
+			Services:      []connection.Figure{svc("a", "o", 1, 0, 0, 0, nil), svc("b", "o", 14, 14, 9, 6, days(3))},
+			Organisations: []connection.Figure{org("o", 15, 14, 9, 6, days(3))},
+		}, []string{"organisations.o.received", "services.a.received", "services.b.received"}, map[string]bool{"b": true, "o": true}},
+		{"a shown nested count pins the pair: a third service is hidden", connection.Figures{
+			Services:      []connection.Figure{svc("a", "o", 1, 0, 0, 0, nil), svc("b", "o", 14, 14, 9, 6, nil), svc("c", "o", 20, 0, 0, 0, nil)},
+			Organisations: []connection.Figure{org("o", 35, 14, 9, 6, nil)},
+		}, []string{"services.a.received", "services.b.received", "services.c.received"}, nil},
 		{"the organisation's only service: both small cells hidden", connection.Figures{
 			Services:      []connection.Figure{svc("a", "o", 4, 2, 0, 0, nil), svc("x", "p", 7, 7, 6, 5, days(1.5))},
 			Organisations: []connection.Figure{org("o", 4, 2, 0, 0, nil), org("p", 7, 7, 6, 5, days(1.5))},
