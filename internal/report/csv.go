@@ -11,7 +11,7 @@ import (
 
 // The summary as CSV: one row per figure, "path,value,note", the path as
 // in the JSON (dots), in the order the page shows them. A hidden figure has
-// no value and the note "fewer than 5"; a figure with nothing to measure
+// no value and the note "hidden"; a figure with nothing to measure
 // (a mean over no pairs) has no value and the note "no data".
 
 // Figure is one line of the summary.
@@ -23,7 +23,9 @@ type Figure struct {
 
 // Notes for figures without a value.
 const (
-	NoteSuppressed = "fewer than 5"
+	// A hidden figure reads "hidden", not "fewer than 5": a second cell
+	// hidden so that a total does not give a small one away may be large.
+	NoteSuppressed = "hidden"
 	NoteNoData     = "no data"
 )
 

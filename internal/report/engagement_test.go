@@ -100,8 +100,8 @@ func TestEngagementCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `list,organisation_id,organisation,service_id,service,received,accepted,attended_at_least_once,completed,median_days_to_first_attendance,note
-organisation,org_o,Walkers,,,12,,0,0,,fewer than 5: accepted
-service,org_o,Walkers,svc_a,"Walk, by the river",12,,0,0,,fewer than 5: accepted
+organisation,org_o,Walkers,,,12,,0,0,,hidden: accepted
+service,org_o,Walkers,svc_a,"Walk, by the river",12,,0,0,,hidden: accepted
 `
 	if got := b.String(); got != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", got, strings.TrimSpace(want))

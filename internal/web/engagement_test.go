@@ -126,7 +126,7 @@ func TestEngagementReportAPIAndPage(t *testing.T) {
 		if err != nil || len(rows) != 6 {
 			t.Fatalf("csv rows %v %v", rows, err)
 		}
-		if got := strings.Join(rows[5], "|"); got != "service|org_eng_walkers|Riverside Walkers|svc_eng_talk|Walk and talk||0|0|0||fewer than 5: received" {
+		if got := strings.Join(rows[5], "|"); got != "service|org_eng_walkers|Riverside Walkers|svc_eng_talk|Walk and talk||0|0|0||hidden: received" {
 			t.Errorf("talk row %s", got)
 		}
 
@@ -135,7 +135,7 @@ func TestEngagementReportAPIAndPage(t *testing.T) {
 			t.Fatalf("page: %d %s", pg.status, pg.body)
 		}
 		for _, s := range []string{"Engagement with services", `data-table="organisations"`, `data-table="services"`, "Riverside walk",
-			"<em>fewer than 5</em>", "<em>nobody went</em>", `href="/reports/engagement.csv?from=` + from + "&amp;to=" + to, "Download CSV"} {
+			"<em>hidden</em>", "<em>nobody went</em>", `href="/reports/engagement.csv?from=` + from + "&amp;to=" + to, "Download CSV"} {
 			if !strings.Contains(pg.body, s) {
 				t.Errorf("page lacks %q", s)
 			}

@@ -17,7 +17,7 @@ func (s *Server) countEngagement(r *http.Request, p report.Period, by report.Vie
 }
 
 // engagementCell is one figure as the page shows it; Note when it is
-// words in place of a number ("fewer than 5").
+// words in place of a number ("hidden").
 type engagementCell struct {
 	Text string
 	Note bool
