@@ -41,6 +41,7 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/directory"
+	"oikos/internal/outcome"
 	"oikos/internal/web"
 )
 
@@ -284,6 +285,10 @@ func openMigrated(ctx context.Context, url string) (*db.DB, error) {
 		return nil, err
 	}
 	if _, err := d.Migrate(ctx); err != nil {
+		d.Close()
+		return nil, err
+	}
+	if _, err := outcome.CatchUp(ctx, d); err != nil {
 		d.Close()
 		return nil, err
 	}

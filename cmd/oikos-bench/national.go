@@ -560,6 +560,14 @@ func generateNationalProfiled(ctx context.Context, d *db.DB, sink rowSink, spec 
 	if err := sink.buildIndexes(ctx); err != nil {
 		return g.counts, err
 	}
+	// The report's outcome pairs, as recording each measure would have
+	// written them.
+	paired := time.Now()
+	n, err := outcome.Rebuild(ctx, d)
+	if err != nil {
+		return g.counts, fmt.Errorf("pairing measures: %w", err)
+	}
+	fmt.Fprintf(out, "national dataset: %d outcome pairs in %.0fs\n", n, time.Since(paired).Seconds())
 	g.counts.took = time.Since(began)
 	fmt.Fprintf(out, "national dataset: written in %.0fs\n", g.counts.took.Seconds())
 	return g.counts, nil

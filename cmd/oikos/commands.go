@@ -28,6 +28,7 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/notify"
 	"oikos/internal/org"
+	"oikos/internal/outcome"
 	"oikos/internal/web"
 )
 
@@ -75,11 +76,21 @@ func (e *env) open(ctx context.Context, url string) (*db.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := d.Migrate(ctx); err != nil {
+	if err := migrate(ctx, d); err != nil {
 		d.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// migrate brings the schema up to date, then the figures kept beside it
+// that a migration left for Go to work out (outcome.CatchUp).
+func migrate(ctx context.Context, d *db.DB) error {
+	if _, err := d.Migrate(ctx); err != nil {
+		return err
+	}
+	_, err := outcome.CatchUp(ctx, d)
+	return err
 }
 
 func (e *env) logger() *slog.Logger {
@@ -215,6 +226,11 @@ func (e *env) migrate(ctx context.Context, args []string) error {
 	applied, err := d.Migrate(ctx)
 	if err != nil {
 		return err
+	}
+	if n, err := outcome.CatchUp(ctx, d); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(e.stdout, "Paired %d review and exit measures with their baselines for the reports.\n", n)
 	}
 	v, err := d.SchemaVersion(ctx)
 	if err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -184,11 +183,9 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 			if err != nil {
 				return fmt.Errorf("demo %s answers %v: %w", instrument, answers, err)
 			}
-			a, _ := json.Marshal(answers)
-			s, _ := json.Marshal(score)
 			counts["measures"]++
-			return exec(`INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, db.NewID("mea"), refID, instrument, timepoint, string(a), string(s), ms(at), by)
+			return outcome.Insert(ctx, tx, refID, outcome.Measure{ID: db.NewID("mea"), Instrument: instrument, Timepoint: timepoint,
+				Answers: answers, Score: score, RecordedAt: at, By: by})
 		}
 		for i := range demoHistoryCount {
 			// Arrivals spread over the year, the oldest first, at office hours.

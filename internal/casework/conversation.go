@@ -226,9 +226,9 @@ func (s *Store) RecordConversation(ctx context.Context, by referral.Actor, refer
 		for i := range measures {
 			m := &measures[i]
 			m.ID = db.NewID("msr")
-			answers, _ := json.Marshal(m.Answers)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
-				VALUES ($1, $2, $3, $4, $5, '{}', $6, $7)`, m.ID, referralID, m.Instrument, m.Timepoint, string(answers), db.Millis(now), by.UserID); err != nil {
+			// Stored as given, scored when first read (outcome.Store.List).
+			if err := outcome.Insert(ctx, tx, referralID, outcome.Measure{ID: m.ID, Instrument: m.Instrument, Timepoint: m.Timepoint,
+				Answers: m.Answers, RecordedAt: now, By: by.UserID}); err != nil {
 				return err
 			}
 		}

@@ -72,8 +72,6 @@ func (s *Store) Record(ctx context.Context, by referral.Actor, referralID, instr
 		return Recorded{}, oikos.Invalid(problems)
 	}
 	out := Recorded{ID: db.NewID("msr"), Score: score}
-	answersJSON, _ := json.Marshal(checked)
-	scoreJSON, _ := json.Marshal(score)
 	now := s.now()
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		status, err := s.referralStatus(ctx, tx, referralID, true)
@@ -96,9 +94,9 @@ func (s *Store) Record(ctx context.Context, by referral.Actor, referralID, instr
 			return oikos.Invalid(map[string]string{"timepoint": fmt.Sprintf(
 				"Record a baseline of %s before a %s, so that there is a start to compare with.", in.Name, timepoint)})
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, out.ID, referralID, instrument, timepoint, string(answersJSON), string(scoreJSON),
-			db.Millis(now), by.UserID); db.IsUniqueViolation(err) {
+		err = Insert(ctx, tx, referralID, Measure{ID: out.ID, Instrument: instrument, Timepoint: timepoint, Answers: checked,
+			Score: score, RecordedAt: now, By: by.UserID})
+		if db.IsUniqueViolation(err) {
 			// Another baseline was saved a moment ago (migration 0020).
 			return secondBaseline(in)
 		} else if err != nil {

@@ -34,7 +34,8 @@ import (
 //     pair per referral); the means of the instrument's headline score
 //     (outcome.Headline: ONS4 life satisfaction); improved is how many
 //     pairs improved by at least the instrument's meaningful change
-//     (outcome.Improved, in SQL), improved_share that as a share of pairs.
+//     (outcome.Improved, when the measure was recorded), improved_share
+//     that as a share of pairs.
 //   - services: active directory entries on the last day, the citizen-led
 //     among them, and those started in the period (their started_on date,
 //     or when they were added where it is not known).
@@ -193,13 +194,6 @@ type rawOutcome struct {
 func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 	r := raw{bySource: map[string]int{}, byStatus: map[string]int{}, connByStatus: map[string]int{}, outcomes: map[string]rawOutcome{}}
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
-		if d.Dialect == db.Postgres {
-			// The window over a year's follow-ups sorts a few megabytes:
-			// in memory, not in temporary files, for this transaction only.
-			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
-				return err
-			}
-		}
 		for _, step := range []func(context.Context, *sql.Tx, db.Dialect, Period, *raw) error{
 			countReferrals, countFirstContact, countConnections, countOutcomes, countServices,
 		} {
@@ -324,72 +318,18 @@ func countConnections(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r
 		WHERE created_at >= $1 AND created_at < $2`, from, to).Scan(&r.partners)
 }
 
-// scoreSQL reads one score from a measure's score column (JSON text).
-func scoreSQL(d db.Dialect, column, score string) string {
-	if d == db.Postgres {
-		return fmt.Sprintf("(%s::json->>'%s')::float8", column, score)
-	}
-	return fmt.Sprintf("json_extract(%s, '$.%s')", column, score)
-}
-
-// improvedSQL is outcome.Improved as an SQL condition on a pair's baseline
-// (b) and latest (l) score columns: some score moved at least its threshold
-// the better way and none as far the worse way.
-func improvedSQL(d db.Dialect, instrument string) string {
-	const tolerance = 1e-9 // as outcome.Compare: two-decimal scores
-	var better, worse []string
-	for _, c := range outcome.Changes[instrument] {
-		move := fmt.Sprintf("((%s - %s) * %d)", scoreSQL(d, "l", c.Score), scoreSQL(d, "b", c.Score), int(c.Better))
-		better = append(better, fmt.Sprintf("%s >= %g", move, c.Threshold-tolerance))
-		worse = append(worse, fmt.Sprintf("%s <= %g", move, -(c.Threshold-tolerance)))
-	}
-	return fmt.Sprintf("(%s) AND NOT (%s)", strings.Join(better, " OR "), strings.Join(worse, " OR "))
-}
-
-// indexHint names the index SQLite must use: without statistics its
-// planner would rather find a referral's baseline by walking every baseline
-// of the instrument before the date, a scan for each pair. PostgreSQL's
-// planner has statistics and takes no hints.
-func indexHint(d db.Dialect, index string) string {
-	if d == db.Postgres {
-		return ""
-	}
-	return "INDEXED BY " + index
-}
-
-// countOutcomes pairs measures in SQL, an instrument at a time: the latest
-// review or exit measure in the period for each referral (a window over
-// the period's follow-ups), then that referral's baseline before it, by a
-// plain join: there is one baseline per referral and instrument (the store
-// refuses a second and migration 0020's unique index holds it), so no
-// "first baseline" subquery per pair, which cost about 8 µs a pair and
-// most of a year's report at national scale. Both read indexes alone (0012 and 0014), which
-// carry the score: no measure's row is read. The pairs are materialised so
-// that each baseline is looked up once, not once per use.
-func countOutcomes(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *raw) error {
+// countOutcomes sums the period's outcome pairs (outcome.PairTotals):
+// each referral's latest review or exit in the period with its baseline,
+// compared when the measure was recorded (migration 0021).
+func countOutcomes(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *raw) error {
 	from, to := p.bounds()
+	totals, err := outcome.PairTotals(ctx, tx, from, to)
+	if err != nil {
+		return fmt.Errorf("outcomes: %w", err)
+	}
 	for _, in := range outcome.Instruments {
-		headline := outcome.Headline(in.Code)
-		q := fmt.Sprintf(`WITH follow AS MATERIALIZED (
-			SELECT referral_id, recorded_at, score,
-				ROW_NUMBER() OVER (PARTITION BY referral_id ORDER BY recorded_at DESC) AS n
-			FROM measures %s
-			WHERE instrument = $1 AND timepoint IN ('review', 'exit') AND recorded_at >= $2 AND recorded_at < $3
-		), pairs AS MATERIALIZED (
-			SELECT f.score AS l, m.score AS b
-			FROM follow f JOIN measures m %s ON m.referral_id = f.referral_id AND m.instrument = $1
-				AND m.timepoint = 'baseline' AND m.recorded_at <= f.recorded_at
-			WHERE f.n = 1
-		)
-		SELECT COUNT(*), COALESCE(SUM(%s), 0), COALESCE(SUM(%s), 0),
-			COALESCE(SUM(CASE WHEN %s THEN 1 ELSE 0 END), 0)
-		FROM pairs WHERE b IS NOT NULL`,
-			indexHint(d, "measures_report"), indexHint(d, "measures_baseline"), scoreSQL(d, "b", headline), scoreSQL(d, "l", headline), improvedSQL(d, in.Code))
-		var o rawOutcome
-		if err := tx.QueryRowContext(ctx, q, in.Code, from, to).Scan(&o.pairs, &o.baselineSum, &o.latestSum, &o.improved); err != nil {
-			return fmt.Errorf("outcomes %s: %w", in.Code, err)
-		}
-		r.outcomes[in.Code] = o
+		t := totals[in.Code]
+		r.outcomes[in.Code] = rawOutcome{pairs: t.Pairs, improved: t.Improved, baselineSum: t.BaselineSum, latestSum: t.LatestSum}
 	}
 	return nil
 }

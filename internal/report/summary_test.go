@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"oikos"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/outcome"
 )
 
 func TestParsePeriod(t *testing.T) {
@@ -140,8 +142,17 @@ func (s *summarySeed) connect(ref, service, org, status string, at time.Time) {
 func (s *summarySeed) measure(ref, instrument, timepoint string, at time.Time, score string) {
 	s.t.Helper()
 	s.n++
-	s.exec(`INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
-		VALUES ($1, $2, $3, $4, '[]', $5, $6, 'usr_lw')`, fmt.Sprintf("mea_%d", s.n), ref, instrument, timepoint, score, db.Millis(at))
+	var sc outcome.Score
+	if err := json.Unmarshal([]byte(score), &sc); err != nil {
+		s.t.Fatal(err)
+	}
+	err := s.d.Tx(context.Background(), func(tx *sql.Tx) error {
+		return outcome.Insert(context.Background(), tx, ref, outcome.Measure{ID: fmt.Sprintf("mea_%d", s.n), Instrument: instrument,
+			Timepoint: timepoint, Answers: []int{}, Score: sc, RecordedAt: at, By: "usr_lw"})
+	})
+	if err != nil {
+		s.t.Fatal(err)
+	}
 }
 
 func intp(n int) *int { return &n }
