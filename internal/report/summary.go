@@ -194,6 +194,14 @@ type rawOutcome struct {
 func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 	r := raw{bySource: map[string]int{}, byStatus: map[string]int{}, connByStatus: map[string]int{}, outcomes: map[string]rawOutcome{}}
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
+		if d.Dialect == db.Postgres {
+			// Counting a year's distinct organisations and sorting its
+			// waits to first contact take a few megabytes each: in memory,
+			// not in temporary files, for this transaction only.
+			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
+				return err
+			}
+		}
 		for _, step := range []func(context.Context, *sql.Tx, db.Dialect, Period, *raw) error{
 			countReferrals, countFirstContact, countConnections, countOutcomes, countServices,
 		} {
