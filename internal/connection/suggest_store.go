@@ -1,10 +1,10 @@
 package connection
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -173,13 +173,11 @@ func (s *Suggester) suggest(ctx context.Context, by referral.Actor, ref referral
 // Group commit. Every read of suggestions is audited, durably, before it
 // is answered, and each commit waits for the disk and, on SQLite, makes
 // every reader drop the pages it had read. Reads that finish together
-// therefore share one transaction, as referral intake does
-// (internal/referral/intake.go): the first caller leads, writes the unmet
-// needs and audit entries of everything queued so far, commits once, and
-// answers each caller only after that commit; reads finishing meanwhile
-// queue for the next batch, which the next waiting caller leads. A lone
-// read is a batch of one and waits for nobody. Nothing is answered before
-// its audit entry is on disk: a power cut loses no read that was shown.
+// therefore share one transaction (db.GroupCommit, as referral intake
+// does): the unmet needs and audit entries of everything queued so far,
+// one commit, and each caller answered only after it. Nothing is answered
+// before its audit entry is on disk: a power cut loses no read that was
+// shown.
 
 // maxReadBatch bounds a batch, and so the time it holds the writer.
 const maxReadBatch = 64
@@ -194,76 +192,19 @@ type readRecord struct {
 	// err is the answer once done is set.
 	err  error
 	done bool
-	// wake is closed once the read is answered, or to hand this caller
-	// the lead (then promoted is set first).
-	wake     chan struct{}
-	promoted bool
 }
 
-// readQueue holds the reads waiting for the batch being written.
-type readQueue struct {
-	mu      sync.Mutex
-	waiting []*readRecord
-	leading bool
-}
-
-var readQueues sync.Map // *db.DB → *readQueue
-
-var errReadBatchAborted = errors.New("suggestion read batch aborted")
+var readQueues sync.Map // *db.DB → *db.GroupCommit[*readRecord]
 
 // record writes rec, alone or with the others queued with it, and returns
 // once it is committed or has failed.
 func (s *Suggester) record(ctx context.Context, rec *readRecord) error {
-	qv, _ := readQueues.LoadOrStore(s.DB, &readQueue{})
-	q := qv.(*readQueue)
-	rec.ctx, rec.wake = ctx, make(chan struct{})
-	q.mu.Lock()
-	q.waiting = append(q.waiting, rec)
-	if q.leading {
-		q.mu.Unlock()
-		<-rec.wake
-		if !rec.promoted {
-			return rec.err
-		}
-	} else {
-		q.leading = true
-		q.mu.Unlock()
+	qv, _ := readQueues.LoadOrStore(s.DB, &db.GroupCommit[*readRecord]{Max: maxReadBatch})
+	rec.ctx = ctx
+	if err := qv.(*db.GroupCommit[*readRecord]).Do(rec, s.writeReads); err != nil || !rec.done {
+		return cmp.Or(err, db.ErrBatchAborted)
 	}
-	s.lead(q, rec)
 	return rec.err
-}
-
-// lead writes one batch, self first, then hands the lead to whoever waits
-// next. Whatever happens (even a panic), every caller is answered and the
-// lead passes on.
-func (s *Suggester) lead(q *readQueue, self *readRecord) {
-	q.mu.Lock()
-	n := min(len(q.waiting), maxReadBatch)
-	batch := slices.Clone(q.waiting[:n])
-	q.waiting = q.waiting[n:]
-	q.mu.Unlock()
-	defer func() {
-		for _, rec := range batch {
-			if !rec.done {
-				rec.err, rec.done = errReadBatchAborted, true
-			}
-		}
-		q.mu.Lock()
-		if len(q.waiting) > 0 {
-			next := q.waiting[0]
-			next.promoted = true
-			close(next.wake)
-		} else {
-			q.leading = false
-		}
-		q.mu.Unlock()
-		for _, rec := range batch {
-			if rec != self {
-				close(rec.wake)
-			}
-		}
-	}()
-	s.writeReads(batch)
 }
 
 // writeReads writes a batch in one transaction. A caller that left before

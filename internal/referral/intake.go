@@ -3,23 +3,16 @@ package referral
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"oikos/internal/db"
 )
 
-// Group commit. A durable commit waits for the disk (an fsync of the
-// SQLite WAL, a flush of the PostgreSQL WAL) and for the audit chain's
-// tail, which only one transaction at a time may extend. Referrals that
-// arrive together therefore share one transaction: the first caller leads,
-// writes everything queued so far with one statement per table, commits
-// once, and answers each caller only after that commit. Referrals arriving
-// meanwhile queue for the next batch, which the next waiting caller leads.
-// A lone referral is a batch of one and waits for nobody.
+// Group commit (db.GroupCommit): referrals that arrive together share one
+// transaction, with one statement per table, and each caller is answered
+// only after its commit. A lone referral is a batch of one and waits for
+// nobody.
 
 // maxBatch bounds a batch, and so the time a transaction holds the writer.
 const maxBatch = 64
@@ -40,22 +33,20 @@ type intake struct {
 	existingID string
 	// done is set once err and r are the answer.
 	done bool
-	// wake is closed once the referral is answered, or to hand this
-	// caller the lead (then promoted is set first).
-	wake     chan struct{}
-	promoted bool
 }
 
 // answer settles j's outcome.
 func (j *intake) answer(err error) { j.err, j.done = err, true }
 
-// intakeQueue holds the referrals waiting for the batch being written.
+// intakeQueue batches referrals for their commit.
 type intakeQueue struct {
-	mu      sync.Mutex
-	waiting []*intake
-	leading bool // a caller is writing a batch
+	group db.GroupCommit[*intake]
 	// prepared is the leader's: one leads at a time.
 	prepared *intakeStatements
+}
+
+func newIntakeQueue() *intakeQueue {
+	return &intakeQueue{group: db.GroupCommit[*intake]{Max: maxBatch}}
 }
 
 // The statements that write a batch.
@@ -135,59 +126,13 @@ func insertRows(ctx context.Context, tx *sql.Tx, shapes map[int]*sql.Stmt, args 
 	return nil
 }
 
-var errBatchAborted = errors.New("referral batch aborted")
-
 // submit writes j, alone or with the others queued with it, and returns
 // once j is answered.
 func (q *intakeQueue) submit(ctx context.Context, s *Store, j *intake) {
-	q.mu.Lock()
-	q.waiting = append(q.waiting, j)
-	if q.leading {
-		q.mu.Unlock()
-		<-j.wake
-		if !j.promoted {
-			return
-		}
-	} else {
-		q.leading = true
-		q.mu.Unlock()
+	err := q.group.Do(j, func(batch []*intake) { s.writeBatch(ctx, batch) })
+	if err != nil && !j.done {
+		j.answer(err)
 	}
-	q.lead(ctx, s, j)
-}
-
-// lead writes one batch: everything waiting, self first (it was the
-// first waiting when it took the lead), then hands the lead to whoever
-// waits next.
-func (q *intakeQueue) lead(ctx context.Context, s *Store, self *intake) {
-	q.mu.Lock()
-	n := min(len(q.waiting), maxBatch)
-	batch := slices.Clone(q.waiting[:n])
-	q.waiting = q.waiting[n:]
-	q.mu.Unlock()
-	// Whatever happens (even a panic), every caller is answered and the
-	// lead passes on: nobody waits forever.
-	defer func() {
-		for _, j := range batch {
-			if !j.done {
-				j.err = errBatchAborted
-			}
-		}
-		q.mu.Lock()
-		if len(q.waiting) > 0 {
-			next := q.waiting[0]
-			next.promoted = true
-			close(next.wake)
-		} else {
-			q.leading = false
-		}
-		q.mu.Unlock()
-		for _, j := range batch {
-			if j != self {
-				close(j.wake)
-			}
-		}
-	}()
-	s.writeBatch(ctx, batch)
 }
 
 // writeBatch writes a batch in one transaction. One caller leaving does not

@@ -213,7 +213,7 @@ func (s *Store) changed(ctx context.Context, tx *sql.Tx, c Change) error {
 func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
 
 func (s *Store) queue() *intakeQueue {
-	s.intakeOnce.Do(func() { s.intake = &intakeQueue{} })
+	s.intakeOnce.Do(func() { s.intake = newIntakeQueue() })
 	return s.intake
 }
 
@@ -276,7 +276,7 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input, referrerUserID, 
 
 // newIntake is a validated referral on its way in, its ids chosen.
 func newIntake(ctx context.Context, by Actor, in Input, referrerUserID, channel string, now time.Time) *intake {
-	return &intake{ctx: ctx, by: by, in: in, channel: channel, now: now, wake: make(chan struct{}),
+	return &intake{ctx: ctx, by: by, in: in, channel: channel, now: now,
 		r: Referral{ID: db.NewID("ref"), Reference: newReference(), Status: Received, SourceType: in.Source.Type,
 			SourceOrganisationID: in.Source.OrganisationID, ReferrerUserID: referrerUserID, ReferrerName: in.Source.ReferrerName,
 			Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders,

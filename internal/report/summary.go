@@ -195,9 +195,9 @@ func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 	r := raw{bySource: map[string]int{}, byStatus: map[string]int{}, connByStatus: map[string]int{}, outcomes: map[string]rawOutcome{}}
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
 		if d.Dialect == db.Postgres {
-			// Counting a year's distinct organisations and sorting its
-			// waits to first contact take a few megabytes each: in memory,
-			// not in temporary files, for this transaction only.
+			// Grouping a year's organisations and sorting its waits to
+			// first contact take a few megabytes each: in memory, not in
+			// temporary files, for this transaction only.
 			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
 				return err
 			}
@@ -217,7 +217,7 @@ func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 	return protect(p, r), nil
 }
 
-func countReferrals(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *raw) error {
+func countReferrals(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *raw) error {
 	from, to := p.bounds()
 	rows, err := tx.QueryContext(ctx, `SELECT source_type, status, COUNT(*) FROM referrals
 		WHERE received_at >= $1 AND received_at < $2 GROUP BY source_type, status`, from, to)
@@ -238,8 +238,20 @@ func countReferrals(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT source_organisation_id) FROM referrals
-		WHERE received_at >= $1 AND received_at < $2`, from, to).Scan(&r.distinctSources)
+	return tx.QueryRowContext(ctx, distinctSQL(d, "source_organisation_id", "referrals", "received_at"), from, to).Scan(&r.distinctSources)
+}
+
+// distinctSQL counts the distinct values of column in table's rows with
+// at in [$1, $2). PostgreSQL sorts for COUNT(DISTINCT), comparing ids by
+// collation (over a second for a year of connections at national scale),
+// where grouping hashes them; SQLite's COUNT(DISTINCT) is quicker than its
+// grouping, which sorts.
+func distinctSQL(d db.Dialect, column, table, at string) string {
+	if d == db.Postgres {
+		return fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT %[1]s FROM %[2]s WHERE %[3]s >= $1 AND %[3]s < $2 AND %[1]s IS NOT NULL
+			GROUP BY %[1]s) distinct_values`, column, table, at)
+	}
+	return fmt.Sprintf(`SELECT COUNT(DISTINCT %[1]s) FROM %[2]s WHERE %[3]s >= $1 AND %[3]s < $2`, column, table, at)
 }
 
 // dayTenths is a tenth of a day in milliseconds: waiting times are counted
@@ -302,7 +314,7 @@ func median(hist []bucket) float64 {
 	return (at(n/2-1) + at(n/2)) / 2
 }
 
-func countConnections(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *raw) error {
+func countConnections(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *raw) error {
 	from, to := p.bounds()
 	rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM connections
 		WHERE created_at >= $1 AND created_at < $2 GROUP BY status`, from, to)
@@ -322,8 +334,7 @@ func countConnections(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT organisation_id) FROM connections
-		WHERE created_at >= $1 AND created_at < $2`, from, to).Scan(&r.partners)
+	return tx.QueryRowContext(ctx, distinctSQL(d, "organisation_id", "connections", "created_at"), from, to).Scan(&r.partners)
 }
 
 // countOutcomes sums the period's outcome pairs (outcome.PairTotals):
