@@ -29,7 +29,8 @@ type ReferralFacts struct {
 }
 
 // ReferralMessages says which emails a referral change owes: an assignment
-// tells the link worker; acceptance and closure tell the referrer. Nobody is
+// tells the link worker; acceptance and closure tell the referrer (closure
+// with a link to the summary for the person's record). Nobody is
 // told of their own action. Email is not a safe channel for health data, so
 // a message names the referral by its reference and links to it, and never
 // says who the person is or why they were referred.
@@ -54,8 +55,9 @@ func ReferralMessages(c referral.Change, f ReferralFacts, baseURL string) []Mess
 	case c.To == referral.Closed:
 		m = Message{Kind: KindReferralClosed, To: f.ReferrerEmail,
 			Subject: fmt.Sprintf("Oikos: referral %s was closed", f.Reference),
-			Body: fmt.Sprintf("The referral you made, %s, has been closed.\n\nReason: %s\n",
-				f.Reference, referral.CloseReasonLabel(c.Reason))}
+			Body: fmt.Sprintf("The referral you made, %s, has been closed.\n\nReason: %s\n\n"+
+				"A summary for the person's record (what they took part in and what changed) is ready to file:\n%s/summary\n",
+				f.Reference, referral.CloseReasonLabel(c.Reason), link)}
 	default:
 		return nil
 	}
