@@ -16,7 +16,11 @@
 // dataset (a million referrals over three years), cold and warm; --mode
 // caseload times a link worker's caseload page (see reports.go, caseload.go).
 //
-//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|reports|caseload] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+// --mode suggestions times the services suggested for a person; --mode
+// golden checks that a change leaves every suggestion as it was (see
+// suggestions.go, golden.go).
+//
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -80,6 +84,7 @@ type options struct {
 	without  string
 	try      string
 	setup    string
+	golden   string
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -102,6 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.without, "without", "", "reports: measure again with these indexes (comma-separated) set aside, then put them back")
 	fs.StringVar(&o.try, "try", "", "reports: time the SQL in these files (comma-separated; PostgreSQL's form; $1 'swemwbs', $2 and $3 the year in ms) cold and warm and show its plan")
 	fs.StringVar(&o.setup, "setup", "", "reports, PostgreSQL: run the SQL in this file after the load (one statement, e.g. an index to try)")
+	fs.StringVar(&o.golden, "golden", "", "golden: the file of every referral's suggestions, written the first time and compared with after")
 	fs.StringVar(&o.serveDB, "serve-db", "", "serve: the database the child server opens (used by the benchmark itself)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each (intake: first) measured Oikos HTTP run to PREFIX[-intake]-sqlite.prof / -postgres.prof")
@@ -135,8 +141,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "reports", "caseload"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, reports or caseload, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports or caseload, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -158,6 +164,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "suggestions" {
 		return runSuggestions(ctx, o, dbs, stdout)
+	}
+	if o.mode == "golden" {
+		return runGolden(ctx, o, stdout)
 	}
 	serverProfile = o.cpuprofile
 	if o.mode == "reports" {

@@ -2,17 +2,14 @@ package connection_test
 
 // Suggestions against a large directory built by oikos-bench (make
 // bench-suggestions --dir DIR keeps it): a benchmark of one Suggest call
-// without HTTP, and a check that a change to how suggestions are found
-// leaves every answer as it was. Both skip unless OIKOS_SUGGEST_DB names a
-// SQLite file (a scratch copy: the calls audit and record unmet needs).
+// without HTTP. They skip unless OIKOS_SUGGEST_DB names a SQLite file (a
+// scratch copy: the calls audit and record unmet needs). The check that a
+// change leaves every suggestion as it was is oikos-bench --mode golden.
 //
 //	OIKOS_SUGGEST_DB=/tmp/s.db go test ./internal/connection -run XXX -bench Suggest -cpu 1
-//	OIKOS_SUGGEST_DB=/tmp/s.db OIKOS_SUGGEST_GOLDEN=/tmp/golden.json go test ./internal/connection -run SuggestGolden
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -123,46 +120,4 @@ func cpuTime() time.Duration {
 	var u syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &u)
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
-}
-
-// TestSuggestGolden writes every referral's suggestions to the file
-// OIKOS_SUGGEST_GOLDEN names the first time, and afterwards checks that
-// they are still the same.
-func TestSuggestGolden(t *testing.T) {
-	path := os.Getenv("OIKOS_SUGGEST_GOLDEN")
-	if path == "" {
-		t.Skip("OIKOS_SUGGEST_GOLDEN names no file")
-	}
-	d, refs := bigDirectory(t)
-	s := connection.NewSuggester(d)
-	day := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return day }
-	var got bytes.Buffer
-	for _, r := range refs {
-		out, err := s.Suggest(context.Background(), worker, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		line, _ := json.Marshal(out)
-		got.Write(append(line, '\n'))
-	}
-	want, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Skipf("wrote %s", path)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	gotLines, wantLines := bytes.Split(got.Bytes(), []byte("\n")), bytes.Split(want, []byte("\n"))
-	if len(gotLines) != len(wantLines) {
-		t.Fatalf("%d answers, want %d", len(gotLines), len(wantLines))
-	}
-	for i := range gotLines {
-		if !bytes.Equal(gotLines[i], wantLines[i]) {
-			t.Errorf("referral %s: suggestions differ\n got %s\nwant %s", refs[i].ID, gotLines[i], wantLines[i])
-		}
-	}
 }
