@@ -305,6 +305,18 @@ func ReminderDate(now time.Time) (date string, ok bool) {
 	return time.Date(y, m, d+1, 12, 0, 0, 0, time.UTC).Format(time.DateOnly), true
 }
 
+// reminderSendBy is when a reminder of a session on date stops being
+// sent: the end of the hours reminders go out, the evening before. It
+// says "tomorrow", and a text late at night, or on the day, would be
+// wrong or unwelcome.
+func reminderSendBy(date string) time.Time {
+	d, err := time.ParseInLocation(time.DateOnly, date, ukClock)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Date(d.Year(), d.Month(), d.Day()-1, reminderUntil, 0, 0, 0, ukClock)
+}
+
 // SessionFacts is what a reminder says, all from the directory.
 type SessionFacts struct {
 	Service  string
@@ -410,6 +422,7 @@ func (s *Store) SweepReminders(ctx context.Context, now time.Time) (int, error) 
 			to, _ = notify.NormaliseUKMobile(d.phone)
 		}
 		m := ReminderMessage(d.channel, to, d.facts)
+		m.SendBy = reminderSendBy(date)
 		if m.Validate() != nil {
 			slog.Default().Warn("reminder skipped: the person cannot be reached by the channel they chose", "connection", d.connectionID, "channel", d.channel)
 			continue

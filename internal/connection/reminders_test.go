@@ -233,9 +233,14 @@ func TestRemindersBeforeFirstSession(t *testing.T) {
 			t.Fatalf("outbox %+v", texts)
 		}
 		var channel, outboxID string
-		if err := d.R().QueryRowContext(ctx, "SELECT o.channel, sr.outbox_id FROM session_reminders sr JOIN outbox o ON o.id = sr.outbox_id WHERE sr.connection_id = $1", c.ID).
-			Scan(&channel, &outboxID); err != nil || channel != "sms" {
+		var sendBy int64
+		if err := d.R().QueryRowContext(ctx, "SELECT o.channel, sr.outbox_id, o.send_by FROM session_reminders sr JOIN outbox o ON o.id = sr.outbox_id WHERE sr.connection_id = $1", c.ID).
+			Scan(&channel, &outboxID, &sendBy); err != nil || channel != "sms" {
 			t.Fatalf("reminder row: %q %q %v", channel, outboxID, err)
+		}
+		// Not sent after 21:00 the evening before (GMT in March).
+		if got := db.Time(sendBy); !got.Equal(at(3, 3, 21)) {
+			t.Fatalf("send by %s, want 21:00 on 3 March", got)
 		}
 
 		// The session moves to Friday: a new reminder, by email now.

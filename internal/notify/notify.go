@@ -28,6 +28,10 @@ type Message struct {
 	To      string
 	Subject string
 	Body    string
+	// SendBy, when set, is when the message stops being worth sending:
+	// the worker does not send it after then (a reminder of tomorrow's
+	// session, once tomorrow has come).
+	SendBy time.Time
 }
 
 // channel is the message's channel, email when not set.
@@ -129,8 +133,12 @@ func EnqueueID(ctx context.Context, tx *sql.Tx, m Message) (string, error) {
 	}
 	id := db.NewID("msg")
 	now := db.Millis(time.Now())
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, channel, recipient, subject, body, status, attempts, next_attempt_at, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)`, id, m.Kind, m.channel(), m.To, m.Subject, m.Body, now); err != nil {
+	var sendBy sql.NullInt64
+	if !m.SendBy.IsZero() {
+		sendBy = sql.NullInt64{Int64: db.Millis(m.SendBy), Valid: true}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, kind, channel, recipient, subject, body, status, attempts, next_attempt_at, created_at, send_by)
+		VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7, $8)`, id, m.Kind, m.channel(), m.To, m.Subject, m.Body, now, sendBy); err != nil {
 		return "", fmt.Errorf("enqueue %s message: %w", m.Kind, err)
 	}
 	wake.broadcast()

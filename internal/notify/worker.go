@@ -39,7 +39,7 @@ type Worker struct {
 	// SendTimeout bounds one delivery (default 1 min).
 	SendTimeout time.Duration
 	// MaxAttempts is how many tries a message gets before it is marked
-	// failed (kept, never deleted) (default 20: about 14 hours of retries).
+	// failed (kept for KeepFailed) (default 20: about 14 hours of retries).
 	MaxAttempts int
 	// Jitter returns a number in [0, 1) to spread retries (default random).
 	Jitter func() float64
@@ -49,8 +49,17 @@ type Worker struct {
 	// run in many processes at once.
 	Sweep func(ctx context.Context, now time.Time) error
 
-	lastRequeue, lastSweep time.Time
+	// KeepSent and KeepFailed are how long a message stays in the outbox
+	// after it was written, once sent (default 30 days) or failed for good
+	// (default 90 days, for whoever looks into why). Messages hold
+	// addresses and sign-in links, so they are not kept for ever.
+	KeepSent, KeepFailed time.Duration
+
+	lastRequeue, lastSweep, lastPurge time.Time
 }
+
+// ErrTooLate is why a message claimed after its SendBy was not sent.
+var ErrTooLate = errors.New("not sent: its time had passed")
 
 // Delivery statuses, as stored in outbox.status.
 const (
@@ -145,6 +154,9 @@ func (w *Worker) DeliverDue(ctx context.Context) (sent int, err error) {
 	if err := w.requeueLapsed(ctx); err != nil {
 		return 0, err
 	}
+	if err := w.purge(ctx); err != nil {
+		return 0, err
+	}
 	if now := w.now(); w.Sweep != nil && (now.Sub(w.lastSweep) >= time.Minute || w.lastSweep.After(now)) {
 		w.lastSweep = now
 		if err := w.Sweep(ctx, now); err != nil {
@@ -160,7 +172,12 @@ func (w *Worker) DeliverDue(ctx context.Context) (sent int, err error) {
 		// Finish this message even if ctx ends meanwhile: stopping halfway
 		// would leave it claimed until its lease runs out.
 		sendCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orDefault(w.SendTimeout, time.Minute))
-		sendErr := w.Sender.Send(sendCtx, c.id, c.Message)
+		var sendErr error
+		if !c.SendBy.IsZero() && !w.now().Before(c.SendBy) {
+			sendErr = Permanent(ErrTooLate)
+		} else {
+			sendErr = w.Sender.Send(sendCtx, c.id, c.Message)
+		}
 		err = w.record(sendCtx, c, sendErr)
 		cancel()
 		if err != nil {
@@ -201,15 +218,19 @@ func (w *Worker) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	if w.DB.Dialect == db.Postgres {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
+	var sendBy sql.NullInt64
 	err = w.DB.Tx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1
 			WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
 				ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
 			AND status = 'pending'
-			RETURNING id, kind, channel, recipient, subject, body, attempts`,
+			RETURNING id, kind, channel, recipient, subject, body, attempts, send_by`,
 			db.Millis(now.Add(orDefault(w.Lease, 5*time.Minute))), db.Millis(now)).
-			Scan(&c.id, &c.Kind, &c.Channel, &c.To, &c.Subject, &c.Body, &c.attempts)
+			Scan(&c.id, &c.Kind, &c.Channel, &c.To, &c.Subject, &c.Body, &c.attempts, &sendBy)
 	})
+	if sendBy.Valid {
+		c.SendBy = db.Time(sendBy.Int64)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil // another worker took it
 	} else if err != nil {
@@ -238,7 +259,11 @@ func (w *Worker) record(ctx context.Context, c claimed, sendErr error) error {
 		status = StatusFailed
 		// The recipient is not logged: for the person's portal it is their
 		// own address. The outbox row has it.
-		w.log().Error("message failed for good; it stays in the outbox", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts, "err", sendErr)
+		if errors.Is(sendErr, ErrTooLate) {
+			w.log().Warn("message not sent: its time had passed", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts)
+		} else {
+			w.log().Error("message failed for good; it stays in the outbox", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts, "err", sendErr)
+		}
 	} else {
 		w.log().Warn("message not sent; will retry", "id", c.id, "kind", c.Kind, "channel", c.channel(), "attempts", c.attempts, "retry_at", next.UTC().Format(time.RFC3339), "err", sendErr)
 	}
@@ -282,6 +307,34 @@ func (w *Worker) requeueLapsed(ctx context.Context) error {
 	if n, _ := res.RowsAffected(); n > 0 {
 		w.log().Warn("emails whose sending stopped halfway are queued again", "count", n)
 	}
+	return nil
+}
+
+// purge deletes the messages kept long enough (KeepSent, KeepFailed), at
+// most once an hour, looking on the read pool first so that SQLite's write
+// lock is taken only when there is something to delete.
+func (w *Worker) purge(ctx context.Context) error {
+	now := w.now()
+	if now.Sub(w.lastPurge) < time.Hour && !w.lastPurge.After(now) {
+		return nil
+	}
+	w.lastPurge = now
+	sentBefore := db.Millis(now.Add(-orDefault(w.KeepSent, 30*24*time.Hour)))
+	failedBefore := db.Millis(now.Add(-orDefault(w.KeepFailed, 90*24*time.Hour)))
+	const old = `(status = 'sent' AND created_at < $1) OR (status = 'failed' AND created_at < $2)`
+	var one int
+	err := w.DB.R().QueryRowContext(ctx, "SELECT 1 FROM outbox WHERE "+old+" LIMIT 1", sentBefore, failedBefore).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("look for old messages: %w", err)
+	}
+	res, err := w.DB.Exec(ctx, "DELETE FROM outbox WHERE "+old, sentBefore, failedBefore)
+	if err != nil {
+		return fmt.Errorf("delete old messages: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	w.log().Info("old messages deleted from the outbox", "count", n)
 	return nil
 }
 

@@ -143,6 +143,101 @@ func TestWorkerRetriesTransientFailure(t *testing.T) {
 	})
 }
 
+// TestWorkerDropsWhatIsTooLate: a message whose SendBy passed while it
+// waited for a retry is not sent, and is kept as failed with the reason; a
+// second message with time to spare goes.
+func TestWorkerDropsWhatIsTooLate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		smtpd := notifytest.Start(t, notifytest.Options{})
+		smtpd.FailNext(451)
+		w, clk := newWorker(t, d, smtpd.URL("oikos@example.org"))
+		late := note
+		late.SendBy = clk.Now().Add(20 * time.Second)
+		enqueue(t, d, late)
+		if n := deliver(t, w); n != 0 {
+			t.Fatalf("sent %d despite 451", n)
+		}
+		clk.Add(30 * time.Second) // the retry falls after SendBy
+		if n := deliver(t, w); n != 0 {
+			t.Fatalf("sent %d after its time", n)
+		}
+		r := onlyRow(t, d)
+		if r.status != "failed" || r.attempts != 2 || r.sentAt.Valid || !strings.Contains(r.lastError, "its time had passed") {
+			t.Fatalf("after its time: %+v", r)
+		}
+		if got := smtpd.Mails(); len(got) != 0 {
+			t.Fatalf("%d mails arrived", len(got))
+		}
+		if _, err := d.Exec(context.Background(), "DELETE FROM outbox"); err != nil {
+			t.Fatal(err)
+		}
+		inTime := note
+		inTime.SendBy = clk.Now().Add(time.Hour)
+		enqueue(t, d, inTime)
+		clk.Add(time.Second)
+		if n := deliver(t, w); n != 1 {
+			t.Fatalf("in time: sent %d", n)
+		}
+		smtpd.Wait(t, 1, 5*time.Second)
+	})
+}
+
+// TestWorkerPurgesOldMessages: sent messages go after KeepSent, failed
+// ones after KeepFailed, pending ones never; at most once an hour.
+func TestWorkerPurgesOldMessages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		smtpd := notifytest.Start(t, notifytest.Options{})
+		w, clk := newWorker(t, d, smtpd.URL("oikos@example.org"))
+		w.KeepSent, w.KeepFailed = 48*time.Hour, 96*time.Hour
+		enqueue(t, d, note, note, note)
+		deliver(t, w)
+		smtpd.Wait(t, 3, 5*time.Second)
+		ctx := context.Background()
+		// One sent, one failed for good, one waiting (as if its server
+		// kept refusing it).
+		if _, err := d.Exec(ctx, `UPDATE outbox SET status = 'failed' WHERE id = (SELECT MIN(id) FROM outbox)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(ctx, `UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE id = (SELECT MAX(id) FROM outbox)`,
+			db.Millis(clk.Now().Add(1000*time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		count := func() map[string]int {
+			t.Helper()
+			rows, err := d.R().QueryContext(ctx, "SELECT status, COUNT(*) FROM outbox GROUP BY status")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			out := map[string]int{}
+			for rows.Next() {
+				var s string
+				var n int
+				if err := rows.Scan(&s, &n); err != nil {
+					t.Fatal(err)
+				}
+				out[s] = n
+			}
+			return out
+		}
+		for _, step := range []struct {
+			after time.Duration
+			want  map[string]int
+		}{
+			{47 * time.Hour, map[string]int{"sent": 1, "failed": 1, "pending": 1}},
+			{2 * time.Hour, map[string]int{"failed": 1, "pending": 1}},    // 49 h: the sent one goes
+			{30 * time.Minute, map[string]int{"failed": 1, "pending": 1}}, // not again within the hour
+			{48 * time.Hour, map[string]int{"pending": 1}},                // 97.5 h: the failed one goes
+		} {
+			clk.Add(step.after)
+			deliver(t, w)
+			if got := count(); fmt.Sprint(got) != fmt.Sprint(step.want) {
+				t.Fatalf("after %s more: %v, want %v", step.after, got, step.want)
+			}
+		}
+	})
+}
+
 func TestWorkerServerDown(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		addr := notifytest.FreeAddr(t)
