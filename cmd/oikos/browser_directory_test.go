@@ -3,27 +3,92 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 )
 
-// loadDemo runs `oikos demo` and returns the demo accounts' password.
+// loadDemo runs `oikos demo` and returns the demo accounts' password. On
+// SQLite it copies a database made once per test process instead (the
+// admin startServerOn adds, then the demo): under the race detector the
+// demo takes half a minute, and a dozen browser tests load it.
 func loadDemo(t *testing.T, password *string) func(dbURL string) {
 	return func(dbURL string) {
 		t.Helper()
-		var out bytes.Buffer
-		e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard}
-		if err := e.demo(context.Background(), []string{"--db", dbURL}); err != nil {
-			t.Fatalf("oikos demo: %v", err)
+		if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+			template, pw := demoTemplate(t)
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					t.Fatal(err)
+				}
+				if b, err := os.ReadFile(template + suffix); err == nil {
+					if err := os.WriteFile(path+suffix, b, 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			*password = pw
+			return
 		}
-		m := regexp.MustCompile(`password for each: (\S+)\)`).FindStringSubmatch(out.String())
-		if m == nil {
-			t.Fatalf("demo printed no password:\n%s", out.String())
-		}
-		*password = m[1]
+		*password = runDemo(t, dbURL)
 	}
+}
+
+// runDemo runs `oikos demo` on dbURL and returns the demo accounts'
+// password.
+func runDemo(t *testing.T, dbURL string) string {
+	t.Helper()
+	var out bytes.Buffer
+	e := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard}
+	if err := e.demo(context.Background(), []string{"--db", dbURL}); err != nil {
+		t.Fatalf("oikos demo: %v", err)
+	}
+	m := regexp.MustCompile(`password for each: (\S+)\)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("demo printed no password:\n%s", out.String())
+	}
+	return m[1]
+}
+
+// demoDB is the SQLite database loadDemo copies, made by the first test
+// that needs it and removed when the tests end (TestMain).
+var demoDB struct {
+	once     sync.Once
+	dir      string
+	path     string
+	password string
+	err      string
+}
+
+func demoTemplate(t *testing.T) (path, password string) {
+	t.Helper()
+	demoDB.once.Do(func() {
+		dir, err := os.MkdirTemp("", "oikos-demo-template-")
+		if err != nil {
+			demoDB.err = err.Error()
+			return
+		}
+		demoDB.dir = dir
+		url := "sqlite:" + filepath.Join(dir, "demo.db")
+		add := &env{getenv: func(string) string { return "" }, stdin: strings.NewReader(adminPassword + "\n"), stdout: io.Discard, stderr: io.Discard}
+		if err := add.userAdd(context.Background(), []string{"--email", adminEmail, "--name", adminName,
+			"--role", "admin", "--password-stdin", "--db", url}); err != nil {
+			demoDB.err = "oikos user add: " + err.Error()
+			return
+		}
+		demoDB.password = runDemo(t, url)
+		demoDB.path = filepath.Join(dir, "demo.db")
+	})
+	if demoDB.path == "" {
+		t.Fatalf("the demo database could not be made: %s", demoDB.err)
+	}
+	return demoDB.path, demoDB.password
 }
 
 // TestBrowserDirectory: a person finds a walking group near them and opens

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,7 +16,14 @@ import (
 	"oikos/internal/db/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if demoDB.dir != "" {
+		os.RemoveAll(demoDB.dir)
+	}
+	dbtest.Stop()
+	os.Exit(code)
+}
 
 // runOikos runs the program in-process and returns what it printed.
 func runOikos(t *testing.T, stdin string, args ...string) (stdout, stderr string, err error) {
