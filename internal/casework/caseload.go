@@ -12,6 +12,7 @@ import (
 	"oikos/internal/audit"
 	"oikos/internal/connection"
 	"oikos/internal/db"
+	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
 
@@ -82,6 +83,11 @@ type Case struct {
 	NextDue           string          `json:"next_due,omitempty"`
 	// Overdue is set when the next step's due date has passed.
 	Overdue bool `json:"overdue"`
+	// ReviewDue is the day (YYYY-MM-DD, UK) the person's wellbeing and
+	// loneliness measures fell due to be taken again (outcome.NextReview,
+	// the earliest of their questionnaires), once that day has come; ""
+	// while none is due.
+	ReviewDue string `json:"review_due,omitempty"`
 	// Connections are every service the person was connected to, oldest
 	// first, in any state.
 	Connections []CaseConnection `json:"connections"`
@@ -125,10 +131,14 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		(SELECT COUNT(*) FROM connection_attendance a WHERE a.connection_id = c.id AND a.attended)
 		FROM connections c JOIN referrals r ON r.id = c.referral_id JOIN services sv ON sv.id = c.service_id
 		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
+	mq := `SELECT m.referral_id, m.instrument, m.timepoint, m.recorded_at
+		FROM measures m JOIN referrals r ON r.id = m.referral_id
+		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
 	var args []any
 	if assignedTo != "" {
 		q += " AND r.assigned_to = $1"
 		cq += " AND r.assigned_to = $1"
+		mq += " AND r.assigned_to = $1"
 		args = append(args, assignedTo)
 	}
 	cq += " ORDER BY c.created_at, c.id"
@@ -173,6 +183,9 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		if err := s.caseConnections(ctx, tx, cq, args, now, out); err != nil {
 			return err
 		}
+		if err := caseReviews(ctx, tx, mq, args, now, out); err != nil {
+			return err
+		}
 		whose := assignedTo
 		if whose == "" {
 			whose = "all"
@@ -200,6 +213,53 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		out = []Case{}
 	}
 	return out, nil
+}
+
+// caseReviews reads when every case's measures were taken, in one query,
+// and flags the cases whose review has fallen due.
+func caseReviews(ctx context.Context, tx *sql.Tx, q string, args []any, now time.Time, cases []Case) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	taken := map[string]map[string][]outcome.Taken{} // referral → instrument → when
+	for rows.Next() {
+		var referralID, instrument string
+		var t outcome.Taken
+		var at int64
+		if err := rows.Scan(&referralID, &instrument, &t.Timepoint, &at); err != nil {
+			return err
+		}
+		t.At = db.Time(at)
+		if taken[referralID] == nil {
+			taken[referralID] = map[string][]outcome.Taken{}
+		}
+		taken[referralID][instrument] = append(taken[referralID][instrument], t)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range cases {
+		cases[i].ReviewDue = ReviewDue(taken[cases[i].ReferralID], now)
+	}
+	return nil
+}
+
+// ReviewDue is the UK day the earliest of a person's questionnaires fell
+// due to be taken again (outcome.NextReview), or "" when none is due by
+// now.
+func ReviewDue(taken map[string][]outcome.Taken, now time.Time) string {
+	var earliest time.Time
+	for _, t := range taken {
+		if next, due := outcome.NextReview(t, now); due && (earliest.IsZero() || next.Before(earliest)) {
+			earliest = next
+		}
+	}
+	if earliest.IsZero() {
+		return ""
+	}
+	return earliest.In(ukTime).Format(time.DateOnly)
 }
 
 // caseConnections reads the connections of every case in one query and

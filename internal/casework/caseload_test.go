@@ -8,6 +8,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
 
@@ -43,6 +44,32 @@ func TestNextAction(t *testing.T) {
 		got, due := casework.NextAction(tt.st)
 		if got != tt.want || due != tt.due {
 			t.Errorf("%s: got %q %q, want %q %q", tt.name, got, due, tt.want, tt.due)
+		}
+	}
+}
+
+func TestReviewDue(t *testing.T) {
+	now := time.Date(2026, 6, 10, 9, 0, 0, 0, time.UTC)
+	weeks := func(n int) time.Time { return now.Add(-time.Duration(n) * 7 * 24 * time.Hour) }
+	taken := func(tp string, at time.Time) outcome.Taken { return outcome.Taken{Timepoint: tp, At: at} }
+	tests := []struct {
+		name  string
+		taken map[string][]outcome.Taken
+		want  string
+	}{
+		{"no measures", nil, ""},
+		{"baseline 11 weeks ago: not yet", map[string][]outcome.Taken{"swemwbs": {taken("baseline", weeks(11))}}, ""},
+		{"baseline 12 weeks ago: due today", map[string][]outcome.Taken{"swemwbs": {taken("baseline", weeks(12))}}, "2026-06-10"},
+		{"a review restarts the wait", map[string][]outcome.Taken{"swemwbs": {taken("baseline", weeks(20)), taken("review", weeks(5))}}, ""},
+		{"an exit ends them", map[string][]outcome.Taken{"swemwbs": {taken("baseline", weeks(20)), taken("exit", weeks(1))}}, ""},
+		{"the earliest of two", map[string][]outcome.Taken{
+			"swemwbs": {taken("baseline", weeks(13))}, "ucla3": {taken("baseline", weeks(15))}}, "2026-05-20"},
+		// 23:30 UTC on 26 May is 00:30 on the 27th in London (summer time).
+		{"the UK's day", map[string][]outcome.Taken{"friends": {taken("baseline", time.Date(2026, 3, 3, 23, 30, 0, 0, time.UTC))}}, "2026-05-27"},
+	}
+	for _, tt := range tests {
+		if got := casework.ReviewDue(tt.taken, now); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

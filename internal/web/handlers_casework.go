@@ -939,7 +939,7 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 
 type caseRow struct {
 	casework.Case
-	LastContact, Due, StatusLabel string
+	LastContact, Due, StatusLabel, ReviewDate string
 }
 
 type caseGroup struct {
@@ -962,7 +962,7 @@ func (s *Server) caseloadPage(w http.ResponseWriter, r *http.Request) {
 	workers := []option{{Value: "", Label: "All link workers"}}
 	var groups []caseGroup
 	for _, c := range cases {
-		row := caseRow{Case: c, StatusLabel: c.Status.Label(), Due: formatDate(c.NextDue)}
+		row := caseRow{Case: c, StatusLabel: c.Status.Label(), Due: formatDate(c.NextDue), ReviewDate: formatDate(c.ReviewDue)}
 		if c.LastContact != nil {
 			row.LastContact = ukDay(*c.LastContact)
 		}

@@ -273,6 +273,10 @@ func TestMeasurePages(t *testing.T) {
 			!strings.Contains(res.body, "<td class=\"nhsuk-table__cell\">8</td>") {
 			t.Errorf("review due:\n%s", res.body)
 		}
+		// The caseload says so too, with a link to the measures.
+		if res := lw.get("/caseload"); !strings.Contains(res.body, `<a href="`+page+`">Review of measures due</a>`) {
+			t.Errorf("caseload without the review due:\n%s", res.body)
+		}
 		if res := lw.get(page + "/new?instrument=ucla3"); !strings.Contains(res.body, `value="review" checked`) {
 			t.Error("after a baseline the form does not start at a review")
 		}
