@@ -24,7 +24,9 @@ import (
 // Insert stores one measure (and its pair, for a review or exit that has
 // a baseline). m.Score nil stores it unscored, to be scored when first
 // read. A second baseline is refused by the database (a unique violation,
-// see db.IsUniqueViolation).
+// see db.IsUniqueViolation). Two follow-ups of one referral must not be
+// inserted at once (Store.Record holds the referral's row), or the second
+// could miss the first when linking them in time order.
 func Insert(ctx context.Context, tx *sql.Tx, referralID string, m Measure) error {
 	answers, err := json.Marshal(m.Answers)
 	if err != nil {
@@ -154,7 +156,9 @@ const pairsPerInsert = 500
 
 // CatchUp fills outcome_pairs from the measures recorded before it
 // existed, once: migration 0021 leaves a note in rebuilds_pending where
-// there are any. Run it after migrating, before serving.
+// there are any. Run it after migrating, before serving. Servers starting
+// together on one PostgreSQL database queue on the note's row, and the
+// later ones find it gone.
 func CatchUp(ctx context.Context, d *db.DB) (int, error) {
 	var pending int
 	if err := d.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM rebuilds_pending WHERE name = 'outcome_pairs'`).Scan(&pending); err != nil {
@@ -163,7 +167,23 @@ func CatchUp(ctx context.Context, d *db.DB) (int, error) {
 	if pending == 0 {
 		return 0, nil
 	}
-	return Rebuild(ctx, d)
+	lock := ""
+	if d.Dialect == db.Postgres {
+		lock = " FOR UPDATE"
+	}
+	written := 0
+	err := d.Tx(ctx, func(tx *sql.Tx) error {
+		var name string
+		err := tx.QueryRowContext(ctx, `SELECT name FROM rebuilds_pending WHERE name = 'outcome_pairs'`+lock).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil // another process did it meanwhile
+		} else if err != nil {
+			return err
+		}
+		written, err = rebuild(ctx, tx)
+		return err
+	})
+	return written, err
 }
 
 // rebuildMeasures is about how many measures Rebuild reads at once: a
@@ -171,38 +191,45 @@ func CatchUp(ctx context.Context, d *db.DB) (int, error) {
 const rebuildMeasures = 20_000
 
 // Rebuild writes outcome_pairs anew from every measure, in one
-// transaction. It reads the referrals' measures a slice of referrals at a
-// time, in order, so its memory stays small whatever the store holds.
+// transaction.
 func Rebuild(ctx context.Context, d *db.DB) (int, error) {
 	written := 0
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
-		written = 0
-		if _, err := tx.ExecContext(ctx, `DELETE FROM outcome_pairs`); err != nil {
-			return err
-		}
-		after := ""
-		for {
-			var upTo sql.NullString
-			if err := tx.QueryRowContext(ctx, `SELECT MAX(referral_id) FROM (SELECT referral_id FROM measures
-				WHERE referral_id > $1 ORDER BY referral_id LIMIT $2) slice`, after, rebuildMeasures).Scan(&upTo); err != nil {
-				return err
-			}
-			if !upTo.Valid {
-				break
-			}
-			pairs, err := slicePairs(ctx, tx, after, upTo.String)
-			if err != nil {
-				return err
-			}
-			if err := insertPairs(ctx, tx, pairs); err != nil {
-				return err
-			}
-			written += len(pairs)
-			after = upTo.String
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM rebuilds_pending WHERE name = 'outcome_pairs'`)
+		var err error
+		written, err = rebuild(ctx, tx)
 		return err
 	})
+	return written, err
+}
+
+// rebuild reads the referrals' measures a slice of referrals at a time,
+// in order, so its memory stays small whatever the store holds.
+func rebuild(ctx context.Context, tx *sql.Tx) (int, error) {
+	written := 0
+	if _, err := tx.ExecContext(ctx, `DELETE FROM outcome_pairs`); err != nil {
+		return 0, err
+	}
+	after := ""
+	for {
+		var upTo sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(referral_id) FROM (SELECT referral_id FROM measures
+			WHERE referral_id > $1 ORDER BY referral_id LIMIT $2) slice`, after, rebuildMeasures).Scan(&upTo); err != nil {
+			return 0, err
+		}
+		if !upTo.Valid {
+			break
+		}
+		pairs, err := slicePairs(ctx, tx, after, upTo.String)
+		if err != nil {
+			return 0, err
+		}
+		if err := insertPairs(ctx, tx, pairs); err != nil {
+			return 0, err
+		}
+		written += len(pairs)
+		after = upTo.String
+	}
+	_, err := tx.ExecContext(ctx, `DELETE FROM rebuilds_pending WHERE name = 'outcome_pairs'`)
 	return written, err
 }
 
