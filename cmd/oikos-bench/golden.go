@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"oikos/internal/connection"
+	"oikos/internal/db"
 	"oikos/internal/referral"
 )
 
@@ -36,21 +37,8 @@ func runGolden(ctx context.Context, o options, out io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	rows, err := d.R().QueryContext(ctx, "SELECT id FROM referrals ORDER BY id")
+	ids, err := db.Strings(ctx, d.R(), "SELECT id FROM referrals ORDER BY id")
 	if err != nil {
-		return err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	refs := referral.NewStore(d)

@@ -76,21 +76,8 @@ func loadDemoPopulation(ctx context.Context, d *db.DB, out io.Writer) error {
 // again the same day, it records nothing new (one row per referral, need
 // and day).
 func loadDemoUnmetNeeds(ctx context.Context, d *db.DB, out io.Writer) error {
-	rows, err := d.R().QueryContext(ctx, "SELECT id FROM referrals WHERE channel = 'demo' AND status <> 'closed' ORDER BY received_at")
+	ids, err := db.Strings(ctx, d.R(), "SELECT id FROM referrals WHERE channel = 'demo' AND status <> 'closed' ORDER BY received_at")
 	if err != nil {
-		return err
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	refs, suggester := referral.NewStore(d), connection.NewSuggester(d)

@@ -60,17 +60,13 @@ func (s *Store) ServiceFigures(ctx context.Context, from, to time.Time) (Figures
 			return err
 		}
 		defer q.Close()
-		var someDay time.Time // FirstAttended only says whether they attended
 		for q.Next() {
 			var r FigureRow
 			var attended, n int
 			if err := q.Scan(&r.ServiceID, &r.ServiceName, &r.OrganisationID, &r.OrganisationName, &r.Status, &attended, &n); err != nil {
 				return err
 			}
-			if attended == 1 {
-				r.FirstAttended = &someDay
-			}
-			t.count(r, n)
+			t.count(r, attended == 1, n)
 		}
 		if err := q.Err(); err != nil {
 			return err
@@ -107,7 +103,7 @@ var everAccepted = []Status{Accepted, Completed, Dropped}
 func Tally(rows []FigureRow) Figures {
 	t := newTally()
 	for _, r := range rows {
-		t.count(r, 1)
+		t.count(r, r.FirstAttended != nil, 1)
 		if r.FirstAttended != nil {
 			t.wait(r)
 		}
@@ -125,8 +121,8 @@ type tally struct{ bySvc, byOrg map[string]*tallyLine }
 
 func newTally() *tally { return &tally{bySvc: map[string]*tallyLine{}, byOrg: map[string]*tallyLine{}} }
 
-// count adds n connections like r (FirstAttended set: attended).
-func (t *tally) count(r FigureRow, n int) {
+// count adds n connections like r, attended at least once or not.
+func (t *tally) count(r FigureRow, attended bool, n int) {
 	svc, ok := t.bySvc[r.ServiceID]
 	if !ok {
 		svc = &tallyLine{f: Figure{ServiceID: r.ServiceID, ServiceName: r.ServiceName, OrganisationID: r.OrganisationID, OrganisationName: r.OrganisationName}}
@@ -145,7 +141,7 @@ func (t *tally) count(r FigureRow, n int) {
 		if r.Status == Completed {
 			a.f.Completed += n
 		}
-		if r.FirstAttended != nil {
+		if attended {
 			a.f.AttendedOnce += n
 		}
 	}

@@ -39,19 +39,10 @@ func bigDirectory(tb testing.TB) (*db.DB, []referral.Referral) {
 	if _, err := d.Migrate(ctx); err != nil {
 		tb.Fatal(err)
 	}
-	rows, err := d.R().QueryContext(ctx, "SELECT id FROM referrals ORDER BY id")
+	ids, err := db.Strings(ctx, d.R(), "SELECT id FROM referrals ORDER BY id")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			tb.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
 	refs := referral.NewStore(d)
 	var out []referral.Referral
 	for _, id := range ids {

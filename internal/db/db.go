@@ -150,6 +150,24 @@ type Querier interface {
 // R is the pool for reads that need no transaction.
 func (d *DB) R() Querier { return d.read }
 
+// Strings reads a query's one text column, in order.
+func Strings(ctx context.Context, q Querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // ReadTx runs fn in a read-only transaction on the read pool, for reads
 // that need session settings (SET LOCAL) or a consistent snapshot.
 func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {

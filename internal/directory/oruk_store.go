@@ -476,20 +476,7 @@ func (s *Store) importedTerms(ctx context.Context) ([]Term, error) {
 
 // importedTaxonomies lists the taxonomies imported terms came from.
 func (s *Store) importedTaxonomies(ctx context.Context) ([]string, error) {
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT DISTINCT taxonomy FROM service_terms WHERE taxonomy <> '' ORDER BY taxonomy")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, err
-		}
-		out = append(out, name)
-	}
-	return out, rows.Err()
+	return db.Strings(ctx, s.DB.R(), "SELECT DISTINCT taxonomy FROM service_terms WHERE taxonomy <> '' ORDER BY taxonomy")
 }
 
 // ORUKTaxonomies lists Oikos's taxonomy, then those of imported terms.

@@ -375,20 +375,11 @@ func (s *Store) indexTerms(ctx context.Context) ([]string, error) {
 
 func (s *Store) readIndexTerms(ctx context.Context) ([]string, error) {
 	// Most common first, so that among equally close words the likelier wins.
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT term FROM services_vocab WHERE doc > 0 ORDER BY doc DESC, term")
-	if err != nil {
-		return nil, err
+	terms, err := db.Strings(ctx, s.DB.R(), "SELECT term FROM services_vocab WHERE doc > 0 ORDER BY doc DESC, term")
+	if terms == nil && err == nil {
+		terms = []string{} // read: an empty index is not "not read yet"
 	}
-	defer rows.Close()
-	terms := []string{}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		terms = append(terms, t)
-	}
-	return terms, rows.Err()
+	return terms, err
 }
 
 // correctSpelling replaces words the index does not know with the closest
