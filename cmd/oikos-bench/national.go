@@ -65,10 +65,10 @@ var nationalTables = []struct {
 		"ethnicity", "created_at", "updated_at"}},
 	{"referrals", []string{"id", "reference", "person_id", "status", "source_type", "source_organisation_id", "referrer_user_id",
 		"referrer_name", "reasons", "urgency", "notes", "consent_given", "consent_share", "consent_by", "consent_at", "assigned_to",
-		"closed_reason", "channel", "received_at", "first_contact_at", "closed_at", "updated_at"}},
+		"closed_reason", "channel", "received_at", "first_contact_at", "closed_at", "updated_at", "scheme_id"}},
 	{"measures", []string{"id", "referral_id", "instrument", "timepoint", "answers", "score", "recorded_at", "by_actor"}},
 	{"connections", []string{"id", "referral_id", "service_id", "organisation_id", "kind", "status", "reason", "note_for_provider",
-		"shared_contact", "created_by", "created_at", "decided_at", "first_attended_at", "closed_at", "updated_at"}},
+		"shared_contact", "created_by", "created_at", "decided_at", "first_attended_at", "closed_at", "updated_at", "scheme_id"}},
 }
 
 // rowSink writes a batch of rows, parents first, in one transaction.
@@ -787,7 +787,7 @@ func (g *gen) referral(i int) {
 	}
 	id := g.id("ref")
 	g.sink.add(tReferrals, []any{id, g.reference(), p.id, status, source, orgID, referrerID, referrerName, strings.Join(reasons, " "), urgency,
-		notes, true, g.r.IntN(4) != 0, consentByFor(source), received, assigned, closedReason, channels.draw(g.r), received, firstAt, closedAt, updated})
+		notes, true, g.r.IntN(4) != 0, consentByFor(source), received, assigned, closedReason, channels.draw(g.r), received, firstAt, closedAt, updated, benchSchemeID})
 	g.counts.referrals++
 	g.counts.byStatus[status]++
 	if workStarts > g.now {
@@ -953,7 +953,7 @@ func (g *gen) connections(referralID, worker string, p personRef, workStarts, en
 			}
 		}
 		g.sink.add(tConnections, []any{g.id("con"), referralID, svc[0], svc[1], connectionKinds.draw(g.r), status, "", "", "{}", worker,
-			created, decided, attended, closed, updated})
+			created, decided, attended, closed, updated, benchSchemeID})
 		g.counts.connections++
 	}
 }

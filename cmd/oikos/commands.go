@@ -124,6 +124,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"Without it, text messages are written to the server log instead of sent")
 	smsTemplate := fs.String("notify-sms-template", e.getenv("OIKOS_NOTIFY_SMS_TEMPLATE"),
 		"id of the Notify text message template whose content is ((body)) (env OIKOS_NOTIFY_SMS_TEMPLATE)")
+	defaultScheme := fs.String("default-scheme", e.getenv("OIKOS_DEFAULT_SCHEME"),
+		"id of the scheme a referral belongs to when several schemes exist and none covers the person's postcode district\n"+
+			"(env OIKOS_DEFAULT_SCHEME; without it, the first scheme made)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -163,7 +166,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(notify.NewCollector(d))
 	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
-		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg})
+		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg, DefaultScheme: *defaultScheme})
 	if err != nil {
 		return err
 	}
@@ -504,7 +507,7 @@ func (e *env) demo(ctx context.Context, args []string) error {
 }
 
 var demoOrganisations = []org.Input{
-	{Name: "Northgate Social Prescribing", Kind: "scheme"},
+	{Name: "Northgate Social Prescribing", Kind: "scheme", Areas: demoSchemeAreas()},
 	{Name: "Riverside Surgery", Kind: "gp_practice"},
 	{Name: "Hillside Medical Centre", Kind: "gp_practice"},
 	{Name: "Northgate Borough Council", Kind: "council"},
@@ -525,6 +528,21 @@ var demoUsers = []struct {
 	{"provider@oikos.example", "Jess Murray", auth.Provider, "Greenway Community Trust"},
 	{"volunteer@oikos.example", "Alan Brooks", auth.Volunteer, "Greenway Community Trust"},
 	{"commissioner@oikos.example", "Sarah Lin", auth.Commissioner, "Northgate Integrated Care Board"},
+}
+
+// demoSchemeAreas are the districts the demo scheme covers: those of
+// Exeter, Plymouth and Torbay, where the demo's people live.
+func demoSchemeAreas() []string {
+	var out []string
+	for _, d := range []struct {
+		area string
+		n    int
+	}{{"EX", 39}, {"PL", 21}, {"TQ", 14}} {
+		for i := 1; i <= d.n; i++ {
+			out = append(out, fmt.Sprintf("%s%d", d.area, i))
+		}
+	}
+	return out
 }
 
 // lookPGDump finds pg_dump on PATH or where Debian's PostgreSQL puts it.

@@ -280,9 +280,12 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 				urgency = "urgent"
 			}
 			reasons := demoReasons[r.IntN(len(demoReasons))]
+			// The history belongs to the demo's scheme, the first made.
 			if err := exec(`INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_name, reasons, urgency,
-					consent_given, consent_share, consent_by, consent_at, assigned_to, closed_reason, external_id, channel, received_at, first_contact_at, closed_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, TRUE, $9, $10, $11, $12, $13, $14, 'demo', $11, $15, $16, $17)`,
+					consent_given, consent_share, consent_by, consent_at, assigned_to, closed_reason, external_id, channel, received_at, first_contact_at, closed_at, updated_at,
+					scheme_id)
+				VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, TRUE, $9, $10, $11, $12, $13, $14, 'demo', $11, $15, $16, $17,
+					(SELECT id FROM organisations WHERE kind = 'scheme' ORDER BY created_at, id LIMIT 1))`,
 				refID, fmt.Sprintf("OIK-H%03d-%04d", i/100, i), personID, string(status), source, sourceOrg(source), strings.Join(reasons, " "), urgency,
 				r.IntN(5) != 0, consentBy, ms(received), assigned, closedReason, fmt.Sprintf("history-%d", i), firstContact, closedAt, ms(clock)); err != nil {
 				return err
@@ -407,8 +410,9 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 					}
 					closed = ms(at)
 				}
-				if err := exec(`INSERT INTO connections (id, referral_id, service_id, organisation_id, kind, status, created_by, created_at, decided_at, first_attended_at, closed_at, updated_at)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				if err := exec(`INSERT INTO connections (id, referral_id, service_id, organisation_id, kind, status, created_by, created_at, decided_at, first_attended_at, closed_at, updated_at,
+						scheme_id)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, (SELECT scheme_id FROM referrals WHERE id = $2))`,
 					db.NewID("cnx"), refID, svc.id, svc.org, demoPick(r, []string{"signpost", "active_signpost", "supported"}, []int{3, 4, 3}), st,
 					worker, ms(made), decided, attended, closed, ms(at)); err != nil {
 					return err

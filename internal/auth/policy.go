@@ -21,6 +21,13 @@ const (
 // Roles lists every role, in the order pages show them.
 var Roles = []Role{Admin, Manager, LinkWorker, Referrer, Provider, Volunteer, Commissioner}
 
+// InScheme reports whether the role works within one scheme and sees only
+// its people and figures (CONTRACT.md, "Schemes"). Referrers see what they
+// referred and providers what was sent to their services, from any scheme.
+func (r Role) InScheme() bool {
+	return r == Manager || r == LinkWorker || r == Commissioner || r == Volunteer
+}
+
 // Valid reports whether r is one of the contract's roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
@@ -53,6 +60,9 @@ type Principal struct {
 	Email          string
 	Role           Role
 	OrganisationID string
+	// SchemeID is the scheme the user works in ("" when they belong to
+	// none, as in a deployment without schemes).
+	SchemeID string
 	// SessionHash is set when the principal came from a browser session.
 	SessionHash string
 }
@@ -125,7 +135,17 @@ type Object struct {
 	OrganisationID string // the organisation it belongs to, if any
 	AssignedTo     string // the link worker it is assigned to, if any
 	CreatedBy      string // the user who made it (a referral's referrer)
+	// SchemeID is the scheme the object belongs to (a referral's, or the
+	// referral's behind a connection).
+	SchemeID string
+	// InTriage is set for a referral still waiting for a link worker:
+	// open, and assigned to nobody.
+	InTriage bool
 }
+
+// sameScheme reports whether a scheme-bound principal works in the
+// object's scheme.
+func sameScheme(p *Principal, obj Object) bool { return p.SchemeID == obj.SchemeID }
 
 // Can is the object-level policy: may p do act to obj? Callers answer 404
 // when it says no, so that what a user may not see does not exist for them.
@@ -147,10 +167,11 @@ func Can(p *Principal, act Action, obj Object) bool {
 	case "referral":
 		switch p.Role {
 		case Manager:
-			return true
+			return sameScheme(p, obj)
 		case LinkWorker:
-			// Their caseload, and the unassigned triage queue of the scheme.
-			return obj.AssignedTo == p.UserID || obj.AssignedTo == ""
+			// Their caseload, and the unassigned triage queue of the
+			// scheme; not a referral closed or moved on without them.
+			return sameScheme(p, obj) && ((obj.AssignedTo != "" && obj.AssignedTo == p.UserID) || obj.InTriage)
 		case Referrer:
 			// The status of referrals they made; never a change.
 			return act == ReadAction && obj.CreatedBy != "" && obj.CreatedBy == p.UserID
@@ -162,11 +183,11 @@ func Can(p *Principal, act Action, obj Object) bool {
 		// summary on their referral's page, never the connection itself.
 		switch p.Role {
 		case Manager:
-			return true
+			return sameScheme(p, obj)
 		case Provider:
 			return obj.OrganisationID != "" && obj.OrganisationID == p.OrganisationID
 		case LinkWorker:
-			return obj.AssignedTo != "" && obj.AssignedTo == p.UserID
+			return sameScheme(p, obj) && obj.AssignedTo != "" && obj.AssignedTo == p.UserID
 		}
 		return false
 	case "service":

@@ -28,8 +28,10 @@ func TestAccessAllows(t *testing.T) {
 
 func TestCan(t *testing.T) {
 	admin := &Principal{UserID: "u_admin", Role: Admin, OrganisationID: "o1"}
-	manager := &Principal{UserID: "u_mgr", Role: Manager, OrganisationID: "o1"}
-	worker := &Principal{UserID: "u_lw", Role: LinkWorker, OrganisationID: "o1"}
+	manager := &Principal{UserID: "u_mgr", Role: Manager, OrganisationID: "o1", SchemeID: "o1"}
+	worker := &Principal{UserID: "u_lw", Role: LinkWorker, OrganisationID: "o1", SchemeID: "o1"}
+	otherManager := &Principal{UserID: "u_mgr2", Role: Manager, OrganisationID: "o5", SchemeID: "o5"}
+	otherWorker := &Principal{UserID: "u_lw2", Role: LinkWorker, OrganisationID: "o5", SchemeID: "o5"}
 	commissioner := &Principal{UserID: "u_c", Role: Commissioner, OrganisationID: "o2"}
 	sameOrgUser := Object{Kind: "user", ID: "u_other", OrganisationID: "o1"}
 	otherOrgUser := Object{Kind: "user", ID: "u_far", OrganisationID: "o9"}
@@ -56,9 +58,15 @@ func TestCan(t *testing.T) {
 		{"commissioner may not change organisations", commissioner, ChangeAction, org, false},
 		{"unknown kinds are refused", admin, ReadAction, Object{Kind: "mystery"}, false},
 		{"admin does not read referrals", admin, ReadAction, Object{Kind: "referral"}, false},
-		{"manager reads any referral", manager, ReadAction, Object{Kind: "referral", AssignedTo: "u_x"}, true},
-		{"link worker reads own caseload", worker, ChangeAction, Object{Kind: "referral", AssignedTo: "u_lw"}, true},
-		{"link worker reads the triage queue", worker, ReadAction, Object{Kind: "referral"}, true},
+		{"manager reads any referral of the scheme", manager, ReadAction, Object{Kind: "referral", AssignedTo: "u_x", SchemeID: "o1"}, true},
+		{"manager never reads another scheme's referral", otherManager, ReadAction, Object{Kind: "referral", AssignedTo: "u_x", SchemeID: "o1"}, false},
+		{"manager never changes another scheme's referral", otherManager, ChangeAction, Object{Kind: "referral", InTriage: true, SchemeID: "o1"}, false},
+		{"link worker reads own caseload", worker, ChangeAction, Object{Kind: "referral", AssignedTo: "u_lw", SchemeID: "o1"}, true},
+		{"link worker reads the triage queue", worker, ReadAction, Object{Kind: "referral", InTriage: true, SchemeID: "o1"}, true},
+		{"link worker never reads another scheme's triage queue", otherWorker, ReadAction, Object{Kind: "referral", InTriage: true, SchemeID: "o1"}, false},
+		{"link worker never reads their old case moved to another scheme", otherWorker, ReadAction, Object{Kind: "referral", AssignedTo: "u_lw2", SchemeID: "o1"}, false},
+		{"link worker never reads a closed, never-assigned referral", worker, ReadAction, Object{Kind: "referral", SchemeID: "o1"}, false},
+		{"without schemes, all are in none", &Principal{UserID: "u_lw3", Role: LinkWorker}, ReadAction, Object{Kind: "referral", InTriage: true}, true},
 		{"link worker may not read a colleague's case", worker, ReadAction, Object{Kind: "referral", AssignedTo: "u_x"}, false},
 		{"referrer reads own referral", &Principal{UserID: "u_gp", Role: Referrer}, ReadAction, Object{Kind: "referral", CreatedBy: "u_gp"}, true},
 		{"referrer may not change it", &Principal{UserID: "u_gp", Role: Referrer}, ChangeAction, Object{Kind: "referral", CreatedBy: "u_gp"}, false},
@@ -73,10 +81,11 @@ func TestCan(t *testing.T) {
 		{"provider sees a connection to its organisation", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ChangeAction, Object{Kind: "connection", OrganisationID: "o1"}, true},
 		{"provider never sees another organisation's connection", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ReadAction, Object{Kind: "connection", OrganisationID: "o2"}, false},
 		{"provider without an organisation sees none", &Principal{UserID: "p", Role: Provider}, ReadAction, Object{Kind: "connection"}, false},
-		{"link worker sees their caseload's connection", worker, ChangeAction, Object{Kind: "connection", OrganisationID: "o9", AssignedTo: "u_lw"}, true},
+		{"link worker sees their caseload's connection", worker, ChangeAction, Object{Kind: "connection", OrganisationID: "o9", AssignedTo: "u_lw", SchemeID: "o1"}, true},
 		{"link worker never sees a colleague's connection", worker, ReadAction, Object{Kind: "connection", AssignedTo: "u_x"}, false},
 		{"link worker never sees an unassigned case's connection", worker, ReadAction, Object{Kind: "connection"}, false},
-		{"manager sees any connection", manager, ChangeAction, Object{Kind: "connection", OrganisationID: "o9"}, true},
+		{"manager sees any connection of the scheme", manager, ChangeAction, Object{Kind: "connection", OrganisationID: "o9", SchemeID: "o1"}, true},
+		{"manager never sees another scheme's connection", otherManager, ReadAction, Object{Kind: "connection", OrganisationID: "o9", SchemeID: "o1"}, false},
 		{"referrer never sees a connection itself", &Principal{UserID: "u_gp", Role: Referrer}, ReadAction, Object{Kind: "connection", CreatedBy: "u_gp"}, false},
 		{"admin never sees a connection", admin, ReadAction, Object{Kind: "connection", OrganisationID: "o1"}, false},
 		{"commissioner never sees a connection", commissioner, ReadAction, Object{Kind: "connection", OrganisationID: "o2"}, false},

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/mail"
 	"strings"
 	"time"
@@ -15,16 +16,19 @@ import (
 
 // User is a member of staff or a volunteer who signs in.
 type User struct {
-	ID             string    `json:"id"`
-	Email          string    `json:"email"`
-	Name           string    `json:"name"`
-	Role           Role      `json:"role"`
-	OrganisationID string    `json:"organisation_id"`
-	Active         bool      `json:"active"`
-	TwoFactor      bool      `json:"two_factor_enabled"`
-	HasPassword    bool      `json:"has_password"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	ID             string `json:"id"`
+	Email          string `json:"email"`
+	Name           string `json:"name"`
+	Role           Role   `json:"role"`
+	OrganisationID string `json:"organisation_id"`
+	// SchemeID is the scheme the user works in: their organisation when
+	// it is a scheme, else none.
+	SchemeID    string    `json:"scheme_id,omitempty"`
+	Active      bool      `json:"active"`
+	TwoFactor   bool      `json:"two_factor_enabled"`
+	HasPassword bool      `json:"has_password"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 
 	passwordHash string
 	totpSecret   string
@@ -38,7 +42,7 @@ func (u User) Object() Object {
 
 // Principal is the user as a signed-in caller.
 func (u User) Principal() *Principal {
-	return &Principal{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, OrganisationID: u.OrganisationID}
+	return &Principal{UserID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, OrganisationID: u.OrganisationID, SchemeID: u.SchemeID}
 }
 
 // UserInput is what an administrator gives to create or edit a user.
@@ -118,16 +122,31 @@ func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, by Actor, action, kind,
 		ObjectKind: kind, ObjectID: id, Client: by.Client})
 }
 
-func (s *Store) checkOrganisation(ctx context.Context, tx *sql.Tx, id string) error {
+// checkOrganisation checks a user's organisation exists and, for a role
+// that works within a scheme, that it is a scheme when the deployment has
+// any: such a user's scheme is their organisation, and one outside every
+// scheme would see nobody.
+func (s *Store) checkOrganisation(ctx context.Context, tx *sql.Tx, id string, role Role) error {
 	if id == "" {
 		return nil
 	}
-	var active bool
-	err := tx.QueryRowContext(ctx, "SELECT active FROM organisations WHERE id = $1", id).Scan(&active)
+	var kind string
+	err := tx.QueryRowContext(ctx, "SELECT kind FROM organisations WHERE id = $1", id).Scan(&kind)
 	if err == sql.ErrNoRows {
 		return oikos.Invalid(map[string]string{"organisation_id": "No organisation has that id."})
 	}
-	return err
+	if err != nil || kind == "scheme" || !role.InScheme() {
+		return err
+	}
+	var schemes int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM organisations WHERE kind = 'scheme'").Scan(&schemes); err != nil {
+		return err
+	}
+	if schemes > 0 {
+		return oikos.Invalid(map[string]string{"organisation_id": fmt.Sprintf(
+			"A %s works within a social prescribing scheme: choose the scheme as their organisation.", strings.ToLower(role.Label()))})
+	}
+	return nil
 }
 
 func duplicateEmail() error {
@@ -155,7 +174,7 @@ func (s *Store) CreateUser(ctx context.Context, by Actor, in UserInput, password
 	u := User{ID: db.NewID("usr"), Email: in.Email, Name: in.Name, Role: in.Role, OrganisationID: in.OrganisationID,
 		Active: true, HasPassword: hash != "", CreatedAt: now, UpdatedAt: now}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkOrganisation(ctx, tx, in.OrganisationID); err != nil {
+		if err := s.checkOrganisation(ctx, tx, in.OrganisationID, in.Role); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO users (id, email, name, role, organisation_id, password_hash, active, created_at, updated_at)
@@ -169,7 +188,10 @@ func (s *Store) CreateUser(ctx context.Context, by Actor, in UserInput, password
 		}
 		return s.auditTx(ctx, tx, by, audit.Create, "user", u.ID)
 	})
-	return u, err
+	if err != nil {
+		return User{}, err
+	}
+	return s.GetUser(ctx, u.ID)
 }
 
 func nullable(s string) any {
@@ -185,7 +207,7 @@ func (s *Store) UpdateUser(ctx context.Context, by Actor, id string, in UserInpu
 		return User{}, err
 	}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkOrganisation(ctx, tx, in.OrganisationID); err != nil {
+		if err := s.checkOrganisation(ctx, tx, in.OrganisationID, in.Role); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE users SET email = $1, name = $2, role = $3, organisation_id = $4, updated_at = $5 WHERE id = $6`,
@@ -231,8 +253,11 @@ func (s *Store) SetActive(ctx context.Context, by Actor, id string, active bool)
 	})
 }
 
-const userColumns = `id, email, name, role, COALESCE(organisation_id, ''), active, totp_enabled, password_hash,
-	totp_secret, totp_last_step, created_at, updated_at`
+// userColumns read a user; the scheme is the organisation when that is a
+// scheme (a primary-key probe, cheap enough for every API call).
+const userColumns = `id, email, name, role, COALESCE(organisation_id, ''),
+	COALESCE((SELECT o.id FROM organisations o WHERE o.id = users.organisation_id AND o.kind = 'scheme'), ''),
+	active, totp_enabled, password_hash, totp_secret, totp_last_step, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	return scanUserAfter(row)
@@ -243,7 +268,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 func scanUserAfter(row interface{ Scan(...any) error }, before ...any) (User, error) {
 	var u User
 	var created, updated int64
-	err := row.Scan(append(before, &u.ID, &u.Email, &u.Name, &u.Role, &u.OrganisationID, &u.Active, &u.TwoFactor, &u.passwordHash,
+	err := row.Scan(append(before, &u.ID, &u.Email, &u.Name, &u.Role, &u.OrganisationID, &u.SchemeID, &u.Active, &u.TwoFactor, &u.passwordHash,
 		&u.totpSecret, &u.totpLastStep, &created, &updated)...)
 	u.CreatedAt, u.UpdatedAt = db.Time(created), db.Time(updated)
 	u.HasPassword = u.passwordHash != ""

@@ -110,15 +110,15 @@ func (c CaseConnection) Label() string {
 	return connection.Connection{Status: c.Status, SessionsAttended: c.SessionsAttended}.StateLabel()
 }
 
-// Caseload lists the open referrals assigned to a link worker, or to any
-// link worker when assignedTo is empty, with each person's next action and
+// Caseload lists a scheme's open referrals assigned to a link worker, or
+// to any of its link workers when assignedTo is empty, with each person's next action and
 // last contact: those with a step due come first, soonest first, then the
 // longest waiting. Each case carries its connections, flagged when still
 // without an answer after 5 working days. Two queries, whatever the size
 // of the caseload (the cases, then all their connections); the view is
 // audited as one read.
-func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo string) ([]Case, error) {
-	if !oikos.PlainText(assignedTo, false) {
+func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assignedTo string) ([]Case, error) {
+	if !oikos.PlainText(assignedTo, false) || !oikos.PlainText(scheme, false) {
 		return nil, oikos.Invalid(map[string]string{"assigned_to": "must be a user id"})
 	}
 	q := `SELECT r.id, r.reference, r.status, r.assigned_to, COALESCE(u.name, ''), p.given_name, p.family_name, r.received_at,
@@ -134,11 +134,14 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 	mq := `SELECT m.referral_id, m.instrument, m.timepoint, m.recorded_at
 		FROM measures m JOIN referrals r ON r.id = m.referral_id
 		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
-	var args []any
+	q += " AND r.scheme_id = $1"
+	cq += " AND r.scheme_id = $1"
+	mq += " AND r.scheme_id = $1"
+	args := []any{scheme}
 	if assignedTo != "" {
-		q += " AND r.assigned_to = $1"
-		cq += " AND r.assigned_to = $1"
-		mq += " AND r.assigned_to = $1"
+		q += " AND r.assigned_to = $2"
+		cq += " AND r.assigned_to = $2"
+		mq += " AND r.assigned_to = $2"
 		args = append(args, assignedTo)
 	}
 	cq += " ORDER BY c.created_at, c.id"

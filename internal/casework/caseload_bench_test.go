@@ -69,7 +69,7 @@ func BenchmarkCaseload300(b *testing.B) {
 			s := casework.NewStore(d)
 			b.ResetTimer()
 			for b.Loop() {
-				cases, err := s.Caseload(ctx, worker, "usr_worker")
+				cases, err := s.Caseload(ctx, worker, "", "usr_worker")
 				if err != nil || len(cases) != 300 || len(cases[0].Connections) != 3 || !cases[0].Connections[1].NoAnswer {
 					b.Fatalf("%d cases %v", len(cases), err)
 				}

@@ -52,7 +52,7 @@ func TestCaseloadConnections(t *testing.T) {
 		add("con_old", closed, "svc_walk", "sent", now.AddDate(0, 0, -30))
 		closeReferral(t, d, closed)
 
-		cases, err := s.Caseload(ctx, worker, "usr_worker")
+		cases, err := s.Caseload(ctx, worker, "", "usr_worker")
 		if err != nil || len(cases) != 1 {
 			t.Fatalf("%+v %v", cases, err)
 		}

@@ -122,7 +122,7 @@ func TestCaseload(t *testing.T) {
 		}
 		closeReferral(t, d, ids[4])
 
-		mine, err := s.Caseload(ctx, actor(workers[0]), workers[0])
+		mine, err := s.Caseload(ctx, actor(workers[0]), "", workers[0])
 		if err != nil || len(mine) != 3 {
 			t.Fatalf("Asha's caseload: %+v %v", mine, err)
 		}
@@ -137,11 +137,11 @@ func TestCaseload(t *testing.T) {
 		if mine[2].ReferralID != ids[1] || mine[2].NextAction != casework.ActionConversation {
 			t.Errorf("third: %+v", mine[2])
 		}
-		all, err := s.Caseload(ctx, actor("usr_manager"), "")
+		all, err := s.Caseload(ctx, actor("usr_manager"), "", "")
 		if err != nil || len(all) != 4 {
 			t.Fatalf("everyone's: %d %v", len(all), err)
 		}
-		none, err := s.Caseload(ctx, actor("usr_new"), "usr_new")
+		none, err := s.Caseload(ctx, actor("usr_new"), "", "usr_new")
 		if err != nil || none == nil || len(none) != 0 {
 			t.Fatalf("empty caseload: %v %v", none, err)
 		}

@@ -55,6 +55,8 @@ type Connection struct {
 	// policy; never sent.
 	AssignedTo     string `json:"-"`
 	ReferrerUserID string `json:"-"`
+	// SchemeID is the referral's scheme, for the access policy.
+	SchemeID string `json:"-"`
 }
 
 // Attending reports whether the person has been to a session and is
@@ -114,7 +116,7 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action
 
 const connectionColumns = `c.id, c.referral_id, r.reference, c.service_id, sv.name, c.organisation_id, o.name, c.kind, c.status, c.reason,
 	c.note_for_provider, c.shared_contact, c.created_by, c.created_at, c.decided_at, c.first_attended_at, c.closed_at, c.updated_at,
-	COALESCE(r.assigned_to, ''), COALESCE(r.referrer_user_id, ''), c.first_session,
+	COALESCE(r.assigned_to, ''), COALESCE(r.referrer_user_id, ''), c.scheme_id, c.first_session,
 	(SELECT COUNT(*) FROM connection_attendance a WHERE a.connection_id = c.id AND a.attended)`
 
 const connectionFrom = ` FROM connections c JOIN referrals r ON r.id = c.referral_id JOIN services sv ON sv.id = c.service_id
@@ -135,7 +137,7 @@ func scanConnection(row interface{ Scan(...any) error }) (Connection, error) {
 	var decided, attended, closed sql.NullInt64
 	err := row.Scan(&c.ID, &c.ReferralID, &c.Reference, &c.ServiceID, &c.ServiceName, &c.OrganisationID, &c.OrganisationName,
 		&c.Kind, &c.Status, &c.Reason, &c.NoteForProvider, &shared, &c.CreatedBy, &created, &decided, &attended, &closed, &updated,
-		&c.AssignedTo, &c.ReferrerUserID, &c.FirstSession, &c.SessionsAttended)
+		&c.AssignedTo, &c.ReferrerUserID, &c.SchemeID, &c.FirstSession, &c.SessionsAttended)
 	if err != nil {
 		return c, err
 	}

@@ -42,20 +42,20 @@ type FigureRow struct {
 	FirstAttended *time.Time
 }
 
-// ServiceFigures counts the connections sent in [from, to). The counts
+// ServiceFigures counts the connections of a scheme sent in [from, to). The counts
 // are grouped in SQL, by service and status, and only attended connections
 // come to Go, for the days to their first session (the sending day is the
 // UK's, which SQL does not know). Both read migration 0023's index alone: a
 // year of a national scheme is half a million connections, and fetching
 // each row with its names took eight seconds.
-func (s *Store) ServiceFigures(ctx context.Context, from, to time.Time) (Figures, error) {
+func (s *Store) ServiceFigures(ctx context.Context, scheme string, from, to time.Time) (Figures, error) {
 	t := newTally()
 	err := s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
 		q, err := tx.QueryContext(ctx, `SELECT g.service_id, sv.name, g.organisation_id, o.name, g.status, g.attended, g.n
 			FROM (SELECT service_id, organisation_id, status, CASE WHEN first_attended_at IS NULL THEN 0 ELSE 1 END AS attended, COUNT(*) AS n
-				FROM connections WHERE created_at >= $1 AND created_at < $2
+				FROM connections WHERE scheme_id = $3 AND created_at >= $1 AND created_at < $2
 				GROUP BY service_id, organisation_id, status, CASE WHEN first_attended_at IS NULL THEN 0 ELSE 1 END) g
-			JOIN services sv ON sv.id = g.service_id JOIN organisations o ON o.id = g.organisation_id`, db.Millis(from), db.Millis(to))
+			JOIN services sv ON sv.id = g.service_id JOIN organisations o ON o.id = g.organisation_id`, db.Millis(from), db.Millis(to), scheme)
 		if err != nil {
 			return err
 		}
@@ -73,7 +73,7 @@ func (s *Store) ServiceFigures(ctx context.Context, from, to time.Time) (Figures
 		}
 		q.Close()
 		q, err = tx.QueryContext(ctx, `SELECT service_id, organisation_id, created_at, first_attended_at FROM connections
-			WHERE created_at >= $1 AND created_at < $2 AND first_attended_at IS NOT NULL`, db.Millis(from), db.Millis(to))
+			WHERE scheme_id = $3 AND created_at >= $1 AND created_at < $2 AND first_attended_at IS NOT NULL`, db.Millis(from), db.Millis(to), scheme)
 		if err != nil {
 			return err
 		}

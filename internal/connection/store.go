@@ -109,7 +109,8 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 		sharedJSON, _ := json.Marshal(shared)
 		at := db.Millis(now)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO connections (id, referral_id, service_id, organisation_id, kind, status,
-			note_for_provider, shared_contact, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $9)`,
+			note_for_provider, shared_contact, created_by, created_at, updated_at, scheme_id)
+			VALUES ($1, $2, $3, $4, $5, 'sent', $6, $7, $8, $9, $9, (SELECT scheme_id FROM referrals WHERE id = $2))`,
 			id, referralID, in.ServiceID, orgID, string(in.Kind), in.Note, string(sharedJSON), by.UserID, at); err != nil {
 			return err
 		}
@@ -196,6 +197,10 @@ type Filter struct {
 	// AssignedTo limits to the caseload of that link worker.
 	AssignedTo string
 	ReferralID string
+	// InScheme limits to the connections of one scheme's referrals
+	// (SchemeID "" in a deployment without schemes).
+	InScheme bool
+	SchemeID string
 	// Statuses limits to those statuses, when set.
 	Statuses      []Status
 	Offset, Limit int
@@ -209,7 +214,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
-	for _, v := range []string{f.OrganisationID, f.AssignedTo, f.ReferralID} {
+	for _, v := range []string{f.OrganisationID, f.AssignedTo, f.ReferralID, f.SchemeID} {
 		if !oikos.PlainText(v, false) {
 			return nil, 0, oikos.Invalid(map[string]string{"filter": "must be plain text"})
 		}
@@ -222,6 +227,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 	}
 	if f.ReferralID != "" {
 		add("c.referral_id = ?", f.ReferralID)
+	}
+	if f.InScheme {
+		add("c.scheme_id = ?", f.SchemeID)
 	}
 	if len(f.Statuses) > 0 {
 		var in []string

@@ -417,7 +417,7 @@ func TestServiceFigures(t *testing.T) {
 		if _, err := w.store.Decide(ctx, providerUser, made[2].ID, connection.Declined, "Full"); err != nil {
 			t.Fatal(err)
 		}
-		f, err := w.store.ServiceFigures(ctx, start, start.AddDate(0, 0, 1))
+		f, err := w.store.ServiceFigures(ctx, made[0].SchemeID, start, start.AddDate(0, 0, 1))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -435,7 +435,7 @@ func TestServiceFigures(t *testing.T) {
 		if ramblers := f.Organisations[1]; ramblers.OrganisationID != w.orgA || ramblers.Received != 3 {
 			t.Errorf("ramblers %+v", ramblers)
 		}
-		if f, _ := w.store.ServiceFigures(ctx, start.AddDate(0, 0, 1), start.AddDate(0, 0, 30)); len(f.Services) != 0 {
+		if f, _ := w.store.ServiceFigures(ctx, made[0].SchemeID, start.AddDate(0, 0, 1), start.AddDate(0, 0, 30)); len(f.Services) != 0 {
 			t.Errorf("outside the period: %+v", f)
 		}
 	})

@@ -47,18 +47,24 @@ type Organisation struct {
 	Kind Kind   `json:"kind"`
 	// Description, Website and Email describe the organisation in the
 	// public directory.
-	Description string    `json:"description"`
-	Website     string    `json:"website"`
-	Email       string    `json:"email"`
-	Active      bool      `json:"active"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Description string `json:"description"`
+	Website     string `json:"website"`
+	Email       string `json:"email"`
+	Active      bool   `json:"active"`
+	// Areas are the postcode districts a scheme covers (schemes only).
+	Areas     []string  `json:"areas,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Input is what a person gives to create or edit an organisation.
 type Input struct {
 	Name string `json:"name"`
 	Kind Kind   `json:"kind"`
+	// Areas, for a scheme, are the postcode districts it covers ("EX4").
+	// Left out (nil), an update keeps the areas held; an empty list
+	// clears them.
+	Areas []string `json:"areas,omitempty"`
 }
 
 const maxNameLength = 200
@@ -79,6 +85,11 @@ func (in *Input) Validate() error {
 		fields["kind"] = "Choose what kind of organisation this is."
 	} else if !slices.Contains(Kinds, in.Kind) || !oikos.PlainText(string(in.Kind), false) {
 		fields["kind"] = "Kind must be one of gp_practice, nhs_trust, council, vcse, scheme, other."
+	}
+	if areas, msg := NormaliseAreas(in.Areas, in.Kind); msg != "" {
+		fields["areas"] = msg
+	} else if in.Areas != nil {
+		in.Areas = areas
 	}
 	return oikos.Invalid(fields)
 }
@@ -110,9 +121,13 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input) (Organisation, e
 		if err != nil {
 			return err
 		}
+		if err := setAreas(ctx, tx, o.ID, in.Areas); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Create,
 			ObjectKind: "organisation", ObjectID: o.ID, Client: by.Client})
 	})
+	o.Areas = in.Areas
 	return o, err
 }
 
@@ -133,6 +148,13 @@ func (s *Store) Update(ctx context.Context, by Actor, id string, in Input) (Orga
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return oikos.NotFound("Organisation")
+		}
+		// Areas left out are kept, unless the organisation is no longer a
+		// scheme: then it covers nothing.
+		if in.Areas != nil || in.Kind != "scheme" {
+			if err := setAreas(ctx, tx, id, in.Areas); err != nil {
+				return err
+			}
 		}
 		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Update,
 			ObjectKind: "organisation", ObjectID: id, Client: by.Client})
@@ -179,7 +201,12 @@ func (s *Store) Get(ctx context.Context, id string) (Organisation, error) {
 	if err == sql.ErrNoRows {
 		return o, oikos.NotFound("Organisation")
 	}
-	return o, err
+	if err != nil {
+		return o, err
+	}
+	one := []Organisation{o}
+	err = s.loadAreas(ctx, one)
+	return one[0], err
 }
 
 // ListOptions filter and page a list.
@@ -218,7 +245,10 @@ func (s *Store) List(ctx context.Context, opt ListOptions) (items []Organisation
 		}
 		items = append(items, o)
 	}
-	return items, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return items, total, s.loadAreas(ctx, items)
 }
 
 // cursorSep joins a cursor's parts; names cannot contain it.

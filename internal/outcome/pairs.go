@@ -129,13 +129,15 @@ func insertPairs(ctx context.Context, tx *sql.Tx, pairs []pair) error {
 	for len(pairs) > 0 {
 		n := min(len(pairs), pairsPerInsert)
 		var q strings.Builder
-		q.WriteString("INSERT INTO outcome_pairs (measure_id, referral_id, instrument, recorded_at, next_at, baseline, latest, improved) VALUES ")
+		// Each pair carries its referral's scheme, for the scheme's report.
+		q.WriteString("INSERT INTO outcome_pairs (measure_id, referral_id, instrument, recorded_at, next_at, baseline, latest, improved, scheme_id) VALUES ")
 		args := make([]any, 0, n*cols)
 		for i, p := range pairs[:n] {
 			if i > 0 {
 				q.WriteString(", ")
 			}
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", i*cols+1, i*cols+2, i*cols+3, i*cols+4, i*cols+5, i*cols+6, i*cols+7, i*cols+8)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, (SELECT scheme_id FROM referrals WHERE id = $%d))",
+				i*cols+1, i*cols+2, i*cols+3, i*cols+4, i*cols+5, i*cols+6, i*cols+7, i*cols+8, i*cols+2)
 			improved := 0
 			if p.improved {
 				improved = 1
@@ -273,11 +275,11 @@ type Totals struct {
 
 // PairTotals sums, per instrument, the pairs of each referral's latest
 // follow-up recorded in [from, to) (milliseconds).
-func PairTotals(ctx context.Context, tx *sql.Tx, from, to int64) (map[string]Totals, error) {
+func PairTotals(ctx context.Context, tx *sql.Tx, scheme string, from, to int64) (map[string]Totals, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT instrument, COUNT(*), COALESCE(SUM(baseline), 0), COALESCE(SUM(latest), 0), COALESCE(SUM(improved), 0)
 		FROM outcome_pairs
-		WHERE recorded_at >= $1 AND recorded_at < $2 AND (next_at IS NULL OR next_at >= $2)
-		GROUP BY instrument`, from, to)
+		WHERE scheme_id = $3 AND recorded_at >= $1 AND recorded_at < $2 AND (next_at IS NULL OR next_at >= $2)
+		GROUP BY instrument`, from, to, scheme)
 	if err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func totalsIn(t *testing.T, d *db.DB, from, to time.Time) map[string]outcome.Tot
 	var got map[string]outcome.Totals
 	err := d.ReadTx(context.Background(), func(tx *sql.Tx) error {
 		var err error
-		got, err = outcome.PairTotals(context.Background(), tx, db.Millis(from), db.Millis(to))
+		got, err = outcome.PairTotals(context.Background(), tx, "", db.Millis(from), db.Millis(to))
 		return err
 	})
 	if err != nil {

@@ -57,7 +57,7 @@ const (
 		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3) LIMIT 50`
 	insertPeopleSQL = `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
 		age_band, created_at, updated_at) VALUES `
-	insertReferralsSQL = `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
+	insertReferralsSQL = `INSERT INTO referrals (id, reference, scheme_id, person_id, status, source_type, source_organisation_id, referrer_user_id,
 		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, external_id,
 		received_at, updated_at) VALUES `
 	insertEventsSQL = `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES `
@@ -95,7 +95,7 @@ func (q *intakeQueue) statements(ctx context.Context, d *db.DB) (*intakeStatemen
 		people: map[int]*sql.Stmt{}, referrals: map[int]*sql.Stmt{}, events: map[int]*sql.Stmt{}}
 	for rows := 1; rows <= maxBatch; rows *= 2 {
 		st.people[rows] = prepare(insertPeopleSQL + db.Rows(rows, 11))
-		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 20))
+		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 21))
 		st.events[rows] = prepare(insertEventsSQL + db.Rows(rows, 6))
 	}
 	if err != nil {

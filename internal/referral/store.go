@@ -14,6 +14,7 @@ import (
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/db"
+	"oikos/internal/org"
 	"oikos/internal/postcode"
 	"oikos/internal/taxonomy"
 )
@@ -50,6 +51,9 @@ type Input struct {
 	Urgency string       `json:"urgency,omitempty"`
 	Notes   string       `json:"notes,omitempty"`
 	Consent ConsentInput `json:"consent"`
+	// SchemeID names the scheme the referral is for; left out, it is the
+	// scheme covering the person's postcode district (org.ChooseScheme).
+	SchemeID string `json:"scheme_id,omitempty"`
 	// ExternalID is the sending system's own id for the referral, unique
 	// per channel (for FHIR, the sender and the ServiceRequest identifier).
 	// A system that sends the same referral again makes no second one:
@@ -71,6 +75,10 @@ func text(f map[string]string, name, v string, limit int, multiline bool) {
 func (in *Input) Validate(now time.Time) error {
 	f := map[string]string{}
 	p := &in.Person
+	in.SchemeID = strings.TrimSpace(in.SchemeID)
+	if !oikos.PlainText(in.SchemeID, false) || len(in.SchemeID) > 100 {
+		f["scheme_id"] = "No active social prescribing scheme has that id."
+	}
 	p.GivenName, p.FamilyName = strings.Join(strings.Fields(p.GivenName), " "), strings.Join(strings.Fields(p.FamilyName), " ")
 	if p.GivenName == "" {
 		f["person.given_name"] = "Enter the person's first name."
@@ -158,6 +166,7 @@ type Referral struct {
 	ID                   string   `json:"id"`
 	Reference            string   `json:"reference"`
 	Status               Status   `json:"status"`
+	SchemeID             string   `json:"scheme_id"`
 	PersonID             string   `json:"person_id"`
 	Person               *Person  `json:"person,omitempty"`
 	SourceType           string   `json:"source_type"`
@@ -186,6 +195,9 @@ type Store struct {
 	// change and assignment, so that what follows from it (a notification
 	// in the outbox) is written with it or not at all.
 	OnChange func(ctx context.Context, tx *sql.Tx, c Change) error
+	// DefaultScheme is the configured scheme for referrals that no scheme
+	// covers when there are several (OIKOS_DEFAULT_SCHEME).
+	DefaultScheme string
 	// intake groups concurrent Creates into one transaction.
 	intakeOnce sync.Once
 	intake     *intakeQueue
@@ -310,8 +322,17 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 	var people, referrals, events []any
 	var nPeople, nReferrals int
 	var trail []audit.Event
+	schemes := org.NewSchemeChooser(tx, s.DefaultScheme)
 	for _, j := range batch {
 		in, r := &j.in, &j.r
+		scheme, err := schemes.Choose(ctx, in.SchemeID, in.Person.Postcode)
+		if oikos.ErrorCode(err) == oikos.EINVALID {
+			j.err = err
+			continue
+		} else if err != nil {
+			return err
+		}
+		r.SchemeID = scheme
 		if id := in.Source.OrganisationID; id != "" {
 			exists, checked := orgs[id]
 			if !checked {
@@ -361,7 +382,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 		}
 		r.PersonID, r.PossibleMatchID = personID, possible
 		at := db.Millis(j.now)
-		referrals = append(referrals, r.ID, r.Reference, personID, string(Received), r.SourceType, nullable(r.SourceOrganisationID),
+		referrals = append(referrals, r.ID, r.Reference, r.SchemeID, personID, string(Received), r.SourceType, nullable(r.SourceOrganisationID),
 			nullable(r.ReferrerUserID), r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes, true, r.ConsentShare,
 			consentBy(in.Source.Type), at, nullable(possible), j.channel, in.ExternalID, at, at)
 		nReferrals++
@@ -429,7 +450,7 @@ func matchPerson(ctx context.Context, match *sql.Stmt, key PersonKey) (sameID, p
 	return "", possibleID, rows.Err()
 }
 
-const referralColumns = `r.id, r.reference, r.status, r.person_id, r.source_type, COALESCE(r.source_organisation_id, ''),
+const referralColumns = `r.id, r.reference, r.status, r.scheme_id, r.person_id, r.source_type, COALESCE(r.source_organisation_id, ''),
 	COALESCE(r.referrer_user_id, ''), r.referrer_name, r.reasons, r.urgency, r.notes, r.consent_share, COALESCE(r.assigned_to, ''),
 	COALESCE(r.possible_match_id, ''), r.external_id, r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
 	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email`
@@ -440,7 +461,7 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var reasons string
 	var received int64
 	var first, closed sql.NullInt64
-	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
+	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.SchemeID, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
 		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.ExternalID, &r.ClosedReason, &received, &first, &closed,
 		&p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email)
 	if err != nil {
@@ -504,8 +525,12 @@ type Filter struct {
 	AssignedTo     string
 	ReferrerUserID string // only referrals this user made
 	// VisibleTo limits to what a link worker may see: assigned to them, or
-	// waiting unassigned in the triage queue.
-	VisibleTo     string
+	// open and assigned to nobody yet (auth.Object.InTriage).
+	VisibleTo string
+	// InScheme limits to one scheme's referrals: SchemeID's ("" in a
+	// deployment without schemes).
+	InScheme      bool
+	SchemeID      string
 	Offset, Limit int
 }
 
@@ -517,10 +542,13 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
-	for _, v := range []string{string(f.Status), f.AssignedTo, f.ReferrerUserID, f.VisibleTo} {
+	for _, v := range []string{string(f.Status), f.AssignedTo, f.ReferrerUserID, f.VisibleTo, f.SchemeID} {
 		if !oikos.PlainText(v, false) {
 			return nil, 0, oikos.Invalid(map[string]string{"filter": "must be plain text"})
 		}
+	}
+	if f.InScheme {
+		add("r.scheme_id = ?", f.SchemeID)
 	}
 	if f.Status != "" {
 		add("r.status = ?", string(f.Status))
@@ -532,7 +560,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 		add("r.referrer_user_id = ?", f.ReferrerUserID)
 	}
 	if f.VisibleTo != "" {
-		add("(r.assigned_to = ? OR (r.assigned_to IS NULL AND r.status = 'received'))", f.VisibleTo)
+		add("(r.assigned_to = ? OR (r.assigned_to IS NULL AND r.status <> 'closed'))", f.VisibleTo)
 	}
 	where := strings.Join(conds, " AND ")
 	var total int
@@ -623,18 +651,24 @@ func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, 
 // Assign gives a referral to a link worker.
 func (s *Store) Assign(ctx context.Context, by Actor, id, userID string) (Referral, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var role string
+		var role, workerScheme string
 		var active bool
-		if err := tx.QueryRowContext(ctx, "SELECT role, active FROM users WHERE id = $1", userID).Scan(&role, &active); err == sql.ErrNoRows || (err == nil && (role != "link_worker" || !active)) {
+		if err := tx.QueryRowContext(ctx, `SELECT role, active,
+			COALESCE((SELECT o.id FROM organisations o WHERE o.id = users.organisation_id AND o.kind = 'scheme'), '')
+			FROM users WHERE id = $1`, userID).Scan(&role, &active, &workerScheme); err == sql.ErrNoRows || (err == nil && (role != "link_worker" || !active)) {
 			return oikos.Invalid(map[string]string{"user_id": "Assign the referral to an active link worker."})
 		} else if err != nil {
 			return err
 		}
 		var status Status
-		if err := tx.QueryRowContext(ctx, "SELECT status FROM referrals WHERE id = $1", id).Scan(&status); err == sql.ErrNoRows {
+		var scheme string
+		if err := tx.QueryRowContext(ctx, "SELECT status, scheme_id FROM referrals WHERE id = $1", id).Scan(&status, &scheme); err == sql.ErrNoRows {
 			return oikos.NotFound("Referral")
 		} else if err != nil {
 			return err
+		}
+		if workerScheme != scheme {
+			return oikos.Invalid(map[string]string{"user_id": "Assign the referral to a link worker of its own scheme."})
 		}
 		if status == Closed {
 			return &oikos.Error{Code: oikos.ECONFLICT, Message: "A closed referral cannot be assigned."}

@@ -133,13 +133,19 @@ const cohortsSQL = `SELECT
 	CASE WHEN length(p.postcode) >= 5 THEN substr(p.postcode, 1, length(p.postcode) - 4) ELSE '' END AS area,
 	p.age_band, p.sex, p.ethnicity, COUNT(*)
 	FROM people p
-	WHERE p.id IN (SELECT person_id FROM referrals WHERE received_at >= $1 AND received_at < $2)
+	WHERE p.id IN (SELECT person_id FROM referrals WHERE scheme_id = $3 AND received_at >= $1 AND received_at < $2)
 	GROUP BY 1, 2, 3, 4`
+
+// inSchemeAreas keeps the population of the areas scheme $1 covers, or of
+// every area when it names none (a scheme that has not set its areas, or a
+// deployment without schemes).
+const inSchemeAreas = `(NOT EXISTS (SELECT 1 FROM scheme_areas WHERE scheme_id = $1)
+	OR area IN (SELECT area FROM scheme_areas WHERE scheme_id = $1))`
 
 // breakdownSQL gives, for each area, which breakdowns its figures have.
 const breakdownSQL = `SELECT area,
 	MAX(CASE WHEN age_band <> '' THEN 1 ELSE 0 END), MAX(CASE WHEN sex <> '' THEN 1 ELSE 0 END), MAX(CASE WHEN ethnicity <> '' THEN 1 ELSE 0 END)
-	FROM population GROUP BY area`
+	FROM population WHERE ` + inSchemeAreas + ` GROUP BY area`
 
 type areaFigures struct {
 	decile int
@@ -153,7 +159,7 @@ type areaFigures struct {
 // population figures, with small numbers suppressed, and notes the read in
 // the audit log (an aggregate, so one entry for the report).
 func CoverageReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Coverage, error) {
-	c, err := coverage(ctx, d, p)
+	c, err := coverage(ctx, d, p, by.SchemeID)
 	if err == nil {
 		err = recordRead(ctx, d, by, "coverage:"+c.From+".."+c.To)
 	}
@@ -168,7 +174,7 @@ func recordRead(ctx context.Context, d *db.DB, by Viewer, object string) error {
 	return audit.Record(ctx, d, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "report", ObjectID: object, Client: by.Client})
 }
 
-func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
+func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage, error) {
 	from, to := p.days()
 	c := Coverage{From: from, To: to, UnderReachedRule: UnderReachedRule}
 	start, end := p.bounds()
@@ -183,7 +189,8 @@ func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
 	}
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
 		err := eachRow(ctx, tx, `SELECT a.area, a.deprivation_decile, p.people FROM population_areas a
-			LEFT JOIN population p ON p.area = a.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''`, nil, func(rows *sql.Rows) error {
+			LEFT JOIN population p ON p.area = a.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
+			WHERE `+strings.ReplaceAll(inSchemeAreas, "area IN", "a.area IN"), []any{scheme}, func(rows *sql.Rows) error {
 			var area string
 			var decile, people sql.NullInt64
 			if err := rows.Scan(&area, &decile, &people); err != nil {
@@ -199,7 +206,7 @@ func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
 		if err != nil {
 			return err
 		}
-		err = eachRow(ctx, tx, breakdownSQL, nil, func(rows *sql.Rows) error {
+		err = eachRow(ctx, tx, breakdownSQL, []any{scheme}, func(rows *sql.Rows) error {
 			var area string
 			var has [3]int
 			if err := rows.Scan(&area, &has[0], &has[1], &has[2]); err != nil {
@@ -216,7 +223,7 @@ func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
 			return err
 		}
 		err = eachRow(ctx, tx, `SELECT age_band, sex, ethnicity, CAST(SUM(people) AS BIGINT) FROM population
-			WHERE age_band <> '' OR sex <> '' OR ethnicity <> '' GROUP BY age_band, sex, ethnicity`, nil, func(rows *sql.Rows) error {
+			WHERE (age_band <> '' OR sex <> '' OR ethnicity <> '') AND `+inSchemeAreas+` GROUP BY age_band, sex, ethnicity`, []any{scheme}, func(rows *sql.Rows) error {
 			var group [3]string
 			var n int
 			if err := rows.Scan(&group[0], &group[1], &group[2], &n); err != nil {
@@ -232,7 +239,7 @@ func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
 		if err != nil {
 			return err
 		}
-		return eachRow(ctx, tx, cohortsSQL, []any{start, end}, func(rows *sql.Rows) error {
+		return eachRow(ctx, tx, cohortsSQL, []any{start, end, scheme}, func(rows *sql.Rows) error {
 			var area string
 			var group [3]string
 			var n int

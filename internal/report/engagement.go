@@ -52,7 +52,7 @@ func (l *EngagementLine) counts() []**int {
 // the period, hides small numbers and records the read.
 func EngagementReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Engagement, error) {
 	from, to := p.days()
-	f, err := connection.NewStore(d, "").ServiceFigures(ctx, p.From, p.To.AddDate(0, 0, 1))
+	f, err := connection.NewStore(d, "").ServiceFigures(ctx, by.SchemeID, p.From, p.To.AddDate(0, 0, 1))
 	if err != nil {
 		return Engagement{}, err
 	}

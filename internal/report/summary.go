@@ -149,17 +149,20 @@ type ServiceFigures struct {
 	NewInPeriod int `json:"new_in_period"`
 }
 
-// Viewer is who reads a report, for the audit log.
+// Viewer is who reads a report: for the audit log, and for the scheme
+// whose figures they see (a scheme's managers and commissioners see only
+// its own; SchemeID is "" in a deployment without schemes).
 type Viewer struct {
-	UserID string
-	Client string
+	UserID   string
+	Client   string
+	SchemeID string
 }
 
 // Summarise counts the summary report for a period, hides small numbers,
 // and notes the read in the audit log (an aggregate, not a person's
 // record, so one entry for the report).
 func Summarise(ctx context.Context, d *db.DB, p Period, by Viewer) (*Summary, error) {
-	s, err := summarise(ctx, d, p)
+	s, err := summarise(ctx, d, p, by.SchemeID)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +194,7 @@ type rawOutcome struct {
 	baselineSum, latestSum float64
 }
 
-func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
+func summarise(ctx context.Context, d *db.DB, p Period, scheme string) (*Summary, error) {
 	r := raw{bySource: map[string]int{}, byStatus: map[string]int{}, connByStatus: map[string]int{}, outcomes: map[string]rawOutcome{}}
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
 		if d.Dialect == db.Postgres {
@@ -202,10 +205,10 @@ func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 				return err
 			}
 		}
-		for _, step := range []func(context.Context, *sql.Tx, db.Dialect, Period, *raw) error{
+		for _, step := range []func(context.Context, *sql.Tx, db.Dialect, Period, string, *raw) error{
 			countReferrals, countFirstContact, countConnections, countOutcomes, countServices,
 		} {
-			if err := step(ctx, tx, d.Dialect, p, &r); err != nil {
+			if err := step(ctx, tx, d.Dialect, p, scheme, &r); err != nil {
 				return err
 			}
 		}
@@ -217,10 +220,10 @@ func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 	return protect(p, r), nil
 }
 
-func countReferrals(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *raw) error {
+func countReferrals(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, scheme string, r *raw) error {
 	from, to := p.bounds()
 	rows, err := tx.QueryContext(ctx, `SELECT source_type, status, COUNT(*) FROM referrals
-		WHERE received_at >= $1 AND received_at < $2 GROUP BY source_type, status`, from, to)
+		WHERE scheme_id = $3 AND received_at >= $1 AND received_at < $2 GROUP BY source_type, status`, from, to, scheme)
 	if err != nil {
 		return err
 	}
@@ -238,31 +241,31 @@ func countReferrals(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return tx.QueryRowContext(ctx, distinctSQL(d, "source_organisation_id", "referrals", "received_at"), from, to).Scan(&r.distinctSources)
+	return tx.QueryRowContext(ctx, distinctSQL(d, "source_organisation_id", "referrals", "received_at"), from, to, scheme).Scan(&r.distinctSources)
 }
 
-// distinctSQL counts the distinct values of column in table's rows with
-// at in [$1, $2). PostgreSQL sorts for COUNT(DISTINCT), comparing ids by
+// distinctSQL counts the distinct values of column in table's rows of
+// scheme $3 with at in [$1, $2). PostgreSQL sorts for COUNT(DISTINCT), comparing ids by
 // collation (over a second for a year of connections at national scale),
 // where grouping hashes them; SQLite's COUNT(DISTINCT) is quicker than its
 // grouping, which sorts.
 func distinctSQL(d db.Dialect, column, table, at string) string {
 	if d == db.Postgres {
-		return fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT %[1]s FROM %[2]s WHERE %[3]s >= $1 AND %[3]s < $2 AND %[1]s IS NOT NULL
+		return fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT %[1]s FROM %[2]s WHERE scheme_id = $3 AND %[3]s >= $1 AND %[3]s < $2 AND %[1]s IS NOT NULL
 			GROUP BY %[1]s) distinct_values`, column, table, at)
 	}
-	return fmt.Sprintf(`SELECT COUNT(DISTINCT %[1]s) FROM %[2]s WHERE %[3]s >= $1 AND %[3]s < $2`, column, table, at)
+	return fmt.Sprintf(`SELECT COUNT(DISTINCT %[1]s) FROM %[2]s WHERE scheme_id = $3 AND %[3]s >= $1 AND %[3]s < $2`, column, table, at)
 }
 
 // dayTenths is a tenth of a day in milliseconds: waiting times are counted
 // in SQL into tenths of a day, and the median read from those counts.
 const dayTenths = 8_640_000
 
-func countFirstContact(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *raw) error {
+func countFirstContact(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, scheme string, r *raw) error {
 	from, to := p.bounds()
 	rows, err := tx.QueryContext(ctx, `SELECT (first_contact_at - received_at) / $3 AS tenths, COUNT(*) FROM referrals
-		WHERE received_at >= $1 AND received_at < $2 AND first_contact_at IS NOT NULL
-		GROUP BY tenths ORDER BY tenths`, from, to, dayTenths)
+		WHERE scheme_id = $4 AND received_at >= $1 AND received_at < $2 AND first_contact_at IS NOT NULL
+		GROUP BY tenths ORDER BY tenths`, from, to, dayTenths, scheme)
 	if err != nil {
 		return err
 	}
@@ -314,10 +317,10 @@ func median(hist []bucket) float64 {
 	return (at(n/2-1) + at(n/2)) / 2
 }
 
-func countConnections(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r *raw) error {
+func countConnections(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, scheme string, r *raw) error {
 	from, to := p.bounds()
 	rows, err := tx.QueryContext(ctx, `SELECT status, COUNT(*) FROM connections
-		WHERE created_at >= $1 AND created_at < $2 GROUP BY status`, from, to)
+		WHERE scheme_id = $3 AND created_at >= $1 AND created_at < $2 GROUP BY status`, from, to, scheme)
 	if err != nil {
 		return err
 	}
@@ -334,15 +337,15 @@ func countConnections(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, r
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return tx.QueryRowContext(ctx, distinctSQL(d, "organisation_id", "connections", "created_at"), from, to).Scan(&r.partners)
+	return tx.QueryRowContext(ctx, distinctSQL(d, "organisation_id", "connections", "created_at"), from, to, scheme).Scan(&r.partners)
 }
 
 // countOutcomes sums the period's outcome pairs (outcome.PairTotals):
 // each referral's latest review or exit in the period with its baseline,
 // compared when the measure was recorded (migration 0021).
-func countOutcomes(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *raw) error {
+func countOutcomes(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, scheme string, r *raw) error {
 	from, to := p.bounds()
-	totals, err := outcome.PairTotals(ctx, tx, from, to)
+	totals, err := outcome.PairTotals(ctx, tx, scheme, from, to)
 	if err != nil {
 		return fmt.Errorf("outcomes: %w", err)
 	}
@@ -353,7 +356,8 @@ func countOutcomes(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *r
 	return nil
 }
 
-func countServices(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, r *raw) error {
+// countServices counts the directory, which every scheme shares.
+func countServices(ctx context.Context, tx *sql.Tx, _ db.Dialect, p Period, _ string, r *raw) error {
 	from, to := p.bounds()
 	return tx.QueryRowContext(ctx, `SELECT COUNT(*),
 		COALESCE(SUM(CASE WHEN citizen_led THEN 1 ELSE 0 END), 0),

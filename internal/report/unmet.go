@@ -65,19 +65,20 @@ type Unmet struct {
 // unmet in each area, largest first, with small numbers suppressed, and
 // notes the read in the audit log.
 func UnmetReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Unmet, error) {
-	u, err := unmetNeeds(ctx, d, p)
+	u, err := unmetNeeds(ctx, d, p, by.SchemeID)
 	if err == nil {
 		err = recordRead(ctx, d, by, "unmet-needs:"+u.From+".."+u.To)
 	}
 	return u, err
 }
 
-func unmetNeeds(ctx context.Context, d *db.DB, p Period) (Unmet, error) {
+func unmetNeeds(ctx context.Context, d *db.DB, p Period, scheme string) (Unmet, error) {
 	from, to := p.days()
 	u := Unmet{From: from, To: to, Needs: []UnmetNeed{}, Gaps: []UnmetGap{}, Suppressed: []string{}}
 	rows, err := d.R().QueryContext(ctx, `SELECT u.need, u.area, COUNT(DISTINCT u.referral_id), MAX(p.people)
-		FROM unmet_needs u LEFT JOIN population p ON p.area = u.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
-		WHERE u.on_date BETWEEN $1 AND $2 GROUP BY u.need, u.area`, from, to)
+		FROM unmet_needs u JOIN referrals r ON r.id = u.referral_id
+		LEFT JOIN population p ON p.area = u.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
+		WHERE u.on_date BETWEEN $1 AND $2 AND r.scheme_id = $3 GROUP BY u.need, u.area`, from, to, scheme)
 	if err != nil {
 		return u, err
 	}
@@ -95,8 +96,8 @@ func unmetNeeds(ctx context.Context, d *db.DB, p Period) (Unmet, error) {
 	if err := rows.Err(); err != nil {
 		return u, err
 	}
-	needs, err := countGroups(ctx, d.R(), `SELECT need, COUNT(DISTINCT referral_id) FROM unmet_needs
-		WHERE on_date BETWEEN $1 AND $2 GROUP BY need`, []any{from, to})
+	needs, err := countGroups(ctx, d.R(), `SELECT u.need, COUNT(DISTINCT u.referral_id) FROM unmet_needs u JOIN referrals r ON r.id = u.referral_id
+		WHERE u.on_date BETWEEN $1 AND $2 AND r.scheme_id = $3 GROUP BY u.need`, []any{from, to, scheme})
 	if err != nil {
 		return u, err
 	}

@@ -48,8 +48,8 @@ EX4,7,,10000
 				VALUES ($1, 'A', 'B', '1955-01-01', $2, '65_74', $3, $3)`, person, g.pc, at); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.Exec(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, consent_given, consent_share, consent_by, consent_at, received_at, updated_at)
-				VALUES ($1, $1, $2, 'received', 'gp', TRUE, FALSE, 'person', $3, $3, $3)`, ref, person, at); err != nil {
+			if _, err := d.Exec(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, consent_given, consent_share, consent_by, consent_at, received_at, updated_at, scheme_id)
+				VALUES ($1, $1, $2, 'received', 'gp', TRUE, FALSE, 'person', $3, $3, $3, `+firstScheme+`)`, ref, person, at); err != nil {
 				t.Fatal(err)
 			}
 			if i < g.unmetCount {

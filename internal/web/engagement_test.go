@@ -46,8 +46,8 @@ func engagementSeed(t *testing.T, d *db.DB) {
 				VALUES ($1, 'A', 'B', '1955-01-01', 'EX1 1AA', $2, $2)`, person, at); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := d.Exec(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, consent_given, consent_share, consent_by, consent_at, received_at, updated_at)
-				VALUES ($1, $1, $2, 'accepted', 'gp', TRUE, FALSE, 'person', $3, $3, $3)`, ref, person, at); err != nil {
+			if _, err := d.Exec(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, consent_given, consent_share, consent_by, consent_at, received_at, updated_at, scheme_id)
+				VALUES ($1, $1, $2, 'accepted', 'gp', TRUE, FALSE, 'person', $3, $3, $3, `+firstScheme+`)`, ref, person, at); err != nil {
 				t.Fatal(err)
 			}
 			status := "sent"
@@ -61,8 +61,8 @@ func engagementSeed(t *testing.T, d *db.DB) {
 			if i < g.wentTo {
 				first = &went
 			}
-			if _, err := d.Exec(ctx, `INSERT INTO connections (id, referral_id, service_id, organisation_id, kind, status, created_by, created_at, first_attended_at, updated_at)
-				VALUES ($1, $2, $3, $4, 'signpost', $5, 'system', $6, $7, $6)`, con, ref, g.service, g.org, status, at, first); err != nil {
+			if _, err := d.Exec(ctx, `INSERT INTO connections (id, referral_id, service_id, organisation_id, kind, status, created_by, created_at, first_attended_at, updated_at, scheme_id)
+				VALUES ($1, $2, $3, $4, 'signpost', $5, 'system', $6, $7, $6, `+firstScheme+`)`, con, ref, g.service, g.org, status, at, first); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -38,6 +38,10 @@ type fixture struct {
 
 const testPassword = "a long enough password"
 
+// firstScheme is the fixture's scheme, for rows a test writes straight
+// into the database.
+const firstScheme = "(SELECT id FROM organisations WHERE kind = 'scheme' ORDER BY created_at, id LIMIT 1)"
+
 func newFixture(t testing.TB, d *db.DB, options ...func(*web.Config)) *fixture {
 	t.Helper()
 	ctx := context.Background()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode"
 
 	"oikos"
 	"oikos/internal/auth"
@@ -54,17 +56,27 @@ func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	o, err := s.orgs.Create(r.Context(), orgActor(r), org.Input{Name: r.PostForm.Get("name"), Kind: org.Kind(r.PostForm.Get("kind"))})
+	o, err := s.orgs.Create(r.Context(), orgActor(r), orgInput(r.PostForm))
 	if err != nil {
 		s.formError(w, r, "org_form", &page{Title: "Add an organisation",
-			Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}}, err, "name", "name", "kind")
+			Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}}, err, "name", "name", "kind", "areas")
 		return
 	}
 	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=created", http.StatusSeeOther)
 }
 
+// orgInput reads the organisation form; areas are typed as a list
+// separated by spaces or commas.
+func orgInput(form url.Values) org.Input {
+	areas := strings.FieldsFunc(form.Get("areas"), func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+	if areas == nil {
+		areas = []string{}
+	}
+	return org.Input{Name: form.Get("name"), Kind: org.Kind(form.Get("kind")), Areas: areas}
+}
+
 func (s *Server) orgFormPage(o org.Organisation) *page {
-	return &page{Title: o.Name, Form: url.Values{"name": {o.Name}, "kind": {string(o.Kind)}},
+	return &page{Title: o.Name, Form: url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "areas": {strings.Join(o.Areas, " ")}},
 		Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations/" + o.ID, "Org": o}}
 }
 
@@ -88,11 +100,11 @@ func (s *Server) adminUpdateOrg(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	_, err = s.orgs.Update(r.Context(), orgActor(r), o.ID, org.Input{Name: r.PostForm.Get("name"), Kind: org.Kind(r.PostForm.Get("kind"))})
+	_, err = s.orgs.Update(r.Context(), orgActor(r), o.ID, orgInput(r.PostForm))
 	if err != nil {
 		pg := s.orgFormPage(o)
 		pg.Form = r.PostForm
-		s.formError(w, r, "org_form", pg, err, "name", "name", "kind")
+		s.formError(w, r, "org_form", pg, err, "name", "name", "kind", "areas")
 		return
 	}
 	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=saved", http.StatusSeeOther)

@@ -953,7 +953,7 @@ func (s *Server) caseloadPage(w http.ResponseWriter, r *http.Request) {
 	if p.Role == auth.LinkWorker {
 		whose = p.UserID
 	}
-	cases, err := s.cases.Caseload(r.Context(), refActor(r), whose)
+	cases, err := s.cases.Caseload(r.Context(), refActor(r), p.SchemeID, whose)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -30,7 +30,7 @@ func (s *Server) connectionStore() *connection.Store { return connection.NewStor
 
 func connectionObject(c connection.Connection) auth.Object {
 	kind, id, orgID, assigned, created := c.Object()
-	return auth.Object{Kind: kind, ID: id, OrganisationID: orgID, AssignedTo: assigned, CreatedBy: created}
+	return auth.Object{Kind: kind, ID: id, OrganisationID: orgID, AssignedTo: assigned, CreatedBy: created, SchemeID: c.SchemeID}
 }
 
 // connectionFor shapes a connection for the caller: a provider sees what
@@ -112,8 +112,10 @@ func scope(p *auth.Principal, f *connection.Filter) (ok bool) {
 		return p.OrganisationID != ""
 	case auth.LinkWorker:
 		f.AssignedTo = p.UserID
+		f.InScheme, f.SchemeID = true, p.SchemeID
 		return true
 	case auth.Manager:
+		f.InScheme, f.SchemeID = true, p.SchemeID
 		return true
 	}
 	return false

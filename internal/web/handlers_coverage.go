@@ -24,7 +24,7 @@ func reportPeriod(r *http.Request) (report.Period, report.Viewer, error) {
 	q := r.URL.Query()
 	p, err := report.ParsePeriod(q.Get("from"), q.Get("to"), time.Now())
 	pr := principal(r)
-	return p, report.Viewer{UserID: pr.UserID, Client: clientAddress(r)}, err
+	return p, report.Viewer{UserID: pr.UserID, Client: clientAddress(r), SchemeID: pr.SchemeID}, err
 }
 
 // csvReport is a report that writes itself as CSV.

@@ -119,15 +119,15 @@ func dateFromParts(day, month, year string) (string, string) {
 func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	f := referral.Filter{Status: referral.Received, Limit: 200}
-	if p.Role == auth.LinkWorker {
-		f.VisibleTo = p.UserID
-	}
+	scopeReferrals(p, &f)
 	waiting, total, err := s.refs.List(r.Context(), f)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	mine, _, err := s.refs.List(r.Context(), referral.Filter{AssignedTo: p.UserID, Limit: 200})
+	f = referral.Filter{AssignedTo: p.UserID, Limit: 200}
+	scopeReferrals(p, &f)
+	mine, _, err := s.refs.List(r.Context(), f)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

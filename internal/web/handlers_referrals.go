@@ -17,7 +17,23 @@ func refActor(r *http.Request) referral.Actor {
 
 func referralObject(ref referral.Referral) auth.Object {
 	kind, id, assigned, created := ref.Object()
-	return auth.Object{Kind: kind, ID: id, AssignedTo: assigned, CreatedBy: created}
+	return auth.Object{Kind: kind, ID: id, AssignedTo: assigned, CreatedBy: created, SchemeID: ref.SchemeID,
+		InTriage: assigned == "" && ref.Status != referral.Closed}
+}
+
+// scopeReferrals limits a referral list to what p may see, as auth.Can
+// does one referral: a referrer what they referred; a link worker their
+// caseload and their scheme's triage queue; a manager their scheme's.
+func scopeReferrals(p *auth.Principal, f *referral.Filter) {
+	switch p.Role {
+	case auth.Referrer:
+		f.ReferrerUserID = p.UserID
+	case auth.LinkWorker:
+		f.VisibleTo = p.UserID
+	}
+	if p.Role.InScheme() {
+		f.InScheme, f.SchemeID = true, p.SchemeID
+	}
 }
 
 // referralFor shapes a referral for the caller: a referrer sees how it is
@@ -126,12 +142,7 @@ func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, oikos.Invalid(map[string]string{"status": "must be received, accepted, contacted, active or closed"}))
 		return
 	}
-	switch p.Role {
-	case auth.Referrer:
-		f.ReferrerUserID = p.UserID
-	case auth.LinkWorker:
-		f.VisibleTo = p.UserID
-	}
+	scopeReferrals(p, &f)
 	items, total, err := s.refs.List(r.Context(), f)
 	if err != nil {
 		s.apiError(w, r, err)

@@ -30,7 +30,7 @@ func (s *Server) summaryReport(r *http.Request) (*report.Summary, error) {
 		return nil, err
 	}
 	pr := principal(r)
-	return report.Summarise(r.Context(), s.db, p, report.Viewer{UserID: pr.UserID, Client: clientAddress(r)})
+	return report.Summarise(r.Context(), s.db, p, report.Viewer{UserID: pr.UserID, Client: clientAddress(r), SchemeID: pr.SchemeID})
 }
 
 // apiSummaryReport answers GET /api/v1/reports/summary: JSON, or CSV with

@@ -52,7 +52,7 @@ func (s *Server) triageFor(r *http.Request, ref referral.Referral) (*triageView,
 		}
 		v.Workers = []option{{Value: "", Label: "Choose a link worker"}}
 		for _, u := range users {
-			if u.Role == auth.LinkWorker && u.Active {
+			if u.Role == auth.LinkWorker && u.Active && u.SchemeID == ref.SchemeID {
 				v.Workers = append(v.Workers, option{Value: u.ID, Label: u.Name, Selected: u.ID == ref.AssignedTo})
 			}
 		}

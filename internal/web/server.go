@@ -41,6 +41,9 @@ type Config struct {
 	// BaseURL is where people reach this server, for links in emails
 	// (default http://127.0.0.1:8080).
 	BaseURL string
+	// DefaultScheme is the scheme a referral belongs to when several
+	// exist and none covers the person's district (default: the first).
+	DefaultScheme string
 }
 
 // Server serves Oikos over HTTP.
@@ -99,6 +102,7 @@ func New(cfg Config) (*Server, error) {
 		signIns:  newRateLimiter(cfg.SignInsPerMinute, time.Minute),
 		selfRefs: newRateLimiter(10, 10*time.Minute),
 	}
+	s.refs.DefaultScheme = cfg.DefaultScheme
 	// Who is told of a referral's assignment, acceptance or closure is
 	// written to the outbox in the same transaction as the change.
 	s.refs.OnChange = (&notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger}).OnReferralChange
