@@ -210,8 +210,8 @@ func TestSchemeAreas(t *testing.T) {
 			t.Errorf("an update without areas kept %v", got)
 		}
 		for body, field := range map[string]string{
-			`{"name":"Other Scheme","kind":"scheme","areas":["EX4"]}`:   "areas",
-			`{"name":"Other Scheme","kind":"scheme","areas":["4EX"]}`: "areas",
+			`{"name":"Other Scheme","kind":"scheme","areas":["EX4"]}`:    "areas",
+			`{"name":"Other Scheme","kind":"scheme","areas":["4EX"]}`:    "areas",
 			`{"name":"A practice","kind":"gp_practice","areas":["EX9"]}`: "areas",
 		} {
 			res := f.do(auth.Admin, "POST", "/api/v1/organisations", body)
