@@ -526,8 +526,10 @@ var demoUsers = []struct {
 	{"linkworker@oikos.example", "Priya Shah", auth.LinkWorker, "Northgate Social Prescribing"},
 	{"gp@oikos.example", "Dr Tom Okafor", auth.Referrer, "Riverside Surgery"},
 	{"provider@oikos.example", "Jess Murray", auth.Provider, "Greenway Community Trust"},
-	{"volunteer@oikos.example", "Alan Brooks", auth.Volunteer, "Greenway Community Trust"},
-	{"commissioner@oikos.example", "Sarah Lin", auth.Commissioner, "Northgate Integrated Care Board"},
+	// Volunteers and commissioners work within a scheme: its organisation
+	// is theirs (CONTRACT.md, "Schemes").
+	{"volunteer@oikos.example", "Alan Brooks", auth.Volunteer, "Northgate Social Prescribing"},
+	{"commissioner@oikos.example", "Sarah Lin", auth.Commissioner, "Northgate Social Prescribing"},
 }
 
 // demoSchemeAreas are the districts the demo scheme covers: those of
