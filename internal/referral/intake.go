@@ -25,7 +25,7 @@ type intake struct {
 	channel string
 	now     time.Time
 	// r is the referral as it will be stored: ids are chosen up front, the
-	// person once matched.
+	// person and any possible match once written.
 	r Referral
 	// err is the answer when the referral was not made; existingID names
 	// the first referral when err is ErrAlreadyReceived.
@@ -54,12 +54,14 @@ const (
 	organisationSQL = "SELECT 1 FROM organisations WHERE id = $1"
 	sentBeforeSQL   = "SELECT id FROM referrals WHERE channel = $1 AND external_id = $2"
 	matchSQL        = `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode FROM people
-		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3) LIMIT 50`
+		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3)
+		ORDER BY created_at, id LIMIT 50`
 	insertPeopleSQL = `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
 		age_band, created_at, updated_at) VALUES `
 	insertReferralsSQL = `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
-		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, external_id,
-		received_at, updated_at) VALUES `
+		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, match_strength,
+		channel, external_id, received_at, updated_at, sent_given_name, sent_family_name, sent_date_of_birth, sent_nhs_number, sent_postcode,
+		sent_phone, sent_email) VALUES `
 	insertEventsSQL = `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES `
 )
 
@@ -95,7 +97,7 @@ func (q *intakeQueue) statements(ctx context.Context, d *db.DB) (*intakeStatemen
 		people: map[int]*sql.Stmt{}, referrals: map[int]*sql.Stmt{}, events: map[int]*sql.Stmt{}}
 	for rows := 1; rows <= maxBatch; rows *= 2 {
 		st.people[rows] = prepare(insertPeopleSQL + db.Rows(rows, 11))
-		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 20))
+		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 28))
 		st.events[rows] = prepare(insertEventsSQL + db.Rows(rows, 6))
 	}
 	if err != nil {
@@ -215,24 +217,19 @@ type matchable struct {
 	key PersonKey
 }
 
-// matchAmong matches a person against those made earlier in the same batch
-// as matchPerson does against the database (same NHS number, or same
-// family name and date of birth, then Compare), keeping a possible match
-// already found there.
-func matchAmong(made []matchable, key PersonKey, possible string) (sameID, possibleID string) {
+// matchAmong looks for a likeness among the people made earlier in the
+// same batch, as matchPerson does in the database (same NHS number, or same
+// family name and date of birth, then StrengthOf), keeping what was found
+// there unless one here is stronger.
+func matchAmong(made []matchable, key PersonKey, possibleID string, strength Strength) (string, Strength) {
 	for _, m := range made {
 		sameNHS := key.NHSNumber != "" && key.NHSNumber == m.key.NHSNumber
 		if !sameNHS && (key.DateOfBirth != m.key.DateOfBirth || !strings.EqualFold(key.FamilyName, m.key.FamilyName)) {
 			continue
 		}
-		switch Compare(key, m.key) {
-		case SurelySame:
-			return m.id, ""
-		case PossibleMatch:
-			if possible == "" {
-				possible = m.id
-			}
+		if s := StrengthOf(key, m.key); s.Stronger(strength) {
+			possibleID, strength = m.id, s
 		}
 	}
-	return "", possible
+	return possibleID, strength
 }
