@@ -470,11 +470,15 @@ func bareInsert(ctx context.Context, pool *sql.DB, dialect db.Dialect, in referr
 		p.Phone, p.Email, "", db.Millis(now)); err != nil {
 		return err
 	}
+	// The person as sent goes with the referral too, as the real intake
+	// keeps it, so that the two write the same.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_user_id,
-		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, channel, received_at, updated_at)
-		VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13, 'api', $13, $13)`,
+		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, channel, received_at, updated_at,
+		sent_given_name, sent_family_name, sent_date_of_birth, sent_nhs_number, sent_postcode, sent_phone, sent_email)
+		VALUES ($1, $2, $3, 'received', $4, $5, $6, $7, $8, $9, $10, true, $11, $12, $13, 'api', $13, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		referralID, "BENCH-"+referralID, personID, in.Source.Type, in.Source.OrganisationID, userID, in.Source.ReferrerName,
-		strings.Join(in.Reasons, " "), in.Urgency, in.Notes, in.Consent.ShareWithProviders, "person, as recorded by the referrer", db.Millis(now)); err != nil {
+		strings.Join(in.Reasons, " "), in.Urgency, in.Notes, in.Consent.ShareWithProviders, "person, as recorded by the referrer", db.Millis(now),
+		p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode, p.Phone, p.Email); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES ($1, 0, $2, $3, '', 'received')`,

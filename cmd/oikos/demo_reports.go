@@ -283,11 +283,12 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 			// The history belongs to the demo's scheme, the first made.
 			if err := exec(`INSERT INTO referrals (id, reference, person_id, status, source_type, source_organisation_id, referrer_name, reasons, urgency,
 					consent_given, consent_share, consent_by, consent_at, assigned_to, closed_reason, external_id, channel, received_at, first_contact_at, closed_at, updated_at,
-					scheme_id)
-				VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, TRUE, $9, $10, $11, $12, $13, $14, 'demo', $11, $15, $16, $17,
+					sent_given_name, sent_family_name, sent_date_of_birth, sent_postcode, scheme_id)
+				VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8, TRUE, $9, $10, $11, $12, $13, $14, 'demo', $11, $15, $16, $17, $18, $19, $20, $21,
 					(SELECT id FROM organisations WHERE kind = 'scheme' ORDER BY created_at, id LIMIT 1))`,
 				refID, fmt.Sprintf("OIK-H%03d-%04d", i/100, i), personID, string(status), source, sourceOrg(source), strings.Join(reasons, " "), urgency,
-				r.IntN(5) != 0, consentBy, ms(received), assigned, closedReason, fmt.Sprintf("history-%d", i), firstContact, closedAt, ms(clock)); err != nil {
+				r.IntN(5) != 0, consentBy, ms(received), assigned, closedReason, fmt.Sprintf("history-%d", i), firstContact, closedAt, ms(clock),
+				given, family, born.Format(time.DateOnly), postcode); err != nil {
 				return err
 			}
 			counts["referrals"]++

@@ -25,7 +25,7 @@ type intake struct {
 	channel string
 	now     time.Time
 	// r is the referral as it will be stored: ids are chosen up front, the
-	// person once matched.
+	// person and any possible match once written.
 	r Referral
 	// err is the answer when the referral was not made; existingID names
 	// the first referral when err is ErrAlreadyReceived.
@@ -53,13 +53,19 @@ func newIntakeQueue() *intakeQueue {
 const (
 	organisationSQL = "SELECT 1 FROM organisations WHERE id = $1"
 	sentBeforeSQL   = "SELECT id FROM referrals WHERE channel = $1 AND external_id = $2"
-	matchSQL        = `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode FROM people
-		WHERE (nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3) LIMIT 50`
+	// matchSQL looks only among the people the referral's own scheme
+	// holds ($4): a likeness must not show one scheme's person to another's
+	// link worker.
+	matchSQL = `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode FROM people
+		WHERE ((nhs_number <> '' AND nhs_number = $1) OR (lower(family_name) = lower($2) AND date_of_birth = $3))
+		AND EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = people.id AND r.scheme_id = $4)
+		ORDER BY created_at, id LIMIT 50`
 	insertPeopleSQL = `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
 		age_band, created_at, updated_at) VALUES `
 	insertReferralsSQL = `INSERT INTO referrals (id, reference, scheme_id, person_id, status, source_type, source_organisation_id, referrer_user_id,
-		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, channel, external_id,
-		received_at, updated_at) VALUES `
+		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, match_strength,
+		channel, external_id, received_at, updated_at, sent_given_name, sent_family_name, sent_date_of_birth, sent_nhs_number, sent_postcode,
+		sent_phone, sent_email) VALUES `
 	insertEventsSQL = `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES `
 )
 
@@ -95,7 +101,7 @@ func (q *intakeQueue) statements(ctx context.Context, d *db.DB) (*intakeStatemen
 		people: map[int]*sql.Stmt{}, referrals: map[int]*sql.Stmt{}, events: map[int]*sql.Stmt{}}
 	for rows := 1; rows <= maxBatch; rows *= 2 {
 		st.people[rows] = prepare(insertPeopleSQL + db.Rows(rows, 11))
-		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 21))
+		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 29))
 		st.events[rows] = prepare(insertEventsSQL + db.Rows(rows, 6))
 	}
 	if err != nil {
@@ -211,28 +217,27 @@ func (s *Store) createAlone(ctx context.Context, st *intakeStatements, j *intake
 
 // matchable is a person made earlier in the same batch, for matching.
 type matchable struct {
-	id  string
-	key PersonKey
+	id     string
+	key    PersonKey
+	scheme string
 }
 
-// matchAmong matches a person against those made earlier in the same batch
-// as matchPerson does against the database (same NHS number, or same
-// family name and date of birth, then Compare), keeping a possible match
-// already found there.
-func matchAmong(made []matchable, key PersonKey, possible string) (sameID, possibleID string) {
+// matchAmong looks for a likeness among the people made earlier in the
+// same batch, as matchPerson does in the database (same NHS number, or same
+// family name and date of birth, then StrengthOf), keeping what was found
+// there unless one here is stronger. Only people of the same scheme count.
+func matchAmong(made []matchable, key PersonKey, scheme, possibleID string, strength Strength) (string, Strength) {
 	for _, m := range made {
+		if m.scheme != scheme {
+			continue
+		}
 		sameNHS := key.NHSNumber != "" && key.NHSNumber == m.key.NHSNumber
 		if !sameNHS && (key.DateOfBirth != m.key.DateOfBirth || !strings.EqualFold(key.FamilyName, m.key.FamilyName)) {
 			continue
 		}
-		switch Compare(key, m.key) {
-		case SurelySame:
-			return m.id, ""
-		case PossibleMatch:
-			if possible == "" {
-				possible = m.id
-			}
+		if s := StrengthOf(key, m.key); s.Stronger(strength) {
+			possibleID, strength = m.id, s
 		}
 	}
-	return "", possible
+	return possibleID, strength
 }

@@ -50,11 +50,13 @@ func TestWriteBatch(t *testing.T) {
 				t.Fatalf("%s: %v", j.in.Person.GivenName, j.err)
 			}
 		}
-		if sameNHS.r.PersonID != first.r.PersonID {
-			t.Error("the same NHS number in one batch made two people")
+		// Nobody is joined to a record made earlier in the batch; the
+		// likeness is flagged, as it would be across batches.
+		if sameNHS.r.PersonID == first.r.PersonID || sameNHS.r.PossibleMatchID != first.r.PersonID || sameNHS.r.MatchStrength != SameNHSNumber {
+			t.Errorf("the same NHS number in one batch: person %s, possible %s (%s)", sameNHS.r.PersonID, sameNHS.r.PossibleMatchID, sameNHS.r.MatchStrength)
 		}
-		if maybe.r.PersonID == first.r.PersonID || maybe.r.PossibleMatchID != first.r.PersonID {
-			t.Errorf("same name and birth date, no NHS number, another postcode: person %s, possible %s", maybe.r.PersonID, maybe.r.PossibleMatchID)
+		if maybe.r.PersonID == first.r.PersonID || maybe.r.PossibleMatchID != first.r.PersonID || maybe.r.MatchStrength != Possible {
+			t.Errorf("same name and birth date, no NHS number, another postcode: person %s, possible %s (%s)", maybe.r.PersonID, maybe.r.PossibleMatchID, maybe.r.MatchStrength)
 		}
 		if sentAgain.err != ErrAlreadyReceived || sentAgain.existingID != sentFirst.r.ID {
 			t.Errorf("sent twice in one batch: %v %s", sentAgain.err, sentAgain.existingID)
@@ -69,7 +71,8 @@ func TestWriteBatch(t *testing.T) {
 			got, err := s.Get(ctx, j.r.ID)
 			if made := j.err == nil; made != (err == nil) {
 				t.Errorf("%s: answered %v, stored %v", j.in.Person.GivenName, j.err, err)
-			} else if made && (got.PersonID != j.r.PersonID || got.Reference != j.r.Reference || got.ExternalID != j.in.ExternalID) {
+			} else if made && (got.PersonID != j.r.PersonID || got.Reference != j.r.Reference || got.ExternalID != j.in.ExternalID ||
+				got.PossibleMatchID != j.r.PossibleMatchID || got.MatchStrength != j.r.MatchStrength || *got.Sent != *j.r.Sent) {
 				t.Errorf("stored %+v, answered %+v", got, j.r)
 			}
 		}
@@ -92,7 +95,7 @@ func TestWriteBatch(t *testing.T) {
 		if people != 0 {
 			t.Error("the failed referral left its person behind")
 		}
-		if n, err := audit.Verify(ctx, d.R()); err != nil || n != 7+2 {
+		if n, err := audit.Verify(ctx, d.R()); err != nil || n != 4*2+2 { // a person and a referral each
 			t.Errorf("audit chain: %d entries, %v", n, err)
 		}
 	})
@@ -100,25 +103,31 @@ func TestWriteBatch(t *testing.T) {
 
 func TestMatchAmong(t *testing.T) {
 	margaret := PersonKey{"Margaret", "Hughes", "1948-05-02", "9434765919", "EX4 4QJ"}
-	made := []matchable{{"per_other", PersonKey{"John", "Smith", "1950-01-01", "", "EX1 1AA"}}, {"per_m", margaret}}
+	made := []matchable{{"per_other", PersonKey{"John", "Smith", "1950-01-01", "", "EX1 1AA"}, "s1"}, {"per_m", margaret, "s1"},
+		{"per_m2", PersonKey{"Margaret", "Hughes", "1948-05-02", "", "TQ1 1AA"}, "s1"},
+		{"per_far", margaret, "s2"}}
 	for _, c := range []struct {
-		name               string
-		key                PersonKey
-		possible           string
-		wantSame, wantPoss string
+		name         string
+		key          PersonKey
+		found        string // a likeness found in the database first
+		foundAs      Strength
+		wantID       string
+		wantStrength Strength
 	}{
-		{"same NHS number", PersonKey{"Maggie", "Hughes-Smith", "1948-05-02", "9434765919", "TR1 1AA"}, "", "per_m", ""},
-		{"same name, birth date and postcode", PersonKey{"margaret", "HUGHES", "1948-05-02", "", "EX4 4QJ"}, "", "per_m", ""},
-		{"moved house", PersonKey{"Margaret", "Hughes", "1948-05-02", "", "TQ1 1AA"}, "", "", "per_m"},
-		{"possible already found keeps its place", PersonKey{"Margaret", "Hughes", "1948-05-02", "", "TQ1 1AA"}, "per_db", "", "per_db"},
-		{"another NHS number", PersonKey{"Margaret", "Hughes", "1948-05-02", "4010232137", "EX4 4QJ"}, "", "", ""},
-		{"another birth date", PersonKey{"Margaret", "Hughes", "1948-05-03", "", "EX4 4QJ"}, "", "", ""},
-		{"nobody made yet", PersonKey{"Zed", "Nobody", "2000-01-01", "", "EX4 4QJ"}, "", "", ""},
+		{"same NHS number, other details made up", PersonKey{"Zed", "Nobody", "2001-01-01", "9434765919", "TR1 1AA"}, "", NotAlike, "per_m", SameNHSNumber},
+		{"same name, birth date and postcode", PersonKey{"margaret", "HUGHES", "1948-05-02", "", "EX4 4QJ"}, "", NotAlike, "per_m", SameDetails},
+		{"moved house", PersonKey{"Margaret", "Hughes", "1948-05-02", "", "PL1 1AA"}, "", NotAlike, "per_m", Possible},
+		{"as strong in the database keeps its place", PersonKey{"Margaret", "Hughes", "1948-05-02", "", "PL1 1AA"}, "per_db", Possible, "per_db", Possible},
+		{"stronger in the batch wins", PersonKey{"Margaret", "Hughes", "1948-05-02", "", "TQ1 1AA"}, "per_db", Possible, "per_m2", SameDetails},
+		{"weaker in the batch loses", PersonKey{"Margaret", "Hughes", "1948-05-02", "9434765919", "PL1 1AA"}, "per_db", SameNHSNumber, "per_db", SameNHSNumber},
+		{"another NHS number: only the record without one is alike", PersonKey{"Margaret", "Hughes", "1948-05-02", "4010232137", "EX4 4QJ"}, "", NotAlike, "per_m2", Possible},
+		{"another birth date", PersonKey{"Margaret", "Hughes", "1948-05-03", "", "EX4 4QJ"}, "", NotAlike, "", NotAlike},
+		{"nobody alike", PersonKey{"Zed", "Nobody", "2000-01-01", "", "EX4 4QJ"}, "", NotAlike, "", NotAlike},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			same, poss := matchAmong(made, c.key, c.possible)
-			if same != c.wantSame || poss != c.wantPoss {
-				t.Errorf("got %q %q, want %q %q", same, poss, c.wantSame, c.wantPoss)
+			id, strength := matchAmong(made, c.key, "s1", c.found, c.foundAs)
+			if id != c.wantID || strength != c.wantStrength {
+				t.Errorf("got %q %q, want %q %q", id, strength, c.wantID, c.wantStrength)
 			}
 		})
 	}

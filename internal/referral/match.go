@@ -12,6 +12,8 @@ import (
 // same is true the referral moves to the person already known, and the
 // record made for it on arrival is removed if nothing else refers to it;
 // otherwise the two are kept apart and the question is not asked again.
+// Either way the referral keeps what it sent (Referral.Sent), which is all
+// its referrer is shown.
 func (s *Store) ResolveMatch(ctx context.Context, by Actor, id string, same bool) (Referral, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var personID string
@@ -31,12 +33,12 @@ func (s *Store) ResolveMatch(ctx context.Context, by Actor, id string, same bool
 		}
 		now := s.now()
 		if !same {
-			if _, err := tx.ExecContext(ctx, "UPDATE referrals SET possible_match_id = NULL, updated_at = $1 WHERE id = $2", now.UnixMilli(), id); err != nil {
+			if _, err := tx.ExecContext(ctx, "UPDATE referrals SET possible_match_id = NULL, match_strength = '', updated_at = $1 WHERE id = $2", now.UnixMilli(), id); err != nil {
 				return err
 			}
 			return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
 		}
-		if _, err := tx.ExecContext(ctx, "UPDATE referrals SET person_id = $1, possible_match_id = NULL, updated_at = $2 WHERE id = $3",
+		if _, err := tx.ExecContext(ctx, "UPDATE referrals SET person_id = $1, possible_match_id = NULL, match_strength = '', updated_at = $2 WHERE id = $3",
 			possible.String, now.UnixMilli(), id); err != nil {
 			return err
 		}

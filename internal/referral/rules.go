@@ -272,3 +272,130 @@ func Compare(a, b PersonKey) Match {
 	}
 	return NoMatch
 }
+
+// Strength says how strongly a referral's person resembles someone already
+// held. Intake never decides that two are one (a caller who names someone
+// must not be shown, nor joined to, their record); it records the likeness
+// for a link worker to reconcile, and Strength is how the link worker is
+// told of it.
+type Strength string
+
+const (
+	// NotAlike: nothing worth asking about.
+	NotAlike Strength = ""
+	// SameNHSNumber: both records carry the same NHS number.
+	SameNHSNumber Strength = "same_nhs_number"
+	// SameDetails: the same name, date of birth and postcode, without
+	// two NHS numbers to compare.
+	SameDetails Strength = "same_details"
+	// Possible: the same family name and date of birth, and the first name
+	// or the postcode alike (see Compare).
+	Possible Strength = "possible"
+)
+
+// StrengthOf is how strongly a (a new referral's person) resembles b (one
+// held). Pure: it is Compare, told apart by what made the match.
+func StrengthOf(a, b PersonKey) Strength {
+	switch Compare(a, b) {
+	case SurelySame:
+		if a.NHSNumber != "" && a.NHSNumber == b.NHSNumber {
+			return SameNHSNumber
+		}
+		return SameDetails
+	case PossibleMatch:
+		return Possible
+	}
+	return NotAlike
+}
+
+// Stronger reports whether s is a stronger likeness than t.
+func (s Strength) Stronger(t Strength) bool { return s.rank() > t.rank() }
+
+func (s Strength) rank() int {
+	switch s {
+	case SameNHSNumber:
+		return 3
+	case SameDetails:
+		return 2
+	case Possible:
+		return 1
+	}
+	return 0
+}
+
+// Label is the likeness as a link worker reads it, above the two records.
+func (s Strength) Label() string {
+	switch s {
+	case SameNHSNumber:
+		return "This referral gives the NHS number of someone we know already."
+	case SameDetails:
+		return "This referral gives the same name, date of birth and postcode as someone we know already."
+	case Possible:
+		return "This referral may be about someone we know already."
+	}
+	return ""
+}
+
+// Likeness is how two records of a person compare, field by field: the
+// fields that agree and those that differ, named in words. A field missing
+// from either record is in neither list.
+type Likeness struct {
+	Agree, Differ []string
+}
+
+// Alike compares two records of a person field by field.
+func Alike(a, b PersonKey) Likeness {
+	var l Likeness
+	add := func(field string, same bool) {
+		if same {
+			l.Agree = append(l.Agree, field)
+		} else {
+			l.Differ = append(l.Differ, field)
+		}
+	}
+	if a.NHSNumber != "" && b.NHSNumber != "" {
+		add("NHS number", a.NHSNumber == b.NHSNumber)
+	}
+	given, family := fold(a.GivenName) == fold(b.GivenName), fold(a.FamilyName) == fold(b.FamilyName)
+	if given == family {
+		add("name", given)
+	} else {
+		add("first name", given)
+		add("last name", family)
+	}
+	if a.DateOfBirth != "" && b.DateOfBirth != "" {
+		add("date of birth", a.DateOfBirth == b.DateOfBirth)
+	}
+	if a.Postcode != "" && b.Postcode != "" {
+		add("postcode", strings.ReplaceAll(fold(a.Postcode), " ", "") == strings.ReplaceAll(fold(b.Postcode), " ", ""))
+	}
+	return l
+}
+
+// String is the likeness in a sentence, like "The NHS number and date of
+// birth agree; the name and postcode differ."
+func (l Likeness) String() string {
+	clause := func(fields []string, one, many string) string {
+		verb := many
+		if len(fields) == 1 {
+			verb = one
+		}
+		list := fields[0]
+		if n := len(fields); n > 1 {
+			list = strings.Join(fields[:n-1], ", ") + " and " + fields[n-1]
+		}
+		return "the " + list + " " + verb
+	}
+	var parts []string
+	if len(l.Agree) > 0 {
+		parts = append(parts, clause(l.Agree, "agrees", "agree"))
+	}
+	if len(l.Differ) > 0 {
+		parts = append(parts, clause(l.Differ, "differs", "differ"))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := strings.Join(parts, "; ") + "."
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -101,3 +101,67 @@ func TestCompare(t *testing.T) {
 		}
 	}
 }
+
+func TestStrengthOf(t *testing.T) {
+	known := PersonKey{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", NHSNumber: "9434765919", Postcode: "EX4 4QJ"}
+	with := func(f func(*PersonKey)) PersonKey { k := known; f(&k); return k }
+	for _, c := range []struct {
+		name string
+		sent PersonKey
+		want Strength
+	}{
+		// The probe: a known NHS number with every other detail made up.
+		{"known NHS number, made-up details", PersonKey{GivenName: "Zed", FamilyName: "Nobody", DateOfBirth: "2001-01-01", NHSNumber: "9434765919", Postcode: "TR1 1AA"}, SameNHSNumber},
+		{"everything the same", known, SameNHSNumber},
+		{"name, birth date and postcode, no NHS number", with(func(k *PersonKey) { k.NHSNumber = ""; k.GivenName = "MARGARET" }), SameDetails},
+		{"another NHS number, same details", with(func(k *PersonKey) { k.NHSNumber = "4010232137" }), NotAlike},
+		{"moved house", with(func(k *PersonKey) { k.NHSNumber = ""; k.Postcode = "TQ1 1AA" }), Possible},
+		{"nickname at the same address", with(func(k *PersonKey) { k.NHSNumber = ""; k.GivenName = "Maggie" }), Possible},
+		{"another birth date", with(func(k *PersonKey) { k.NHSNumber = ""; k.DateOfBirth = "1948-05-03" }), NotAlike},
+		{"nobody alike", PersonKey{GivenName: "Sam", FamilyName: "Jones", DateOfBirth: "1990-01-01", Postcode: "PL1 1AA"}, NotAlike},
+	} {
+		if got := StrengthOf(c.sent, known); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	order := []Strength{NotAlike, Possible, SameDetails, SameNHSNumber}
+	for i := range order {
+		for j := range order {
+			if got := order[i].Stronger(order[j]); got != (i > j) {
+				t.Errorf("%q stronger than %q: %v", order[i], order[j], got)
+			}
+		}
+	}
+	for _, s := range order[1:] {
+		if s.Label() == "" {
+			t.Errorf("%q has no words", s)
+		}
+	}
+}
+
+func TestAlike(t *testing.T) {
+	known := PersonKey{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", NHSNumber: "9434765919", Postcode: "EX4 4QJ"}
+	for _, c := range []struct {
+		name string
+		sent PersonKey
+		want string
+	}{
+		{"the probe", PersonKey{GivenName: "Zed", FamilyName: "Nobody", DateOfBirth: "2001-01-01", NHSNumber: "9434765919", Postcode: "TR1 1AA"},
+			"The NHS number agrees; the name, date of birth and postcode differ."},
+		{"all agree", PersonKey{GivenName: " margaret", FamilyName: "HUGHES", DateOfBirth: "1948-05-02", NHSNumber: "9434765919", Postcode: "ex4 4qj"},
+			"The NHS number, name, date of birth and postcode agree."},
+		{"no NHS number sent, moved house", PersonKey{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "TQ1 1AA"},
+			"The name and date of birth agree; the postcode differs."},
+		{"a nickname", PersonKey{GivenName: "Maggie", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
+			"The last name, date of birth and postcode agree; the first name differs."},
+		{"a new family name", PersonKey{GivenName: "Margaret", FamilyName: "Evans", DateOfBirth: "1948-05-02", NHSNumber: "9434765919"},
+			"The NHS number, first name and date of birth agree; the last name differs."},
+	} {
+		if got := Alike(c.sent, known).String(); got != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+	if s := (Likeness{}).String(); s != "" {
+		t.Errorf("nothing compared: %q", s)
+	}
+}

@@ -151,7 +151,7 @@ func truncate(s string, n int) string {
 
 // Person is someone referred.
 type Person struct {
-	ID          string `json:"id"`
+	ID          string `json:"id,omitempty"`
 	GivenName   string `json:"given_name"`
 	FamilyName  string `json:"family_name"`
 	DateOfBirth string `json:"date_of_birth"`
@@ -161,13 +161,18 @@ type Person struct {
 	Email       string `json:"email"`
 }
 
+// Key is what matching compares of a person.
+func (p Person) Key() PersonKey {
+	return PersonKey{GivenName: p.GivenName, FamilyName: p.FamilyName, DateOfBirth: p.DateOfBirth, NHSNumber: p.NHSNumber, Postcode: p.Postcode}
+}
+
 // Referral is one referral with its person.
 type Referral struct {
 	ID                   string   `json:"id"`
 	Reference            string   `json:"reference"`
 	Status               Status   `json:"status"`
 	SchemeID             string   `json:"scheme_id"`
-	PersonID             string   `json:"person_id"`
+	PersonID             string   `json:"person_id,omitempty"`
 	Person               *Person  `json:"person,omitempty"`
 	SourceType           string   `json:"source_type"`
 	SourceOrganisationID string   `json:"source_organisation_id"`
@@ -179,12 +184,43 @@ type Referral struct {
 	ConsentShare         bool     `json:"consent_share_with_providers"`
 	AssignedTo           string   `json:"assigned_to"`
 	PossibleMatchID      string   `json:"possible_match_person_id,omitempty"`
+	// MatchStrength is how strongly the person resembles the possible match.
+	MatchStrength Strength `json:"match_strength,omitempty"`
+	// Sent is the person as this referral named them, kept apart from the
+	// person record (Person) so that whoever sent it is shown what they
+	// sent and nothing more, whichever record it is reconciled with.
+	Sent *Person `json:"referred_as,omitempty"`
 	// ExternalID is the sender's own id for it, if the sender gave one.
 	ExternalID     string     `json:"-"`
 	ClosedReason   string     `json:"closed_reason,omitempty"`
 	ReceivedAt     time.Time  `json:"received_at"`
 	FirstContactAt *time.Time `json:"first_contact_at"`
 	ClosedAt       *time.Time `json:"closed_at"`
+}
+
+// AsSent is the referral as the one who sent it may see it: the person as
+// they sent them, with no person record, no possible match, and so nothing
+// about anyone already known. It holds however the referral is later
+// reconciled, since it never reads the person record.
+func (r Referral) AsSent() Referral {
+	sent := Person{}
+	if r.Sent != nil {
+		sent = *r.Sent
+	}
+	sent.ID = ""
+	r.Person, r.Sent, r.PersonID, r.PossibleMatchID, r.MatchStrength = &sent, nil, "", "", NotAlike
+	return r
+}
+
+// SentDiffers reports whether the person record now differs from what the
+// referral sent, as it may once a link worker has reconciled the two.
+func (r Referral) SentDiffers() bool {
+	if r.Sent == nil || r.Person == nil || *r.Sent == (Person{}) {
+		return false
+	}
+	p := *r.Person
+	p.ID = ""
+	return p != *r.Sent
 }
 
 // Store keeps people and referrals.
@@ -259,9 +295,13 @@ func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, by Actor, action, kind,
 var ErrAlreadyReceived = &oikos.Error{Code: oikos.ECONFLICT, Message: "This referral was received before: it is the same one, sent again.",
 	Fields: map[string]string{"external_id": "A referral with this id was received before."}}
 
-// Create records a referral from any door. A person already known is
-// matched rather than duplicated; a possible match is kept for a link
-// worker to confirm. referrerUserID is the signed-in referrer, if any.
+// Create records a referral from any door. Every referral gets a person
+// record of its own, made from what it sent: it is never joined to
+// someone already known, since naming a person (an NHS number, or a name,
+// date of birth and postcode) proves nothing about the caller. A person
+// who resembles one held is flagged instead (PossibleMatchID and
+// MatchStrength) for a link worker to reconcile with ResolveMatch.
+// referrerUserID is the signed-in referrer, if any.
 //
 // Referrals created at the same moment share one transaction and so one
 // durable commit (see intakeQueue); each is still checked on its own and
@@ -309,9 +349,9 @@ func (s *Store) FindExternal(ctx context.Context, channel, externalID string) (R
 }
 
 // writeIntake writes a batch of referrals inside tx: each is checked (its
-// organisation, whether its sender sent it before) and its person matched,
-// against the database and against the people made earlier in the same
-// batch, then the rows of all of them go in with one statement per table,
+// organisation, whether its sender sent it before), its person made, and
+// any likeness to someone held flagged, looking in the database and among
+// the people made earlier in the same batch; then the rows of all of them go in with one statement per table,
 // and their audit entries with one append to the chain. A referral refused
 // for a reason the caller can act on gets its error in j.err and writes
 // nothing; any other error fails the whole batch.
@@ -364,27 +404,31 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 			sentBefore[in.ExternalID] = r.ID
 		}
 		key := PersonKey{in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth, in.Person.NHSNumber, in.Person.Postcode}
-		personID, possible, err := matchPerson(ctx, tx.StmtContext(ctx, st.match), key)
+		possible, strength, err := matchPerson(ctx, tx.StmtContext(ctx, st.match), key, r.SchemeID)
 		if err != nil {
 			return err
 		}
-		if personID == "" {
-			personID, possible = matchAmong(made, key, possible)
-		}
-		if personID == "" {
-			personID = db.NewID("per")
-			born, _ := ParseBirthDate(in.Person.DateOfBirth, j.now)
-			people = append(people, personID, in.Person.GivenName, in.Person.FamilyName, in.Person.DateOfBirth, in.Person.NHSNumber,
-				in.Person.Postcode, in.Person.Phone, in.Person.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now))
-			nPeople++
-			made = append(made, matchable{personID, key})
-			trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "person", ObjectID: personID, Client: j.by.Client})
-		}
-		r.PersonID, r.PossibleMatchID = personID, possible
+		possible, strength = matchAmong(made, key, r.SchemeID, possible, strength)
+		// A person of its own, whoever it resembles (see Create).
+		p := in.Person
+		personID := db.NewID("per")
+		born, _ := ParseBirthDate(p.DateOfBirth, j.now)
+		people = append(people, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber,
+			p.Postcode, p.Phone, p.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now))
+		nPeople++
+		made = append(made, matchable{personID, key, r.SchemeID})
+		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "person", ObjectID: personID, Client: j.by.Client})
+		r.PersonID, r.PossibleMatchID, r.MatchStrength = personID, possible, strength
+		r.Person = &Person{ID: personID, GivenName: p.GivenName, FamilyName: p.FamilyName, DateOfBirth: p.DateOfBirth, NHSNumber: p.NHSNumber,
+			Postcode: p.Postcode, Phone: p.Phone, Email: p.Email}
+		sent := *r.Person
+		sent.ID = ""
+		r.Sent = &sent
 		at := db.Millis(j.now)
 		referrals = append(referrals, r.ID, r.Reference, r.SchemeID, personID, string(Received), r.SourceType, nullable(r.SourceOrganisationID),
 			nullable(r.ReferrerUserID), r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes, true, r.ConsentShare,
-			consentBy(in.Source.Type), at, nullable(possible), j.channel, in.ExternalID, at, at)
+			consentBy(in.Source.Type), at, nullable(possible), string(strength), j.channel, in.ExternalID, at, at,
+			p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode, p.Phone, p.Email)
 		nReferrals++
 		events = append(events, r.ID, 0, at, j.by.UserID, "", string(Received))
 		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "referral", ObjectID: r.ID, Client: j.by.Client})
@@ -423,52 +467,49 @@ func consentBy(sourceType string) string {
 	return "person, as recorded by the referrer"
 }
 
-// matchPerson finds the person a referral is about among those held: the
-// same person (reuse), a possible match (new record, flagged), or nobody.
-// match is matchSQL, prepared.
-func matchPerson(ctx context.Context, match *sql.Stmt, key PersonKey) (sameID, possibleID string, err error) {
-	rows, err := match.QueryContext(ctx, key.NHSNumber, key.FamilyName, key.DateOfBirth)
+// matchPerson finds the person held whom a referral's person most
+// resembles, and how strongly (NotAlike: nobody); of equally strong, the
+// longest held. match is matchSQL, prepared.
+func matchPerson(ctx context.Context, match *sql.Stmt, key PersonKey, scheme string) (possibleID string, strength Strength, err error) {
+	rows, err := match.QueryContext(ctx, key.NHSNumber, key.FamilyName, key.DateOfBirth, scheme)
 	if err != nil {
-		return "", "", err
+		return "", NotAlike, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id string
 		var k PersonKey
 		if err := rows.Scan(&id, &k.GivenName, &k.FamilyName, &k.DateOfBirth, &k.NHSNumber, &k.Postcode); err != nil {
-			return "", "", err
+			return "", NotAlike, err
 		}
-		switch Compare(key, k) {
-		case SurelySame:
-			return id, "", nil
-		case PossibleMatch:
-			if possibleID == "" {
-				possibleID = id
-			}
+		if s := StrengthOf(key, k); s.Stronger(strength) {
+			possibleID, strength = id, s
 		}
 	}
-	return "", possibleID, rows.Err()
+	return possibleID, strength, rows.Err()
 }
 
 const referralColumns = `r.id, r.reference, r.status, r.scheme_id, r.person_id, r.source_type, COALESCE(r.source_organisation_id, ''),
 	COALESCE(r.referrer_user_id, ''), r.referrer_name, r.reasons, r.urgency, r.notes, r.consent_share, COALESCE(r.assigned_to, ''),
-	COALESCE(r.possible_match_id, ''), r.external_id, r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
-	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email`
+	COALESCE(r.possible_match_id, ''), r.match_strength, r.external_id, r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
+	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email,
+	r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email`
 
 func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var r Referral
-	var p Person
+	var p, sent Person
 	var reasons string
 	var received int64
 	var first, closed sql.NullInt64
 	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.SchemeID, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
-		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.ExternalID, &r.ClosedReason, &received, &first, &closed,
-		&p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email)
+		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.MatchStrength, &r.ExternalID, &r.ClosedReason,
+		&received, &first, &closed, &p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email,
+		&sent.GivenName, &sent.FamilyName, &sent.DateOfBirth, &sent.NHSNumber, &sent.Postcode, &sent.Phone, &sent.Email)
 	if err != nil {
 		return r, err
 	}
 	p.ID = r.PersonID
-	r.Person = &p
+	r.Person, r.Sent = &p, &sent
 	r.Reasons = strings.Fields(reasons)
 	r.ReceivedAt = db.Time(received)
 	if first.Valid {
@@ -498,20 +539,6 @@ func (s *Store) Get(ctx context.Context, id string) (Referral, error) {
 // Object is the referral as the access policy sees it.
 func (r Referral) Object() (kind, id, assignedTo, createdBy string) {
 	return "referral", r.ID, r.AssignedTo, r.ReferrerUserID
-}
-
-// RecentSelfReferral finds a self-referral for the same person received
-// since the given time, so that a form sent twice makes one referral.
-func (s *Store) RecentSelfReferral(ctx context.Context, p PersonInput, since time.Time) (string, bool, error) {
-	var ref string
-	err := s.DB.R().QueryRowContext(ctx, `SELECT r.reference FROM referrals r JOIN people p ON p.id = r.person_id
-		WHERE r.channel = 'self' AND r.received_at >= $1 AND lower(p.family_name) = lower($2) AND p.date_of_birth = $3
-		AND lower(p.given_name) = lower($4) ORDER BY r.received_at DESC LIMIT 1`,
-		db.Millis(since), strings.TrimSpace(p.FamilyName), strings.TrimSpace(p.DateOfBirth), strings.TrimSpace(p.GivenName)).Scan(&ref)
-	if err == sql.ErrNoRows {
-		return "", false, nil
-	}
-	return ref, err == nil, err
 }
 
 // RecordRead writes a read of a person's record to the audit log.

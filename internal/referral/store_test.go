@@ -11,6 +11,7 @@ import (
 	"oikos/internal/audit"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/postcode"
 	"oikos/internal/referral"
 )
 
@@ -27,7 +28,7 @@ func margaret() referral.Input {
 	}
 }
 
-func TestCreateMatchesPeople(t *testing.T) {
+func TestCreateFlagsLikeness(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := referral.NewStore(d)
@@ -35,29 +36,134 @@ func TestCreateMatchesPeople(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if first.Status != referral.Received || first.Reference == "" {
+		if first.Status != referral.Received || first.Reference == "" || first.PossibleMatchID != "" || first.MatchStrength != referral.NotAlike {
 			t.Fatalf("created %+v", first)
 		}
-		// The same NHS number is the same person.
+		// The same NHS number: a person of its own, flagged.
 		again := margaret()
 		again.Person.Postcode = "EX1 1AA"
 		second, err := s.Create(ctx, gp, again, "", "api")
-		if err != nil || second.PersonID != first.PersonID {
-			t.Fatalf("same NHS number made a new person: %v", err)
+		if err != nil || second.PersonID == first.PersonID || second.PossibleMatchID != first.PersonID || second.MatchStrength != referral.SameNHSNumber {
+			t.Fatalf("same NHS number: %+v %v", second, err)
 		}
-		// No NHS number, same name and birth date, new postcode: a possible match.
+		// No NHS number, same name and birth date, new postcode: a possible
+		// match with the first (the longest held of two equally alike).
 		moved := margaret()
 		moved.Person.NHSNumber, moved.Person.Postcode = "", "TQ1 1AA"
 		third, err := s.Create(ctx, gp, moved, "", "api")
-		if err != nil || third.PersonID == first.PersonID || third.PossibleMatchID != first.PersonID {
+		if err != nil || third.PersonID == first.PersonID || third.PossibleMatchID != first.PersonID || third.MatchStrength != referral.Possible {
 			t.Fatalf("possible match: %+v %v", third, err)
 		}
 		got, err := s.Get(ctx, first.ID)
-		if err != nil || got.Person.NHSNumber != "9434765919" || got.Person.Postcode != "EX4 4QJ" || len(got.Reasons) != 2 {
+		if err != nil || got.Person.NHSNumber != "9434765919" || got.Person.Postcode != "EX4 4QJ" || len(got.Reasons) != 2 || *got.Sent != (referral.Person{
+			GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", NHSNumber: "9434765919", Postcode: "EX4 4QJ"}) {
 			t.Fatalf("get %+v %v", got, err)
 		}
-		if n, err := audit.Verify(ctx, d.R()); err != nil || n < 4 {
+		if n, err := audit.Verify(ctx, d.R()); err != nil || n != 6 {
 			t.Fatalf("audit %d %v", n, err)
+		}
+	})
+}
+
+// TestCreateNeverDiscloses is the probe of issue 12 at the store: callers
+// who name someone known (by NHS number, or by name, date of birth and
+// postcode), from a professional or the public door, are joined to nobody
+// and shown only what they sent, before and after a link worker reconciles
+// the referral with the known record.
+func TestCreateNeverDiscloses(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := referral.NewStore(d)
+		known := margaret()
+		known.Person.Phone = "01392 000000"
+		real, err := s.Create(ctx, gp, known, "", "api")
+		if err != nil {
+			t.Fatal(err)
+		}
+		otherGP := referral.Actor{UserID: "usr_other_gp", Client: "probe"}
+		made := func(in referral.Input, channel string) referral.Referral {
+			t.Helper()
+			r, err := s.Create(ctx, otherGP, in, "", channel)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		// The referrer's view: exactly what they sent, nothing held.
+		shows := func(name string, r referral.Referral, sent referral.PersonInput) {
+			t.Helper()
+			got, err := s.Get(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := got.AsSent()
+			// As sent, tidied as intake tidies it.
+			pc, _ := postcode.Normalise(sent.Postcode)
+			want := referral.Person{GivenName: sent.GivenName, FamilyName: sent.FamilyName, DateOfBirth: sent.DateOfBirth,
+				NHSNumber: referral.NormaliseNHSNumber(sent.NHSNumber), Postcode: pc, Phone: sent.Phone, Email: sent.Email}
+			if *seen.Person != want || seen.PersonID != "" || seen.PossibleMatchID != "" || seen.MatchStrength != "" || seen.Sent != nil {
+				t.Errorf("%s: the referrer is shown %+v (person %q, match %q %q), want only %+v", name, *seen.Person, seen.PersonID,
+					seen.PossibleMatchID, seen.MatchStrength, want)
+			}
+			if seen.Person.Phone == "01392 000000" {
+				t.Errorf("%s: the known person's phone is shown", name)
+			}
+		}
+		flagged := func(name string, r referral.Referral, strength referral.Strength) {
+			t.Helper()
+			if r.PersonID == real.PersonID || r.PossibleMatchID != real.PersonID || r.MatchStrength != strength {
+				t.Errorf("%s: person %s (known %s), possible match %q %q, want a new person flagged %q", name, r.PersonID, real.PersonID,
+					r.PossibleMatchID, r.MatchStrength, strength)
+			}
+		}
+
+		// A known NHS number with a made-up name, birth date and postcode.
+		probe := margaret()
+		probe.Person = referral.PersonInput{GivenName: "Zed", FamilyName: "Nobody", DateOfBirth: "2001-01-01", NHSNumber: "9434765919", Postcode: "TR1 1AA"}
+		byNHS := made(probe, "api")
+		flagged("known NHS number", byNHS, referral.SameNHSNumber)
+		shows("known NHS number", byNHS, probe.Person)
+
+		// The name, date of birth and postcode alone.
+		details := margaret()
+		details.Person.NHSNumber = ""
+		byDetails := made(details, "api")
+		flagged("name, birth date and postcode", byDetails, referral.SameDetails)
+		shows("name, birth date and postcode", byDetails, details.Person)
+
+		// The public door with someone's NHS number.
+		self := probe
+		self.Source = referral.SourceInput{Type: "self"}
+		self.Person.GivenName, self.Person.Email = "Anon", "anon@example.org"
+		bySelf := made(self, "self")
+		flagged("self-referral", bySelf, referral.SameNHSNumber)
+		shows("self-referral", bySelf, self.Person)
+
+		var onReal int
+		d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE person_id = $1", real.PersonID).Scan(&onReal)
+		if onReal != 1 {
+			t.Errorf("%d referrals joined to the known person at intake, want only their own", onReal)
+		}
+
+		// A link worker finds the second is the same person after all: the
+		// referral moves to the known record; its referrer still sees only
+		// what they sent, and the link worker sees the record.
+		lw := referral.Actor{UserID: "usr_lw", Client: "test"}
+		resolved, err := s.ResolveMatch(ctx, lw, byDetails.ID, true)
+		if err != nil || resolved.PersonID != real.PersonID || resolved.Person.Phone != "01392 000000" || resolved.MatchStrength != "" {
+			t.Fatalf("resolved as the same: %+v %v", resolved, err)
+		}
+		if !resolved.SentDiffers() {
+			t.Error("the known record has a phone the referral did not send, yet it does not differ")
+		}
+		shows("after reconciling", byDetails, details.Person)
+		// And the probe is a different person: kept apart.
+		if kept, err := s.ResolveMatch(ctx, lw, byNHS.ID, false); err != nil || kept.PersonID != byNHS.PersonID || kept.PossibleMatchID != "" {
+			t.Fatalf("resolved as different: %+v %v", kept, err)
+		}
+		shows("after keeping apart", byNHS, probe.Person)
+		if _, err := audit.Verify(ctx, d.R()); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
@@ -155,9 +261,10 @@ func TestCreateSentAgain(t *testing.T) {
 }
 
 // TestCreateConcurrently sends referrals at the same moment, so that they
-// share transactions: the same person is one person, the same sender's id
-// one referral, a bad organisation refuses only its own referral, and the
-// audit chain holds.
+// share transactions: the same person named eight times is eight records,
+// each after the first flagged as like one before it (whether in the
+// database or earlier in its batch), the same sender's id one referral, a
+// bad organisation refuses only its own referral, and the audit chain holds.
 func TestCreateConcurrently(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -203,6 +310,7 @@ func TestCreateConcurrently(t *testing.T) {
 		close(start)
 		wg.Wait()
 		people, firsts := map[string]bool{}, map[string]bool{}
+		var flags []referral.Referral
 		made := 0
 		for _, o := range out {
 			switch {
@@ -219,18 +327,31 @@ func TestCreateConcurrently(t *testing.T) {
 				continue
 			case o.kind == "same person":
 				people[o.r.PersonID] = true
+				flags = append(flags, o.r)
 			case o.kind == "sent again":
 				firsts[o.r.ID] = true
 			}
 			made++
 		}
-		if len(people) != 1 || len(firsts) != 1 || made != 8+1+4 {
-			t.Errorf("people for one person %d, referrals for one sender's id %d, made %d", len(people), len(firsts), made)
+		if len(people) != 8 || len(firsts) != 1 || made != 8+1+4 {
+			t.Errorf("people for eight referrals of one person %d, referrals for one sender's id %d, made %d", len(people), len(firsts), made)
+		}
+		unflagged := 0
+		for _, r := range flags {
+			switch {
+			case r.PossibleMatchID == "":
+				unflagged++
+			case !people[r.PossibleMatchID] || r.PossibleMatchID == r.PersonID || r.MatchStrength != referral.SameNHSNumber:
+				t.Errorf("flagged as like %s (%s), not another of the same NHS number", r.PossibleMatchID, r.MatchStrength)
+			}
+		}
+		if unflagged != 1 {
+			t.Errorf("%d of the same person's referrals are flagged as like nobody, want only the first", unflagged)
 		}
 		var referrals, persons int
 		d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals").Scan(&referrals)
 		d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM people").Scan(&persons)
-		if referrals != made || persons != 1+1+4 {
+		if referrals != made || persons != made {
 			t.Errorf("%d referrals and %d people in the database", referrals, persons)
 		}
 		if n, err := audit.Verify(ctx, d.R()); err != nil || n != referrals+persons {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -28,8 +30,10 @@ func needOptions() []option {
 }
 
 func (s *Server) selfReferralPage(w http.ResponseWriter, r *http.Request) {
+	// form_id tells this form sent twice (a double click, a reload) from
+	// another request about the same person.
 	s.render(w, r, http.StatusOK, "self_referral", &page{Title: "Ask for support",
-		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}}, Data: map[string]any{"Needs": needOptions()}})
+		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}, "form_id": {rand.Text()}}, Data: map[string]any{"Needs": needOptions()}})
 }
 
 func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
@@ -59,8 +63,18 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 			Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")},
 		Reasons: f["reasons"], Notes: f.Get("notes"), OnBehalf: f.Get("who") == "someone_else",
 		Consent: referral.ConsentInput{Given: f.Get("consent") == "yes", ShareWithProviders: f.Get("share") == "yes"},
+		Key:     strings.TrimSpace(f.Get("form_id")),
 	}
-	ref, err := s.selfRefer(r, in)
+	err := checkKey("form_id", in.Key)
+	var ref string
+	if err == nil {
+		ref, err = s.selfRefer(r, in)
+	}
+	if errors.Is(err, referral.ErrAlreadyReceived) {
+		// The same form sent again: the reference it was given.
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: ref})
+		return
+	}
 	if err != nil {
 		err = referralFormErrors(err, dobErr)
 		s.formError(w, r, "self_referral", pg, err, "given_name", "given_name", "family_name", "dob-day", "postcode", "phone", "email",
@@ -156,7 +170,8 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	notice := map[string]string{"accepted": "You have accepted the referral and it is in your caseload.", "contacted": "Contact recorded.",
 		"active": "You are now working together.", "closed": "The referral is closed.", "contact": "Contact recorded.",
 		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent.",
-		"reminders": "The person's choice of reminders is saved."}[r.URL.Query().Get("done")]
+		"reminders": "The person's choice of reminders is saved.", "match-yes": "The referral is now on the record we already held.",
+		"match-no": "Kept apart: the referral is about someone new."}[r.URL.Query().Get("done")]
 	work, err := s.caseworkFor(r, ref)
 	if err != nil {
 		s.pageError(w, r, err)

@@ -1,9 +1,12 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"oikos"
 	"oikos/internal/auth"
@@ -37,11 +40,12 @@ func scopeReferrals(p *auth.Principal, f *referral.Filter) {
 }
 
 // referralFor shapes a referral for the caller: a referrer sees how it is
-// going, never the notes.
+// going and the person as they sent them (never the person record, which
+// may be someone's already known), never the notes.
 func referralFor(p *auth.Principal, ref referral.Referral) referral.Referral {
 	if p != nil && p.Role == auth.Referrer {
+		ref = ref.AsSent()
 		ref.Notes = ""
-		ref.PossibleMatchID = ""
 	}
 	return ref
 }
@@ -85,6 +89,21 @@ type selfReferral struct {
 	Consent referral.ConsentInput `json:"consent"`
 	// OnBehalf is set when a family member or friend fills it in.
 	OnBehalf bool `json:"on_behalf,omitempty"`
+	// Key is the sender's own id for this request (the form's form_id, or
+	// the API's Idempotency-Key header): the same request sent again with
+	// it makes no second referral.
+	Key string `json:"-"`
+}
+
+// maxKeyLength bounds an Idempotency-Key or form_id.
+const maxKeyLength = 200
+
+// checkKey refuses a request key that could not be a sender's own id.
+func checkKey(field, key string) error {
+	if utf8.RuneCountInString(key) > maxKeyLength || !oikos.PlainText(key, false) {
+		return oikos.Invalid(map[string]string{field: fmt.Sprintf("must be plain text of %d characters or fewer", maxKeyLength)})
+	}
+	return nil
 }
 
 func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
@@ -97,7 +116,15 @@ func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
+	in.Key = strings.TrimSpace(r.Header.Get("Idempotency-Key"))
+	if err := checkKey("Idempotency-Key", in.Key); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
 	ref, err := s.selfRefer(r, in)
+	if errors.Is(err, referral.ErrAlreadyReceived) {
+		err = &oikos.Error{Code: oikos.ECONFLICT, Message: "We already have this referral, reference " + ref + ". There is no need to send it again."}
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -105,19 +132,19 @@ func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]string{"reference": ref})
 }
 
-// selfRefer makes a self-referral, refusing the same one sent twice.
+// selfRefer makes a self-referral. Sent again with the same key, it makes
+// no second one: the answer is referral.ErrAlreadyReceived with the first
+// one's reference. Only a key tells a request sent twice, since the person
+// named proves nothing about who sends it: answering "we have that one"
+// to the same name and birth date would tell anyone that this person had
+// asked for help, and their reference.
 func (s *Server) selfRefer(r *http.Request, in selfReferral) (string, error) {
-	if prev, dup, err := s.refs.RecentSelfReferral(r.Context(), in.Person, time.Now().Add(-10*time.Minute)); err != nil {
-		return "", err
-	} else if dup {
-		return "", &oikos.Error{Code: oikos.ECONFLICT, Message: "We already have this referral, reference " + prev + ". There is no need to send it again."}
-	}
 	source := "self"
 	if in.OnBehalf {
 		source = "family_friend"
 	}
 	ref, err := s.refs.Create(r.Context(), refActor(r), referral.Input{Person: in.Person, Source: referral.SourceInput{Type: source},
-		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent}, "", "self")
+		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent, ExternalID: in.Key}, "", "self")
 	return ref.Reference, err
 }
 

@@ -19,6 +19,9 @@ func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slices.Reverse(sent)
+	for i := range sent {
+		sent[i] = referralFor(p, sent[i])
+	}
 	conns, err := s.connectionStore().ForReferrer(r.Context(), refActor(r), p.UserID)
 	if err != nil {
 		s.pageError(w, r, err)

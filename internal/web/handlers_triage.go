@@ -17,6 +17,9 @@ type triageView struct {
 	MatchRefs    []referral.Referral
 	Workers      []option
 	AssignedName string
+
+	// Strength and Likeness say in words how alike the two records are.
+	Strength, Likeness string
 }
 
 func (s *Server) triageFor(r *http.Request, ref referral.Referral) (*triageView, error) {
@@ -32,6 +35,12 @@ func (s *Server) triageFor(r *http.Request, ref referral.Referral) (*triageView,
 			return nil, err
 		}
 		v.Match = &m
+		sent := ref.Person
+		if ref.Sent != nil && *ref.Sent != (referral.Person{}) {
+			sent = ref.Sent
+		}
+		v.Strength = ref.MatchStrength.Label()
+		v.Likeness = referral.Alike(sent.Key(), m.Key()).String()
 		if v.MatchRefs, err = s.refs.PersonReferrals(ctx, m.ID); err != nil {
 			return nil, err
 		}

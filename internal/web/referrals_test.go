@@ -82,11 +82,11 @@ func TestReferralsAPI(t *testing.T) {
 		// The public door.
 		self := `{"person":{"given_name":"Tom","family_name":"Reed","date_of_birth":"1990-01-31","postcode":"EX1 1AA"},
 			"reasons":["employment"],"consent":{"given":true,"share_with_providers":false}}`
-		res = f.do("", "POST", "/api/v1/self-referrals", self)
+		res = f.doToken("", "POST", "/api/v1/self-referrals", self, "Idempotency-Key", "form-1")
 		if res.status != 201 || !strings.HasPrefix(res.json(t)["reference"].(string), "OIK-") {
 			t.Fatalf("self-referral: %d %s", res.status, res.body)
 		}
-		if res := f.do("", "POST", "/api/v1/self-referrals", self); res.status != 409 || !strings.Contains(res.body, "OIK-") {
+		if res := f.doToken("", "POST", "/api/v1/self-referrals", self, "Idempotency-Key", "form-1"); res.status != 409 || !strings.Contains(res.body, "OIK-") {
 			t.Errorf("the same self-referral twice: %d %s", res.status, res.body)
 		}
 		if res := f.do("", "POST", "/api/v1/self-referrals", strings.Replace(self, `"reasons"`, `"source":{"type":"gp"},"reasons"`, 1)); res.status != 400 {
