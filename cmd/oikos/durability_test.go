@@ -124,6 +124,13 @@ func newServer(t *testing.T, name, dbURL string, extra ...string) *server {
 	return s
 }
 
+func head(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
 func tail(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -173,7 +180,14 @@ func (s *server) ready() time.Duration {
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return time.Since(l.started)
+				d := time.Since(l.started)
+				if d > 2*time.Second {
+					// Slow to be ready: show how far it got when, to tell
+					// a busy machine from a wait on the database.
+					s.t.Logf("%s took %s to be ready after starting at %s; its log begins:\n%s",
+						s.name, d, l.started.UTC().Format("15:04:05.000"), head(l.out.String(), 2000))
+				}
+				return d
 			}
 		}
 		if l.exited() {
