@@ -291,12 +291,11 @@ type load struct {
 	// under them, or was down.
 	cut atomic.Int64
 
-	mu           sync.Mutex
-	acked        []string // referrals answered 201, in order
-	assignedAck  []string // referrals whose assignment answered 200
-	unexpected   []string // any other answer, which is a bug
-	toAssign     chan string
-	ackedPerKill []int
+	mu          sync.Mutex
+	acked       []string // referrals answered 201, in order
+	assignedAck []string // referrals whose assignment answered 200
+	unexpected  []string // any other answer, which is a bug
+	toAssign    chan string
 }
 
 func startLoad(t *testing.T, st staff, servers []*server, referrers, assigners int) *load {
