@@ -16,7 +16,18 @@ import (
 	"oikos/internal/db/dbtest"
 )
 
+// runAsOikos, set to 1 in its environment, makes this test binary run as
+// the oikos command itself (see TestMain).
+const runAsOikos = "OIKOS_TEST_RUN_AS_OIKOS"
+
 func TestMain(m *testing.M) {
+	// The durability tests run this test binary as their `oikos`: it holds
+	// the whole program, built with the test's own flags (-race too), so
+	// nothing more is compiled.
+	if os.Getenv(runAsOikos) == "1" {
+		main()
+		os.Exit(0)
+	}
 	code := m.Run()
 	if demoDB.dir != "" {
 		os.RemoveAll(demoDB.dir)

@@ -41,6 +41,19 @@ func URL(t testing.TB, d db.Dialect) string {
 	if d == db.SQLite {
 		return "sqlite:" + filepath.Join(t.TempDir(), "oikos.db")
 	}
+	return createDatabase(t, "oikos_template")
+}
+
+// EmptyURL returns the address of a new PostgreSQL database with no schema
+// at all, for tests of a first start (several servers migrating at once)
+// or of restoring a backup.
+func EmptyURL(t testing.TB) string {
+	t.Helper()
+	return createDatabase(t, "template0")
+}
+
+func createDatabase(t testing.TB, template string) string {
+	t.Helper()
 	c := cluster(t)
 	name := fmt.Sprintf("t%d_%d", os.Getpid(), dbCounter.Add(1))
 	admin, err := db.Open(context.Background(), c.url("postgres"))
@@ -48,7 +61,7 @@ func URL(t testing.TB, d db.Dialect) string {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	if _, err := admin.R().ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE oikos_template"); err != nil {
+	if _, err := admin.R().ExecContext(context.Background(), "CREATE DATABASE "+name+" TEMPLATE "+template); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	return c.url(name)

@@ -154,7 +154,13 @@ func (n *Notify) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	m.ID = newUUID()
 	n.sent = append(n.sent, m)
-	n.arrived <- struct{}{}
+	// A full channel already holds a wake-up for Wait, which counts
+	// again when it wakes; blocking here (under the lock) would stall
+	// every later message once 1000 had come.
+	select {
+	case n.arrived <- struct{}{}:
+	default:
+	}
 	n.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)

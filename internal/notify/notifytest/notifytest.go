@@ -208,7 +208,13 @@ func (ss *session) Data(r io.Reader) error {
 		m.Body = string(b)
 	}
 	s.mails = append(s.mails, m)
-	s.arrived <- struct{}{}
+	// A full channel already holds a wake-up for Wait, which counts
+	// again when it wakes; blocking here (under the lock) would stall
+	// every later message once 1000 had come.
+	select {
+	case s.arrived <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
