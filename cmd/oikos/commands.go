@@ -29,6 +29,7 @@ import (
 	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/outcome"
+	"oikos/internal/privacy"
 	"oikos/internal/web"
 )
 
@@ -102,7 +103,7 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID] [--retention-years N]")
 	defAddr := e.getenv("OIKOS_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -124,7 +125,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"Without it, text messages are written to the server log instead of sent")
 	smsTemplate := fs.String("notify-sms-template", e.getenv("OIKOS_NOTIFY_SMS_TEMPLATE"),
 		"id of the Notify text message template whose content is ((body)) (env OIKOS_NOTIFY_SMS_TEMPLATE)")
+	retentionYears := e.retentionFlag(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkRetention(*retentionYears); err != nil {
 		return err
 	}
 	if *smtpURL == "" {
@@ -187,6 +192,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		Sweep: connection.NewStore(d, *baseURL).Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
+	// Once a day, on one server of however many share the database.
+	retentionDone := make(chan struct{})
+	go func() { defer close(retentionDone); privacy.NewStore(d).Daily(hkCtx, *retentionYears, log) }()
+	defer func() { stopHK(); <-retentionDone }()
 	// Before the database closes: let a message being sent finish and be
 	// recorded, so that it is neither lost nor sent twice.
 	defer func() { stopHK(); <-mailerDone }()

@@ -136,7 +136,9 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, assignedTo stri
 		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
 	var args []any
 	if assignedTo != "" {
-		q += " AND r.assigned_to = $1"
+		// A link worker's own caseload leaves out the people whose record
+		// is restricted at their request; managers (everyone's) see them.
+		q += " AND r.assigned_to = $1 AND r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)"
 		cq += " AND r.assigned_to = $1"
 		mq += " AND r.assigned_to = $1"
 		args = append(args, assignedTo)

@@ -447,6 +447,7 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 		return r, err
 	}
 	p.ID = r.PersonID
+	p.showErased()
 	r.Person = &p
 	r.Reasons = strings.Fields(reasons)
 	r.ReceivedAt = db.Time(received)
@@ -505,8 +506,11 @@ type Filter struct {
 	ReferrerUserID string // only referrals this user made
 	// VisibleTo limits to what a link worker may see: assigned to them, or
 	// waiting unassigned in the triage queue.
-	VisibleTo     string
-	Offset, Limit int
+	VisibleTo string
+	// ShowRestricted includes people whose record is restricted at their
+	// request, who are left out of lists unless a manager asks.
+	ShowRestricted bool
+	Offset, Limit  int
 }
 
 // List returns referrals oldest first (the triage order), with the total.
@@ -533,6 +537,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	}
 	if f.VisibleTo != "" {
 		add("(r.assigned_to = ? OR (r.assigned_to IS NULL AND r.status = 'received'))", f.VisibleTo)
+	}
+	if !f.ShowRestricted {
+		conds = append(conds, "r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)")
 	}
 	where := strings.Join(conds, " AND ")
 	var total int

@@ -114,6 +114,7 @@ func scope(p *auth.Principal, f *connection.Filter) (ok bool) {
 		f.AssignedTo = p.UserID
 		return true
 	case auth.Manager:
+		f.ShowRestricted = true
 		return true
 	}
 	return false
