@@ -118,7 +118,8 @@ func dateFromParts(day, month, year string) (string, string) {
 
 func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	f := referral.Filter{Status: referral.Received, Limit: 200}
+	// Managers alone see people whose record is restricted.
+	f := referral.Filter{Status: referral.Received, Limit: 200, ShowRestricted: p.Role == auth.Manager}
 	if p.Role == auth.LinkWorker {
 		f.VisibleTo = p.UserID
 	}
@@ -127,7 +128,7 @@ func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	mine, _, err := s.refs.List(r.Context(), referral.Filter{AssignedTo: p.UserID, Limit: 200})
+	mine, _, err := s.refs.List(r.Context(), referral.Filter{AssignedTo: p.UserID, Limit: 200, ShowRestricted: p.Role == auth.Manager})
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -131,6 +131,8 @@ func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 		f.ReferrerUserID = p.UserID
 	case auth.LinkWorker:
 		f.VisibleTo = p.UserID
+	case auth.Manager:
+		f.ShowRestricted = true
 	}
 	items, total, err := s.refs.List(r.Context(), f)
 	if err != nil {
