@@ -173,3 +173,23 @@ func TestPrivacyPages(t *testing.T) {
 		t.Errorf("the erased person is still signed in: %d", res.status)
 	}
 }
+
+// FuzzRestrictionBody sends anything as a restriction request: a 4xx that
+// names the problem or a change made, never a 5xx, and the person's
+// record still exports afterwards.
+func FuzzRestrictionBody(f *testing.F) {
+	for _, s := range []string{`{"restricted": true, "reason": "Asked by phone"}`, `{"restricted": false, "reason": "Lifted"}`,
+		`{"restricted": "yes", "reason": 1}`, `{"restricted": true, "reason": "Pellow"}`, `{"reason": "\ud800"}`, `[]`, `null`, `{"restricted": true}{}`} {
+		f.Add(s)
+	}
+	fx := newFixture(f, dbtest.SQLite(f))
+	p := fx.personWithPlan(f, "Edna", "Pellow", "edna@example.org")
+	f.Fuzz(func(t *testing.T, body string) {
+		fx.t = t
+		checkRefusal(t, fx.do(auth.Manager, http.MethodPost, "/api/v1/people/"+p.ref.PersonID+"/restriction", body))
+		checkRefusal(t, fx.do(auth.Manager, http.MethodPost, "/api/v1/people/"+p.ref.PersonID+"/erasure", body))
+		if res := fx.do(auth.Manager, http.MethodGet, "/api/v1/people/"+p.ref.PersonID+"/export", ""); res.status != 200 {
+			t.Fatalf("export after %q: %d %s", body, res.status, res.body)
+		}
+	})
+}
