@@ -198,9 +198,11 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 		}
 		counts := rowCounts(t, d)
 
+		start := time.Now()
 		if err := store.Erase(ctx, manager, w.personID, "Asked by letter dated 3 March"); err != nil {
 			t.Fatal(err)
 		}
+		t.Logf("erasure of the fullest person: %s", time.Since(start))
 		if left := scan(t, d, secrets); len(left) > 0 {
 			t.Errorf("erasure left the person's details behind: %v", left)
 		}
