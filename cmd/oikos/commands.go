@@ -29,6 +29,7 @@ import (
 	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/outcome"
+	"oikos/internal/privacy"
 	"oikos/internal/web"
 )
 
@@ -102,7 +103,7 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID] [--retention-years N]")
 	defAddr := e.getenv("OIKOS_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -127,7 +128,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defaultScheme := fs.String("default-scheme", e.getenv("OIKOS_DEFAULT_SCHEME"),
 		"id of the scheme a referral belongs to when several schemes exist and none covers the person's postcode district\n"+
 			"(env OIKOS_DEFAULT_SCHEME; without it, the first scheme made)")
+	retentionYears := e.retentionFlag(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkRetention(*retentionYears); err != nil {
 		return err
 	}
 	if *smtpURL == "" {
@@ -190,6 +195,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		Sweep: connection.NewStore(d, *baseURL).Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
+	// Once a day, on one server of however many share the database.
+	retentionDone := make(chan struct{})
+	go func() { defer close(retentionDone); privacy.NewStore(d).Daily(hkCtx, *retentionYears, log) }()
+	defer func() { stopHK(); <-retentionDone }()
 	// Before the database closes: let a message being sent finish and be
 	// recorded, so that it is neither lost nor sent twice.
 	defer func() { stopHK(); <-mailerDone }()

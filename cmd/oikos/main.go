@@ -39,6 +39,7 @@ Usage:
   oikos import population FILE [--db URL]             import population figures for the fair-coverage report
   oikos backup FILE [--db URL]                        consistent online copy of the database
   oikos audit verify [--db URL]                       check the audit log's hash chain
+  oikos retention run [--retention-years N] [--db URL] erase people whose every referral closed more than N years ago
 
 --db defaults to $OIKOS_DB, else sqlite:oikos.db; --addr to $OIKOS_ADDR, else 127.0.0.1:8080.
 Run "oikos COMMAND --help" for a command's options.
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return e.auditVerify(ctx, rest[1:])
 		}
 		return errors.New(`unknown audit command: try "oikos audit verify --help"`)
+	case "retention":
+		return e.retentionCmd(ctx, rest)
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -139,7 +139,9 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assigne
 	mq += " AND r.scheme_id = $1"
 	args := []any{scheme}
 	if assignedTo != "" {
-		q += " AND r.assigned_to = $2"
+		// A link worker's own caseload leaves out the people whose record
+		// is restricted at their request; managers (everyone's) see them.
+		q += " AND r.assigned_to = $2 AND r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)"
 		cq += " AND r.assigned_to = $2"
 		mq += " AND r.assigned_to = $2"
 		args = append(args, assignedTo)

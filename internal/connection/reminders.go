@@ -394,6 +394,7 @@ func (s *Store) SweepReminders(ctx context.Context, now time.Time) (int, error) 
 		FROM connections c JOIN referrals r ON r.id = c.referral_id JOIN people p ON p.id = r.person_id
 		JOIN reminder_choices rc ON rc.person_id = p.id JOIN services sv ON sv.id = c.service_id
 		WHERE c.first_session = $1 AND c.status = 'accepted' AND rc.channel <> 'none' AND r.status <> 'closed' AND r.consent_given
+		AND p.restricted_at IS NULL
 		AND NOT EXISTS (SELECT 1 FROM session_reminders sr WHERE sr.connection_id = c.id AND sr.first_session = c.first_session)
 		ORDER BY c.id`, date, isoWeekday(date))
 	if err != nil {

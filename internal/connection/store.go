@@ -66,15 +66,18 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 			lock = " FOR UPDATE OF r"
 		}
 		var st referral.Status
-		var share bool
+		var share, restricted bool
 		var reference, given, family, phone, email string
-		err := tx.QueryRowContext(ctx, `SELECT r.status, r.consent_share, r.reference, p.given_name, p.family_name, p.phone, p.email
-			FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1`+lock, referralID).
-			Scan(&st, &share, &reference, &given, &family, &phone, &email)
+		err := tx.QueryRowContext(ctx, `SELECT r.status, r.consent_share, r.reference, p.given_name, p.family_name, p.phone, p.email,
+			p.restricted_at IS NOT NULL FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1`+lock, referralID).
+			Scan(&st, &share, &reference, &given, &family, &phone, &email, &restricted)
 		if err == sql.ErrNoRows {
 			return oikos.NotFound("Referral")
 		} else if err != nil {
 			return err
+		}
+		if restricted {
+			return refused("referral", "The person has asked for their record to be restricted, so no new connection can be made until that is lifted.")
 		}
 		switch st {
 		case referral.Received:
@@ -202,8 +205,12 @@ type Filter struct {
 	InScheme bool
 	SchemeID string
 	// Statuses limits to those statuses, when set.
-	Statuses      []Status
-	Offset, Limit int
+	Statuses []Status
+	// ShowRestricted includes people whose record is restricted at their
+	// request, who are left out of lists unless a manager asks (or the
+	// list is one referral's own).
+	ShowRestricted bool
+	Offset, Limit  int
 }
 
 // List returns connections newest first, with the total.
@@ -239,6 +246,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 		}
 		conds = append(conds, "c.status IN ("+strings.Join(in, ", ")+")")
 	}
+	if !f.ShowRestricted {
+		conds = append(conds, "r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)")
+	}
 	where := " WHERE " + strings.Join(conds, " AND ")
 	var total int
 	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"+where, args...).Scan(&total); err != nil {
@@ -269,7 +279,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 // ForReferral lists a referral's connections, oldest first, recording the
 // read on the person's record.
 func (s *Store) ForReferral(ctx context.Context, by referral.Actor, referralID string) ([]Connection, error) {
-	items, _, err := s.List(ctx, Filter{ReferralID: referralID, Limit: 500})
+	items, _, err := s.List(ctx, Filter{ReferralID: referralID, ShowRestricted: true, Limit: 500})
 	if err != nil {
 		return nil, err
 	}

@@ -58,8 +58,11 @@ var (
 		Message: "This sign-in link has already been used or has expired. Ask your link worker to send a new one, or use a code they give you."}
 	errBadCode = &oikos.Error{Code: oikos.EUNAUTHORIZED,
 		Message: "The code or date of birth is not right, or the code has been used or has expired. Check them and try again, or ask your link worker for a new code."}
-	errNoSession = &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "You have been signed out. Sign in again."}
-	errNoEmail   = &oikos.Error{Code: oikos.ECONFLICT,
+	errNoSession  = &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "You have been signed out. Sign in again."}
+	errErased     = &oikos.Error{Code: oikos.ECONFLICT, Message: "This person's details have been erased, so they cannot be given a way to sign in."}
+	errRestricted = &oikos.Error{Code: oikos.ECONFLICT,
+		Message: "The person has asked for their record to be restricted, so no email is sent to them. Print a sign-in code for them instead."}
+	errNoEmail = &oikos.Error{Code: oikos.ECONFLICT,
 		Message: "We do not hold an email address for this person. Print a sign-in code for them instead."}
 )
 
@@ -98,17 +101,23 @@ func hashSecret(kind, secret string) string {
 	return auth.HashToken(secret)
 }
 
-// personEmail finds a person's email address, or 404 for an unknown person.
-func personEmail(ctx context.Context, q db.Querier, personID string) (string, error) {
+// personEmail finds a person's email address, or 404 for an unknown person
+// and a conflict for one whose details were erased (package privacy).
+// restricted reports whether they asked for their record to be restricted.
+func personEmail(ctx context.Context, q db.Querier, personID string) (email string, restricted bool, err error) {
 	if !oikos.PlainText(personID, false) {
-		return "", oikos.NotFound("Person")
+		return "", false, oikos.NotFound("Person")
 	}
-	var email string
-	err := q.QueryRowContext(ctx, "SELECT email FROM people WHERE id = $1", personID).Scan(&email)
+	var erased bool
+	err = q.QueryRowContext(ctx, "SELECT email, restricted_at IS NOT NULL, erased_at IS NOT NULL FROM people WHERE id = $1", personID).
+		Scan(&email, &restricted, &erased)
 	if err == sql.ErrNoRows {
-		return "", oikos.NotFound("Person")
+		return "", false, oikos.NotFound("Person")
 	}
-	return email, err
+	if err == nil && erased {
+		return "", false, errErased
+	}
+	return email, restricted, err
 }
 
 // IssueLink makes a single-use sign-in link secret for a person, valid for
@@ -124,7 +133,7 @@ func (s *Store) IssueLink(ctx context.Context, by referral.Actor, personID strin
 // issueFor issues a secret for a person known to be held.
 func (s *Store) issueFor(ctx context.Context, by referral.Actor, personID, kind, secret string) error {
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := personEmail(ctx, tx, personID); err != nil {
+		if _, _, err := personEmail(ctx, tx, personID); err != nil {
 			return err
 		}
 		return s.issue(ctx, tx, by, personID, kind, secret)
@@ -139,9 +148,12 @@ func (s *Store) EmailLink(ctx context.Context, by referral.Actor, personID strin
 	send func(ctx context.Context, tx *sql.Tx, email, token string) error) error {
 	token := auth.NewToken("")
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		email, err := personEmail(ctx, tx, personID)
+		email, restricted, err := personEmail(ctx, tx, personID)
 		if err != nil {
 			return err
+		}
+		if restricted {
+			return errRestricted
 		}
 		if email == "" {
 			return errNoEmail

@@ -18,7 +18,21 @@ func (s *Store) GetPerson(ctx context.Context, id string) (Person, error) {
 	if err == sql.ErrNoRows {
 		return Person{}, oikos.NotFound("Person")
 	}
+	p.showErased()
 	return p, err
+}
+
+// ErasedName stands in for the name of a person whose details were erased
+// (package privacy), so that every page and answer that names people still
+// says something rather than nothing.
+const ErasedName = "(details erased)"
+
+// showErased puts ErasedName where an erased person's name was: names are
+// required when a person is recorded, so both blank means erased.
+func (p *Person) showErased() {
+	if p.GivenName == "" && p.FamilyName == "" {
+		p.FamilyName = ErasedName
+	}
 }
 
 // PersonReferrals lists every referral of one person, newest first: what

@@ -509,6 +509,7 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 		return r, err
 	}
 	p.ID = r.PersonID
+	p.showErased()
 	r.Person, r.Sent = &p, &sent
 	r.Reasons = strings.Fields(reasons)
 	r.ReceivedAt = db.Time(received)
@@ -556,9 +557,12 @@ type Filter struct {
 	VisibleTo string
 	// InScheme limits to one scheme's referrals: SchemeID's ("" in a
 	// deployment without schemes).
-	InScheme      bool
-	SchemeID      string
-	Offset, Limit int
+	InScheme bool
+	SchemeID string
+	// ShowRestricted includes people whose record is restricted at their
+	// request, who are left out of lists unless a manager asks.
+	ShowRestricted bool
+	Offset, Limit  int
 }
 
 // List returns referrals oldest first (the triage order), with the total.
@@ -588,6 +592,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	}
 	if f.VisibleTo != "" {
 		add("(r.assigned_to = ? OR (r.assigned_to IS NULL AND r.status <> 'closed'))", f.VisibleTo)
+	}
+	if !f.ShowRestricted {
+		conds = append(conds, "r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)")
 	}
 	where := strings.Join(conds, " AND ")
 	var total int

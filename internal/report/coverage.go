@@ -128,9 +128,10 @@ const (
 // district, age band, sex and ethnicity, in one pass over the period's
 // referrals: every table of the report is a sum of these counts. People's
 // postcodes are held normalised ("EX4 6PX"), so the district is all but
-// the last four characters.
+// the last four characters; an erased person keeps only the district
+// ("EX4", shorter than any full postcode), which is the area as it is.
 const cohortsSQL = `SELECT
-	CASE WHEN length(p.postcode) >= 5 THEN substr(p.postcode, 1, length(p.postcode) - 4) ELSE '' END AS area,
+	CASE WHEN length(p.postcode) >= 5 THEN substr(p.postcode, 1, length(p.postcode) - 4) ELSE p.postcode END AS area,
 	p.age_band, p.sex, p.ethnicity, COUNT(*)
 	FROM people p
 	WHERE p.id IN (SELECT person_id FROM referrals WHERE scheme_id = $3 AND received_at >= $1 AND received_at < $2)

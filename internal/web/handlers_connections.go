@@ -116,6 +116,7 @@ func scope(p *auth.Principal, f *connection.Filter) (ok bool) {
 		return true
 	case auth.Manager:
 		f.InScheme, f.SchemeID = true, p.SchemeID
+		f.ShowRestricted = true
 		return true
 	}
 	return false

@@ -172,6 +172,9 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent.",
 		"reminders": "The person's choice of reminders is saved.", "match-yes": "The referral is now on the record we already held.",
 		"match-no": "Kept apart: the referral is about someone new."}[r.URL.Query().Get("done")]
+	if notice == "" {
+		notice = restrictionNotice(r.URL.Query().Get("done"))
+	}
 	work, err := s.caseworkFor(r, ref)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -187,10 +190,16 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	rights, err := s.rightsFor(r, ref)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
 		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
 		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
-		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns, "Triage": triage}})
+		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns, "Triage": triage,
+		"Rights": rights}})
 }
 
 // referralAction moves a referral on from its page. "accept" also takes

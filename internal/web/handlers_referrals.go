@@ -33,6 +33,9 @@ func scopeReferrals(p *auth.Principal, f *referral.Filter) {
 		f.ReferrerUserID = p.UserID
 	case auth.LinkWorker:
 		f.VisibleTo = p.UserID
+	case auth.Manager:
+		// Managers alone see people whose record is restricted.
+		f.ShowRestricted = true
 	}
 	if p.Role.InScheme() {
 		f.InScheme, f.SchemeID = true, p.SchemeID

@@ -124,6 +124,7 @@ func (s *Server) addRoutes(rt *router) {
 	s.addReportRoutes(rt)
 	s.addCoverageRoutes(rt)
 	s.addEngagementRoutes(rt)
+	s.addPrivacyRoutes(rt)
 
 	// Open Referral UK: the directory, published for other directories.
 	s.addORUKRoutes(rt)
