@@ -65,6 +65,7 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 		p := f.providers(t)
 		conID := f.connect(t, refID, p.serviceA, "signpost")
 		_, tokens, _ := f.secondScheme(t)
+		personID := f.do(auth.Manager, "GET", "/api/v1/referrals/"+refID, "").json(t)["person_id"].(string)
 
 		checked := 0
 		for _, rt := range f.server.Routes() {
@@ -74,6 +75,8 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 				real = refID
 			case strings.Contains(rt.Path, "connections/{id}"):
 				real = conID
+			case strings.Contains(rt.Path, "people/{id}"):
+				real = personID
 			default:
 				continue
 			}
