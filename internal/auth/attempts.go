@@ -48,10 +48,10 @@ func reserve(a attempts, now time.Time, limit int) (attempts, bool) {
 	return attempts{N: a.N + 1, LastAt: now}, true
 }
 
-// reserveSQL is reserve in one statement: the row lock that ON CONFLICT
-// takes on PostgreSQL (and SQLite's single writer) makes concurrent
-// reservations of one key wait for each other and see each other's counts.
-// No row comes back when the key's ration is spent.
+// reserveSQL is reserve in one statement, the one that decides: the row
+// lock that ON CONFLICT takes on PostgreSQL (and SQLite's single writer)
+// makes concurrent reservations of one key wait for each other and see
+// each other's counts. No row comes back when the key's ration is spent.
 const reserveSQL = `INSERT INTO sign_in_attempts (key, attempts, last_at) VALUES ($1, 1, $2)
 	ON CONFLICT (key) DO UPDATE SET
 		attempts = CASE WHEN sign_in_attempts.last_at <= $3 THEN 1 ELSE sign_in_attempts.attempts + 1 END,
@@ -59,48 +59,96 @@ const reserveSQL = `INSERT INTO sign_in_attempts (key, attempts, last_at) VALUES
 	WHERE sign_in_attempts.last_at <= $3 OR sign_in_attempts.attempts < $4
 	RETURNING attempts`
 
-// reserveAttempt lets one attempt through for key and returns how many
-// are now counted, or refuses with the lock's end.
-func (s *Store) reserveAttempt(ctx context.Context, key string, limit int, now time.Time) (int, error) {
-	var n int
+var errRefused = errors.New("sign-in attempt refused")
+
+// reserveSignIn lets one attempt through on the account and on the client
+// and returns the larger count, or refuses when either ration is spent.
+// The upserts, in one short transaction, decide: if the client's ration is
+// spent, the account's reservation rolls back with it. Call notLocked
+// first.
+func (s *Store) reserveSignIn(ctx context.Context, accountKey, clientKey string) (int, error) {
+	now := s.now()
+	limits := map[string]int{accountKey: accountAttemptLimit, clientKey: clientAttemptLimit}
+	var most int
+	refused := ""
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, reserveSQL, key, db.Millis(now), db.Millis(now.Add(-attemptWindow)), limit).Scan(&n)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
-		var last int64
-		if err := s.DB.R().QueryRowContext(ctx, "SELECT last_at FROM sign_in_attempts WHERE key = $1", key).Scan(&last); err != nil {
-			last = db.Millis(now)
+		for _, key := range []string{accountKey, clientKey} {
+			var n int
+			err := tx.QueryRowContext(ctx, reserveSQL, key, db.Millis(now), db.Millis(now.Add(-attemptWindow)), limits[key]).Scan(&n)
+			if errors.Is(err, sql.ErrNoRows) {
+				refused = key
+				return errRefused
+			}
+			if err != nil {
+				return err
+			}
+			most = max(most, n)
 		}
-		return 0, lockedError(db.Time(last).Add(attemptWindow), now)
+		return nil
+	})
+	if err == errRefused {
+		until := now.Add(attemptWindow)
+		if held, err := s.attemptsOf(ctx, refused, refused); err == nil {
+			until = held[refused].LastAt.Add(attemptWindow)
+		}
+		return 0, lockedError(until, now)
 	}
-	return n, err
+	return most, err
+}
+
+// notLocked refuses, by reading alone, when the account's or the client's
+// ration is plainly spent, so that a flood at a locked account queues on
+// nothing: on PostgreSQL upserts of one key wait for each other's row lock,
+// each holding a pooled connection, and a few hundred of them would leave
+// none for anyone else.
+func (s *Store) notLocked(ctx context.Context, accountKey, clientKey string) error {
+	now := s.now()
+	held, err := s.attemptsOf(ctx, accountKey, clientKey)
+	if err != nil {
+		return err
+	}
+	for key, a := range held {
+		limit := clientAttemptLimit
+		if key == accountKey {
+			limit = accountAttemptLimit
+		}
+		if _, ok := reserve(a, now, limit); !ok {
+			return lockedError(a.LastAt.Add(attemptWindow), now)
+		}
+	}
+	return nil
+}
+
+// attemptsOf reads the counts held for one or two keys.
+func (s *Store) attemptsOf(ctx context.Context, key, other string) (map[string]attempts, error) {
+	rows, err := s.DB.R().QueryContext(ctx, "SELECT key, attempts, last_at FROM sign_in_attempts WHERE key IN ($1, $2)", key, other)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]attempts{}
+	for rows.Next() {
+		var k string
+		var a attempts
+		var last int64
+		if err := rows.Scan(&k, &a.N, &last); err != nil {
+			return nil, err
+		}
+		a.LastAt = db.Time(last)
+		out[k] = a
+	}
+	return out, rows.Err()
 }
 
 // giveBack returns a reserved attempt that was right, or never checked,
-// so that it does not count against the key. Only that one attempt: a
-// success does not wipe the wrong guesses before it, or a person signing
-// in would reopen the ration to someone guessing at the same time.
-func (s *Store) giveBack(ctx context.Context, keys ...string) {
-	for _, k := range keys {
-		// Best effort: failing to give back only leaves the count higher.
-		s.DB.Exec(context.WithoutCancel(ctx), "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0", k)
-	}
-}
-
-// reserveSignIn reserves one attempt on the account and one on the client,
-// returning the larger count, or refuses when either is spent.
-func (s *Store) reserveSignIn(ctx context.Context, accountKey, clientKey string) (int, error) {
-	now := s.now()
-	na, err := s.reserveAttempt(ctx, accountKey, accountAttemptLimit, now)
-	if err != nil {
-		return 0, err
-	}
-	nc, err := s.reserveAttempt(ctx, clientKey, clientAttemptLimit, now)
-	if err != nil {
-		s.giveBack(ctx, accountKey)
-		return 0, err
-	}
-	return max(na, nc), nil
+// so that it does not count. Only that one attempt: a success does not
+// wipe the wrong guesses before it, or a person signing in would reopen
+// the ration to someone guessing at the same time.
+func (s *Store) giveBack(ctx context.Context, accountKey, clientKey string) {
+	// Best effort, and done even if the caller has gone: failing to give
+	// back only leaves the count higher.
+	s.DB.Exec(context.WithoutCancel(ctx), "UPDATE sign_in_attempts SET attempts = attempts - 1 WHERE key IN ($1, $2) AND attempts > 0",
+		accountKey, clientKey)
 }
 
 // deleteOldAttempts forgets keys whose window has passed.

@@ -27,7 +27,8 @@ func TestParallelGuessesAreRationed(t *testing.T) {
 		if _, err := s.CreateUser(ctx, system, auth.UserInput{Email: "lee@example.org", Name: "Lee", Role: auth.Referrer, OrganisationID: orgID}, "a long enough password"); err != nil {
 			t.Fatal(err)
 		}
-		before := s.Hashers.Stats().Runs
+		// Hashers enough for all: the database alone must hold the line.
+		s.Hashers = auth.NewHashers(60, 0, time.Minute)
 		var mu sync.Mutex
 		codes := map[string]int{}
 		var wg sync.WaitGroup
@@ -48,7 +49,7 @@ func TestParallelGuessesAreRationed(t *testing.T) {
 		if codes[oikos.EUNAUTHORIZED] != 5 || codes[oikos.ELOCKED] != 55 {
 			t.Fatalf("answers %v, want 5 checked and 55 locked", codes)
 		}
-		if n := s.Hashers.Stats().Runs - before; n != 5 {
+		if n := s.Hashers.Stats().Runs; n != 5 {
 			t.Fatalf("%d passwords checked, want 5", n)
 		}
 		if _, err := s.CheckPassword(ctx, "lee@example.org", "a long enough password", "203.0.113.1"); oikos.ErrorCode(err) != oikos.ELOCKED {

@@ -18,11 +18,34 @@ var dummyHash, _ = HashPassword("not a real password", DefaultPasswordParams)
 
 // CheckPassword is the first step of signing in. It returns the user when
 // the email and password match an active account with a password.
+//
+// The order keeps a flood cheap. A place in the hashers' queue comes first,
+// so at most that many sign-ins do anything at all; beyond it they are
+// refused as busy, uncounted, without touching the database. A locked
+// account or client is then refused on a read; the attempt waits for a
+// hasher, is reserved in the database, and only then is the password
+// checked.
 func (s *Store) CheckPassword(ctx context.Context, email, password, client string) (User, error) {
 	if !oikos.PlainText(email, false) || len(email) > 254 {
 		return User{}, errBadCredentials
 	}
+	slot, err := s.Hashers.queue()
+	if err != nil {
+		return User{}, err
+	}
+	defer slot.release()
 	ak, ck := accountKey(email), clientKey(client)
+	if err := s.notLocked(ctx, ak, ck); err != nil {
+		return User{}, err
+	}
+	if err := slot.wait(ctx); err != nil {
+		return User{}, err
+	}
+	// Read again: the attempts let through while this one waited may have
+	// spent the ration, and a read is cheaper than a refused upsert.
+	if err := s.notLocked(ctx, ak, ck); err != nil {
+		return User{}, err
+	}
 	n, err := s.reserveSignIn(ctx, ak, ck)
 	if err != nil {
 		return User{}, err
@@ -36,11 +59,8 @@ func (s *Store) CheckPassword(ctx context.Context, email, password, client strin
 	if hash == "" || !u.Active {
 		hash = dummyHash
 	}
-	ok, err := s.Hashers.Check(ctx, hash, password)
-	if err == errBusy {
-		s.giveBack(ctx, ak, ck) // not checked, so not counted
-		return User{}, err
-	}
+	ok, err := slot.check(hash, password)
+	slot.release()
 	if err != nil || !ok || hash == dummyHash {
 		s.holdFailure(n)
 		return User{}, errBadCredentials
@@ -71,6 +91,9 @@ func (s *Store) CheckSecondFactor(ctx context.Context, userID, code, client stri
 	// Codes share the account's ration with passwords: a guesser who has
 	// the password gets no more tries at the code than at the password.
 	ak, ck := accountKey(u.Email), clientKey(client)
+	if err := s.notLocked(ctx, ak, ck); err != nil {
+		return err
+	}
 	n, err := s.reserveSignIn(ctx, ak, ck)
 	if err != nil {
 		return err
