@@ -40,6 +40,8 @@ type env struct {
 	// listening, when set, receives the server's address once it listens
 	// (tests use it to find a free port).
 	listening chan<- string
+	// metricsListening, likewise, receives the metrics listener's address.
+	metricsListening chan<- string
 }
 
 func (e *env) flags(name, synopsis string) *flag.FlagSet {
@@ -102,7 +104,8 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID]\n"+
+		"                   [--trusted-proxies CIDR,...] [--metrics-addr HOST:PORT]")
 	defAddr := e.getenv("OIKOS_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -124,8 +127,19 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"Without it, text messages are written to the server log instead of sent")
 	smsTemplate := fs.String("notify-sms-template", e.getenv("OIKOS_NOTIFY_SMS_TEMPLATE"),
 		"id of the Notify text message template whose content is ((body)) (env OIKOS_NOTIFY_SMS_TEMPLATE)")
+	trustedProxies := fs.String("trusted-proxies", e.getenv("OIKOS_TRUSTED_PROXIES"),
+		"reverse proxies whose X-Forwarded-For names the client, as addresses or CIDR blocks separated by commas,\n"+
+			"e.g. 10.0.0.0/8,2001:db8::/32 (env OIKOS_TRUSTED_PROXIES). Without it, the connection's address is the client")
+	metricsAddr := fs.String("metrics-addr", e.getenv("OIKOS_METRICS_ADDR"),
+		"serve GET /metrics on this address of its own, e.g. 127.0.0.1:9090 (env OIKOS_METRICS_ADDR).\n"+
+			"On the main address /metrics answers 404, unless OIKOS_METRICS_TOKEN is set: then it answers a scraper\n"+
+			"that sends Authorization: Bearer TOKEN")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	proxies, err := web.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if *smtpURL == "" {
 		*smtpURL = e.getenv("OIKOS_SMTP_URL")
@@ -163,13 +177,35 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(notify.NewCollector(d))
 	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
-		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg})
+		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg, TrustedProxies: proxies,
+		MetricsToken: e.getenv("OIKOS_METRICS_TOKEN")})
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	if len(proxies) > 0 {
+		log.Info("client addresses are read from X-Forwarded-For when a trusted proxy sends it", "proxies", *trustedProxies)
+	}
+	var metricsServer *http.Server
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on --metrics-addr %s: %w", *metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go metricsServer.Serve(mln)
+		defer metricsServer.Close()
+		log.Info("metrics are served on a listener of their own", "addr", mln.Addr().String())
+		if e.metricsListening != nil {
+			e.metricsListening <- mln.Addr().String()
+		}
 	}
 	hs := &http.Server{
 		Handler:           srv,
