@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"oikos/internal/auth"
 	"oikos/internal/db"
@@ -171,4 +173,23 @@ func TestTokensMadeForYouAreYours(t *testing.T) {
 			t.Fatalf("revoke: %d", res.status)
 		}
 	})
+}
+
+// TestBusyHashersAnswer429: when every password hasher is busy, signing in
+// says so plainly with 429, rather than queueing without end.
+func TestBusyHashersAnswer429(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	f.auth.Hashers = auth.NewHashers(1, 0, time.Millisecond)
+	// Something slow takes the one hasher.
+	go f.auth.Hashers.Hash(context.Background(), "x", auth.PasswordParams{Memory: 16 * 1024, Time: 40, Threads: 1, KeyLen: 32})
+	for f.auth.Hashers.Stats().Runs == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	res := f.browser().post("/sign-in", url.Values{"email": {"manager@example.org"}, "password": {testPassword}})
+	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "busy") || !strings.Contains(res.body, "nhsuk-error-summary") {
+		t.Fatalf("sign-in with the hashers busy: %d\n%s", res.status, res.body)
+	}
+	if f.auth.Hashers.Stats().Refused == 0 {
+		t.Fatal("nothing refused")
+	}
 }
