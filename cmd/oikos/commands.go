@@ -41,6 +41,8 @@ type env struct {
 	// listening, when set, receives the server's address once it listens
 	// (tests use it to find a free port).
 	listening chan<- string
+	// metricsListening, likewise, receives the metrics listener's address.
+	metricsListening chan<- string
 }
 
 func (e *env) flags(name, synopsis string) *flag.FlagSet {
@@ -103,7 +105,8 @@ func (e *env) logger() *slog.Logger {
 }
 
 func (e *env) serve(ctx context.Context, args []string) error {
-	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID] [--retention-years N]")
+	fs := e.flags("serve", "serve [--addr HOST:PORT] [--db URL] [--secure-cookies] [--base-url URL] [--smtp-url URL] [--notify-key KEY --notify-sms-template ID]\n"+
+		"                   [--retention-years N] [--default-scheme ORG_ID] [--trusted-proxies CIDR,...] [--metrics-addr HOST:PORT]")
 	defAddr := e.getenv("OIKOS_ADDR")
 	if defAddr == "" {
 		defAddr = "127.0.0.1:8080"
@@ -129,11 +132,22 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"id of the scheme a referral belongs to when several schemes exist and none covers the person's postcode district\n"+
 			"(env OIKOS_DEFAULT_SCHEME; without it, the first scheme made)")
 	retentionYears := e.retentionFlag(fs)
+	trustedProxies := fs.String("trusted-proxies", e.getenv("OIKOS_TRUSTED_PROXIES"),
+		"reverse proxies whose X-Forwarded-For names the client, as addresses or CIDR blocks separated by commas,\n"+
+			"e.g. 10.0.0.0/8,2001:db8::/32 (env OIKOS_TRUSTED_PROXIES). Without it, the connection's address is the client")
+	metricsAddr := fs.String("metrics-addr", e.getenv("OIKOS_METRICS_ADDR"),
+		"serve GET /metrics on this address of its own, e.g. 127.0.0.1:9090 (env OIKOS_METRICS_ADDR).\n"+
+			"On the main address /metrics answers 404, unless OIKOS_METRICS_TOKEN is set: then it answers a scraper\n"+
+			"that sends Authorization: Bearer TOKEN")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := checkRetention(*retentionYears); err != nil {
 		return err
+	}
+	proxies, err := web.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if *smtpURL == "" {
 		*smtpURL = e.getenv("OIKOS_SMTP_URL")
@@ -171,13 +185,35 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(notify.NewCollector(d))
 	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
-		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg, DefaultScheme: *defaultScheme})
+		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg, DefaultScheme: *defaultScheme, TrustedProxies: proxies,
+		MetricsToken: e.getenv("OIKOS_METRICS_TOKEN")})
 	if err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	if len(proxies) > 0 {
+		log.Info("client addresses are read from X-Forwarded-For when a trusted proxy sends it", "proxies", *trustedProxies)
+	}
+	var metricsServer *http.Server
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on --metrics-addr %s: %w", *metricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		metricsServer = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go metricsServer.Serve(mln)
+		defer metricsServer.Close()
+		log.Info("metrics are served on a listener of their own", "addr", mln.Addr().String())
+		if e.metricsListening != nil {
+			e.metricsListening <- mln.Addr().String()
+		}
 	}
 	hs := &http.Server{
 		Handler:           srv,

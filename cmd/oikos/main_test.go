@@ -237,3 +237,78 @@ func TestGracefulShutdownFinishesRequests(t *testing.T) {
 	}
 
 }
+
+// TestServeMetricsSettings: /metrics is not public. With --metrics-addr it
+// is served there; on the main address it needs OIKOS_METRICS_TOKEN, and
+// without the token it is not there at all.
+func TestServeMetricsSettings(t *testing.T) {
+	url := "sqlite:" + filepath.Join(t.TempDir(), "o.db")
+	get := func(u, token string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", u, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+
+	addr, stop := serveInProcess(t, url)
+	if code, _ := get("http://"+addr+"/metrics", ""); code != 404 {
+		t.Errorf("no setting: /metrics %d", code)
+	}
+	stop()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	listening, metricsListening := make(chan string, 1), make(chan string, 1)
+	settings := map[string]string{"OIKOS_METRICS_TOKEN": "scrape-secret", "OIKOS_TRUSTED_PROXIES": "10.0.0.0/8"}
+	e := &env{getenv: func(k string) string { return settings[k] }, stdin: strings.NewReader(""), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{},
+		listening: listening, metricsListening: metricsListening}
+	done := make(chan error, 1)
+	go func() {
+		done <- e.serve(ctx, []string{"--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--db", url})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	var main, metrics string
+	for main == "" || metrics == "" {
+		select {
+		case main = <-listening:
+		case metrics = <-metricsListening:
+		case err := <-done:
+			t.Fatalf("serve: %v", err)
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not start")
+		}
+	}
+	if code, body := get("http://"+metrics+"/metrics", ""); code != 200 || !strings.Contains(body, "oikos_password_hashers") {
+		t.Errorf("metrics listener: %d", code)
+	}
+	if code, _ := get("http://"+metrics+"/", ""); code != 404 {
+		t.Errorf("metrics listener serves more than /metrics: %d", code)
+	}
+	if code, _ := get("http://"+main+"/metrics", ""); code != 401 {
+		t.Errorf("main address without the token: %d", code)
+	}
+	if code, body := get("http://"+main+"/metrics", "scrape-secret"); code != 200 || !strings.Contains(body, "go_goroutines") {
+		t.Errorf("main address with the token: %d", code)
+	}
+}
+
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	_, _, err := runOikos(t, "", "serve", "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/8,proxy.internal",
+		"--db", "sqlite:"+filepath.Join(t.TempDir(), "o.db"))
+	if err == nil || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), "proxy.internal") {
+		t.Fatalf("bad --trusted-proxies: %v", err)
+	}
+}

@@ -151,7 +151,5 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context) error {
 	if _, err := s.DB.Exec(ctx, "DELETE FROM sessions WHERE expires_at <= $1", now); err != nil {
 		return err
 	}
-	_, err := s.DB.Exec(ctx, "DELETE FROM sign_in_failures WHERE first_at < $1 AND locked_until < $2",
-		db.Millis(s.now().Add(-throttleWindow)), now)
-	return err
+	return s.deleteOldAttempts(ctx)
 }

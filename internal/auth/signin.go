@@ -3,122 +3,12 @@ package auth
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/db"
 )
-
-// Sign-in throttling: each failure slows the next answer a little; too many
-// in the window lock the account (or the client address) for a while. Counts
-// live in the database so every replica sees them.
-const (
-	throttleWindow      = 15 * time.Minute
-	lockFor             = 15 * time.Minute
-	accountFailureLimit = 5
-	clientFailureLimit  = 20
-)
-
-type throttleState struct {
-	Failures    int
-	FirstAt     time.Time
-	LockedUntil time.Time
-}
-
-// afterFailure is the throttle state after one more failure at now.
-func afterFailure(st throttleState, now time.Time, limit int) throttleState {
-	if st.FirstAt.IsZero() || now.Sub(st.FirstAt) > throttleWindow {
-		st = throttleState{FirstAt: now}
-	}
-	st.Failures++
-	if st.Failures >= limit {
-		st.LockedUntil = now.Add(lockFor)
-	}
-	return st
-}
-
-// failureDelay is how long to hold a failed answer: long enough to make
-// guessing slow, short enough that a person who mistyped barely notices.
-func failureDelay(failures int) time.Duration {
-	d := time.Duration(failures) * 250 * time.Millisecond
-	return min(d, 2*time.Second)
-}
-
-func lockedError(until, now time.Time) error {
-	mins := int(until.Sub(now).Minutes()) + 1
-	return &oikos.Error{Code: oikos.ELOCKED,
-		Message: fmt.Sprintf("Too many failed attempts to sign in. For your security, wait %d minutes and try again.", mins)}
-}
-
-func (s *Store) throttle(ctx context.Context, key string) (throttleState, error) {
-	var st throttleState
-	var first, locked int64
-	err := s.DB.R().QueryRowContext(ctx, "SELECT failures, first_at, locked_until FROM sign_in_failures WHERE key = $1", key).Scan(&st.Failures, &first, &locked)
-	if err == sql.ErrNoRows {
-		return st, nil
-	}
-	st.FirstAt, st.LockedUntil = db.Time(first), db.Time(locked)
-	if locked == 0 {
-		st.LockedUntil = time.Time{}
-	}
-	return st, err
-}
-
-// checkLocked refuses when the account or client is locked.
-func (s *Store) checkLocked(ctx context.Context, keys ...string) error {
-	now := s.now()
-	for _, k := range keys {
-		st, err := s.throttle(ctx, k)
-		if err != nil {
-			return err
-		}
-		if st.LockedUntil.After(now) {
-			return lockedError(st.LockedUntil, now)
-		}
-	}
-	return nil
-}
-
-// recordFailure counts a failure against the keys and holds the answer.
-func (s *Store) recordFailure(ctx context.Context, accountKey, clientKey string) {
-	now := s.now()
-	worst := 0
-	s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for _, k := range []struct {
-			key   string
-			limit int
-		}{{accountKey, accountFailureLimit}, {clientKey, clientFailureLimit}} {
-			st, err := s.throttle(ctx, k.key)
-			if err != nil {
-				return err
-			}
-			st = afterFailure(st, now, k.limit)
-			worst = max(worst, st.Failures)
-			locked := int64(0)
-			if !st.LockedUntil.IsZero() {
-				locked = db.Millis(st.LockedUntil)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO sign_in_failures (key, failures, first_at, locked_until) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, first_at = excluded.first_at, locked_until = excluded.locked_until`,
-				k.key, st.Failures, db.Millis(st.FirstAt), locked); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if s.Sleep != nil {
-		s.Sleep(failureDelay(worst))
-	}
-}
-
-func (s *Store) clearFailures(ctx context.Context, key string) {
-	s.DB.Exec(ctx, "DELETE FROM sign_in_failures WHERE key = $1", key)
-}
-
-func accountKey(email string) string { return "account:" + NormaliseEmail(email) }
-func clientKey(client string) string { return "client:" + client }
 
 var errBadCredentials = &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "The email address or password is not right. Check them and try again."}
 
@@ -128,28 +18,62 @@ var dummyHash, _ = HashPassword("not a real password", DefaultPasswordParams)
 
 // CheckPassword is the first step of signing in. It returns the user when
 // the email and password match an active account with a password.
+//
+// The order keeps a flood cheap. A place in the hashers' queue comes first,
+// so at most that many sign-ins do anything at all; beyond it they are
+// refused as busy, uncounted, without touching the database. A locked
+// account or client is then refused on a read; the attempt waits for a
+// hasher, is reserved in the database, and only then is the password
+// checked.
 func (s *Store) CheckPassword(ctx context.Context, email, password, client string) (User, error) {
 	if !oikos.PlainText(email, false) || len(email) > 254 {
 		return User{}, errBadCredentials
 	}
+	slot, err := s.Hashers.queue()
+	if err != nil {
+		return User{}, err
+	}
+	defer slot.release()
 	ak, ck := accountKey(email), clientKey(client)
-	if err := s.checkLocked(ctx, ak, ck); err != nil {
+	if err := s.notLocked(ctx, ak, ck); err != nil {
+		return User{}, err
+	}
+	if err := slot.wait(ctx); err != nil {
+		return User{}, err
+	}
+	// Read again: the attempts let through while this one waited may have
+	// spent the ration, and a read is cheaper than a refused upsert.
+	if err := s.notLocked(ctx, ak, ck); err != nil {
+		return User{}, err
+	}
+	n, err := s.reserveSignIn(ctx, ak, ck)
+	if err != nil {
 		return User{}, err
 	}
 	u, err := s.GetUserByEmail(ctx, email)
 	if err != nil && oikos.ErrorCode(err) != oikos.ENOTFOUND {
+		s.giveBack(ctx, ak, ck)
 		return User{}, err
 	}
 	hash := u.passwordHash
 	if hash == "" || !u.Active {
 		hash = dummyHash
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := slot.check(hash, password)
+	slot.release()
 	if err != nil || !ok || hash == dummyHash {
-		s.recordFailure(ctx, ak, ck)
+		s.holdFailure(n)
 		return User{}, errBadCredentials
 	}
+	s.giveBack(ctx, ak, ck)
 	return u, nil
+}
+
+// holdFailure holds a wrong answer a little longer at each attempt.
+func (s *Store) holdFailure(attempts int) {
+	if s.Sleep != nil {
+		s.Sleep(failureDelay(attempts))
+	}
 }
 
 var errBadCode = &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "That code is not right. Enter the 6-digit code your authenticator app shows now, or one of your recovery codes."}
@@ -161,29 +85,36 @@ func (s *Store) CheckSecondFactor(ctx context.Context, userID, code, client stri
 	if err != nil {
 		return err
 	}
-	ak, ck := accountKey(u.Email), clientKey(client)
-	if err := s.checkLocked(ctx, ak, ck); err != nil {
-		return err
-	}
 	if !u.TwoFactor {
 		return errBadCode
+	}
+	// Codes share the account's ration with passwords: a guesser who has
+	// the password gets no more tries at the code than at the password.
+	ak, ck := accountKey(u.Email), clientKey(client)
+	if err := s.notLocked(ctx, ak, ck); err != nil {
+		return err
+	}
+	n, err := s.reserveSignIn(ctx, ak, ck)
+	if err != nil {
+		return err
 	}
 	if step, ok := CheckTOTP(u.totpSecret, code, s.now(), u.totpLastStep); ok {
 		// Record the step so the same code cannot be replayed. The condition
 		// makes two simultaneous uses of one code succeed only once.
 		res, err := s.DB.Exec(ctx, "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1", step, u.ID)
 		if err != nil {
+			s.giveBack(ctx, ak, ck)
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 1 {
-			s.clearFailures(ctx, ak)
+			s.giveBack(ctx, ak, ck)
 			return nil
 		}
 	} else if s.spendRecoveryCode(ctx, u.ID, code) {
-		s.clearFailures(ctx, ak)
+		s.giveBack(ctx, ak, ck)
 		return nil
 	}
-	s.recordFailure(ctx, ak, ck)
+	s.holdFailure(n)
 	return errBadCode
 }
 
@@ -332,7 +263,7 @@ func (s *Store) UseSetupLink(ctx context.Context, token, password, client string
 	if msg := ValidatePassword(password, u.Email); msg != "" {
 		return User{}, oikos.Invalid(map[string]string{"password": msg})
 	}
-	hash, err := HashPassword(password, s.PasswordParams)
+	hash, err := s.Hashers.Hash(ctx, password, s.PasswordParams)
 	if err != nil {
 		return User{}, err
 	}

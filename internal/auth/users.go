@@ -105,11 +105,13 @@ type Store struct {
 	Now func() time.Time
 	// Sleep holds failed sign-in answers; nil in tests that need speed.
 	Sleep func(time.Duration)
+	// Hashers runs every argon2id hash and check, a bounded few at once.
+	Hashers *Hashers
 }
 
 // NewStore returns a Store with the default costs and the real clock.
 func NewStore(d *db.DB) *Store {
-	return &Store{DB: d, PasswordParams: DefaultPasswordParams, Now: time.Now, Sleep: time.Sleep}
+	return &Store{DB: d, PasswordParams: DefaultPasswordParams, Now: time.Now, Sleep: time.Sleep, Hashers: DefaultHashers()}
 }
 
 // Actor is who makes a change, for the audit log.
@@ -166,7 +168,7 @@ func (s *Store) CreateUser(ctx context.Context, by Actor, in UserInput, password
 			return User{}, oikos.Invalid(map[string]string{"password": msg})
 		}
 		var err error
-		if hash, err = HashPassword(password, s.PasswordParams); err != nil {
+		if hash, err = s.Hashers.Hash(ctx, password, s.PasswordParams); err != nil {
 			return User{}, err
 		}
 	}
@@ -340,7 +342,7 @@ func (s *Store) SetPassword(ctx context.Context, by Actor, id, password string) 
 	if msg := ValidatePassword(password, u.Email); msg != "" {
 		return oikos.Invalid(map[string]string{"password": msg})
 	}
-	hash, err := HashPassword(password, s.PasswordParams)
+	hash, err := s.Hashers.Hash(ctx, password, s.PasswordParams)
 	if err != nil {
 		return err
 	}

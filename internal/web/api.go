@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -79,13 +80,20 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 const maxBody = 1 << 20
 
 // decodeJSON reads one JSON object into v, refusing unknown fields, wrong
-// types, trailing data and bodies over maxBody, each with a message that
-// names the problem.
+// types, trailing data, text that is not UTF-8 and bodies over maxBody,
+// each with a message that names the problem.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") && !strings.HasPrefix(ct, "application/fhir+json") {
 		return &oikos.Error{Code: oikos.EMALFORMED, Message: "Send the body as JSON with Content-Type: application/json."}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		return jsonProblem(err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonProblem(err)

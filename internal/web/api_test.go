@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"oikos/internal/auth"
 	"oikos/internal/db"
@@ -219,6 +220,7 @@ func FuzzCreateOrganisation(f *testing.F) {
 	for _, seed := range []string{
 		`{"name":"Riverside","kind":"vcse"}`, `{"name":"","kind":""}`, `{"name":1}`, `{`, ``, `null`, `[]`,
 		`{"name":"a","kind":"vcse","x":1}`, `{"name":"\u0000","kind":"council"}`, `{"name":"` + strings.Repeat("é", 300) + `","kind":"other"}`,
+		"{\"name\":\"Caf\xe9\",\"kind\":\"vcse\"}", `{"name":"\ud800","kind":"vcse"}`,
 	} {
 		f.Add(seed)
 	}
@@ -236,6 +238,9 @@ func FuzzCreateOrganisation(f *testing.F) {
 		case 201, 400, 409, 413, 422:
 		default:
 			t.Fatalf("status %d for %q", resp.StatusCode, body)
+		}
+		if !utf8.ValidString(body) && resp.StatusCode != 400 && resp.StatusCode != 413 {
+			t.Fatalf("status %d for %q, which is not UTF-8", resp.StatusCode, body)
 		}
 	})
 }

@@ -73,7 +73,12 @@ func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		s.fhirError(w, r, jsonProblem(err))
+		err = jsonProblem(err)
+	} else {
+		err = checkJSONText(body)
+	}
+	if err != nil {
+		s.fhirError(w, r, err)
 		return
 	}
 	in, prob := fhir.ParseServiceRequest(body)

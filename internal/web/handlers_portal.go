@@ -191,7 +191,7 @@ func (s *Server) mySignIn(throttle *failureThrottle) http.HandlerFunc {
 		}
 		pg := &page{Title: "Sign in to see your plan", Form: form}
 		client, now := clientAddress(r), time.Now()
-		if throttle.blocked(client, now) {
+		if throttle.blocked(clientGroup(r), now) {
 			s.formError(w, r, "my_sign_in", pg, errTooManyCodes, "code")
 			return
 		}
@@ -203,7 +203,7 @@ func (s *Server) mySignIn(throttle *failureThrottle) http.HandlerFunc {
 		sess, err := s.portal.RedeemCode(r.Context(), client, in.Code, in.DateOfBirth)
 		if err != nil {
 			if oikos.ErrorCode(err) == oikos.EUNAUTHORIZED {
-				throttle.fail(client, now)
+				throttle.fail(clientGroup(r), now)
 			}
 			s.formError(w, r, "my_sign_in", pg, err, "code")
 			return

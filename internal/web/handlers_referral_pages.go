@@ -47,7 +47,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: "OIK-THANK-YOU"})
 		return
 	}
-	if !s.selfRefs.allow(clientAddress(r), time.Now()) {
+	if !s.selfRefs.allow(clientGroup(r), time.Now()) {
 		s.formError(w, r, "self_referral", pg, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many requests from your network in a short time. Wait a few minutes and try again."}, "given_name")
 		return
 	}

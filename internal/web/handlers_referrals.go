@@ -110,7 +110,7 @@ func checkKey(field, key string) error {
 }
 
 func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
-	if !s.selfRefs.allow(clientAddress(r), time.Now()) {
+	if !s.selfRefs.allow(clientGroup(r), time.Now()) {
 		s.apiError(w, r, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many referrals from your network in a short time. Wait a few minutes and try again."})
 		return
 	}

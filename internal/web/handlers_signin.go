@@ -22,15 +22,6 @@ func parseForm(w http.ResponseWriter, r *http.Request) bool {
 	return r.ParseForm() == nil
 }
 
-// safeNext keeps a post-sign-in destination on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.HasPrefix(next, "/sign-in") || strings.HasPrefix(next, "/sign-out") {
-		return "/"
-	}
-	return next
-}
-
 // formError re-renders a form page with the error's field messages, or its
 // message against the given field when the error is not about fields.
 func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, pg *page, err error, field string, order ...string) {
@@ -73,7 +64,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	client := clientAddress(r)
 	pg := &page{Title: "Sign in", Form: url.Values{"email": {r.PostForm.Get("email")}, "next": {r.PostForm.Get("next")}}}
-	if !s.signIns.allow(client, time.Now()) {
+	if !s.signIns.allow(clientGroup(r), time.Now()) {
 		s.formError(w, r, "sign_in", pg, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many attempts from your network. Wait a minute and try again."}, "email")
 		return
 	}

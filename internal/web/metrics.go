@@ -1,14 +1,49 @@
 package web
 
 import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"oikos"
+	"oikos/internal/auth"
 	"oikos/internal/db"
 )
+
+// MetricsHandler serves the Prometheus metrics to whoever reaches it, for
+// a listener of its own that only the monitoring network can reach
+// (oikos serve --metrics-addr). They say how busy each route is and how
+// many messages wait: nothing for the public.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
+}
+
+// metricsPage is /metrics on the main listener: there only when a metrics
+// token is configured, and only to a scraper that sends it.
+func (s *Server) metricsPage(metrics http.Handler) http.HandlerFunc {
+	// Comparing digests takes the same time whatever the token's length.
+	want := sha256.Sum256([]byte(s.cfg.MetricsToken))
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.MetricsToken == "" {
+			s.notFound(w, r)
+			return
+		}
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			s.apiError(w, r, &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "Send the metrics token (OIKOS_METRICS_TOKEN) as Authorization: Bearer TOKEN."})
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	}
+}
 
 type metrics struct {
 	requests *prometheus.CounterVec
@@ -71,4 +106,27 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(poolWait, prometheus.CounterValue, float64(st.wait), pool)
 		ch <- prometheus.MustNewConstMetric(poolWaitTime, prometheus.CounterValue, st.waitTime.Seconds(), pool)
 	}
+}
+
+// hasherCollector reports the password hashers' pool at scrape time: a
+// rising refused count is a flood of sign-ins being turned away.
+type hasherCollector struct{ h *auth.Hashers }
+
+var (
+	hashRuns    = prometheus.NewDesc("oikos_password_hashes_total", "Password hashes and checks run (argon2id).", nil, nil)
+	hashRefused = prometheus.NewDesc("oikos_password_hashes_refused_total", "Password hashes and checks refused because every hasher was busy.", nil, nil)
+	hashSlots   = prometheus.NewDesc("oikos_password_hashers", "Password hashes that may run at once.", nil, nil)
+)
+
+func (c hasherCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- hashRuns
+	ch <- hashRefused
+	ch <- hashSlots
+}
+
+func (c hasherCollector) Collect(ch chan<- prometheus.Metric) {
+	st := c.h.Stats()
+	ch <- prometheus.MustNewConstMetric(hashRuns, prometheus.CounterValue, float64(st.Runs))
+	ch <- prometheus.MustNewConstMetric(hashRefused, prometheus.CounterValue, float64(st.Refused))
+	ch <- prometheus.MustNewConstMetric(hashSlots, prometheus.GaugeValue, float64(st.Size))
 }

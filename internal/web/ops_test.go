@@ -11,7 +11,7 @@ import (
 )
 
 func TestHealthReadyAndMetrics(t *testing.T) {
-	f := newFixture(t, dbtest.SQLite(t))
+	f := newFixture(t, dbtest.SQLite(t), func(c *web.Config) { c.MetricsToken = "scrape-secret" })
 	if res := f.do("", "GET", "/healthz", ""); res.status != 200 {
 		t.Errorf("healthz: %d", res.status)
 	}
@@ -19,8 +19,11 @@ func TestHealthReadyAndMetrics(t *testing.T) {
 		t.Errorf("readyz: %d", res.status)
 	}
 	f.do(auth.Admin, "GET", "/api/v1/organisations", "")
-	res := f.do("", "GET", "/metrics", "")
+	req, _ := http.NewRequest("GET", f.ts.URL+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scrape-secret")
+	res := f.send(http.DefaultTransport, req)
 	for _, want := range []string{
+		`oikos_password_hashes_total`,
 		`oikos_http_requests_total{code="200",method="GET",route="GET /api/v1/organisations"} 1`,
 		`oikos_http_request_duration_seconds_bucket{method="GET",route="GET /api/v1/organisations"`,
 		`oikos_db_connections_open{pool="write"}`,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
 	"oikos/internal/auth"
 )
 
@@ -17,8 +15,7 @@ func (s *Server) addRoutes(rt *router) {
 	// Operations.
 	rt.handle("GET /healthz", auth.Public, s.healthz)
 	rt.handle("GET /readyz", auth.Public, s.readyz)
-	metrics := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
-	rt.handle("GET /metrics", auth.Public, metrics.ServeHTTP)
+	rt.handle("GET /metrics", auth.Public, s.metricsPage(s.MetricsHandler()))
 	rt.handle("GET /static/{version}/{path...}", auth.Public, s.static.serve)
 	rt.handle("GET /favicon.ico", auth.Public, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, s.static.Prefix+"/vendor/assets/images/favicon.ico", http.StatusMovedPermanently)

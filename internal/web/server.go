@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -44,6 +45,13 @@ type Config struct {
 	// DefaultScheme is the scheme a referral belongs to when several
 	// exist and none covers the person's district (default: the first).
 	DefaultScheme string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed; from anywhere else the connection's address is the client.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, opens GET /metrics on this handler to
+	// Authorization: Bearer MetricsToken; unset, /metrics here is 404 (serve
+	// MetricsHandler on a listener of its own instead).
+	MetricsToken string
 }
 
 // Server serves Oikos over HTTP.
@@ -115,22 +123,23 @@ func New(cfg Config) (*Server, error) {
 		return closeConnections(ctx, tx, c)
 	}
 	s.metrics = newMetrics(cfg.Registry, cfg.DB)
+	if cfg.Auth != nil && cfg.Auth.Hashers != nil {
+		cfg.Registry.MustRegister(hasherCollector{cfg.Auth.Hashers})
+	}
 	rt := &router{mux: http.NewServeMux(), s: s}
 	s.addRoutes(rt)
 	s.routes = rt.routes
 	rt.mux.HandleFunc("/", s.notFound) // anything unrouted: the 404 page
 
 	csrf := http.NewCrossOriginProtection()
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, http.StatusForbidden, "This form could not be sent",
-			"The request came from another website, so it was refused. Go back, reload the page and try again.")
-	}))
+	csrf.SetDenyHandler(http.HandlerFunc(s.crossOriginRefused))
 	var h http.Handler = rt.mux
 	h = s.withPrincipal(h)
 	h = s.refuseUnreadablePaths(h)
 	h = csrf.Handler(h)
 	h = s.recoverPanics(h)
 	h = s.securityHeaders(h)
+	h = s.withClient(h)
 	h = s.observe(h)
 	s.handler = h
 	return s, nil
