@@ -55,33 +55,47 @@ type Person struct {
 
 // Referral is one referral and everything recorded under it.
 type Referral struct {
-	ID                 string         `json:"id"`
-	Reference          string         `json:"reference"`
-	Status             string         `json:"status"`
-	SourceType         string         `json:"source_type"`
-	SourceOrganisation string         `json:"source_organisation"`
-	ReferrerName       string         `json:"referrer_name"`
-	Reasons            []string       `json:"reasons"`
-	Urgency            string         `json:"urgency"`
-	Notes              string         `json:"notes"`
-	ConsentGiven       bool           `json:"consent_given"`
-	ConsentShare       bool           `json:"consent_share_with_providers"`
-	ConsentBy          string         `json:"consent_by"`
-	ConsentAt          time.Time      `json:"consent_at"`
-	AssignedTo         string         `json:"assigned_to"`
-	ClosedReason       string         `json:"closed_reason"`
-	Channel            string         `json:"channel"`
-	ReceivedAt         time.Time      `json:"received_at"`
-	FirstContactAt     *time.Time     `json:"first_contact_at"`
-	ClosedAt           *time.Time     `json:"closed_at"`
-	History            []Event        `json:"history"`
-	Contacts           []Contact      `json:"contacts"`
-	Conversations      []Conversation `json:"conversations"`
-	Plan               *Plan          `json:"plan"`
-	Measures           []Measure      `json:"measures"`
-	Connections        []Connection   `json:"connections"`
-	Preferences        *Preferences   `json:"preferences"`
-	UnmetNeeds         []UnmetNeed    `json:"unmet_needs"`
+	ID                 string   `json:"id"`
+	Reference          string   `json:"reference"`
+	Status             string   `json:"status"`
+	SourceType         string   `json:"source_type"`
+	SourceOrganisation string   `json:"source_organisation"`
+	ReferrerName       string   `json:"referrer_name"`
+	Reasons            []string `json:"reasons"`
+	Urgency            string   `json:"urgency"`
+	Notes              string   `json:"notes"`
+	// ReferredAs is the person as the referral named them, which the
+	// referrer sees.
+	ReferredAs     SentPerson     `json:"referred_as"`
+	ConsentGiven   bool           `json:"consent_given"`
+	ConsentShare   bool           `json:"consent_share_with_providers"`
+	ConsentBy      string         `json:"consent_by"`
+	ConsentAt      time.Time      `json:"consent_at"`
+	AssignedTo     string         `json:"assigned_to"`
+	ClosedReason   string         `json:"closed_reason"`
+	Channel        string         `json:"channel"`
+	ReceivedAt     time.Time      `json:"received_at"`
+	FirstContactAt *time.Time     `json:"first_contact_at"`
+	ClosedAt       *time.Time     `json:"closed_at"`
+	History        []Event        `json:"history"`
+	Contacts       []Contact      `json:"contacts"`
+	Conversations  []Conversation `json:"conversations"`
+	Plan           *Plan          `json:"plan"`
+	Measures       []Measure      `json:"measures"`
+	Connections    []Connection   `json:"connections"`
+	Preferences    *Preferences   `json:"preferences"`
+	UnmetNeeds     []UnmetNeed    `json:"unmet_needs"`
+}
+
+// SentPerson is the person's details as a referral gave them.
+type SentPerson struct {
+	GivenName   string `json:"given_name"`
+	FamilyName  string `json:"family_name"`
+	DateOfBirth string `json:"date_of_birth"`
+	NHSNumber   string `json:"nhs_number"`
+	Postcode    string `json:"postcode"`
+	Phone       string `json:"phone"`
+	Email       string `json:"email"`
 }
 
 // Event is one step of a referral's history.
@@ -356,7 +370,8 @@ func (r *reader) referrals(personID string, out *Export) error {
 		var first, closed sql.NullInt64
 		if err := rows.Scan(&ref.ID, &ref.Reference, &ref.Status, &ref.SourceType, &ref.SourceOrganisation, &ref.ReferrerName, &reasons,
 			&ref.Urgency, &ref.Notes, &ref.ConsentGiven, &ref.ConsentShare, &ref.ConsentBy, &consentAt, &ref.AssignedTo, &name, &role,
-			&ref.ClosedReason, &ref.Channel, &received, &first, &closed); err != nil {
+			&ref.ClosedReason, &ref.Channel, &received, &first, &closed, &ref.ReferredAs.GivenName, &ref.ReferredAs.FamilyName,
+			&ref.ReferredAs.DateOfBirth, &ref.ReferredAs.NHSNumber, &ref.ReferredAs.Postcode, &ref.ReferredAs.Phone, &ref.ReferredAs.Email); err != nil {
 			return err
 		}
 		if ref.AssignedTo != "" {
@@ -369,7 +384,8 @@ func (r *reader) referrals(personID string, out *Export) error {
 		return nil
 	}, `SELECT r.id, r.reference, r.status, r.source_type, COALESCE(o.name, ''), r.referrer_name, r.reasons, r.urgency, r.notes,
 		r.consent_given, r.consent_share, r.consent_by, r.consent_at, COALESCE(r.assigned_to, ''), `+actorSQL+`,
-		r.closed_reason, r.channel, r.received_at, r.first_contact_at, r.closed_at
+		r.closed_reason, r.channel, r.received_at, r.first_contact_at, r.closed_at,
+		r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email
 		FROM referrals r LEFT JOIN organisations o ON o.id = r.source_organisation_id LEFT JOIN users u ON u.id = r.assigned_to
 		WHERE r.person_id = $1 ORDER BY r.received_at, r.id`, personID)
 }

@@ -24,7 +24,11 @@ func RetentionReason(years int) string {
 // referrals closed before cutoff.
 func (s *Store) RetentionDue(ctx context.Context, cutoff time.Time) ([]string, error) {
 	return db.Strings(ctx, s.DB.R(), `SELECT r.person_id FROM referrals r JOIN people p ON p.id = r.person_id
-		WHERE p.erased_at IS NULL GROUP BY r.person_id
+		WHERE p.erased_at IS NULL
+		-- Someone an open referral may be about (a possible match not yet
+		-- checked) is kept until a link worker has said.
+		AND NOT EXISTS (SELECT 1 FROM referrals o WHERE o.possible_match_id = r.person_id AND o.status <> 'closed')
+		GROUP BY r.person_id
 		HAVING SUM(CASE WHEN r.status = 'closed' AND r.closed_at < $1 THEN 0 ELSE 1 END) = 0 ORDER BY r.person_id`, db.Millis(cutoff))
 }
 
