@@ -115,7 +115,7 @@ func NewStore(d *db.DB) *Store {
 }
 
 // Actor is who makes a change, for the audit log.
-type Actor struct{ UserID, Client string }
+type Actor = oikos.Actor
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
 

@@ -24,7 +24,7 @@ type Store struct {
 func NewStore(d *db.DB) *Store { return &Store{DB: d, Now: time.Now} }
 
 // Actor is who makes a change, for the audit log.
-type Actor struct{ UserID, Client string }
+type Actor = oikos.Actor
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
 

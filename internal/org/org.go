@@ -98,7 +98,7 @@ func (in *Input) Validate() error {
 type Store struct{ DB *db.DB }
 
 // Actor is who makes a change, for the audit log.
-type Actor struct{ UserID, Client string }
+type Actor = oikos.Actor
 
 func duplicateName() error {
 	return &oikos.Error{Code: oikos.ECONFLICT, Message: "An organisation with that name already exists.",

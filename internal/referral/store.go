@@ -266,7 +266,7 @@ func (s *Store) queue() *intakeQueue {
 }
 
 // Actor is who acts, for the audit log.
-type Actor struct{ UserID, Client string }
+type Actor = oikos.Actor
 
 func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond) }
 
