@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"io"
 	"math"
 	"sort"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"oikos/internal/audit"
+	"oikos/internal/csvsafe"
 	"oikos/internal/db"
 )
 
@@ -524,7 +524,7 @@ const NoteHidden = "hidden to protect privacy"
 // WriteCSV writes every table, one row per group, then the scheme-wide
 // figures: the same figures as the JSON and the page.
 func (c Coverage) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"table", "key", "group", "deprivation_decile", "referred", "population", "rate_per_1000", "expected_rate_per_1000", "judgement", "note"})
 	row := func(table string, g Group) {
 		decile, note := "", ""

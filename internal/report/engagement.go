@@ -2,13 +2,13 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"slices"
 	"sort"
 	"strings"
 
 	"oikos/internal/connection"
+	"oikos/internal/csvsafe"
 	"oikos/internal/db"
 )
 
@@ -243,7 +243,7 @@ func btoi(b bool) int {
 // WriteCSV writes one row per organisation, then one per service: the same
 // figures as the JSON, a hidden count empty and named in the note.
 func (e Engagement) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(append(append([]string{"list", "organisation_id", "organisation", "service_id", "service"}, EngagementColumns...),
 		"median_days_to_first_attendance", "note"))
 	row := func(list string, l EngagementLine) {

@@ -2,11 +2,11 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"sort"
 	"strings"
 
+	"oikos/internal/csvsafe"
 	"oikos/internal/db"
 	"oikos/internal/taxonomy"
 )
@@ -217,7 +217,7 @@ func OrderGaps(gaps []UnmetGap) {
 // WriteCSV writes the needs' totals, then every gap, largest first: the
 // same figures as the JSON and the page.
 func (u Unmet) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"table", "area", "need", "need_label", "referrals", "population", "per_10000", "biggest_gap", "note"})
 	note := func(n *int) string {
 		if n == nil {
