@@ -128,6 +128,9 @@ func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mine, _, err := s.refs.List(r.Context(), referral.Filter{AssignedTo: p.UserID, Limit: 200})
+	if err == nil {
+		err = s.refs.RecordList(r.Context(), refActor(r), waiting, mine)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
