@@ -49,3 +49,11 @@ func benchAppend(b *testing.B, dialect db.Dialect, n int) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/entry")
 }
+
+// BenchmarkSeal is the key's cost on each entry appended.
+func BenchmarkSeal(b *testing.B) {
+	hash := audit.Hash("", audit.Event{ActorID: "usr_a", Action: audit.Read, ObjectKind: "referral", ObjectID: "ref_1"})
+	for b.Loop() {
+		audit.Seal(testKey, hash)
+	}
+}
