@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -139,7 +140,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"serve GET /metrics on this address of its own, e.g. 127.0.0.1:9090 (env OIKOS_METRICS_ADDR).\n"+
 			"On the main address /metrics answers 404, unless OIKOS_METRICS_TOKEN is set: then it answers a scraper\n"+
 			"that sends Authorization: Bearer TOKEN")
+	auditKey := e.auditKeyFlag(fs)
+	anchorFile := fs.String("audit-anchor", e.getenv("OIKOS_AUDIT_ANCHOR"),
+		"append the audit log's latest entry to this file every minute and at shutdown, somewhere the database cannot\n"+
+			"rewrite (env OIKOS_AUDIT_ANCHOR); oikos audit verify --audit-anchor then notices entries cut from the end")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := e.useAuditKey(*auditKey); err != nil {
 		return err
 	}
 	if err := checkRetention(*retentionYears); err != nil {
@@ -182,6 +190,30 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.Close()
+	if audit.Sealing() {
+		log.Info("audit entries are sealed with the audit key")
+	} else {
+		log.Warn("no audit key set (--audit-key or OIKOS_AUDIT_KEY): audit entries are not sealed, so a recomputed audit chain would pass oikos audit verify")
+	}
+	anchorDone := make(chan struct{})
+	var anchorer *audit.Anchorer
+	if *anchorFile != "" {
+		anchorer = &audit.Anchorer{DB: d, Path: *anchorFile, Log: log}
+		if err := anchorer.Open(ctx); err != nil {
+			return err
+		}
+		// Runs after the requests and background work have stopped, before
+		// the database closes: the last anchor is the log's last entry.
+		defer func() {
+			<-anchorDone
+			if err := anchorer.Write(context.Background()); err != nil {
+				log.Error("could not anchor the audit log at shutdown", "file", *anchorFile, "err", err)
+			}
+		}()
+	} else {
+		close(anchorDone)
+		log.Warn("no audit anchor file set (--audit-anchor or OIKOS_AUDIT_ANCHOR): entries cut from the end of the audit log would not be noticed")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(notify.NewCollector(d))
 	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
@@ -235,6 +267,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	retentionDone := make(chan struct{})
 	go func() { defer close(retentionDone); privacy.NewStore(d).Daily(hkCtx, *retentionYears, log) }()
 	defer func() { stopHK(); <-retentionDone }()
+	if anchorer != nil {
+		go func() { defer close(anchorDone); anchorer.Run(hkCtx, audit.AnchorEvery) }()
+	}
 	// Before the database closes: let a message being sent finish and be
 	// recorded, so that it is neither lost nor sent twice.
 	defer func() { stopHK(); <-mailerDone }()
@@ -455,22 +490,85 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	return nil
 }
 
+// auditKeyFlag is the --audit-key flag. Its default is not shown, so that
+// usage does not print the key from the environment.
+func (e *env) auditKeyFlag(fs *flag.FlagSet) *string {
+	return fs.String("audit-key", "", "the key that seals each audit entry (env OIKOS_AUDIT_KEY, better than the flag for a secret):\n"+
+		"at least 32 characters, the same for every server on one database; make one with: openssl rand -hex 32")
+}
+
+// useAuditKey seals this process's audit entries with the flag's key, or
+// the environment's.
+func (e *env) useAuditKey(flagKey string) error {
+	k := flagKey
+	if k == "" {
+		k = e.getenv("OIKOS_AUDIT_KEY")
+	}
+	if k == "" {
+		return nil
+	}
+	if err := audit.UseKey([]byte(k)); err != nil {
+		return fmt.Errorf("--audit-key: %w", err)
+	}
+	return nil
+}
+
 func (e *env) auditVerify(ctx context.Context, args []string) error {
-	fs := e.flags("audit verify", "audit verify [--db URL]")
+	fs := e.flags("audit verify", "audit verify [--db URL] [--audit-key KEY] [--audit-anchor FILE]")
 	dbURL := e.dbFlag(fs)
+	keyFlag := e.auditKeyFlag(fs)
+	anchorFile := fs.String("audit-anchor", e.getenv("OIKOS_AUDIT_ANCHOR"), "the anchor file oikos serve writes (env OIKOS_AUDIT_ANCHOR)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var o audit.CheckOptions
+	if k := cmp.Or(*keyFlag, e.getenv("OIKOS_AUDIT_KEY")); k != "" {
+		if len(k) < audit.MinKeyLength {
+			return fmt.Errorf("--audit-key: the audit key must be at least %d characters", audit.MinKeyLength)
+		}
+		o.Key = []byte(k)
+	}
+	torn := false
+	if *anchorFile != "" {
+		var err error
+		if o.Anchors, torn, err = audit.ReadAnchorFile(*anchorFile); err != nil {
+			return err
+		}
 	}
 	d, err := db.Open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	n, err := audit.Verify(ctx, d.R())
+	r, err := audit.Check(ctx, d.R(), o)
 	if err != nil {
-		return fmt.Errorf("audit log broken after %d good entries: %w", n, err)
+		return fmt.Errorf("audit log broken after %d good entries: %w", r.Entries, err)
 	}
-	fmt.Fprintf(e.stdout, "Audit log intact: %d entries checked.\n", n)
+	fmt.Fprintf(e.stdout, "Audit log intact: %d entries checked.\n", r.Entries)
+	switch {
+	case o.Key == nil:
+		fmt.Fprintln(e.stdout, "Not checked: no audit key (--audit-key or OIKOS_AUDIT_KEY), so a chain recomputed after changing an entry would also pass.")
+	case r.Unsealed > 0:
+		fmt.Fprintf(e.stdout, "Seals checked with the audit key on %d entries; the %d oldest, written before the key was set, rest on the chain alone.\n", r.Sealed, r.Unsealed)
+	default:
+		fmt.Fprintf(e.stdout, "Seals checked with the audit key on all %d entries.\n", r.Sealed)
+	}
+	switch {
+	case *anchorFile == "":
+		fmt.Fprintln(e.stdout, "Not checked: no anchor file (--audit-anchor or OIKOS_AUDIT_ANCHOR), so entries cut from the end of the log would not be noticed.")
+	case r.Anchored == 0:
+		fmt.Fprintln(e.stdout, "The anchor file holds no anchors yet, so entries cut from the end of the log would not be noticed.")
+	default:
+		fmt.Fprintf(e.stdout, "Anchors matched: %d. The log holds entry %d as anchored at %s, and everything before it unchanged; entries after it rest on the chain",
+			r.Anchored, r.Latest.ID, r.Latest.At.Format(time.RFC3339))
+		if o.Key != nil {
+			fmt.Fprint(e.stdout, " and seals")
+		}
+		fmt.Fprintln(e.stdout, ".")
+	}
+	if torn {
+		fmt.Fprintln(e.stdout, "The anchor file's last line was cut short (a server stopped while writing it) and was skipped.")
+	}
 	return nil
 }
 

@@ -238,6 +238,18 @@ func Rows(rows, cols int) string {
 	return b.String()
 }
 
+// Rows is Rows for the dialect: on SQLite, plain ? placeholders. SQLite
+// looks a numbered placeholder ($N) up in a list as it parses, time that
+// grows with the square of their number: a 500-row batch of 9 columns spent
+// most of its time there, where ? costs nothing.
+func (d Dialect) Rows(rows, cols int) string {
+	if d != SQLite || rows <= 0 || cols <= 0 {
+		return Rows(rows, cols)
+	}
+	row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(row+", ", rows-1) + row
+}
+
 // Millis stores a time: every timestamp column is BIGINT Unix milliseconds
 // (UTC), which compares and sorts the same way on both databases.
 func Millis(t time.Time) int64 { return t.UnixMilli() }

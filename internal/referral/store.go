@@ -547,6 +547,30 @@ func (s *Store) RecordRead(ctx context.Context, by Actor, r Referral) error {
 	return audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client})
 }
 
+// RecordList writes to the audit log that a list showed these referrals:
+// each shows a person's name and where their referral stands, so each is a
+// read of that person's record, entered as a read of the referral (as
+// RecordRead does) so that audit.ForObject finds it with the rest. The
+// lists of one request are recorded together, one entry per referral, in
+// one transaction: a page of 500 costs one write, not 500.
+func (s *Store) RecordList(ctx context.Context, by Actor, lists ...[]Referral) error {
+	now := s.now()
+	seen := map[string]bool{}
+	var events []audit.Event
+	for _, list := range lists {
+		for _, r := range list {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				events = append(events, audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client})
+			}
+		}
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+}
+
 // Filter scopes and narrows a referral list.
 type Filter struct {
 	Status         Status

@@ -342,6 +342,7 @@ type queueSection struct {
 func (h *connections) queuePage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	var sections []queueSection
+	var shown []connection.Connection
 	for _, s := range []struct {
 		title, empty string
 		st           connection.Status
@@ -357,6 +358,12 @@ func (h *connections) queuePage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		sections = append(sections, queueSection{Title: s.title, Empty: s.empty, Items: items})
+		shown = append(shown, items...)
+	}
+	// The queue shows what each person shared: a read of each record.
+	if err := h.store.RecordListRead(r.Context(), refActor(r), shown); err != nil {
+		h.s.pageError(w, r, err)
+		return
 	}
 	h.s.render(w, r, http.StatusOK, "connections", &page{Title: "Referrals to your services", Data: sections})
 }

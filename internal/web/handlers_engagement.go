@@ -59,7 +59,9 @@ func (s *Server) engagementView(r *http.Request, p report.Period, by report.View
 		median := engagementCell{Text: report.NumberText(l.MedianDaysToAttend)}
 		switch {
 		case l.MedianDaysToAttend != nil:
-		case l.Attended != nil && *l.Attended == 0:
+		case l.Attended == nil:
+			median = engagementCell{Text: report.NoteSuppressed, Note: true}
+		case *l.Attended == 0:
 			median = engagementCell{Text: "nobody went", Note: true}
 		default:
 			median = engagementCell{Text: "fewer than 5 went", Note: true}

@@ -142,6 +142,9 @@ func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 	f = referral.Filter{AssignedTo: p.UserID, Limit: 200}
 	scopeReferrals(p, &f)
 	mine, _, err := s.refs.List(r.Context(), f)
+	if err == nil {
+		err = s.refs.RecordList(r.Context(), refActor(r), waiting, mine)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return

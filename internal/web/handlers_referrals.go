@@ -174,6 +174,9 @@ func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 	}
 	scopeReferrals(p, &f)
 	items, total, err := s.refs.List(r.Context(), f)
+	if err == nil {
+		err = s.refs.RecordList(r.Context(), refActor(r), items)
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return

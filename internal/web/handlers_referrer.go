@@ -14,6 +14,9 @@ import (
 func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	sent, total, err := s.refs.List(r.Context(), referral.Filter{ReferrerUserID: p.UserID, Limit: 500})
+	if err == nil {
+		err = s.refs.RecordList(r.Context(), refActor(r), sent)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
