@@ -96,12 +96,11 @@ func (d *DB) Migrate(ctx context.Context) ([]int, error) {
 	}
 	defer conn.Close()
 
-	if d.Dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
-			return nil, fmt.Errorf("take migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
+	unlock, err := d.Dialect.lockSession(ctx, conn, migrationLockKey)
+	if err != nil {
+		return nil, fmt.Errorf("take migration lock: %w", err)
 	}
+	defer unlock()
 
 	// The write pool begins transactions IMMEDIATE on SQLite, so a second
 	// migrator waits here until the first has committed.
