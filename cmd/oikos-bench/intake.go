@@ -485,10 +485,8 @@ func bareInsert(ctx context.Context, pool *sql.DB, dialect db.Dialect, in referr
 		referralID, db.Millis(now), userID); err != nil {
 		return err
 	}
-	if dialect == db.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", auditLockKey); err != nil {
-			return err
-		}
+	if err := dialect.LockTx(ctx, tx, auditLockKey); err != nil {
+		return err
 	}
 	prev := strings.Repeat("0", 64)
 	if err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev); err != nil && !errors.Is(err, sql.ErrNoRows) {

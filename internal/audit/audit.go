@@ -128,10 +128,8 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 	if len(events) == 0 {
 		return nil
 	}
-	if d == db.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", chainLockKey); err != nil {
-			return fmt.Errorf("audit lock: %w", err)
-		}
+	if err := d.LockTx(ctx, tx, chainLockKey); err != nil {
+		return fmt.Errorf("audit lock: %w", err)
 	}
 	prev := genesis
 	err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev)

@@ -41,38 +41,11 @@ func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action
 		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
 }
 
-// referralState is what casework needs to know of its referral.
-type referralState struct {
-	Status     referral.Status
-	ReceivedAt time.Time
-}
-
-// loadReferral reads the referral inside tx. For a write (lock) it locks
-// the row on PostgreSQL so that two edits of the same plan (or an edit and
-// a closing) queue up rather than overwrite each other; SQLite has one
-// writer already.
-func (s *Store) loadReferral(ctx context.Context, tx *sql.Tx, id string, lock bool) (referralState, error) {
-	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
-		return referralState{}, oikos.NotFound("Referral")
-	}
-	q := "SELECT status, received_at FROM referrals WHERE id = $1"
-	if lock && s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE"
-	}
-	var st referralState
-	var received int64
-	err := tx.QueryRowContext(ctx, q, id).Scan(&st.Status, &received)
-	if err == sql.ErrNoRows {
-		return st, oikos.NotFound("Referral")
-	}
-	st.ReceivedAt = db.Time(received)
-	return st, err
-}
-
-// openReferral is loadReferral for writes: a closed referral's record is
-// kept as it was when it closed.
-func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (referralState, error) {
-	st, err := s.loadReferral(ctx, tx, id, true)
+// openReferral locks the referral for a change of its record, so that
+// two edits of the same plan (or an edit and a closing) queue up; a closed
+// referral's record is kept as it was when it closed.
+func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (referral.Head, error) {
+	st, err := referral.Lock(ctx, tx, s.DB.Dialect, id)
 	if err == nil && st.Status == referral.Closed {
 		return st, &oikos.Error{Code: oikos.ECONFLICT, Message: fmt.Sprintf("This referral is closed, so its %s can no longer be changed.", what)}
 	}
@@ -83,7 +56,7 @@ func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (
 // part of the person's record in the same transaction.
 func (s *Store) read(ctx context.Context, by referral.Actor, referralID, kind string, fn func(tx *sql.Tx) error) error {
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.loadReferral(ctx, tx, referralID, false); err != nil {
+		if _, err := referral.ReadHead(ctx, tx, referralID); err != nil {
 			return err
 		}
 		if err := fn(tx); err != nil {

@@ -61,25 +61,20 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 	id := db.NewID("con")
 	now := s.now()
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if s.DB.Dialect == db.Postgres {
-			lock = " FOR UPDATE OF r"
+		head, err := referral.Lock(ctx, tx, s.DB.Dialect, referralID)
+		if err != nil {
+			return err
 		}
-		var st referral.Status
-		var share, restricted bool
-		var reference, given, family, phone, email string
-		err := tx.QueryRowContext(ctx, `SELECT r.status, r.consent_share, r.reference, p.given_name, p.family_name, p.phone, p.email,
-			p.restricted_at IS NOT NULL FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1`+lock, referralID).
-			Scan(&st, &share, &reference, &given, &family, &phone, &email, &restricted)
-		if err == sql.ErrNoRows {
-			return oikos.NotFound("Referral")
-		} else if err != nil {
+		var restricted bool
+		var given, family, phone, email string
+		if err := tx.QueryRowContext(ctx, `SELECT given_name, family_name, phone, email, restricted_at IS NOT NULL FROM people WHERE id = $1`,
+			head.PersonID).Scan(&given, &family, &phone, &email, &restricted); err != nil {
 			return err
 		}
 		if restricted {
 			return refused("referral", "The person has asked for their record to be restricted, so no new connection can be made until that is lifted.")
 		}
-		switch st {
+		switch head.Status {
 		case referral.Received:
 			return refused("referral", "Accept the referral before connecting the person to a service.")
 		case referral.Closed:
@@ -106,7 +101,7 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 			return refused("service_id", "The person is already connected to this service.")
 		}
 		shared := Contact{}
-		if share {
+		if head.ConsentShare {
 			shared = Contact{Name: given + " " + family, Phone: phone, Email: email}
 		}
 		sharedJSON, _ := json.Marshal(shared)
@@ -129,7 +124,7 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 			if err != nil {
 				return err
 			}
-			if err := s.send(ctx, tx, NewConnectionMessage(to, svcName, reference, in.Kind, s.BaseURL, id, token)); err != nil {
+			if err := s.send(ctx, tx, NewConnectionMessage(to, svcName, head.Reference, in.Kind, s.BaseURL, id, token)); err != nil {
 				return err
 			}
 		}
@@ -298,10 +293,7 @@ func (s *Store) load(ctx context.Context, tx *sql.Tx, id string) (Connection, er
 	if !validID(id) {
 		return Connection{}, oikos.NotFound("Connection")
 	}
-	q := "SELECT " + connectionColumns + connectionFrom + " WHERE c.id = $1"
-	if s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE OF c"
-	}
+	q := "SELECT " + connectionColumns + connectionFrom + " WHERE c.id = $1" + s.DB.Dialect.ForUpdateOf("c")
 	c, err := scanConnection(tx.QueryRowContext(ctx, q, id))
 	if err == sql.ErrNoRows {
 		return c, oikos.NotFound("Connection")

@@ -11,9 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
-	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/db"
 	"oikos/internal/directory"
@@ -56,24 +54,6 @@ const (
 func (s *Suggester) auditEvent(ctx context.Context, tx *sql.Tx, by referral.Actor, action, kind, referralID string) error {
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
 		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
-}
-
-// referralStatus reads a referral's status inside tx, locking its row on
-// PostgreSQL for a write.
-func (s *Suggester) referralStatus(ctx context.Context, tx *sql.Tx, id string, lock bool) (referral.Status, error) {
-	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
-		return "", oikos.NotFound("Referral")
-	}
-	q := "SELECT status FROM referrals WHERE id = $1"
-	if lock && s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE"
-	}
-	var st referral.Status
-	err := tx.QueryRowContext(ctx, q, id).Scan(&st)
-	if err == sql.ErrNoRows {
-		return st, oikos.NotFound("Referral")
-	}
-	return st, err
 }
 
 // Suggestion is one service suggested, with why.

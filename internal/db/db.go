@@ -1,6 +1,7 @@
 // Package db opens Oikos's store (embedded SQLite or PostgreSQL), applies the
 // embedded schema migrations, and offers the small helpers every domain
-// package uses: transactions, ids and timestamps.
+// package uses: transactions, ids, timestamps, and the SQL the two
+// databases write differently (methods of Dialect).
 package db
 
 import (
@@ -16,14 +17,6 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
-)
-
-// Dialect names the SQL flavour behind a DB.
-type Dialect string
-
-const (
-	SQLite   Dialect = "sqlite"
-	Postgres Dialect = "postgres"
 )
 
 // DB is an open store. SQLite allows one writer at a time, so writes go through
@@ -171,7 +164,7 @@ func Strings(ctx context.Context, q Querier, query string, args ...any) ([]strin
 // ReadTx runs fn in a read-only transaction on the read pool, for reads
 // that need session settings (SET LOCAL) or a consistent snapshot.
 func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: d.Dialect == Postgres})
+	tx, err := d.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: d.Dialect.readOnlyTx()})
 	if err != nil {
 		return err
 	}

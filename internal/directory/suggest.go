@@ -338,12 +338,7 @@ func (s *Store) wordScores(ctx context.Context, r db.Querier, snap *suggestSnaps
 	if ok {
 		return scores, nil
 	}
-	query, arg := `SELECT rowid, -bm25(services_fts, 10.0, 4.0, 1.0) FROM services_fts WHERE services_fts MATCH $1`, `"`+word+`"`
-	if s.DB.Dialect == "postgres" {
-		query = `SELECT s.pk, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
-			FROM services s, to_tsquery('english', $1) AS query WHERE s.search_vector @@ query AND s.status = 'active'`
-		arg = word
-	}
+	query, arg := s.text().wordQuery(word)
 	scores = map[int64]float64{}
 	err := eachRow(ctx, r, query, func(rows *sql.Rows) error {
 		var pk int64

@@ -782,12 +782,7 @@ func insertMany(ctx context.Context, tx *sql.Tx, dialect db.Dialect, table strin
 				if j > 0 {
 					b.WriteString(", ")
 				}
-				if dialect == db.SQLite {
-					b.WriteByte('?')
-				} else {
-					b.WriteByte('$')
-					b.WriteString(strconv.Itoa(len(args) + j + 1))
-				}
+				b.WriteString(dialect.Placeholder(len(args) + j + 1))
 			}
 			b.WriteByte(')')
 			args = append(args, row...)

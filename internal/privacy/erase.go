@@ -77,10 +77,6 @@ func (s *Store) Erase(ctx context.Context, by referral.Actor, personID, reason s
 		if err != nil {
 			return err
 		}
-		lock := ""
-		if s.DB.Dialect == db.Postgres {
-			lock = " FOR UPDATE"
-		}
 		var open int
 		if err := (&reader{ctx: ctx, tx: tx}).each(func(rows *sql.Rows) error {
 			var status string
@@ -91,7 +87,7 @@ func (s *Store) Erase(ctx context.Context, by referral.Actor, personID, reason s
 				open++
 			}
 			return nil
-		}, "SELECT status FROM referrals WHERE person_id = $1"+lock, personID); err != nil {
+		}, "SELECT status FROM referrals WHERE person_id = $1"+s.DB.Dialect.ForUpdate(), personID); err != nil {
 			return err
 		}
 		if err := CheckErasure(st, open); err != nil {

@@ -86,8 +86,8 @@ func readState(ctx context.Context, q db.Querier, personID string, lock bool, d 
 		return State{}, oikos.NotFound("Person")
 	}
 	query := "SELECT restricted_at, erased_at FROM people WHERE id = $1"
-	if lock && d == db.Postgres {
-		query += " FOR UPDATE"
+	if lock {
+		query += d.ForUpdate()
 	}
 	var restricted, erased sql.NullInt64
 	err := q.QueryRowContext(ctx, query, personID).Scan(&restricted, &erased)

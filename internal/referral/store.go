@@ -658,12 +658,11 @@ func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, id string, by Actor, f
 // with a conflict that says why.
 func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, reason string) (Referral, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var from Status
-		if err := tx.QueryRowContext(ctx, "SELECT status FROM referrals WHERE id = $1", id).Scan(&from); err == sql.ErrNoRows {
-			return oikos.NotFound("Referral")
-		} else if err != nil {
+		head, err := Lock(ctx, tx, s.DB.Dialect, id)
+		if err != nil {
 			return err
 		}
+		from := head.Status
 		if err := CheckTransition(from, to, reason); err != nil {
 			code := oikos.ECONFLICT
 			if !slices.Contains(Statuses, to) {
@@ -718,14 +717,12 @@ func (s *Store) Assign(ctx context.Context, by Actor, id, userID string) (Referr
 		} else if err != nil {
 			return err
 		}
-		var status Status
-		var scheme string
-		if err := tx.QueryRowContext(ctx, "SELECT status, scheme_id FROM referrals WHERE id = $1", id).Scan(&status, &scheme); err == sql.ErrNoRows {
-			return oikos.NotFound("Referral")
-		} else if err != nil {
+		head, err := Lock(ctx, tx, s.DB.Dialect, id)
+		if err != nil {
 			return err
 		}
-		if workerScheme != scheme {
+		status := head.Status
+		if workerScheme != head.SchemeID {
 			return oikos.Invalid(map[string]string{"user_id": "Assign the referral to a link worker of its own scheme."})
 		}
 		if status == Closed {

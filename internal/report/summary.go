@@ -315,13 +315,11 @@ func summarise(ctx context.Context, d *db.DB, p Period) (*Summary, error) {
 	counts := make([]raw, len(months))
 	var w whole
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
-		if d.Dialect == db.Postgres {
-			// Grouping a year's organisations and sorting its waits to
-			// first contact take a few megabytes each: in memory, not in
-			// temporary files, for this transaction only.
-			if _, err := tx.ExecContext(ctx, "SET LOCAL work_mem = '64MB'"); err != nil {
-				return err
-			}
+		// Grouping a year's organisations and sorting its waits to first
+		// contact take a few megabytes each on PostgreSQL: in memory, not
+		// in temporary files, for this transaction only.
+		if err := d.Dialect.SetLocal(ctx, tx, "work_mem", "64MB"); err != nil {
+			return err
 		}
 		for i, m := range months {
 			counts[i] = newRaw()
@@ -387,17 +385,10 @@ func countWhole(ctx context.Context, tx *sql.Tx, d db.Dialect, p Period, w *whol
 	return countServices(ctx, tx, d, p, w)
 }
 
-// distinctSQL counts the distinct values of column in table's rows with
-// at in [$1, $2) and scheme_id $3. PostgreSQL sorts for COUNT(DISTINCT), comparing ids by
-// collation (over a second for a year of connections at national scale),
-// where grouping hashes them; SQLite's COUNT(DISTINCT) is quicker than its
-// grouping, which sorts.
+// distinctSQL counts the distinct values of column in table's rows of
+// scheme $3 with at in [$1, $2), each database its quickest way.
 func distinctSQL(d db.Dialect, column, table, at string) string {
-	if d == db.Postgres {
-		return fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT %[1]s FROM %[2]s WHERE scheme_id = $3 AND %[3]s >= $1 AND %[3]s < $2 AND %[1]s IS NOT NULL
-			GROUP BY %[1]s) distinct_values`, column, table, at)
-	}
-	return fmt.Sprintf(`SELECT COUNT(DISTINCT %[1]s) FROM %[2]s WHERE scheme_id = $3 AND %[3]s >= $1 AND %[3]s < $2`, column, table, at)
+	return d.CountDistinct(column, table, fmt.Sprintf("scheme_id = $3 AND %[1]s >= $1 AND %[1]s < $2", at))
 }
 
 // dayTenths is a tenth of a day in milliseconds: waiting times are counted
