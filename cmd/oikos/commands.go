@@ -192,6 +192,10 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer d.Close()
 	if audit.Sealing() {
 		log.Info("audit entries are sealed with the audit key")
+	} else if tail, ok, err := audit.Tail(ctx, d.R()); err != nil {
+		return err
+	} else if ok && tail.MAC != "" {
+		return audit.ErrSealedWithoutKey
 	} else {
 		log.Warn("no audit key set (--audit-key or OIKOS_AUDIT_KEY): audit entries are not sealed, so a recomputed audit chain would pass oikos audit verify")
 	}

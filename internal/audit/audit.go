@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -131,12 +132,17 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 	if err := d.LockTx(ctx, tx, chainLockKey); err != nil {
 		return fmt.Errorf("audit lock: %w", err)
 	}
-	prev := genesis
-	err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev)
+	prev, tailSeal := genesis, ""
+	err := tx.QueryRowContext(ctx, "SELECT hash, mac FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev, &tailSeal)
 	if err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("audit tail: %w", err)
 	}
 	k := currentKey()
+	if k == nil && tailSeal != "" {
+		// An unsealed entry after sealed ones would make every later
+		// check fail: refuse the change instead, plainly.
+		return ErrSealedWithoutKey
+	}
 	for len(events) > 0 {
 		n := min(len(events), maxAppend)
 		args := make([]any, 0, 9*n)
@@ -160,6 +166,11 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 	}
 	return nil
 }
+
+// ErrSealedWithoutKey refuses a write to a sealed audit log by a process
+// that does not hold the key (a command or server started without
+// OIKOS_AUDIT_KEY).
+var ErrSealedWithoutKey = errors.New("the audit log is sealed with a key, and this process has none: set OIKOS_AUDIT_KEY (or --audit-key) to the key every server and command on this database uses")
 
 // Record appends e in a transaction of its own: for reads, which change
 // nothing else.

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -147,8 +150,27 @@ func (s *Server) selfRefer(r *http.Request, in selfReferral) (string, error) {
 		source = "family_friend"
 	}
 	ref, err := s.refs.Create(r.Context(), refActor(r), referral.Input{Person: in.Person, Source: referral.SourceInput{Type: source},
-		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent, ExternalID: in.Key}, "", "self")
+		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent, ExternalID: sentAgainKey(clientGroup(r), in)}, "", "self")
 	return ref.Reference, err
+}
+
+// sentAgainKey is what tells a self-referral sent again: the sender's key
+// together with where it came from and what it says. Keys are the
+// sender's to choose ("1" will do), so the key alone would let one sender
+// meet another's referral: told "we already have it, reference …", they
+// would learn someone else's reference, and the second referral would be
+// lost. The same key from the same network with the same body is the
+// same request; anything else is a new referral.
+func sentAgainKey(client string, in selfReferral) string {
+	if in.Key == "" {
+		return ""
+	}
+	body, _ := json.Marshal(in) // Key is not marshalled
+	h := sha256.New()
+	for _, part := range [][]byte{[]byte(client), []byte(in.Key), body} {
+		fmt.Fprintf(h, "%d:%s\n", len(part), part)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
