@@ -116,8 +116,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	dbURL := e.dbFlag(fs)
 	secure := fs.Bool("secure-cookies", e.getenv("OIKOS_SECURE_COOKIES") == "true",
 		"mark cookies Secure and send HSTS: set when served over HTTPS (env OIKOS_SECURE_COOKIES=true)")
-	baseURL := fs.String("base-url", envOr(e.getenv, "OIKOS_BASE_URL", "http://127.0.0.1:8080"),
-		"the address people reach Oikos at, for links in emails (env OIKOS_BASE_URL)")
+	baseURL := fs.String("base-url", e.getenv("OIKOS_BASE_URL"),
+		"the address people reach Oikos at, for links in emails and on printed codes (env OIKOS_BASE_URL;\n"+
+			"without it, http:// and the address served on)")
 	// No default shown: it would print the password from the environment.
 	smtpURL := fs.String("smtp-url", "", "send email through this SMTP server (env OIKOS_SMTP_URL, better than the flag for a password):\n"+
 		"smtp://user:pass@host:587?from=oikos%40example.org (STARTTLS when the server offers it) or\n"+
@@ -162,6 +163,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	if *notifyKey == "" {
 		*notifyKey = e.getenv("OIKOS_NOTIFY_API_KEY")
+	}
+	if *baseURL == "" {
+		*baseURL = defaultBaseURL(*addr)
 	}
 	if u, err := url.Parse(*baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", *baseURL)
@@ -499,6 +503,21 @@ func (e *env) backup(ctx context.Context, args []string) error {
 func (e *env) auditKeyFlag(fs *flag.FlagSet) *string {
 	return fs.String("audit-key", "", "the key that seals each audit entry (env OIKOS_AUDIT_KEY, better than the flag for a secret):\n"+
 		"at least 32 characters, the same for every server on one database; make one with: openssl rand -hex 32")
+}
+
+// defaultBaseURL is the address links point at when none is set: the one
+// served on, with a wildcard host ("0.0.0.0:8080", ":8080") read as this
+// machine, which is right for a demo and wrong for anything public: set
+// --base-url there.
+func defaultBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://127.0.0.1:8080"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // useAuditKey seals this process's audit entries with the flag's key, or
