@@ -2,6 +2,7 @@ package community_test
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 	"oikos/internal/referral"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	cleanupBench()
+	dbtest.Stop()
+	os.Exit(code)
+}
 
 // world is two schemes. In the first: a manager, two link workers, a
 // health champion, two volunteers, a commissioner; a provider

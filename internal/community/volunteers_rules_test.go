@@ -143,6 +143,15 @@ func TestStem(t *testing.T) {
 	}
 }
 
+func TestInterestTerms(t *testing.T) {
+	if got := community.InterestTerms([]string{"Walking football", "gardening", "Walks", "the"}); got != "walk football garden" {
+		t.Errorf("terms: %q", got)
+	}
+	if got := community.InterestTerms(nil); got != "" {
+		t.Errorf("none: %q", got)
+	}
+}
+
 func TestRankVolunteers(t *testing.T) {
 	const today = "2026-03-02"
 	dbs := func(c community.VolunteerCandidate) community.VolunteerCandidate {

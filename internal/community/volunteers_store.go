@@ -247,18 +247,18 @@ func (v *Volunteering) SaveVolunteer(ctx context.Context, by oikos.Actor, p *aut
 		ms := db.Millis(now)
 		args := []any{userID, u.schemeID, in.Kind, in.Postcode, at.Lat, at.Lon, marshal(in.Skills), marshal(in.Interests), marshal(in.Languages),
 			marshal(in.Availability), SlotsMask(in.Availability), in.DBSCheckedOn, in.DBSExpiresOn, marshal(in.Training), coordinator,
-			phone, email, ms, by.UserID, keepPhone, keepEmail}
+			phone, email, ms, by.UserID, InterestTerms(in.Interests), keepPhone, keepEmail}
 		action := audit.Update
 		if held == 0 {
 			action = audit.Create
 			_, err = tx.ExecContext(ctx, `INSERT INTO volunteers (user_id, scheme_id, kind, postcode, latitude, longitude, skills, interests, languages,
-				availability, available, dbs_checked_on, dbs_expires_on, training, coordinator_id, phone, email, created_at, updated_at, updated_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19)`, args[:19]...)
+				availability, available, dbs_checked_on, dbs_expires_on, training, coordinator_id, phone, email, created_at, updated_at, updated_by, terms)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18, $19, $20)`, args[:20]...)
 		} else {
 			_, err = tx.ExecContext(ctx, `UPDATE volunteers SET scheme_id = $2, kind = $3, postcode = $4, latitude = $5, longitude = $6, skills = $7,
 				interests = $8, languages = $9, availability = $10, available = $11, dbs_checked_on = $12, dbs_expires_on = $13, training = $14,
-				coordinator_id = $15, phone = CASE WHEN $20 THEN phone ELSE $16 END, email = CASE WHEN $21 THEN email ELSE $17 END,
-				updated_at = $18, updated_by = $19 WHERE user_id = $1`, args...)
+				coordinator_id = $15, phone = CASE WHEN $21 THEN phone ELSE $16 END, email = CASE WHEN $22 THEN email ELSE $17 END,
+				updated_at = $18, updated_by = $19, terms = $20 WHERE user_id = $1`, args...)
 		}
 		if err != nil {
 			return err

@@ -40,8 +40,12 @@ type VolunteerCandidate struct {
 	DistanceKm float64 // when the person and the volunteer are both placed
 	Placed     bool
 	Interests  []string // as the profile lists them ("walking football")
-	Languages  []string
-	Available  int64
+	// Stems are the stems of the interests' words (InterestTerms), when
+	// the store read those rather than the interests: enough to rank by,
+	// not to say which interests are shared.
+	Stems     []string
+	Languages []string
+	Available int64
 	// DBS dates, YYYY-MM-DD ("" when not held).
 	DBSCheckedOn, DBSExpiresOn string
 }
@@ -61,7 +65,10 @@ type RankedVolunteer struct {
 }
 
 // Ranking weights. Shared interests weigh most (0.35): a befriending
-// lasts when there is something to do and talk about together. A shared
+// lasts when there is something to do and talk about together. The first
+// shared interest earns 0.6 of that and each further one 0.2 more, so a
+// volunteer who shares one interest outranks a stranger a few kilometres
+// nearer. A shared
 // language (0.25) comes next, and counts only when the person has said
 // what they speak: for someone who needs a Polish speaker it is nearly
 // everything, so a volunteer who speaks none of their languages loses 1,
@@ -78,6 +85,8 @@ const (
 	volWhenWeight     = 0.15
 	volHalfCreditKm   = 3.0
 	volNoLanguage     = 1.0
+	volFirstInterest  = 0.6
+	volMoreInterests  = 0.2
 	// maxFreePhrases bounds the times a reason lists.
 	maxFreePhrases = 3
 )
@@ -88,11 +97,12 @@ const (
 func RankVolunteers(p SuggestProfile, cands []VolunteerCandidate) []RankedVolunteer {
 	out := make([]RankedVolunteer, 0, len(cands))
 	personStems := stems(p.Interests)
+	warn := addDays(p.Today, DBSWarningDays)
 	for _, c := range cands {
-		if !DBSInDateOn(c.DBSCheckedOn, c.DBSExpiresOn, p.Today) {
-			continue
+		if c.DBSCheckedOn == "" || c.DBSExpiresOn == "" || c.DBSExpiresOn < p.Today {
+			continue // as DBSInDateOn, without a date sum per volunteer
 		}
-		out = append(out, scoreVolunteer(p, personStems, c))
+		out = append(out, scoreVolunteer(p, personStems, warn, c))
 	}
 	slices.SortFunc(out, func(a, b RankedVolunteer) int {
 		if a.Score != b.Score {
@@ -112,13 +122,21 @@ func RankVolunteers(p SuggestProfile, cands []VolunteerCandidate) []RankedVolunt
 	return out
 }
 
-func scoreVolunteer(p SuggestProfile, personStems map[string]bool, c VolunteerCandidate) RankedVolunteer {
+func scoreVolunteer(p SuggestProfile, personStems map[string]bool, warn string, c VolunteerCandidate) RankedVolunteer {
 	r := RankedVolunteer{VolunteerCandidate: c, Reasons: []string{}, SharedInterests: []string{}, SharedLanguages: []string{}}
 
-	// Interests: the share of the person's interest words the volunteer
-	// shares, so one keen gardener matches a gardener fully.
+	// Interests: one shared interest earns most of the credit (something
+	// to do together is what counts), each further one a little more.
 	if len(personStems) > 0 {
 		matched := map[string]bool{}
+		if c.Interests == nil {
+			for _, st := range c.Stems {
+				if personStems[st] && !matched[st] {
+					matched[st] = true
+					r.SharedInterests = append(r.SharedInterests, st)
+				}
+			}
+		}
 		for _, interest := range c.Interests {
 			hit := false
 			for _, w := range directory.InterestWords(interest) {
@@ -131,7 +149,7 @@ func scoreVolunteer(p SuggestProfile, personStems map[string]bool, c VolunteerCa
 			}
 		}
 		if len(matched) > 0 {
-			r.Score += volInterestWeight * float64(len(matched)) / float64(len(personStems))
+			r.Score += volInterestWeight * math.Min(1, volFirstInterest+volMoreInterests*float64(len(matched)-1))
 			r.Reasons = append(r.Reasons, sharesInterests(r.SharedInterests))
 		}
 	}
@@ -175,11 +193,25 @@ func scoreVolunteer(p SuggestProfile, personStems map[string]bool, c VolunteerCa
 		}
 	}
 
-	if DBSStatus(c.DBSCheckedOn, c.DBSExpiresOn, p.Today) == DBSExpiring {
+	if c.DBSExpiresOn <= warn {
 		r.Reasons = append(r.Reasons, "DBS check to be renewed by "+c.DBSExpiresOn)
 	}
 	r.Score = math.Round(r.Score*1000) / 1000
 	return r
+}
+
+// InterestTerms are the stems of the words of a volunteer's interests,
+// each once, joined by spaces: what the suggestions index holds of them.
+func InterestTerms(interests []string) string {
+	var out []string
+	for _, interest := range interests {
+		for _, w := range directory.InterestWords(interest) {
+			if st := Stem(w); st != "" && !slices.Contains(out, st) {
+				out = append(out, st)
+			}
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 // stems are the stems of interest words, as a set.

@@ -62,11 +62,12 @@ type SuggestOptions struct {
 // is a box of the one index (volunteers_suggest) read in order of
 // latitude, so the cost follows how many volunteers live around the
 // person, not how many the scheme has.
-var suggestRadiiKm = []float64{10, 25, 60}
+var suggestRadiiKm = []float64{3, 10, 25, 60}
 
-// suggestEnough is how many candidates stop the widening: several times
-// what is shown, so that ranking has a real choice.
-const suggestEnough = 200
+// suggestEnough is how many candidates stop the widening: five times what
+// is shown, so that ranking has a real choice among those near enough to
+// visit. In a city the first box has them; in the country a wider one.
+const suggestEnough = 100
 
 // unplacedCap bounds the volunteers weighed for a person who cannot be
 // placed (a postcode no centroid knows): ranked on interests, languages
@@ -125,7 +126,7 @@ func (v *Volunteering) VolunteerSuggestions(ctx context.Context, by oikos.Actor,
 		}
 		out.Considered = len(cands)
 		ranked := RankVolunteers(prof, cands)
-		out.Items, err = v.showSuggestions(ctx, tx, referralID, ranked)
+		out.Items, err = v.showSuggestions(ctx, tx, referralID, prof, ranked)
 		return err
 	})
 	if err != nil {
@@ -184,7 +185,7 @@ func personAvailability(ctx context.Context, q db.Querier, referralID string) (i
 // candidates reads the scheme's volunteers with an in-date DBS check
 // around the person, from the volunteers_suggest index alone.
 func (v *Volunteering) candidates(ctx context.Context, tx *sql.Tx, scheme string, prof SuggestProfile, today string) ([]VolunteerCandidate, error) {
-	const cols = "user_id, latitude, longitude, dbs_expires_on, available, interests, languages"
+	const cols = "user_id, latitude, longitude, dbs_expires_on, available, terms, languages"
 	if !prof.Located {
 		return v.scanCandidates(ctx, tx, prof, "SELECT "+cols+` FROM volunteers WHERE scheme_id = $1 AND dbs_expires_on >= $2
 			ORDER BY user_id LIMIT `+fmt.Sprint(unplacedCap), -1, scheme, today)
@@ -217,8 +218,8 @@ func (v *Volunteering) scanCandidates(ctx context.Context, tx *sql.Tx, prof Sugg
 	for rows.Next() {
 		var c VolunteerCandidate
 		var at postcode.Point
-		var interests, languages string
-		if err := rows.Scan(&c.UserID, &at.Lat, &at.Lon, &c.DBSExpiresOn, &c.Available, &interests, &languages); err != nil {
+		var terms, languages string
+		if err := rows.Scan(&c.UserID, &at.Lat, &at.Lon, &c.DBSExpiresOn, &c.Available, &terms, &languages); err != nil {
 			return nil, err
 		}
 		if prof.Located {
@@ -230,21 +231,27 @@ func (v *Volunteering) scanCandidates(ctx context.Context, tx *sql.Tx, prof Sugg
 		// The profile holds both dates or neither (VolunteerInput.Validate),
 		// and the query asked for a renewal date: the check was made.
 		c.DBSCheckedOn = c.DBSExpiresOn
-		if err := json.Unmarshal([]byte(interests), &c.Interests); err != nil {
-			return nil, fmt.Errorf("volunteer %s interests: %w", c.UserID, err)
+		c.Stems = strings.Fields(terms)
+		if c.Stems == nil {
+			c.Stems = []string{}
 		}
-		if err := json.Unmarshal([]byte(languages), &c.Languages); err != nil {
-			return nil, fmt.Errorf("volunteer %s languages: %w", c.UserID, err)
+		// Languages are weighed only for a person who said theirs.
+		if len(prof.Languages) > 0 {
+			if err := json.Unmarshal([]byte(languages), &c.Languages); err != nil {
+				return nil, fmt.Errorf("volunteer %s languages: %w", c.UserID, err)
+			}
 		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
 }
 
-// showSuggestions loads, for the best ranked, what is shown of them,
-// leaving out volunteers no longer active and those already matched to
-// this referral, until the limit is reached.
-func (v *Volunteering) showSuggestions(ctx context.Context, tx *sql.Tx, referralID string, ranked []RankedVolunteer) ([]VolunteerSuggestion, error) {
+// showSuggestions loads, for the best ranked, what is shown of them, and
+// ranks them again with their interests in their own words, so that the
+// reasons can name them (the scores are the same: the words' stems are
+// what was ranked). Volunteers no longer active and those already matched
+// to this referral are left out, until the limit is reached.
+func (v *Volunteering) showSuggestions(ctx context.Context, tx *sql.Tx, referralID string, prof SuggestProfile, ranked []RankedVolunteer) ([]VolunteerSuggestion, error) {
 	out := []VolunteerSuggestion{}
 	matched, err := db.Strings(ctx, tx, "SELECT volunteer_id FROM volunteer_matches WHERE referral_id = $1 AND status = 'active'", referralID)
 	if err != nil {
@@ -258,7 +265,7 @@ func (v *Volunteering) showSuggestions(ctx context.Context, tx *sql.Tx, referral
 		for i, r := range batch {
 			ids[i], marks[i] = r.UserID, fmt.Sprintf("$%d", i+1)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name, v.kind,
+		rows, err := tx.QueryContext(ctx, `SELECT u.id, u.name, v.kind, v.interests, v.languages,
 			(SELECT COUNT(*) FROM volunteer_matches m WHERE m.volunteer_id = u.id AND m.status = 'active')
 			FROM users u JOIN volunteers v ON v.user_id = u.id WHERE u.active AND u.role = 'volunteer' AND u.id IN (`+strings.Join(marks, ", ")+")", ids...)
 		if err != nil {
@@ -269,24 +276,36 @@ func (v *Volunteering) showSuggestions(ctx context.Context, tx *sql.Tx, referral
 			active     int
 		}
 		found := map[string]shown{}
+		var again []VolunteerCandidate
 		for rows.Next() {
-			var id string
+			var id, interests, languages string
 			var s shown
-			if err := rows.Scan(&id, &s.name, &s.kind, &s.active); err != nil {
+			if err := rows.Scan(&id, &s.name, &s.kind, &interests, &languages, &s.active); err != nil {
 				rows.Close()
 				return nil, err
 			}
+			if slices.Contains(matched, id) {
+				continue
+			}
 			found[id] = s
+			c := batch[slices.IndexFunc(batch, func(r RankedVolunteer) bool { return r.UserID == id })].VolunteerCandidate
+			c.Interests, c.Languages = []string{}, []string{}
+			if err := json.Unmarshal([]byte(interests), &c.Interests); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("volunteer %s interests: %w", id, err)
+			}
+			if err := json.Unmarshal([]byte(languages), &c.Languages); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("volunteer %s languages: %w", id, err)
+			}
+			again = append(again, c)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		for _, r := range batch {
-			s, ok := found[r.UserID]
-			if !ok || slices.Contains(matched, r.UserID) {
-				continue
-			}
+		for _, r := range RankVolunteers(prof, again) {
+			s := found[r.UserID]
 			item := VolunteerSuggestion{VolunteerID: r.UserID, Name: s.name, Kind: s.kind, Score: r.Score, Reasons: r.Reasons,
 				SharedInterests: r.SharedInterests, SharedLanguages: r.SharedLanguages, FreeWhen: MaskPhrases(r.Overlap),
 				DBSExpiresOn: r.DBSExpiresOn, ActiveMatches: s.active}

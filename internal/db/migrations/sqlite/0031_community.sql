@@ -67,6 +67,9 @@ CREATE TABLE volunteers (
 	skills TEXT NOT NULL DEFAULT '[]',
 	interests TEXT NOT NULL DEFAULT '[]',
 	languages TEXT NOT NULL DEFAULT '[]',
+	-- terms: the stems of the interests' words (community.InterestTerms),
+	-- which ranking compares without reading the list itself.
+	terms TEXT NOT NULL DEFAULT '',
 	availability TEXT NOT NULL DEFAULT '[]',
 	available INTEGER NOT NULL DEFAULT 0,
 	dbs_checked_on TEXT,
@@ -84,9 +87,9 @@ CREATE TABLE volunteers (
 -- Suggestions read, for the scheme's volunteers around a person's home,
 -- everything ranking weighs from this one index: a box of latitude and
 -- longitude, the DBS date that rules a volunteer in or out, and the
--- interests, languages and availability ranked on. The table's rows are
--- never read for the many, only for the few shown.
-CREATE INDEX volunteers_suggest ON volunteers (scheme_id, latitude, longitude, dbs_expires_on, available, user_id, interests, languages)
+-- interests (as stems), languages and availability ranked on. The table's
+-- rows are never read for the many, only for the few shown.
+CREATE INDEX volunteers_suggest ON volunteers (scheme_id, latitude, longitude, dbs_expires_on, available, user_id, terms, languages)
 -- ;
 CREATE INDEX volunteers_coordinator ON volunteers (coordinator_id)
 -- ;
