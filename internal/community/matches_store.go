@@ -25,16 +25,19 @@ const KindVolunteerMatched = "volunteer_matched"
 type matchRow struct {
 	Match
 	schemeID, assignedTo string
+	referralStatus       referral.Status
 	facts                PersonFacts
 }
 
-// object is the match as the access policy sees it.
+// object is the match as the access policy sees it. A match whose
+// referral has closed is over for its volunteer, ended or not.
 func (m matchRow) object() auth.Object {
-	return auth.Object{Kind: kindMatch, ID: m.ID, SchemeID: m.schemeID, AssignedTo: m.assignedTo, VolunteerID: m.VolunteerID, Ended: m.Status != matchActive}
+	return auth.Object{Kind: kindMatch, ID: m.ID, SchemeID: m.schemeID, AssignedTo: m.assignedTo, VolunteerID: m.VolunteerID,
+		Ended: m.Status != matchActive || m.referralStatus == referral.Closed}
 }
 
 const matchColumns = `m.id, m.status, m.volunteer_id, u.name, m.referral_id, m.share_contact, m.share_what_matters, m.share_plan,
-	m.started_on, m.ended_on, m.end_reason, m.created_at, m.scheme_id, COALESCE(r.assigned_to, ''),
+	m.started_on, m.ended_on, m.end_reason, m.created_at, m.scheme_id, COALESCE(r.assigned_to, ''), r.status,
 	p.given_name, p.family_name, p.phone, p.email, p.postcode`
 
 const matchFrom = ` FROM volunteer_matches m JOIN users u ON u.id = m.volunteer_id JOIN referrals r ON r.id = m.referral_id
@@ -46,7 +49,7 @@ func scanMatch(row interface{ Scan(...any) error }) (matchRow, error) {
 	var created int64
 	f := &m.facts
 	err := row.Scan(&m.ID, &m.Status, &m.VolunteerID, &m.VolunteerName, &m.ReferralID, &m.Share.ContactDetails, &m.Share.WhatMatters,
-		&m.Share.Plan, &m.StartedOn, &ended, &m.EndReason, &created, &m.schemeID, &m.assignedTo,
+		&m.Share.Plan, &m.StartedOn, &ended, &m.EndReason, &created, &m.schemeID, &m.assignedTo, &m.referralStatus,
 		&f.GivenName, &f.FamilyName, &f.Phone, &f.Email, &f.Postcode)
 	if err != nil {
 		return m, err
@@ -279,7 +282,7 @@ func (v *Volunteering) Matches(ctx context.Context, by oikos.Actor, p *auth.Prin
 	switch p.Role {
 	case auth.Volunteer:
 		add("m.volunteer_id = ?", p.UserID)
-		conds = append(conds, "m.status = 'active'")
+		conds = append(conds, "m.status = 'active'", "r.status <> 'closed'")
 	case auth.LinkWorker:
 		add("r.assigned_to = ?", p.UserID)
 	case auth.Manager:
@@ -405,9 +408,7 @@ func (v *Volunteering) EndMatch(ctx context.Context, by oikos.Actor, p *auth.Pri
 		if err != nil {
 			return err
 		}
-		obj := m.object()
-		obj.Ended = false // the volunteer may end a match only while it lasts, checked below
-		if !auth.Can(p, auth.ChangeAction, obj) || (p.Role == auth.Volunteer && m.Status != matchActive) {
+		if !auth.Can(p, auth.ChangeAction, m.object()) {
 			return oikos.NotFound("Volunteer match")
 		}
 		if err := in.Validate(); err != nil {
@@ -439,4 +440,32 @@ func (v *Volunteering) EndMatch(ctx context.Context, by oikos.Actor, p *auth.Pri
 		return nil
 	})
 	return out, err
+}
+
+// EndedWithReferral is the reason given to matches ended because their
+// referral closed.
+const EndedWithReferral = "The referral closed."
+
+// OnReferralChange ends the volunteer matches of a referral that closes,
+// inside the closing's transaction: a referral.Store OnChange hook for the
+// application to chain with the others. A volunteer no longer sees a
+// match on a closed referral anyway; ending it keeps the report honest.
+func (v *Volunteering) OnReferralChange(ctx context.Context, tx *sql.Tx, c referral.Change) error {
+	if c.To != referral.Closed || c.From == referral.Closed {
+		return nil
+	}
+	now := v.now()
+	ids, err := db.Strings(ctx, tx, "SELECT id FROM volunteer_matches WHERE referral_id = $1 AND status = 'active' ORDER BY id", c.ReferralID)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE volunteer_matches SET status = 'ended', ended_at = $1, ended_on = $2, ended_by = $3, end_reason = $4,
+		updated_at = $1 WHERE referral_id = $5 AND status = 'active'`, db.Millis(now), dayOf(now), c.By.UserID, EndedWithReferral, c.ReferralID); err != nil {
+		return err
+	}
+	events := make([]audit.Event, len(ids))
+	for i, id := range ids {
+		events[i] = auditEvent(c.By, now, audit.Update, kindMatch, id)
+	}
+	return audit.AppendAll(ctx, tx, v.DB.Dialect, events)
 }

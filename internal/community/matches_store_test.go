@@ -173,16 +173,43 @@ func TestMatches(t *testing.T) {
 			t.Error(err)
 		}
 
+		// A match on a referral that closes is over for its volunteer; the
+		// hook ends it with the closing.
+		open, err := w.vol.CreateMatch(ctx, as(w.worker), w.worker, w.referralID, community.MatchInput{VolunteerID: w.volunteer.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+
 		// Restricted people and closed referrals get no new match.
 		execSQL(t, d, "UPDATE people SET restricted_at = 1 WHERE id = $1", w.personID)
-		_, err = w.vol.CreateMatch(ctx, as(w.worker), w.worker, w.referralID, in)
+		_, err = w.vol.CreateMatch(ctx, as(w.worker), w.worker, w.referralID, community.MatchInput{VolunteerID: w.volunteer2.UserID})
 		wantCode(t, "restricted", err, oikos.ECONFLICT)
 		execSQL(t, d, "UPDATE people SET restricted_at = NULL WHERE id = $1", w.personID)
-		if _, err := referral.NewStore(d).Transition(ctx, as(w.worker), w.referralID, referral.Closed, "moved_away"); err != nil {
+		refs := referral.NewStore(d)
+		if _, err := refs.Transition(ctx, as(w.worker), w.referralID, referral.Closed, "moved_away"); err != nil {
 			t.Fatal(err)
+		}
+		_, err = w.vol.Match(ctx, as(w.volunteer), w.volunteer, open.ID)
+		wantCode(t, "volunteer reads a match on a closed referral", err, oikos.ENOTFOUND)
+		if l, _ := w.vol.Matches(ctx, as(w.volunteer), w.volunteer, community.MatchFilter{}); len(l.Items) != 0 {
+			t.Errorf("a closed referral's match in the volunteer's list: %+v", l.Items)
 		}
 		_, err = w.vol.CreateMatch(ctx, as(w.worker), w.worker, w.referralID, in)
 		wantCode(t, "closed", err, oikos.ECONFLICT)
+
+		// With the hook, closing ends the referral's matches.
+		refs.OnChange = w.vol.OnReferralChange
+		other := newReferral(t, d, w.worker, "org_s1", "Doris", "EX1 1AA")
+		om, err := w.vol.CreateMatch(ctx, as(w.worker), w.worker, other, community.MatchInput{VolunteerID: w.volunteer.UserID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := refs.Transition(ctx, as(w.worker), other, referral.Closed, "goals_met"); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := w.vol.Match(ctx, as(w.manager), w.manager, om.ID); err != nil || got.Status != "ended" || got.EndReason != community.EndedWithReferral {
+			t.Errorf("closing did not end the match: %+v %v", got, err)
+		}
 
 		n := audited(t, d, "volunteer_match", m.ID)
 		if n["create"] != 1 || n["update"] != 3 || n["read"] != 3 {
