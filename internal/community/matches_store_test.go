@@ -217,3 +217,60 @@ func TestMatches(t *testing.T) {
 		}
 	})
 }
+
+// TestMatchOnceUnderRace: two link workers matching the same volunteer to
+// the same person at once make one match; the other is told it exists.
+// Concurrent contacts all count in the day's total.
+func TestMatchOnceUnderRace(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		w.keep(t, w.manager, w.volunteer.UserID, profile(community.KindBefriender, "EX4 4QJ"))
+		const n = 6
+		errs := make(chan error, n)
+		ids := make(chan string, n)
+		for range n {
+			go func() {
+				m, err := w.vol.CreateMatch(ctx, as(w.manager), w.manager, w.referralID, community.MatchInput{VolunteerID: w.volunteer.UserID})
+				errs <- err
+				ids <- m.ID
+			}()
+		}
+		made, refused := 0, 0
+		var id string
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				made++
+			case oikos.ErrorCode(err) == oikos.ECONFLICT:
+				refused++
+			default:
+				t.Errorf("unexpected: %v", err)
+			}
+			if got := <-ids; got != "" {
+				id = got
+			}
+		}
+		if made != 1 || refused != n-1 {
+			t.Fatalf("%d made, %d refused", made, refused)
+		}
+		for range n {
+			go func() {
+				_, err := w.vol.LogContact(ctx, as(w.volunteer), w.volunteer, id, community.ContactInput{Date: "2026-03-02", Minutes: 10, Mode: "phone"})
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		var minutes, contacts int
+		if err := d.R().QueryRowContext(ctx, "SELECT minutes, contacts FROM volunteer_days WHERE scheme_id = 'org_s1' AND on_date = '2026-03-02'").Scan(&minutes, &contacts); err != nil {
+			t.Fatal(err)
+		}
+		if minutes != 10*n || contacts != n {
+			t.Errorf("day's total: %d minutes, %d contacts", minutes, contacts)
+		}
+	})
+}
