@@ -2,6 +2,7 @@ package community_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"oikos"
@@ -10,6 +11,7 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/referral"
+	"oikos/internal/report"
 )
 
 // closeWith walks a referral to closed with a reason.
@@ -96,6 +98,51 @@ func TestGraduatePathway(t *testing.T) {
 		}
 		if n := audited(t, d, "mentor_invitation", inv.ID); n["create"] != 1 || n["update"] != 3 || n["read"] != 1 {
 			t.Errorf("audit: %v", n)
+		}
+	})
+}
+
+// TestDemoSeed loads the demo's volunteering into a small region, twice.
+func TestDemoSeed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		second := newReferral(t, d, w.worker, "org_s1", "Doris", "EX1 1AA")
+		graduate := newReferral(t, d, w.worker, "org_s1", "Lily", "EX2 7JE")
+		refs := referral.NewStore(d)
+		for _, id := range []string{w.referralID, second} {
+			if _, err := refs.Transition(ctx, as(w.worker), id, referral.Contacted, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		closeWith(t, d, w.worker, graduate, "goals_met")
+		in := community.DemoInput{SchemeID: "org_s1", ManagerID: w.manager.UserID, LinkWorkerID: w.worker.UserID, VolunteerID: w.volunteer.UserID, Today: w.clock}
+		for range 2 {
+			if err := community.DemoSeed(ctx, d, in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := w.vol.Matches(ctx, as(w.volunteer), w.volunteer, community.MatchFilter{})
+		if err != nil || len(list.Items) != 1 || len(list.Items[0].Contacts) != 4 || list.Items[0].Person.GivenName != "Margaret" {
+			t.Errorf("the demo volunteer's matches: %+v %v", list, err)
+		}
+		period, _ := report.ParsePeriod("", "", w.clock)
+		rep, err := w.vol.VolunteeringReport(ctx, as(w.manager), w.manager, period)
+		if err != nil || rep.Hours == nil && !slices.Contains(rep.Suppressed, "hours") {
+			t.Errorf("report: %+v %v", rep, err)
+		}
+		closed, err := w.safe.Concerns(ctx, as(w.manager), w.manager, community.ConcernFilter{Status: "closed"})
+		if err != nil || len(closed.Items) != 1 || closed.Items[0].Outcome == "" {
+			t.Errorf("the demo concern: %+v %v", closed, err)
+		}
+		grad, err := w.vol.Volunteer(ctx, as(w.manager), w.manager, "usr_demo_graduate")
+		if err != nil || !grad.Graduate || grad.Kind != community.KindPeerMentor || grad.DBSStatus != community.DBSInDate {
+			t.Errorf("the graduate: %+v %v", grad, err)
+		}
+		due, err := w.vol.Volunteers(ctx, as(w.champion), &auth.Principal{UserID: "usr_demo_champion", Role: auth.Volunteer, SchemeID: "org_s1"},
+			community.VolunteerFilter{DBSDue: true})
+		if err != nil || len(due.Items) != 2 {
+			t.Errorf("the champion's DBS checks to chase: %+v %v", due.Items, err)
 		}
 	})
 }
