@@ -20,7 +20,7 @@ import (
 // that it would not (Data Protection Act 2018, Schedule 2 paragraph 16 and
 // Schedule 3 Part 2). The export says that a concern was raised and where
 // it stands, so the request can be made.
-const ConcernWithheld = "What was raised, by whom, and what was done are given on request, once a manager has checked that telling would put nobody at risk."
+const ConcernWithheld = "What was raised, by whom, who read it and what was done are given on request, once a manager has checked that telling would put nobody at risk."
 
 // Concern is a safeguarding concern about the person.
 type Concern struct {
@@ -163,9 +163,11 @@ func (r *reader) mentorInvitation(ref *Referral) error {
 }
 
 // communityAudit adds to an audit query the entries about the person's
-// concerns, volunteer matches and mentor invitation, which the log keeps
-// under their own ids: a condition for each kind, its ids as parameters
-// after args.
+// volunteer matches and mentor invitation, which the log keeps under their
+// own ids: a condition for each kind, its ids as parameters after args.
+// The entries about a safeguarding concern are not among them: they say
+// who raised it and who read it, which is withheld with its words
+// (ConcernWithheld).
 func (r *reader) communityAudit(refIDs []string, args []any) ([]string, []any, error) {
 	if len(refIDs) == 0 {
 		return nil, args, nil
@@ -178,7 +180,6 @@ func (r *reader) communityAudit(refIDs []string, args []any) ([]string, []any, e
 	in := strings.Join(marks, ", ")
 	var conds []string
 	for _, k := range []struct{ kind, query string }{
-		{"concern", "SELECT id FROM concerns WHERE referral_id IN (" + in + ")"},
 		{"volunteer_match", "SELECT id FROM volunteer_matches WHERE referral_id IN (" + in + ")"},
 		{"mentor_invitation", "SELECT id FROM mentor_invitations WHERE referral_id IN (" + in + ")"},
 	} {
