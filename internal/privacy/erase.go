@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"oikos"
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/referral"
@@ -93,6 +94,13 @@ func (s *Store) Erase(ctx context.Context, by referral.Actor, personID, reason s
 		if err := CheckErasure(st, open); err != nil {
 			return err
 		}
+		var concerns int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM concerns WHERE status = 'open' AND referral_id IN "+ofPerson, personID).Scan(&concerns); err != nil {
+			return err
+		}
+		if concerns > 0 {
+			return &oikos.Error{Code: oikos.ECONFLICT, Message: "A safeguarding concern about this person is still open: it must be closed before their details can be erased."}
+		}
 		if err := CheckReason(reason, d); err != nil {
 			return err
 		}
@@ -150,6 +158,8 @@ func (s *Store) erase(ctx context.Context, tx *sql.Tx, personID string, d Detail
 		{"DELETE FROM connection_links WHERE connection_id IN " + ofConnections, nil},
 		{"DELETE FROM session_reminders WHERE connection_id IN " + ofConnections, nil},
 		{"DELETE FROM referral_preferences WHERE referral_id IN " + ofPerson, nil},
+		{"UPDATE volunteer_matches SET end_reason = '' WHERE referral_id IN " + ofPerson, nil},
+		{"UPDATE volunteer_contacts SET note = '' WHERE referral_id IN " + ofPerson, nil},
 		{"DELETE FROM reminder_choices WHERE person_id = $1", nil},
 		{"DELETE FROM person_access WHERE person_id = $1", nil},
 	}

@@ -85,6 +85,10 @@ type Referral struct {
 	Connections    []Connection   `json:"connections"`
 	Preferences    *Preferences   `json:"preferences"`
 	UnmetNeeds     []UnmetNeed    `json:"unmet_needs"`
+	// The community half (community.go).
+	Concerns         []Concern         `json:"safeguarding_concerns"`
+	VolunteerMatches []VolunteerMatch  `json:"volunteer_matches"`
+	MentorInvitation *MentorInvitation `json:"mentor_invitation"`
 }
 
 // SentPerson is the person's details as a referral gave them.
@@ -396,7 +400,8 @@ func (r *reader) referralParts(ref *Referral) error {
 		name string
 		read func(*Referral) error
 	}{{"history", r.history}, {"contacts", r.contacts}, {"conversations", r.conversations}, {"plan", r.plan},
-		{"measures", r.measures}, {"connections", r.connections}, {"preferences", r.preferences}, {"unmet needs", r.unmet}} {
+		{"measures", r.measures}, {"connections", r.connections}, {"preferences", r.preferences}, {"unmet needs", r.unmet},
+		{"safeguarding concerns", r.concerns}, {"volunteer matches", r.volunteerMatches}, {"mentor invitation", r.mentorInvitation}} {
 		if err := part.read(ref); err != nil {
 			return fmt.Errorf("%s: %w", part.name, err)
 		}
@@ -758,6 +763,15 @@ func (r *reader) audit(personID string, out *Export) error {
 	if len(refKinds) > 0 && len(refIDs) > 0 {
 		conds = append(conds, "(a.object_kind IN ("+strings.Join(refKinds, ", ")+") AND a.object_id IN ("+strings.Join(refIDs, ", ")+"))")
 	}
+	ids := make([]string, len(out.Referrals))
+	for i, ref := range out.Referrals {
+		ids[i] = ref.ID
+	}
+	more, args, err := r.communityAudit(ids, args)
+	if err != nil {
+		return err
+	}
+	conds = append(conds, more...)
 	return r.each(func(rows *sql.Rows) error {
 		var e AuditEntry
 		var at int64

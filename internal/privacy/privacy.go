@@ -72,6 +72,12 @@ var Tables = []Table{
 	{"reminder_choices", "reminders", "deleted"},
 	{"person_access", "portal_access", "deleted: the person's sign-in links, codes and sessions end"},
 	{"outbox", "messages", "messages to the person's email or phone, and their reminders, deleted"},
+	{"concerns", "referrals[].safeguarding_concerns (when raised and where it stands; the words on request, see ConcernWithheld)",
+		"kept in full, and an open one refuses erasure: a safeguarding record is kept under the scheme's duty to protect (UK GDPR article 17(3)(b)) and never deleted"},
+	{"concern_actions", "not shown: what was done about a concern, given on request (ConcernWithheld)", "kept in full, as its concern"},
+	{"volunteer_matches", "referrals[].volunteer_matches", "the reason for ending blanked; the volunteer, what was shared and the dates kept"},
+	{"volunteer_contacts", "referrals[].volunteer_matches[].contacts", "notes blanked; when, how and how long kept (the volunteering report counts them)"},
+	{"mentor_invitations", "referrals[].mentor_invitation", "kept: the stage reached (the volunteering report counts graduates)"},
 	{"person_requests", "requests", "kept: the record of what was asked and done (reasons hold no details)"},
 	{"audit_log", "audit", "kept: who read or changed the record (ids only, no details)"},
 }

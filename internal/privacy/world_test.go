@@ -134,7 +134,9 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	w.community(t, ref.ID)
 	must(w.refs.Transition(ctx, worker, ref.ID, referral.Closed, "goals_met"))(t)
+	w.invite(t, ref.ID)
 	if err := w.refs.RecordRead(ctx, manager, ref); err != nil {
 		t.Fatal(err)
 	}
