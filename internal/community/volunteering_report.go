@@ -3,16 +3,14 @@ package community
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"io"
-	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
+	"oikos/internal/csvsafe"
 	"oikos/internal/report"
 )
 
@@ -157,7 +155,7 @@ func period1End(to string) int64 {
 // note"), as the summary report does: a hidden figure has no value and
 // the note "hidden".
 func (r VolunteeringReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	hidden := map[string]bool{}
 	for _, p := range r.Suppressed {
 		hidden[p] = true
@@ -184,31 +182,10 @@ func (r VolunteeringReport) WriteCSV(w io.Writer) error {
 	count("peer_mentors", r.PeerMentors)
 	count("graduates_active", r.GraduatesActive)
 	for _, row := range rows {
-		for i := range row {
-			row[i] = SpreadsheetSafe(row[i])
-		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// negativeNumber is a plain decimal below zero, as the reports write them.
-var negativeNumber = regexp.MustCompile(`^-[0-9]+(\.[0-9]+)?$`)
-
-// SpreadsheetSafe writes a CSV cell so that a spreadsheet shows it as
-// text: a cell beginning with =, +, -, @, a tab or a carriage return
-// would otherwise be read as a formula (CONTRACT.md, "Robustness
-// promises"), so it gets a leading apostrophe. A negative number is a
-// number, not a formula, and is left alone.
-func SpreadsheetSafe(s string) string {
-	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return s
-	}
-	if negativeNumber.MatchString(s) {
-		return s
-	}
-	return "'" + s
 }

@@ -446,18 +446,6 @@ func TestProtectConcerns(t *testing.T) {
 	}
 }
 
-func TestSpreadsheetSafe(t *testing.T) {
-	cases := map[string]string{
-		"": "", "12": "12", "-3": "-3", "-3.5": "-3.5", "=SUM(A1)": "'=SUM(A1)", "+44": "'+44", "-2+3": "'-2+3", "@cmd": "'@cmd",
-		"\tx": "'\tx", "\rx": "'\rx", "hidden": "hidden", "-0x1p-2": "'-0x1p-2",
-	}
-	for in, want := range cases {
-		if got := community.SpreadsheetSafe(in); got != want {
-			t.Errorf("SpreadsheetSafe(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestVolunteeringCSV(t *testing.T) {
 	r := community.ProtectVolunteering(community.VolunteeringCounts{VolunteersActive: 3, Matches: 12, PeopleSupported: 10, PeerMentors: 0, Minutes: 600},
 		report.PeriodJSON{From: "2025-04-01", To: "2026-03-31"})
