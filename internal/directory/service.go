@@ -326,9 +326,9 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// daysMask packs the days a service meets into bits, Monday = 1, for the
+// DaysMask packs the days a service meets into bits, Monday = 1, for the
 // "open on" filter.
-func daysMask(schedule []Session) int {
+func DaysMask(schedule []Session) int {
 	m := 0
 	for _, s := range schedule {
 		if n := DayNumber(s.Day); n > 0 {
@@ -338,9 +338,9 @@ func daysMask(schedule []Session) int {
 	return m
 }
 
-// categoryLabels is the text the search index holds for the categories, so
+// CategoryLabels is the text the search index holds for the categories, so
 // "walking" finds a service in "Walking groups".
-func categoryLabels(codes []string) string {
+func CategoryLabels(codes []string) string {
 	var labels []string
 	for _, c := range codes {
 		if cat, ok := taxonomy.CategoryByCode(c); ok {

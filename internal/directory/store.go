@@ -127,8 +127,8 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 	}
 	args := []any{in.OrganisationID, in.Name, in.Description, in.URL, in.Email, in.Phone, in.CostPence, in.FeesNote,
 		in.Eligibility, in.MinAge, in.MaxAge, in.Capacity, in.CitizenLed, in.StartedOn, marshalList(in.Accessibility),
-		marshalList(in.Languages), strings.Join(in.Categories, " "), categoryLabels(in.Categories), in.LocationName,
-		in.Address, in.Postcode, lat, lon, daysMask(in.Schedule), now}
+		marshalList(in.Languages), strings.Join(in.Categories, " "), CategoryLabels(in.Categories), in.LocationName,
+		in.Address, in.Postcode, lat, lon, DaysMask(in.Schedule), now}
 	action := audit.Update
 	if create {
 		action = audit.Create
