@@ -22,11 +22,11 @@ import (
 	"strings"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/auth"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
 )
@@ -193,7 +193,7 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 	worker := referral.Actor{UserID: benchCaseworkerID, Client: "oikos-bench"}
 	refs, work, conns := referral.NewStore(d), casework.NewStore(d), connection.NewStore(d, "http://127.0.0.1")
 	r := rand.New(rand.NewPCG(uint64(o.seed), 0xca5e))
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	var services []string
 	rows, err := d.R().QueryContext(ctx, "SELECT id FROM services WHERE status = 'active' ORDER BY id LIMIT 2000")
 	if err != nil {

@@ -28,10 +28,10 @@ import (
 	"strings"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/org"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
@@ -300,7 +300,7 @@ func intakeHTTP(ctx context.Context, url string, o options, name string, i int, 
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 4 * o.clients, MaxIdleConnsPerHost: 4 * o.clients, DisableCompression: true}}
 	defer client.CloseIdleConnections()
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	draw := func(r *rand.Rand) operation {
 		body, _ := json.Marshal(nextReferral(r, districts))
 		return operation{kind: "referral", run: func(ctx context.Context) (int, error) { return postReferral(ctx, client, endpoint, token, body) }}
@@ -426,7 +426,7 @@ func intakeBare(ctx context.Context, url string, o options, name string, out io.
 	}
 	defer pool.Close()
 	dialect := db.Dialect(name)
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	draw := func(r *rand.Rand) operation {
 		in := nextReferral(r, districts)
 		in.Source.OrganisationID = orgID

@@ -42,9 +42,9 @@ import (
 	"syscall"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/auth"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/outcome"
 	"oikos/internal/web"
 )
@@ -307,7 +307,7 @@ func openMigrated(ctx context.Context, url string) (*db.DB, error) {
 func generate(ctx context.Context, d *db.DB, o options, out io.Writer) error {
 	start := time.Now()
 	progress := &everyNth{w: out, n: max(1, o.services/5000/5)}
-	if err := directory.GenerateSynthetic(ctx, d, o.services, o.seed, progress); err != nil {
+	if err := synthetic.Generate(ctx, d, o.services, o.seed, progress); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "generated %d services in %.1fs (%.0f services/s)\n", o.services, time.Since(start).Seconds(),

@@ -31,8 +31,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
@@ -501,12 +501,12 @@ func generateNationalProfiled(ctx context.Context, d *db.DB, sink rowSink, spec 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(spec.seed), 0x6e6174)), spec: spec, sink: &batchedRows{}, districts: directory.SyntheticDistricts(),
+	g := &gen{r: rand.New(rand.NewPCG(uint64(spec.seed), 0x6e6174)), spec: spec, sink: &batchedRows{}, districts: synthetic.Districts(),
 		now: db.Millis(spec.now), orgsByKind: map[string][]string{}, referrerFor: map[string]string{}, servicesByArea: map[string][][2]string{}}
 	g.start = g.now - 3*365*day
 	g.counts.byStatus = map[string]int{}
 	fmt.Fprintf(out, "national dataset: %d services in the synthetic directory\n", spec.services)
-	if err := directory.GenerateSynthetic(ctx, d, spec.services, spec.seed, nil); err != nil {
+	if err := synthetic.Generate(ctx, d, spec.services, spec.seed, nil); err != nil {
 		return g.counts, err
 	}
 	fmt.Fprintf(out, "national dataset: directory in %.1fs\n", time.Since(began).Seconds())

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/auth"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
@@ -207,7 +208,7 @@ func suggestPeople(ctx context.Context, d *db.DB, o options, out io.Writer) (str
 	by := referral.Actor{UserID: u.ID, Client: "oikos-bench"}
 	refs, work, sugg := referral.NewStore(d), casework.NewStore(d), connection.NewSuggester(d)
 	r := rand.New(rand.NewPCG(uint64(o.seed), 77))
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	var ids []string
 	for i := range o.referrals {
 		in := nextReferral(r, districts)

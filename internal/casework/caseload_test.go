@@ -10,6 +10,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -94,7 +95,7 @@ func TestCaseload(t *testing.T) {
 		// one unassigned.
 		var ids []string
 		for i := 0; i < 6; i++ {
-			id := newReferral(t, d)
+			id := oikostest.AcceptedReferral(t, d, oikostest.Margaret).ID
 			ids = append(ids, id)
 			time.Sleep(2 * time.Millisecond) // distinct arrival times order the list
 			who := workers[0]

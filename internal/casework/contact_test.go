@@ -9,6 +9,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -84,7 +85,7 @@ func TestContactStore(t *testing.T) {
 		ctx := context.Background()
 		s := casework.NewStore(d)
 		refs := referral.NewStore(d)
-		ref := newReferral(t, d)
+		ref := oikostest.AcceptedReferral(t, d, oikostest.Margaret).ID
 
 		list, err := s.Contacts(ctx, worker, ref)
 		if err != nil || list == nil || len(list) != 0 {

@@ -14,6 +14,7 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/directory"
+	"oikos/internal/oikostest"
 	"oikos/internal/org"
 )
 
@@ -70,7 +71,7 @@ func TestSuggest(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
 		s := connection.NewSuggester(d)
 		today := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return today }
@@ -150,7 +151,7 @@ func TestSuggest(t *testing.T) {
 		if err != nil || len(counts) != 2 || counts[0].Referrals != 1 || counts[0].Area != "EX4" {
 			t.Errorf("counts %+v %v", counts, err)
 		}
-		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != 4 {
+		if n := oikostest.AuditActions(t, d, "referral.suggestions", ref.ID)["read"]; n != 4 {
 			t.Errorf("%d suggestion reads audited, want 4", n)
 		}
 
@@ -178,7 +179,7 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
 		if _, err := casework.NewStore(d).RecordConversation(ctx, worker, ref.ID, casework.ConversationInput{HeldAt: "2026-03-01", Mode: "phone",
 			Needs: []casework.NeedInput{{Code: "loneliness", Priority: 1}}, WhatMatters: "Seeing people", Interests: "gardening"}); err != nil {
 			t.Fatal(err)
@@ -292,9 +293,9 @@ func TestSuggestConcurrentReads(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		exeterServices(t, d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
 		s := connection.NewSuggester(d)
-		before := auditCount(t, d, ref.ID, "referral", "read")
+		before := oikostest.AuditActions(t, d, "referral", ref.ID)["read"]
 		const callers = 24
 		errs := make(chan error, callers)
 		for i := range callers {
@@ -317,10 +318,10 @@ func TestSuggestConcurrentReads(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != callers {
+		if n := oikostest.AuditActions(t, d, "referral.suggestions", ref.ID)["read"]; n != callers {
 			t.Errorf("%d suggestion reads audited, want %d", n, callers)
 		}
-		if n := auditCount(t, d, ref.ID, "referral", "read"); n != before+callers/2 {
+		if n := oikostest.AuditActions(t, d, "referral", ref.ID)["read"]; n != before+callers/2 {
 			t.Errorf("%d referral reads audited, want %d", n, before+callers/2)
 		}
 		if _, err := audit.Verify(ctx, d.R()); err != nil {
@@ -336,7 +337,7 @@ func TestSuggestConcurrentReads(t *testing.T) {
 		if _, err := s.Suggest(gone, worker, ref); err == nil {
 			t.Error("a read for a caller that has gone succeeded")
 		}
-		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != callers {
+		if n := oikostest.AuditActions(t, d, "referral.suggestions", ref.ID)["read"]; n != callers {
 			t.Errorf("%d suggestion reads audited after a cancelled one, want %d", n, callers)
 		}
 	})

@@ -133,6 +133,7 @@ const (
 	maxListItems   = 30
 	maxSessions    = 50
 	maxCostPence   = 100_000_00 // £100,000: anything more is a typo
+	maxCapacity    = 100_000
 )
 
 func checkText(fields map[string]string, name, value string, limit int, multiline bool) {
@@ -259,7 +260,7 @@ func (in *Input) Validate() error {
 	if in.CostPence != nil && (*in.CostPence < 0 || *in.CostPence > maxCostPence) {
 		f["cost_pence"] = "Cost must be 0 (free) or a price in pence, up to £100,000."
 	}
-	if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > 100000) {
+	if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > maxCapacity) {
 		f["capacity"] = "Places free must be a number from 0 to 100,000, or left empty if not known."
 	}
 	if in.MinAge != nil && (*in.MinAge < 0 || *in.MinAge > 130) {
@@ -272,14 +273,8 @@ func (in *Input) Validate() error {
 		f["max_age"] = "Maximum age must not be below the minimum age."
 	}
 	if in.StartedOn = strings.TrimSpace(in.StartedOn); in.StartedOn != "" {
-		d, err := time.Parse("2006-01-02", in.StartedOn)
-		switch {
-		case err != nil:
-			f["started_on"] = "Start date must be a date like 2024-03-01."
-		case d.After(time.Now().AddDate(1, 0, 0)):
-			f["started_on"] = "Start date must not be more than a year ahead."
-		case d.Year() < 1800:
-			f["started_on"] = "Start date must be after 1800."
+		if problem := startDateProblem(in.StartedOn); problem != "" {
+			f["started_on"] = problem
 		}
 	}
 	if in.URL != "" {
@@ -310,6 +305,20 @@ func (in *Input) Validate() error {
 	return oikos.Invalid(f)
 }
 
+// startDateProblem says what is wrong with a service's start date, or "".
+func startDateProblem(s string) string {
+	d, err := time.Parse(time.DateOnly, s)
+	switch {
+	case err != nil:
+		return "Start date must be a date like 2024-03-01."
+	case d.After(time.Now().AddDate(1, 0, 0)):
+		return "Start date must not be more than a year ahead."
+	case d.Year() < 1800:
+		return "Start date must be after 1800."
+	}
+	return ""
+}
+
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -317,9 +326,9 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// daysMask packs the days a service meets into bits, Monday = 1, for the
+// DaysMask packs the days a service meets into bits, Monday = 1, for the
 // "open on" filter.
-func daysMask(schedule []Session) int {
+func DaysMask(schedule []Session) int {
 	m := 0
 	for _, s := range schedule {
 		if n := DayNumber(s.Day); n > 0 {
@@ -329,9 +338,9 @@ func daysMask(schedule []Session) int {
 	return m
 }
 
-// categoryLabels is the text the search index holds for the categories, so
+// CategoryLabels is the text the search index holds for the categories, so
 // "walking" finds a service in "Walking groups".
-func categoryLabels(codes []string) string {
+func CategoryLabels(codes []string) string {
 	var labels []string
 	for _, c := range codes {
 		if cat, ok := taxonomy.CategoryByCode(c); ok {

@@ -97,7 +97,8 @@ type importKeys struct {
 	Source, SourceID, LocationID string
 	ScheduleIDs                  []string
 	Terms                        []Term
-	Status                       string // "" keeps the current status
+	Status                       string    // "" keeps the current status
+	CheckedAt                    time.Time // zero: checked now if new, else unchanged
 }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in Input, keys importKeys, create bool) error {
@@ -118,10 +119,16 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		}
 	}
 	now := db.Millis(s.now())
+	// checked is when the source last checked the service, if it said and
+	// it is not in the future; 0 never moves an existing check back.
+	var checked int64
+	if !keys.CheckedAt.IsZero() {
+		checked = min(db.Millis(keys.CheckedAt), now)
+	}
 	args := []any{in.OrganisationID, in.Name, in.Description, in.URL, in.Email, in.Phone, in.CostPence, in.FeesNote,
 		in.Eligibility, in.MinAge, in.MaxAge, in.Capacity, in.CitizenLed, in.StartedOn, marshalList(in.Accessibility),
-		marshalList(in.Languages), strings.Join(in.Categories, " "), categoryLabels(in.Categories), in.LocationName,
-		in.Address, in.Postcode, lat, lon, daysMask(in.Schedule), now}
+		marshalList(in.Languages), strings.Join(in.Categories, " "), CategoryLabels(in.Categories), in.LocationName,
+		in.Address, in.Postcode, lat, lon, DaysMask(in.Schedule), now}
 	action := audit.Update
 	if create {
 		action = audit.Create
@@ -129,24 +136,28 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		if status == "" {
 			status = "active"
 		}
-		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status)
+		if checked == 0 {
+			checked = now
+		}
+		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status, checked)
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (organisation_id, name, description, url, email, phone, cost_pence,
 			fees_description, eligibility, min_age, max_age, capacity, citizen_led, started_on, accessibility, languages,
 			categories, category_labels, location_name, address, postcode, latitude, longitude, days, updated_at,
 			id, source, source_id, location_id, status, created_at, last_checked_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-			$26, $27, $28, $29, $30, $25, $25)`, args...)
+			$26, $27, $28, $29, $30, $25, $31)`, args...)
 		if err != nil {
 			return err
 		}
 	} else {
-		args = append(args, id, keys.LocationID, keys.Status)
+		args = append(args, id, keys.LocationID, keys.Status, checked)
 		res, err := tx.ExecContext(ctx, `UPDATE services SET organisation_id = $1, name = $2, description = $3, url = $4, email = $5,
 			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, capacity = $12,
 			citizen_led = $13, started_on = $14, accessibility = $15, languages = $16, categories = $17, category_labels = $18,
 			location_name = $19, address = $20, postcode = $21, latitude = $22, longitude = $23, days = $24, updated_at = $25,
 			location_id = CASE WHEN $27 = '' THEN location_id ELSE $27 END,
-			status = CASE WHEN $28 = '' THEN status ELSE $28 END
+			status = CASE WHEN $28 = '' THEN status ELSE $28 END,
+			last_checked_at = CASE WHEN $29 > last_checked_at THEN $29 ELSE last_checked_at END
 			WHERE id = $26`, args...)
 		if err != nil {
 			return err
@@ -440,6 +451,10 @@ type Imported struct {
 	ScheduleIDs                  []string
 	Terms                        []Term
 	Status                       string // "active" or "closed"
+	// CheckedAt is when the source last checked the service (HSDS's
+	// assured_date); zero if it does not say. A later check made in Oikos
+	// is kept, and a date in the future counts as now.
+	CheckedAt time.Time
 }
 
 // Upsert creates or updates an imported service, keyed by its source and
@@ -452,7 +467,7 @@ func (s *Store) Upsert(ctx context.Context, by Actor, im Imported) (id string, c
 		return "", false, err
 	}
 	keys := importKeys{Source: im.Source, SourceID: im.SourceID, LocationID: im.LocationID, ScheduleIDs: im.ScheduleIDs,
-		Terms: im.Terms, Status: im.Status}
+		Terms: im.Terms, Status: im.Status, CheckedAt: im.CheckedAt}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "SELECT id FROM services WHERE source = $1 AND source_id = $2", im.Source, im.SourceID).Scan(&id)
 		switch {

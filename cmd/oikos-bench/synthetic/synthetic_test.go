@@ -1,4 +1,4 @@
-package directory_test
+package synthetic_test
 
 import (
 	"context"
@@ -6,14 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/directory"
 	"oikos/internal/postcode"
 )
 
-func TestSyntheticDistrictsAreEveryDistrict(t *testing.T) {
-	list := directory.SyntheticDistricts()
+func TestDistrictsAreEveryDistrict(t *testing.T) {
+	list := synthetic.Districts()
 	if len(list) != 2973 {
 		t.Errorf("found %d districts, want the 2,973 in outcodes.csv", len(list))
 	}
@@ -24,10 +25,10 @@ func TestSyntheticDistrictsAreEveryDistrict(t *testing.T) {
 	}
 }
 
-func TestGenerateSynthetic(t *testing.T) {
+func TestGenerate(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := directory.GenerateSynthetic(ctx, d, 500, 7, nil); err != nil {
+		if err := synthetic.Generate(ctx, d, 500, 7, nil); err != nil {
 			t.Fatal(err)
 		}
 		var services, orgs, noCategories, badRows int
@@ -89,7 +90,7 @@ func TestGenerateSynthetic(t *testing.T) {
 
 		// The search terms the benchmark uses find things (a few rare
 		// activities may have no service among only 500).
-		terms, missed := directory.SyntheticTerms(), 0
+		terms, missed := synthetic.Terms(), 0
 		for _, term := range terms {
 			res, err := s.Search(ctx, directory.Query{Text: term.Text, Limit: 1})
 			if err != nil {
@@ -105,11 +106,11 @@ func TestGenerateSynthetic(t *testing.T) {
 	})
 }
 
-func TestGenerateSyntheticIsDeterministic(t *testing.T) {
+func TestGenerateIsDeterministic(t *testing.T) {
 	ctx := context.Background()
 	fingerprint := func(seed int64) string {
 		d := dbtest.SQLite(t)
-		if err := directory.GenerateSynthetic(ctx, d, 50, seed, nil); err != nil {
+		if err := synthetic.Generate(ctx, d, 50, seed, nil); err != nil {
 			t.Fatal(err)
 		}
 		rows, err := d.R().QueryContext(ctx, "SELECT id || name || description || categories || postcode || latitude FROM services ORDER BY pk")

@@ -1,14 +1,14 @@
-package directory
-
-// A synthetic national directory, for benchmarks and load tests: realistic
-// names, descriptions, categories, places and opening times for any number
-// of services, spread over every UK postcode district, written straight to
-// the database in large multi-row INSERTs.
+// Package synthetic makes a national directory for oikos-bench's load
+// tests: realistic names, descriptions, categories, places and opening
+// times for any number of services, spread over every UK postcode
+// district, written straight to the database in large multi-row INSERTs.
+package synthetic
 
 import (
 	"context"
 	"database/sql"
 	"encoding/base32"
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -21,24 +21,25 @@ import (
 	"time"
 
 	"oikos/internal/db"
+	"oikos/internal/directory"
 	"oikos/internal/postcode"
 	"oikos/internal/taxonomy"
 )
 
-// SyntheticTerm is something a person might type into the search box for
+// Term is something a person might type into the search box for
 // the synthetic directory, with the category it is about.
-type SyntheticTerm struct {
+type Term struct {
 	Text     string
 	Category string
 }
 
-// SyntheticTerms lists the search phrases the synthetic directory's text is
+// Terms lists the search phrases the synthetic directory's text is
 // built around (each appears in the names or descriptions it generates).
-func SyntheticTerms() []SyntheticTerm {
-	var out []SyntheticTerm
+func Terms() []Term {
+	var out []Term
 	for _, a := range activities {
 		for _, t := range a.terms {
-			out = append(out, SyntheticTerm{Text: t, Category: a.cats[0]})
+			out = append(out, Term{Text: t, Category: a.cats[0]})
 		}
 	}
 	return out
@@ -49,11 +50,11 @@ var (
 	districtList  []string
 )
 
-// SyntheticDistricts lists every UK postcode district that has a centroid,
+// Districts lists every UK postcode district that has a centroid,
 // sorted. The postcode package keeps its table private, so the list is
 // found by asking it about every district a postcode could name: one or two
 // area letters, then 0–99, or a single digit and a letter (EC1A, SW1W).
-func SyntheticDistricts() []string {
+func Districts() []string {
 	districtsOnce.Do(func() {
 		var areas []string
 		for a := 'A'; a <= 'Z'; a++ {
@@ -505,12 +506,12 @@ func (g *synth) newOrg() *synthOrg {
 
 // sessions makes 0–3 weekly sessions at times that suit the activity; the
 // first is on day when day is given.
-func (g *synth) sessions(a activity, day int) []Session {
+func (g *synth) sessions(a activity, day int) []directory.Session {
 	n := []int{0, 1, 1, 1, 1, 2, 2, 3}[g.r.IntN(8)]
 	if day > 0 && n == 0 {
 		n = 1
 	}
-	var out []Session
+	var out []directory.Session
 	used := map[int]bool{}
 	for i := 0; i < n; i++ {
 		d := day
@@ -534,9 +535,18 @@ func (g *synth) sessions(a activity, day int) []Session {
 			start = 13*60 + 30*g.r.IntN(5)
 		}
 		length := 60 + 30*g.r.IntN(4)
-		out = append(out, Session{Day: Days[d-1], Opens: hhmm(start), Closes: hhmm(start + length)})
+		out = append(out, directory.Session{Day: directory.Days[d-1], Opens: hhmm(start), Closes: hhmm(start + length)})
 	}
 	return out
+}
+
+// listJSON is a list as the services table keeps it: a JSON array.
+func listJSON(list []string) string {
+	if list == nil {
+		list = []string{}
+	}
+	b, _ := json.Marshal(list)
+	return string(b)
 }
 
 func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
@@ -546,7 +556,7 @@ type synthService struct {
 	args       []any
 	id         string
 	categories []string
-	schedule   []Session
+	schedule   []directory.Session
 }
 
 var serviceInsertColumns = []string{"id", "organisation_id", "name", "description", "url", "email", "phone", "cost_pence", "fees_description",
@@ -583,7 +593,7 @@ func (g *synth) service(o *synthOrg) synthService {
 			day = 6 + g.r.IntN(2)
 		}
 	}
-	dayLabel := DayLabel(day)
+	dayLabel := directory.DayLabel(day)
 	name := g.fill(nameTmpl, p, dayLabel, venue)
 
 	sentences := []string{g.fill(g.pick(a.about), p, dayLabel, venue)}
@@ -684,12 +694,12 @@ func (g *synth) service(o *synthOrg) synthService {
 
 	id := g.id("svc")
 	args := []any{id, o.id, name, description, url, email, phone, cost, fees,
-		eligibility, minAge, maxAge, capacity, g.chance(0.3), started, marshalList(access), marshalList(langs), strings.Join(cats, " "), categoryLabels(cats),
-		venue, address, g.postcode(district), lat, lon, daysMask(schedule), "active", checked, created, checked}
+		eligibility, minAge, maxAge, capacity, g.chance(0.3), started, listJSON(access), listJSON(langs), strings.Join(cats, " "), directory.CategoryLabels(cats),
+		venue, address, g.postcode(district), lat, lon, directory.DaysMask(schedule), "active", checked, created, checked}
 	return synthService{args: args, id: id, categories: cats, schedule: schedule}
 }
 
-// GenerateSynthetic adds n synthetic services, and the voluntary
+// Generate adds n synthetic services, and the voluntary
 // organisations that run them (about one for every five services), to the
 // directory in d. The same seed always gives the same services (their
 // timestamps apart, which are relative to today). Districts are chosen
@@ -698,13 +708,13 @@ func (g *synth) service(o *synthOrg) synthService {
 // many to a statement, with the same columns Store.Create writes (no audit
 // events), so the search indexes are maintained as usual. Progress lines
 // go to progress if it is not nil.
-func GenerateSynthetic(ctx context.Context, d *db.DB, n int, seed int64, progress io.Writer) error {
+func Generate(ctx context.Context, d *db.DB, n int, seed int64, progress io.Writer) error {
 	if n < 0 {
 		return fmt.Errorf("synthetic directory: n must not be negative")
 	}
 	g := &synth{
 		r:         rand.New(rand.NewPCG(uint64(seed), 0x6f696b6f73)),
-		districts: SyntheticDistricts(),
+		districts: Districts(),
 		byArea:    map[string][]string{},
 		orgNames:  map[string]bool{},
 		now:       db.Millis(time.Now().UTC().Truncate(24 * time.Hour)),
@@ -811,7 +821,7 @@ func insertSynthetic(ctx context.Context, tx *sql.Tx, dialect db.Dialect, orgs [
 			catRows = append(catRows, []any{s.id, c})
 		}
 		for pos, sess := range s.schedule {
-			schedRows = append(schedRows, []any{s.id, int64(pos), int64(DayNumber(sess.Day)), sess.Opens, sess.Closes})
+			schedRows = append(schedRows, []any{s.id, int64(pos), int64(directory.DayNumber(sess.Day)), sess.Opens, sess.Closes})
 		}
 	}
 	if err := insertMany(ctx, tx, dialect, "services", serviceInsertColumns, serviceRows); err != nil {
