@@ -12,6 +12,7 @@ import (
 	"oikos/internal/community"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/privacy"
 )
 
@@ -30,7 +31,7 @@ var (
 func (w *world) community(t *testing.T, referralID string) {
 	t.Helper()
 	ctx := context.Background()
-	execSQL(t, w.d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at)
+	oikostest.Exec(t, w.d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at)
 		VALUES ('usr_volunteer', 'val@example.org', 'Val Volunteer', 'volunteer', NULL, 1, 1)`)
 	vol := community.NewVolunteering(w.d)
 	must(vol.SaveVolunteer(ctx, manager, managerP, "usr_volunteer", community.VolunteerInput{Kind: "befriender", Postcode: "EX2 4AN",
