@@ -34,7 +34,7 @@ func (in *CreateInput) Validate() error {
 		f["service_id"] = "No service has that id."
 	}
 	if !validKind(in.Kind) {
-		f["kind"] = "Choose how the person will be connected: signpost, active_signpost or supported."
+		f["kind"] = "Choose how the person will be connected: a signpost, an active signpost or a supported referral."
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	checkText(f, "note", in.Note, MaxNote)

@@ -272,6 +272,12 @@ type kindOption struct {
 	Selected           bool
 }
 
+func init() {
+	// The suggestions page sends a connection from each card, with the same
+	// partial as the connections page and the same data.
+	templateFuncs["connectFormData"] = connectFormData
+}
+
 // connectFormData is what the connectForm partial shows.
 func connectFormData(ref referral.Referral, svc directory.Service, pg *page) map[string]any {
 	return map[string]any{"Referral": ref, "Service": svc, "Page": pg, "Kinds": connectKinds(pg.Form.Get("kind")), "MaxNote": connection.MaxNote}

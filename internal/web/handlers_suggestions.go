@@ -25,27 +25,6 @@ import (
 // referral up for a change, so a referrer, a provider or another link
 // worker gets 404.
 
-func init() {
-	// dict builds a map for a partial that takes several values, as
-	// {{template "connectForm" (dict "Referral" … "Service" … "Page" $)}}.
-	if _, ok := templateFuncs["dict"]; !ok {
-		templateFuncs["dict"] = func(pairs ...any) (map[string]any, error) {
-			if len(pairs)%2 != 0 {
-				return nil, errors.New("dict: odd number of arguments")
-			}
-			m := make(map[string]any, len(pairs)/2)
-			for i := 0; i < len(pairs); i += 2 {
-				k, ok := pairs[i].(string)
-				if !ok {
-					return nil, fmt.Errorf("dict: key %v is not a string", pairs[i])
-				}
-				m[k] = pairs[i+1]
-			}
-			return m, nil
-		}
-	}
-}
-
 // suggestions serves the suggestion routes with their store.
 type suggestions struct {
 	s     *Server
