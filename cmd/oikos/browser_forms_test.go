@@ -104,8 +104,9 @@ func (fx *formsFixtures) prepare(t *testing.T) func(dbURL string) {
 		if _, err := d.Exec(dbContext, "UPDATE organisations SET email = $1 WHERE id = $2", providerEmail, provider.OrganisationID); err != nil {
 			t.Fatal(err)
 		}
-		fx.walk = oikostest.NewService(t, d, provider.OrganisationID, "Greenway Wednesday Walk", "EX4 4QJ", "walking_groups")
-		fx.garden = oikostest.NewService(t, d, provider.OrganisationID, "Greenway Garden Club", "EX4 4QJ", "nature_ecotherapy")
+		fx.walk = oikostest.NewService(t, d, directory.Input{OrganisationID: provider.OrganisationID, Name: "Greenway Wednesday Walk", Postcode: "EX4 4QJ"})
+		fx.garden = oikostest.NewService(t, d, directory.Input{OrganisationID: provider.OrganisationID, Name: "Greenway Garden Club", Postcode: "EX4 4QJ",
+			Categories: []string{"nature_ecotherapy"}})
 		person := func(given, family, born string) referral.PersonInput {
 			return referral.PersonInput{GivenName: given, FamilyName: family, DateOfBirth: born, Postcode: "EX4 4QJ",
 				Phone: "07700 900" + born[2:4] + born[5:6], Email: strings.ToLower(given) + "@example.net"}

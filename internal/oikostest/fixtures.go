@@ -163,22 +163,30 @@ func AcceptedReferral(t testing.TB, d *db.DB, worker auth.User) referral.Referra
 	return NewReferral(t, d, Referral{Worker: &worker})
 }
 
-// NewService adds an active, free service to the directory, run by the
-// organisation orgID and meeting on Wednesday mornings at postcode, for
-// the given categories (walking groups when none).
-func NewService(t testing.TB, d *db.DB, orgID, name, postcode string, categories ...string) directory.Service {
+// NewService adds an active service to the directory as in describes it,
+// filling in what it leaves out: a description, walking groups, free, in
+// the community hall, on Wednesday mornings.
+func NewService(t testing.TB, d *db.DB, in directory.Input) directory.Service {
 	t.Helper()
-	if len(categories) == 0 {
-		categories = []string{"walking_groups"}
+	if in.Description == "" {
+		in.Description = "A friendly group that welcomes newcomers: " + in.Name + "."
 	}
-	free := int64(0)
-	s, err := directory.NewStore(d).Create(context.Background(), System, directory.Input{
-		OrganisationID: orgID, Name: name, Description: "A friendly group that welcomes newcomers: " + name + ".",
-		Categories: categories, Postcode: postcode, Address: "The community hall", CostPence: &free,
-		Schedule: []directory.Session{{Day: "wednesday", Opens: "10:00", Closes: "11:30"}},
-	})
+	if len(in.Categories) == 0 {
+		in.Categories = []string{"walking_groups"}
+	}
+	if in.CostPence == nil {
+		free := int64(0)
+		in.CostPence = &free
+	}
+	if in.Address == "" {
+		in.Address = "The community hall"
+	}
+	if len(in.Schedule) == 0 {
+		in.Schedule = []directory.Session{{Day: "wednesday", Opens: "10:00", Closes: "11:30"}}
+	}
+	s, err := directory.NewStore(d).Create(context.Background(), System, in)
 	if err != nil {
-		t.Fatalf("service %s: %v", name, err)
+		t.Fatalf("service %s: %v", in.Name, err)
 	}
 	return s
 }

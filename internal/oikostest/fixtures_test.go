@@ -9,6 +9,7 @@ import (
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/directory"
 	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
@@ -54,7 +55,10 @@ func TestFixtures(t *testing.T) {
 			t.Errorf("the plan: %+v", plan)
 		}
 
-		svc := oikostest.NewService(t, d, s.Org.ID, "Northgate Walk", "EX4 4QJ")
+		svc := oikostest.NewService(t, d, directory.Input{OrganisationID: s.Org.ID, Name: "Northgate Walk", Postcode: "EX4 4QJ"})
+		if svc.Status != "active" || len(svc.Categories) != 1 || svc.CostPence == nil || *svc.CostPence != 0 || len(svc.Schedule) != 1 {
+			t.Errorf("a service: %+v", svc)
+		}
 		ref, c := oikostest.ConnectedReferral(t, d, lw, svc.ID)
 		if c.ReferralID != ref.ID || c.ServiceID != svc.ID || c.Status != connection.Sent || !ref.ConsentShare {
 			t.Errorf("a referral with a connection: %+v and %+v", ref, c)
