@@ -95,7 +95,7 @@ func TestCaseload(t *testing.T) {
 		// one unassigned.
 		var ids []string
 		for i := 0; i < 6; i++ {
-			id := oikostest.AcceptedReferral(t, d, oikostest.Margaret).ID
+			id := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 			ids = append(ids, id)
 			time.Sleep(2 * time.Millisecond) // distinct arrival times order the list
 			who := workers[0]

@@ -85,7 +85,7 @@ func TestContactStore(t *testing.T) {
 		ctx := context.Background()
 		s := casework.NewStore(d)
 		refs := referral.NewStore(d)
-		ref := oikostest.AcceptedReferral(t, d, oikostest.Margaret).ID
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 
 		list, err := s.Contacts(ctx, worker, ref)
 		if err != nil || list == nil || len(list) != 0 {

@@ -80,7 +80,7 @@ func TestConversationStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := casework.NewStore(d)
-		ref := oikostest.AcceptedReferral(t, d, oikostest.Margaret).ID
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 		in := goodConversation()
 		in.HeldAt = "2025-01-10"
 		in.Baseline = []casework.BaselineInput{{Instrument: "ons4", Answers: []float64{5, 6, 4, 7}}}

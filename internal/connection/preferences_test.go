@@ -117,7 +117,7 @@ func TestPreferencesStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := connection.NewSuggester(d)
-		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 
 		p, err := s.Preferences(ctx, worker, ref.ID)
 		if err != nil || p.Set || p.MaxKm != 5 || len(p.Days) != 0 || p.MaxCostPence != nil || p.Days == nil {

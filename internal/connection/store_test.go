@@ -370,7 +370,7 @@ func TestServiceFigures(t *testing.T) {
 		// accepted and attended after 7, and declined; and one to B.
 		ids := []string{w.referralID}
 		for i, name := range []string{"Ann", "Bob"} {
-			ids = append(ids, oikostest.AcceptedReferral(t, d, referral.PersonInput{GivenName: name, FamilyName: "Smith",
+			ids = append(ids, oikostest.AcceptedReferralOf(t, d, referral.PersonInput{GivenName: name, FamilyName: "Smith",
 				DateOfBirth: "1950-01-0" + string(rune('1'+i)), Postcode: "EX4 4QJ"}).ID)
 		}
 		start := w.clock

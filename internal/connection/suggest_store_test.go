@@ -71,7 +71,7 @@ func TestSuggest(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
-		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 		s := connection.NewSuggester(d)
 		today := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return today }
@@ -179,7 +179,7 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
-		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 		if _, err := casework.NewStore(d).RecordConversation(ctx, worker, ref.ID, casework.ConversationInput{HeldAt: "2026-03-01", Mode: "phone",
 			Needs: []casework.NeedInput{{Code: "loneliness", Priority: 1}}, WhatMatters: "Seeing people", Interests: "gardening"}); err != nil {
 			t.Fatal(err)
@@ -293,7 +293,7 @@ func TestSuggestConcurrentReads(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		exeterServices(t, d)
-		ref := oikostest.AcceptedReferral(t, d, oikostest.Ada)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 		s := connection.NewSuggester(d)
 		before := oikostest.AuditActions(t, d, "referral", ref.ID)["read"]
 		const callers = 24

@@ -16,15 +16,15 @@ import (
 // Worker is the link worker the fixtures act as.
 var Worker = oikos.Actor{UserID: "usr_worker", Client: "test"}
 
-// People to refer: invented, living in Exeter.
-var (
-	Margaret = referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"}
-	Ada      = referral.PersonInput{GivenName: "Ada", FamilyName: "Okafor", DateOfBirth: "1951-09-14", Postcode: "EX4 4QJ"}
-)
+// Ada is a second person to refer (Margaret is the first): invented,
+// living in Exeter.
+var Ada = referral.PersonInput{GivenName: "Ada", FamilyName: "Okafor", DateOfBirth: "1951-09-14", Postcode: "EX4 4QJ"}
 
-// AcceptedReferral refers the person (by their GP, for loneliness, with
-// their consent) and accepts the referral, as Worker.
-func AcceptedReferral(t testing.TB, d *db.DB, p referral.PersonInput) referral.Referral {
+// AcceptedReferralOf refers the person (by their GP, for loneliness, with
+// their consent) and accepts the referral, as Worker: for storage tests
+// that need no user accounts (AcceptedReferral makes one for a real link
+// worker).
+func AcceptedReferralOf(t testing.TB, d *db.DB, p referral.PersonInput) referral.Referral {
 	t.Helper()
 	ctx := context.Background()
 	refs := referral.NewStore(d)

@@ -133,7 +133,7 @@ func TestPairsMatchTheirDefinition(t *testing.T) {
 		var baselines, followUps []pairsMeasure
 		n := 0
 		for range 6 {
-			ref := oikostest.AcceptedReferral(t, d, oikostest.Ada).ID
+			ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 			for _, code := range []string{"friends", "ucla3"} {
 				b := at(r.IntN(60))
 				n++

@@ -44,7 +44,7 @@ func TestRecordAndList(t *testing.T) {
 		s := outcome.NewStore(d)
 		clock := time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return clock }
-		id := oikostest.AcceptedReferral(t, d, oikostest.Ada).ID
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 
 		// A review before any baseline is refused, naming the timepoint.
 		_, err := s.Record(ctx, worker, id, "swemwbs", outcome.Review, []float64{3, 3, 3, 3, 3, 3, 3})
@@ -113,7 +113,7 @@ func TestRecordRefusals(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
-		id := oikostest.AcceptedReferral(t, d, oikostest.Ada).ID
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 		tests := []struct {
 			name, instrument, timepoint string
 			answers                     []float64
@@ -175,7 +175,7 @@ func TestListScoresStoredBaselines(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
-		id := oikostest.AcceptedReferral(t, d, oikostest.Ada).ID
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 		for i, row := range []struct{ instrument, answers string }{{"ons4", "[4,5,3,7]"}, {"swemwbs", "[2,2,2,2,2,2,2]"}, {"ucla3", "[9,9,9]"}} {
 			if _, err := d.Exec(ctx, `INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
 				VALUES ($1, $2, $3, 'baseline', $4, '{}', $5, 'usr_worker')`, db.NewID("msr"), id, row.instrument, row.answers, int64(1_770_000_000_000+i)); err != nil {
@@ -206,7 +206,7 @@ func TestConcurrentBaselines(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
-		id := oikostest.AcceptedReferral(t, d, oikostest.Ada).ID
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {

@@ -274,13 +274,21 @@ type kindOption struct {
 
 func init() {
 	// The suggestions page sends a connection from each card, with the same
-	// partial as the connections page and the same data.
-	templateFuncs["connectFormData"] = connectFormData
+	// partial as the connections page and the same data; each card's fields
+	// get ids of their own, so that a label checks its own card's radio.
+	templateFuncs["cardConnectFormData"] = func(ref referral.Referral, svc directory.Service, pg *page) map[string]any {
+		data := connectFormData(ref, svc, pg)
+		data["IDPrefix"] = svc.ID + "-"
+		return data
+	}
 }
 
-// connectFormData is what the connectForm partial shows.
+// connectFormData is what the connectForm partial shows. IDPrefix is ""
+// where the page holds one such form, so that the error summary's links
+// (#kind, #note) reach its fields.
 func connectFormData(ref referral.Referral, svc directory.Service, pg *page) map[string]any {
-	return map[string]any{"Referral": ref, "Service": svc, "Page": pg, "Kinds": connectKinds(pg.Form.Get("kind")), "MaxNote": connection.MaxNote}
+	return map[string]any{"Referral": ref, "Service": svc, "Page": pg, "Kinds": connectKinds(pg.Form.Get("kind")), "MaxNote": connection.MaxNote,
+		"IDPrefix": ""}
 }
 
 // newPage lets a link worker find a service and send the connection.

@@ -154,6 +154,12 @@ func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
+	s.renderReferral(w, r, &page{}, http.StatusOK)
+}
+
+// renderReferral shows a referral's page; pg carries a form sent back
+// with its errors, if any.
+func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, pg *page, status int) {
 	ref, err := s.visibleReferral(r, auth.ReadAction)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -198,11 +204,13 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
+	pg.Title, pg.Notice = ref.Person.GivenName+" "+ref.Person.FamilyName, notice
+	pg.Data = map[string]any{
 		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
 		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
 		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns, "Triage": triage,
-		"Rights": rights}})
+		"Rights": rights}
+	s.render(w, r, status, "referral", pg)
 }
 
 // referralAction moves a referral on from its page. "accept" also takes
@@ -213,6 +221,12 @@ func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := referral.Status(r.PostForm.Get("status"))
+	if to == referral.Closed && strings.TrimSpace(r.PostForm.Get("reason")) == "" {
+		// Back to the page, with the question asked again where it was.
+		s.renderReferral(w, r, &page{Form: r.PostForm, Errors: map[string]string{"reason": "Choose why the referral is closing."},
+			ErrorOrder: []string{"reason"}}, http.StatusUnprocessableEntity)
+		return
+	}
 	_, err := s.refs.Transition(r.Context(), refActor(r), ref.ID, to, r.PostForm.Get("reason"))
 	if err == nil && to == referral.Accepted && principal(r).Role == auth.LinkWorker {
 		_, err = s.refs.Assign(r.Context(), refActor(r), ref.ID, principal(r).UserID)

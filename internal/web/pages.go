@@ -53,7 +53,13 @@ var templateFuncs = template.FuncMap{
 		for i := range options {
 			options[i].Selected = slices.Contains(p.Form[name], options[i].Value)
 		}
-		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: p.Errors[name]}
+		// A checkbox group's error is keyed to its first box, so that the
+		// error summary links to a box that exists.
+		msg := p.Errors[name]
+		if msg == "" && len(options) > 0 {
+			msg = p.Errors[name+"-"+options[0].Value]
+		}
+		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: msg}
 	},
 	"inc":         func(i int) int { return i + 1 },
 	"sourceLabel": referral.SourceLabel,
