@@ -26,8 +26,6 @@ type connections struct {
 	store *connection.Store
 }
 
-func (s *Server) connectionStore() *connection.Store { return connection.NewStore(s.db, s.cfg.BaseURL) }
-
 func connectionObject(c connection.Connection) auth.Object {
 	kind, id, orgID, assigned, created := c.Object()
 	return auth.Object{Kind: kind, ID: id, OrganisationID: orgID, AssignedTo: assigned, CreatedBy: created, SchemeID: c.SchemeID}
@@ -644,7 +642,7 @@ type referralConnectionsView struct {
 // the caller: a referrer gets the summary, caseworkers the full rows.
 func (s *Server) referralConnections(r *http.Request, ref referral.Referral) (*referralConnectionsView, error) {
 	p := principal(r)
-	store := s.connectionStore()
+	store := s.conns
 	items, err := store.ForReferral(r.Context(), refActor(r), ref.ID)
 	if err != nil {
 		return nil, err

@@ -223,7 +223,7 @@ func (s *Server) fhirTask(r *http.Request, ref referral.Referral) (fhir.Task, er
 	if err != nil {
 		return fhir.Task{}, err
 	}
-	last, err := s.connectionStore().LastChange(r.Context(), ref.ID)
+	last, err := s.conns.LastChange(r.Context(), ref.ID)
 	if err != nil {
 		return fhir.Task{}, err
 	}

@@ -177,40 +177,39 @@ func (s *Server) mySignInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // mySignIn takes a paper code and date of birth. Failures are counted per
-// client address by throttle; a person who gets it right is never slowed.
-func (s *Server) mySignIn(throttle *failureThrottle) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !parseForm(w, r) {
-			s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Go back and try again.")
-			return
-		}
-		// The code is not shown again: a wrong one is typed afresh.
-		form := url.Values{}
-		for _, k := range []string{"dob-day", "dob-month", "dob-year"} {
-			form.Set(k, r.PostForm.Get(k))
-		}
-		pg := &page{Title: "Sign in to see your plan", Form: form}
-		client, now := clientAddress(r), time.Now()
-		if throttle.blocked(clientGroup(r), now) {
-			s.formError(w, r, "my_sign_in", pg, errTooManyCodes, "code")
-			return
-		}
-		in, err := decodeCodeSignIn(r.PostForm)
-		if err != nil {
-			s.formError(w, r, "my_sign_in", pg, err, "code", "code", "dob-day")
-			return
-		}
-		sess, err := s.portal.RedeemCode(r.Context(), client, in.Code, in.DateOfBirth)
-		if err != nil {
-			if oikos.ErrorCode(err) == oikos.EUNAUTHORIZED {
-				throttle.fail(clientGroup(r), now)
-			}
-			s.formError(w, r, "my_sign_in", pg, err, "code")
-			return
-		}
-		s.setPersonCookie(w, sess.Token)
-		http.Redirect(w, r, "/my", http.StatusSeeOther)
+// client address; a person who gets it right is never slowed.
+func (s *Server) mySignIn(w http.ResponseWriter, r *http.Request) {
+	throttle := s.codeFailures
+	if !parseForm(w, r) {
+		s.renderError(w, r, http.StatusBadRequest, "The form could not be read", "Go back and try again.")
+		return
 	}
+	// The code is not shown again: a wrong one is typed afresh.
+	form := url.Values{}
+	for _, k := range []string{"dob-day", "dob-month", "dob-year"} {
+		form.Set(k, r.PostForm.Get(k))
+	}
+	pg := &page{Title: "Sign in to see your plan", Form: form}
+	client, now := clientAddress(r), time.Now()
+	if throttle.blocked(clientGroup(r), now) {
+		s.formError(w, r, "my_sign_in", pg, errTooManyCodes, "code")
+		return
+	}
+	in, err := decodeCodeSignIn(r.PostForm)
+	if err != nil {
+		s.formError(w, r, "my_sign_in", pg, err, "code", "code", "dob-day")
+		return
+	}
+	sess, err := s.portal.RedeemCode(r.Context(), client, in.Code, in.DateOfBirth)
+	if err != nil {
+		if oikos.ErrorCode(err) == oikos.EUNAUTHORIZED {
+			throttle.fail(clientGroup(r), now)
+		}
+		s.formError(w, r, "my_sign_in", pg, err, "code")
+		return
+	}
+	s.setPersonCookie(w, sess.Token)
+	http.Redirect(w, r, "/my", http.StatusSeeOther)
 }
 
 // myLinkPage shows the emailed link's page. Opening it spends nothing:
@@ -596,7 +595,7 @@ func (s *Server) heldReferral(ctx context.Context, by referral.Actor, ref referr
 		}
 		h.Conversations = append(h.Conversations, hc)
 	}
-	measures, err := outcome.NewStore(s.db).List(ctx, by, ref.ID)
+	measures, err := s.outcomes.List(ctx, by, ref.ID)
 	if err != nil {
 		return heldReferral{}, err
 	}
@@ -629,14 +628,14 @@ func (s *Server) portalReferral(r *http.Request) (referral.Referral, error) {
 // portalEmail is the sign-in email: a link and what it is for, and nothing
 // about the person's health or support (email is not a safe channel).
 func (s *Server) portalEmail(token string) (subject, body string) {
-	link := strings.TrimRight(s.cfg.BaseURL, "/") + "/my/link/" + token
-	subject = "Your link to sign in to " + s.cfg.ServiceName
+	link := strings.TrimRight(s.app.Config.BaseURL, "/") + "/my/link/" + token
+	subject = "Your link to sign in to " + s.app.Config.ServiceName
 	body = "Hello,\n\n" +
 		"Your link worker has sent you a link to see your plan online.\n\n" +
 		"Open this link to sign in:\n" + link + "\n\n" +
 		"The link works once, for 24 hours. If it has stopped working, ask your link worker for a new one.\n\n" +
 		"If you did not expect this email, you can ignore it.\n\n" +
-		s.cfg.ServiceName + "\n"
+		s.app.Config.ServiceName + "\n"
 	return subject, body
 }
 
@@ -662,7 +661,7 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "my_code_print", &page{Title: "Sign-in code for " + ref.Person.GivenName + " " + ref.Person.FamilyName,
-		Data: map[string]any{"Referral": ref, "Code": code, "SignInAddress": strings.TrimRight(s.cfg.BaseURL, "/") + "/my/sign-in",
+		Data: map[string]any{"Referral": ref, "Code": code, "SignInAddress": strings.TrimRight(s.app.Config.BaseURL, "/") + "/my/sign-in",
 			"Until": dayOf(time.Now().Add(portal.CodeLifetime))}})
 }
 

@@ -67,8 +67,6 @@ func auditAction(action string) string {
 	return strings.ReplaceAll(action, "_", " ")
 }
 
-func (s *Server) privacyStore() *privacy.Store { return privacy.NewStore(s.db) }
-
 // personReferrals loads a person's referrals and how the access policy
 // sees each. A person with none is not found: nobody on the staff reaches
 // a person except through a referral.
@@ -99,7 +97,7 @@ func (s *Server) staffExport(r *http.Request) (privacy.Export, []auth.Object, er
 	if !privacy.MayExport(principal(r), objs) {
 		return privacy.Export{}, nil, oikos.NotFound("Person")
 	}
-	x, err := s.privacyStore().Export(r.Context(), refActor(r), id)
+	x, err := s.privacy.Export(r.Context(), refActor(r), id)
 	return x, objs, err
 }
 
@@ -147,7 +145,7 @@ func (s *Server) personExportPage(w http.ResponseWriter, r *http.Request) {
 // The person's own copy.
 
 func (s *Server) myExportPage(w http.ResponseWriter, r *http.Request) {
-	x, err := s.privacyStore().Export(r.Context(), personActor(r), personOf(r))
+	x, err := s.privacy.Export(r.Context(), personActor(r), personOf(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -157,7 +155,7 @@ func (s *Server) myExportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) myExportJSON(w http.ResponseWriter, r *http.Request) {
-	x, err := s.privacyStore().Export(r.Context(), personActor(r), personOf(r))
+	x, err := s.privacy.Export(r.Context(), personActor(r), personOf(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -192,7 +190,7 @@ func (s *Server) requestTarget(r *http.Request) (requestTarget, error) {
 	if !privacy.MayChange(principal(r), objs) {
 		return requestTarget{}, oikos.NotFound("Person")
 	}
-	st, err := s.privacyStore().State(r.Context(), id)
+	st, err := s.privacy.State(r.Context(), id)
 	if err != nil {
 		return requestTarget{}, err
 	}
@@ -226,10 +224,10 @@ func (s *Server) apiErasure(w http.ResponseWriter, r *http.Request) {
 		err = oikos.Invalid(map[string]string{"restricted": "Erasure takes only a reason."})
 	}
 	if err == nil {
-		err = s.privacyStore().Erase(r.Context(), refActor(r), t.ID, in.Reason)
+		err = s.privacy.Erase(r.Context(), refActor(r), t.ID, in.Reason)
 	}
 	if err == nil {
-		t.State, err = s.privacyStore().State(r.Context(), t.ID)
+		t.State, err = s.privacy.State(r.Context(), t.ID)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -248,7 +246,7 @@ func (s *Server) apiRestriction(w http.ResponseWriter, r *http.Request) {
 		err = oikos.Invalid(map[string]string{"restricted": "Say whether to restrict (true) or lift the restriction (false)."})
 	}
 	if err == nil {
-		t.State, err = s.privacyStore().Restrict(r.Context(), refActor(r), t.ID, *in.Restricted, in.Reason)
+		t.State, err = s.privacy.Restrict(r.Context(), refActor(r), t.ID, *in.Restricted, in.Reason)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -293,7 +291,7 @@ func (s *Server) requestPost(name, title string, act func(r *http.Request, t req
 }
 
 func (s *Server) erasurePost(r *http.Request, t requestTarget, reason string) (string, error) {
-	return "erased", s.privacyStore().Erase(r.Context(), refActor(r), t.ID, reason)
+	return "erased", s.privacy.Erase(r.Context(), refActor(r), t.ID, reason)
 }
 
 func (s *Server) restrictionPost(r *http.Request, t requestTarget, reason string) (string, error) {
@@ -307,7 +305,7 @@ func (s *Server) restrictionPost(r *http.Request, t requestTarget, reason string
 	default:
 		return "", oikos.Invalid(map[string]string{"restrict": "Say whether to restrict the record or lift the restriction."})
 	}
-	if _, err := s.privacyStore().Restrict(r.Context(), refActor(r), t.ID, restrict, reason); err != nil {
+	if _, err := s.privacy.Restrict(r.Context(), refActor(r), t.ID, restrict, reason); err != nil {
 		return "", err
 	}
 	if restrict {
@@ -330,7 +328,7 @@ func (s *Server) rightsFor(r *http.Request, ref referral.Referral) (rights, erro
 	if p.Role != auth.Manager && p.Role != auth.LinkWorker {
 		return rights{}, nil // a referrer sees how it is going, nothing more
 	}
-	st, err := s.privacyStore().State(r.Context(), ref.PersonID)
+	st, err := s.privacy.State(r.Context(), ref.PersonID)
 	if err != nil {
 		return rights{}, err
 	}

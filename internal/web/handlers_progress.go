@@ -204,7 +204,7 @@ func (s *Server) myProgressPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	store := outcome.NewStore(s.db)
+	store := s.outcomes
 	var v progressView
 	openSeen := false
 	for i, ref := range refs {
@@ -254,7 +254,7 @@ func (s *Server) myDueLink(ctx context.Context, r *http.Request, open []referral
 	if len(open) == 0 {
 		return "", nil
 	}
-	taken, err := outcome.NewStore(s.db).List(ctx, personActor(r), open[0].ID)
+	taken, err := s.outcomes.List(ctx, personActor(r), open[0].ID)
 	if err != nil {
 		return "", err
 	}
@@ -355,7 +355,7 @@ func (s *Server) myMeasureCreate(w http.ResponseWriter, r *http.Request) {
 		s.myMeasureChoose(w, r, http.StatusUnprocessableEntity)
 		return
 	}
-	ctx, by, store := r.Context(), personActor(r), outcome.NewStore(s.db)
+	ctx, by, store := r.Context(), personActor(r), s.outcomes
 	answers := measureAnswers(in, f)
 	var err error
 	// Twice at most: a baseline recorded by the link worker between the

@@ -25,7 +25,7 @@ func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 	for i := range sent {
 		sent[i] = referralFor(p, sent[i])
 	}
-	conns, err := s.connectionStore().ForReferrer(r.Context(), refActor(r), p.UserID)
+	conns, err := s.conns.ForReferrer(r.Context(), refActor(r), p.UserID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -195,7 +195,7 @@ func (s *Server) enrolPageData(r *http.Request, sess auth.Session) (*enrolData, 
 	if err != nil {
 		return nil, err
 	}
-	svg, err := qrSVG(auth.TOTPURI(s.cfg.ServiceName, u.Email, secret))
+	svg, err := qrSVG(auth.TOTPURI(s.app.Config.ServiceName, u.Email, secret))
 	if err != nil {
 		return nil, err
 	}

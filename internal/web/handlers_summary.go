@@ -37,7 +37,7 @@ func (s *Server) closureSummary(r *http.Request, ref referral.Referral) (fhir.Cl
 	if ref.Status != referral.Closed {
 		return fhir.ClosureSummary{}, errStillOpen
 	}
-	sum := fhir.ClosureSummary{Referral: referralFor(principal(r), ref), Outcome: referral.CloseReasonLabel(ref.ClosedReason), Scheme: s.cfg.ServiceName}
+	sum := fhir.ClosureSummary{Referral: referralFor(principal(r), ref), Outcome: referral.CloseReasonLabel(ref.ClosedReason), Scheme: s.app.Config.ServiceName}
 	if ref.AssignedTo != "" {
 		if u, err := s.auth.GetUser(ctx, ref.AssignedTo); err == nil {
 			sum.LinkWorker = u.Name
@@ -63,7 +63,7 @@ func (s *Server) closureSummary(r *http.Request, ref referral.Referral) (fhir.Cl
 			}
 		}
 	}
-	conns, err := s.connectionStore().ForReferral(ctx, by, ref.ID)
+	conns, err := s.conns.ForReferral(ctx, by, ref.ID)
 	if err != nil {
 		return sum, err
 	}
@@ -71,7 +71,7 @@ func (s *Server) closureSummary(r *http.Request, ref referral.Referral) (fhir.Cl
 		sum.Activities = append(sum.Activities, fhir.Activity{Service: c.ServiceName, Organisation: c.OrganisationName,
 			State: c.PlainState(), Sessions: c.SessionsAttended})
 	}
-	measures, err := outcome.NewStore(s.db).List(ctx, by, ref.ID)
+	measures, err := s.outcomes.List(ctx, by, ref.ID)
 	if err != nil {
 		return sum, err
 	}
@@ -180,7 +180,7 @@ func (s *Server) fhirSearchCommunication(w http.ResponseWriter, r *http.Request)
 // taskConnections are a referral's connections as its Task tells them,
 // and when the referral or one of them last changed.
 func (s *Server) taskConnections(r *http.Request, ref referral.Referral) ([]fhir.ConnectionState, error) {
-	conns, err := s.connectionStore().ForReferral(r.Context(), refActor(r), ref.ID)
+	conns, err := s.conns.ForReferral(r.Context(), refActor(r), ref.ID)
 	if err != nil {
 		return nil, err
 	}

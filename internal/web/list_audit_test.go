@@ -63,6 +63,8 @@ var notPersonal = map[string]string{
 	"GET /my/sign-in":                 "form",
 	"GET /my":                         "the person's own record, to the person",
 	"GET /my/record":                  "the person's own record, to the person (recorded)",
+	"GET /my/export":                  "the person's own copy of everything held, to the person (recorded)",
+	"GET /my/export.json":             "the person's own copy of everything held, to the person (recorded)",
 	"GET /my/progress":                "the person's own record, to the person",
 	"GET /my/measures/new":            "the person's own form",
 	"GET /my/reminders":               "the person's own choice of reminders",

@@ -214,7 +214,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if !ok {
 		panic("no template " + name)
 	}
-	pg.Service = s.cfg.ServiceName
+	pg.Service = s.app.Config.ServiceName
 	pg.Assets = s.pages.assets
 	if pg.User == nil {
 		pg.User = principal(r)
@@ -256,7 +256,7 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request) {
 	}
 	t := s.pages.byName["error"]
 	var buf bytes.Buffer
-	err := t.ExecuteTemplate(&buf, "layout", &page{Title: "Sorry, there is a problem with the service", Service: s.cfg.ServiceName,
+	err := t.ExecuteTemplate(&buf, "layout", &page{Title: "Sorry, there is a problem with the service", Service: s.app.Config.ServiceName,
 		Assets: s.pages.assets, Form: url.Values{}, Data: "Try again later. If the problem continues, contact your administrator."})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)

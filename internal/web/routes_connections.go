@@ -9,7 +9,7 @@ import (
 // connection of a person to a service, the provider's queue and answers,
 // attendance, and the single-use links providers without accounts answer by.
 func (s *Server) addConnectionRoutes(rt *router) {
-	h := &connections{s: s, store: s.connectionStore()}
+	h := &connections{s: s, store: s.conns}
 	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
 	// Each handler then looks the connection up through auth.Can: a
 	// provider reaches its own organisation's only, a link worker their

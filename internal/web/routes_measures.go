@@ -2,7 +2,6 @@ package web
 
 import (
 	"oikos/internal/auth"
-	"oikos/internal/outcome"
 )
 
 // addMeasureRoutes registers the outcome measures: recording and scoring
@@ -11,7 +10,7 @@ import (
 // change: referrers never see measures.
 func (s *Server) addMeasureRoutes(rt *router) {
 	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
-	m := &measures{s: s, store: outcome.NewStore(s.db)}
+	m := &measures{s: s, store: s.outcomes}
 	rt.handle("POST /api/v1/referrals/{id}/measures", caseworkers, m.apiRecord)
 	rt.handle("GET /api/v1/referrals/{id}/measures", caseworkers, m.apiList)
 	rt.handle("GET /referrals/{id}/measures", caseworkers, m.page)

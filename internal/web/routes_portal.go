@@ -1,10 +1,6 @@
 package web
 
-import (
-	"time"
-
-	"oikos/internal/auth"
-)
+import "oikos/internal/auth"
 
 // addPortalRoutes registers the person's own pages under /my and the link
 // worker's actions that let a person in.
@@ -12,7 +8,7 @@ func (s *Server) addPortalRoutes(rt *router) {
 	// Signing in: open to all; each step checks the link or code it is given.
 	// Ten wrong codes from one address in ten minutes and it must wait.
 	rt.handle("GET /my/sign-in", auth.Public, s.mySignInPage)
-	rt.handle("POST /my/sign-in", auth.Public, s.mySignIn(newFailureThrottle(10, 10*time.Minute)))
+	rt.handle("POST /my/sign-in", auth.Public, s.mySignIn)
 	rt.handle("GET /my/link/{token}", auth.Public, s.myLinkPage)
 	rt.handle("POST /my/link/{token}", auth.Public, s.myLink)
 	rt.handle("POST /my/sign-out", auth.Public, s.mySignOut)

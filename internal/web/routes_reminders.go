@@ -6,7 +6,7 @@ import "oikos/internal/auth"
 // person's choice of reminders, kept by their link worker, and the date of
 // a connection's first session.
 func (s *Server) addReminderRoutes(rt *router) {
-	h := &reminders{s: s, store: s.connectionStore()}
+	h := &reminders{s: s, store: s.conns}
 	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
 	// The connection is then looked up through auth.Can, as for answers.
 	answerers := auth.Only(auth.Provider, auth.LinkWorker, auth.Manager)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"oikos/internal/auth"
-	"oikos/internal/connection"
 )
 
 // addSuggestionRoutes registers the services suggested for a person, with
@@ -11,7 +10,7 @@ import (
 // the referral up for a change.
 func (s *Server) addSuggestionRoutes(rt *router) {
 	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
-	h := &suggestions{s: s, store: connection.NewSuggester(s.db)}
+	h := &suggestions{s: s, store: s.suggest}
 	rt.handle("GET /api/v1/referrals/{id}/suggestions", caseworkers, h.apiList)
 	rt.handle("GET /api/v1/referrals/{id}/preferences", caseworkers, h.apiGetPreferences)
 	rt.handle("PUT /api/v1/referrals/{id}/preferences", caseworkers, h.apiPutPreferences)
