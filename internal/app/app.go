@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/db"
@@ -58,6 +59,9 @@ type App struct {
 	Outcomes    *outcome.Store
 	Portal      *portal.Store
 	Privacy     *privacy.Store
+	// CaseFiles is how a person's record is reached: who may see what,
+	// and a whole page of it read at once.
+	CaseFiles *casefile.Reader
 	// Notifier writes the messages a referral's changes owe to the outbox.
 	Notifier *notify.Notifier
 }
@@ -90,10 +94,11 @@ func New(d *db.DB, cfg Config) *App {
 	// One directory, and so one set of its caches, for searches and
 	// suggestions alike.
 	a.Suggester.Directory = a.Directory
+	a.CaseFiles = casefile.NewReader(d, a.Outcomes)
 	if cfg.Now != nil {
 		a.Auth.Now, a.Directory.Now, a.Referrals.Now, a.Casework.Now = cfg.Now, cfg.Now, cfg.Now, cfg.Now
 		a.Connections.Now, a.Suggester.Now, a.Outcomes.Now = cfg.Now, cfg.Now, cfg.Now
-		a.Portal.Now, a.Privacy.Now = cfg.Now, cfg.Now
+		a.Portal.Now, a.Privacy.Now, a.CaseFiles.Now = cfg.Now, cfg.Now, cfg.Now
 	}
 	a.Referrals.DefaultScheme = cfg.DefaultScheme
 	a.Referrals.OnChange = a.onReferralChange

@@ -20,11 +20,6 @@ func kindOptions() []option {
 	return out
 }
 
-func orgActor(r *http.Request) org.Actor {
-	a := actorOf(r)
-	return org.Actor{UserID: a.UserID, Client: a.Client}
-}
-
 var adminNotices = map[string]string{
 	"created":     "The organisation has been added.",
 	"saved":       "Your changes have been saved.",
@@ -56,7 +51,7 @@ func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	o, err := s.orgs.Create(r.Context(), orgActor(r), orgInput(r.PostForm))
+	o, err := s.orgs.Create(r.Context(), actorOf(r), orgInput(r.PostForm))
 	if err != nil {
 		s.formError(w, r, "org_form", &page{Title: "Add an organisation",
 			Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}}, err, "name", "name", "kind", "areas")
@@ -100,7 +95,7 @@ func (s *Server) adminUpdateOrg(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	_, err = s.orgs.Update(r.Context(), orgActor(r), o.ID, orgInput(r.PostForm))
+	_, err = s.orgs.Update(r.Context(), actorOf(r), o.ID, orgInput(r.PostForm))
 	if err != nil {
 		pg := s.orgFormPage(o)
 		pg.Form = r.PostForm
@@ -113,7 +108,7 @@ func (s *Server) adminUpdateOrg(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminSetOrgActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
-		if err := s.orgs.SetActive(r.Context(), orgActor(r), id, active); err != nil {
+		if err := s.orgs.SetActive(r.Context(), actorOf(r), id, active); err != nil {
 			s.pageError(w, r, err)
 			return
 		}

@@ -41,7 +41,7 @@ func (s *Server) apiCreateOrg(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	o, err := s.orgs.Create(r.Context(), orgActor(r), in)
+	o, err := s.orgs.Create(r.Context(), actorOf(r), in)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -68,7 +68,7 @@ func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	o, err := s.orgs.Update(r.Context(), orgActor(r), r.PathValue("id"), in)
+	o, err := s.orgs.Update(r.Context(), actorOf(r), r.PathValue("id"), in)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -84,7 +84,7 @@ func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := auth.UserFilter{After: after, Limit: limit, OrganisationID: r.URL.Query().Get("organisation_id")}
-	if p.Role != auth.Admin {
+	if !auth.SeesEveryUser(p) {
 		// Managers see their own organisation's users only.
 		f.OrganisationID = p.OrganisationID
 	}
@@ -195,7 +195,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r)
 	id := r.PathValue("id")
-	if p.Role != auth.Admin && p.UserID != id {
+	if !auth.MayKeepTokensOf(p, id) {
 		s.apiError(w, r, oikos.NotFound("User"))
 		return
 	}
@@ -210,7 +210,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	t, err := s.auth.GetToken(r.Context(), r.PathValue("id"))
-	if err == nil && p.Role != auth.Admin && t.UserID != p.UserID {
+	if err == nil && !auth.MayKeepTokensOf(p, t.UserID) {
 		err = oikos.NotFound("Token")
 	}
 	if err == nil {

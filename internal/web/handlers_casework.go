@@ -14,6 +14,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
@@ -38,7 +39,7 @@ func (s *Server) afterContact(r *http.Request, ref referral.Referral) {
 	if ref.Status != referral.Accepted {
 		return
 	}
-	if _, err := s.refs.Transition(r.Context(), refActor(r), ref.ID, referral.Contacted, ""); err != nil {
+	if _, err := s.refs.Transition(r.Context(), actorOf(r), ref.ID, referral.Contacted, ""); err != nil {
 		s.log.Warn("contact recorded, status not moved on", "referral", ref.ID, "err", err)
 	}
 }
@@ -82,7 +83,7 @@ func caseWrite[In, Out any](s *Server, status int, write func(r *http.Request, r
 }
 
 func (s *Server) apiRecordContact(r *http.Request, ref referral.Referral, in casework.ContactInput) (casework.Contact, error) {
-	c, err := s.cases.RecordContact(r.Context(), refActor(r), ref.ID, in)
+	c, err := s.cases.RecordContact(r.Context(), actorOf(r), ref.ID, in)
 	if err == nil {
 		s.afterContact(r, ref)
 	}
@@ -90,21 +91,21 @@ func (s *Server) apiRecordContact(r *http.Request, ref referral.Referral, in cas
 }
 
 func (s *Server) apiContacts(r *http.Request, ref referral.Referral) (list[casework.Contact], error) {
-	items, err := s.cases.Contacts(r.Context(), refActor(r), ref.ID)
+	items, err := s.cases.Contacts(r.Context(), actorOf(r), ref.ID)
 	return newList(items, len(items), ""), err
 }
 
 func (s *Server) apiRecordConversation(r *http.Request, ref referral.Referral, in casework.ConversationInput) (casework.Conversation, error) {
-	return s.cases.RecordConversation(r.Context(), refActor(r), ref.ID, in)
+	return s.cases.RecordConversation(r.Context(), actorOf(r), ref.ID, in)
 }
 
 func (s *Server) apiConversations(r *http.Request, ref referral.Referral) (list[casework.Conversation], error) {
-	items, err := s.cases.Conversations(r.Context(), refActor(r), ref.ID)
+	items, err := s.cases.Conversations(r.Context(), actorOf(r), ref.ID)
 	return newList(items, len(items), ""), err
 }
 
 func (s *Server) apiGetPlan(r *http.Request, ref referral.Referral) (casework.Plan, error) {
-	return s.cases.Plan(r.Context(), refActor(r), ref.ID)
+	return s.cases.Plan(r.Context(), actorOf(r), ref.ID)
 }
 
 // planBody is the contract's plan. Goals is a pointer so that a body
@@ -117,7 +118,7 @@ func (s *Server) apiPutPlan(r *http.Request, ref referral.Referral, in planBody)
 	if in.Goals == nil {
 		return casework.Plan{}, oikos.Invalid(map[string]string{"goals": "Send the goals, as a list (an empty list clears the plan)."})
 	}
-	return s.cases.EditPlan(r.Context(), refActor(r), ref.ID, *in.Goals)
+	return s.cases.EditPlan(r.Context(), actorOf(r), ref.ID, *in.Goals)
 }
 
 // progressBody marks one goal or step.
@@ -129,7 +130,7 @@ type progressBody struct {
 }
 
 func (s *Server) apiPlanProgress(r *http.Request, ref referral.Referral, in progressBody) (casework.Plan, error) {
-	return s.cases.SetProgress(r.Context(), refActor(r), ref.ID, casework.ProgressUpdate{GoalID: in.GoalID, StepID: in.StepID,
+	return s.cases.SetProgress(r.Context(), actorOf(r), ref.ID, casework.ProgressUpdate{GoalID: in.GoalID, StepID: in.StepID,
 		Done: in.Done, Progress: in.Progress})
 }
 
@@ -266,41 +267,26 @@ func newGoalViews(goals []casework.Goal, today string) []goalView {
 	return out
 }
 
-// caseworkFor gathers the casework sections for the referral page, or nil
-// when the caller is not a caseworker for it (a referrer sees the status
-// only) or the referral is still waiting for triage. Each part's read is
-// audited by the store.
-func (s *Server) caseworkFor(r *http.Request, ref referral.Referral) (*caseView, error) {
-	p := principal(r)
-	if p == nil || (p.Role != auth.LinkWorker && p.Role != auth.Manager) || !auth.Can(p, auth.ChangeAction, referralObject(ref)) ||
-		ref.Status == referral.Received {
-		return nil, nil
+// newCaseView is the casework sections of the referral page, or nil when
+// the caller is not a caseworker for it (a referrer sees the status only)
+// or the referral is still waiting for triage.
+func newCaseView(f casefile.File) *caseView {
+	c := f.Case
+	if c == nil {
+		return nil
 	}
-	ctx, by := r.Context(), refActor(r)
-	v := &caseView{Open: ref.Status != referral.Closed}
-	contacts, err := s.cases.Contacts(ctx, by, ref.ID)
-	if err != nil {
-		return nil, err
+	v := &caseView{Open: f.Referral.Status != referral.Closed}
+	for _, ct := range c.Contacts {
+		v.Contacts = append(v.Contacts, contactView{When: ukDay(ct.At), Mode: casework.ModeLabel(ct.Mode), Duration: minutes(ct.DurationMinutes), Note: ct.Note})
 	}
-	for _, c := range contacts {
-		v.Contacts = append(v.Contacts, contactView{When: ukDay(c.At), Mode: casework.ModeLabel(c.Mode), Duration: minutes(c.DurationMinutes), Note: c.Note})
+	if len(c.Conversations) > 0 {
+		v.Conversation = newConversationView(c.Conversations[0])
 	}
-	conversations, err := s.cases.Conversations(ctx, by, ref.ID)
-	if err != nil {
-		return nil, err
+	v.Goals = newGoalViews(c.Plan.Goals, ukToday())
+	if !c.Plan.UpdatedAt.IsZero() {
+		v.PlanUpdated = ukDay(c.Plan.UpdatedAt)
 	}
-	if len(conversations) > 0 {
-		v.Conversation = newConversationView(conversations[0])
-	}
-	plan, err := s.cases.Plan(ctx, by, ref.ID)
-	if err != nil {
-		return nil, err
-	}
-	v.Goals = newGoalViews(plan.Goals, ukToday())
-	if !plan.UpdatedAt.IsZero() {
-		v.PlanUpdated = ukDay(plan.UpdatedAt)
-	}
-	return v, nil
+	return v
 }
 
 func ukToday() string {
@@ -466,7 +452,7 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		err = oikos.Invalid(problems)
 	} else {
-		_, err = s.cases.RecordContact(r.Context(), refActor(r), ref.ID, in)
+		_, err = s.cases.RecordContact(r.Context(), actorOf(r), ref.ID, in)
 	}
 	if err != nil {
 		err = renameFields(err, func(k string) string {
@@ -629,7 +615,7 @@ func (s *Server) conversationCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := conversationFromForm(r.PostForm)
-	_, err := s.cases.RecordConversation(r.Context(), refActor(r), ref.ID, in)
+	_, err := s.cases.RecordConversation(r.Context(), actorOf(r), ref.ID, in)
 	if err != nil {
 		err = renameFields(err, func(k string) string {
 			m := indexed.FindStringSubmatch(k)
@@ -884,7 +870,7 @@ func (s *Server) planEdit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	p, err := s.cases.Plan(r.Context(), refActor(r), ref.ID)
+	p, err := s.cases.Plan(r.Context(), actorOf(r), ref.ID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -906,12 +892,12 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 	if verr != nil {
 		err = &oikos.Error{Code: oikos.EMALFORMED, Message: "The form was not one this page gave out. Open the plan again."}
 	} else {
-		_, err = s.cases.EditPlanAt(r.Context(), refActor(r), ref.ID, version, edits)
+		_, err = s.cases.EditPlanAt(r.Context(), actorOf(r), ref.ID, version, edits)
 	}
 	if oikos.ErrorCode(err) == oikos.ECONFLICT {
 		// Someone saved in between (or the referral closed): show the
 		// plan as it is now, with why.
-		p, perr := s.cases.Plan(r.Context(), refActor(r), ref.ID)
+		p, perr := s.cases.Plan(r.Context(), actorOf(r), ref.ID)
 		if perr != nil {
 			s.pageError(w, r, perr)
 			return
@@ -949,11 +935,7 @@ type caseGroup struct {
 
 func (s *Server) caseloadPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
-	whose := ""
-	if p.Role == auth.LinkWorker {
-		whose = p.UserID
-	}
-	cases, err := s.cases.Caseload(r.Context(), refActor(r), p.SchemeID, whose)
+	cases, err := s.cases.Caseload(r.Context(), actorOf(r), p.SchemeID, auth.OwnCaseload(p))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -981,5 +963,5 @@ func (s *Server) caseloadPage(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortStableFunc(groups, func(a, b caseGroup) int { return strings.Compare(a.Worker, b.Worker) })
 	s.render(w, r, http.StatusOK, "caseload", &page{Title: "Caseload", Form: url.Values{"worker": {worker}}, Data: map[string]any{
-		"Groups": groups, "Manager": p.Role == auth.Manager, "Workers": workers, "Count": len(cases)}})
+		"Groups": groups, "Manager": auth.SeesTeam(p), "Workers": workers, "Count": len(cases)}})
 }

@@ -9,6 +9,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/connection"
 	"oikos/internal/directory"
 	"oikos/internal/referral"
@@ -26,20 +27,6 @@ type connections struct {
 	store *connection.Store
 }
 
-func connectionObject(c connection.Connection) auth.Object {
-	kind, id, orgID, assigned, created := c.Object()
-	return auth.Object{Kind: kind, ID: id, OrganisationID: orgID, AssignedTo: assigned, CreatedBy: created, SchemeID: c.SchemeID}
-}
-
-// connectionFor shapes a connection for the caller: a provider sees what
-// was sent to them, not the referral behind it.
-func connectionFor(p *auth.Principal, c connection.Connection) connection.Connection {
-	if p != nil && p.Role == auth.Provider {
-		return c.ForProvider()
-	}
-	return c
-}
-
 // visible loads the connection in the path that the caller may act on, or
 // not-found, and records the read of the person's record.
 func (h *connections) visible(r *http.Request, act auth.Action) (connection.Connection, error) {
@@ -47,10 +34,10 @@ func (h *connections) visible(r *http.Request, act auth.Action) (connection.Conn
 	if err != nil {
 		return c, err
 	}
-	if !auth.Can(principal(r), act, connectionObject(c)) {
+	if !auth.Can(principal(r), act, casefile.ConnectionObject(c)) {
 		return connection.Connection{}, oikos.NotFound("Connection")
 	}
-	return c, h.store.RecordRead(r.Context(), refActor(r), c)
+	return c, h.store.RecordRead(r.Context(), actorOf(r), c)
 }
 
 // mayRecord refuses a change the caller sees but does not answer for: the
@@ -78,7 +65,7 @@ func (h *connections) apiCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var c connection.Connection
 	if err == nil {
-		c, err = h.store.Create(r.Context(), refActor(r), ref.ID, in)
+		c, err = h.store.Create(r.Context(), actorOf(r), ref.ID, in)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
@@ -92,32 +79,13 @@ func (h *connections) apiForReferral(w http.ResponseWriter, r *http.Request) {
 	ref, err := h.s.visibleReferral(r, auth.ChangeAction)
 	var items []connection.Connection
 	if err == nil {
-		items, err = h.store.ForReferral(r.Context(), refActor(r), ref.ID)
+		items, err = h.store.ForReferral(r.Context(), actorOf(r), ref.ID)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, newList(items, len(items), ""))
-}
-
-// scope limits a list to what the caller may see; ok is false when they
-// may see none (a provider account without an organisation).
-func scope(p *auth.Principal, f *connection.Filter) (ok bool) {
-	switch p.Role {
-	case auth.Provider:
-		f.OrganisationID = p.OrganisationID
-		return p.OrganisationID != ""
-	case auth.LinkWorker:
-		f.AssignedTo = p.UserID
-		f.InScheme, f.SchemeID = true, p.SchemeID
-		return true
-	case auth.Manager:
-		f.InScheme, f.SchemeID = true, p.SchemeID
-		f.ShowRestricted = true
-		return true
-	}
-	return false
 }
 
 // parseStatuses reads ?status=a,b into statuses, naming the parameter
@@ -159,19 +127,19 @@ func (h *connections) apiList(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []connection.Connection
 	total := 0
-	if err == nil && scope(p, &f) {
+	if err == nil && casefile.ScopeConnections(p, &f) {
 		items, total, err = h.store.List(r.Context(), f)
 	}
 	if err == nil {
 		// The items carry what each person shared: a read of each record.
-		err = h.store.RecordListRead(r.Context(), refActor(r), items)
+		err = h.store.RecordListRead(r.Context(), actorOf(r), items)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
 		return
 	}
 	for i := range items {
-		items[i] = connectionFor(p, items[i])
+		items[i] = casefile.ConnectionForCaller(p, items[i])
 	}
 	next := ""
 	if f.Offset+len(items) < total {
@@ -193,7 +161,7 @@ func (h *connections) apiGet(w http.ResponseWriter, r *http.Request) {
 		h.s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, connectionFor(principal(r), c))
+	writeJSON(w, http.StatusOK, casefile.ConnectionForCaller(principal(r), c))
 }
 
 // decisionBody is the contract's answer.
@@ -234,24 +202,24 @@ func apiChange[In any](h *connections, what connection.What, write func(r *http.
 			h.s.apiError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, connectionFor(principal(r), c))
+		writeJSON(w, http.StatusOK, casefile.ConnectionForCaller(principal(r), c))
 	}
 }
 
 func (h *connections) decide(r *http.Request, c connection.Connection, in decisionBody) (connection.Connection, error) {
-	return h.store.DecideWithFirstSession(r.Context(), refActor(r), c.ID, connection.Status(in.Decision), in.Reason, in.FirstSession)
+	return h.store.DecideWithFirstSession(r.Context(), actorOf(r), c.ID, connection.Status(in.Decision), in.Reason, in.FirstSession)
 }
 
 func (h *connections) attend(r *http.Request, c connection.Connection, in connection.AttendanceInput) (connection.Connection, error) {
-	return h.store.RecordAttendance(r.Context(), refActor(r), c.ID, in)
+	return h.store.RecordAttendance(r.Context(), actorOf(r), c.ID, in)
 }
 
 func (h *connections) close(r *http.Request, c connection.Connection, in statusBody) (connection.Connection, error) {
-	return h.store.Close(r.Context(), refActor(r), c.ID, connection.Status(in.Status), in.Reason)
+	return h.store.Close(r.Context(), actorOf(r), c.ID, connection.Status(in.Status), in.Reason)
 }
 
 func (h *connections) update(r *http.Request, c connection.Connection, in updateBody) (connection.Connection, error) {
-	return h.store.SendUpdate(r.Context(), refActor(r), c.ID, in.Message)
+	return h.store.SendUpdate(r.Context(), actorOf(r), c.ID, in.Message)
 }
 
 // Pages.
@@ -314,7 +282,7 @@ func (h *connections) createPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	_, err := h.store.Create(r.Context(), refActor(r), ref.ID, connection.CreateInput{ServiceID: f.Get("service_id"),
+	_, err := h.store.Create(r.Context(), actorOf(r), ref.ID, connection.CreateInput{ServiceID: f.Get("service_id"),
 		Kind: connection.Kind(f.Get("kind")), Note: f.Get("note")})
 	var e *oikos.Error
 	if errors.As(err, &e) && (e.Fields["kind"] != "" || e.Fields["note"] != "") && e.Fields["service_id"] == "" {
@@ -348,7 +316,7 @@ func (h *connections) queuePage(w http.ResponseWriter, r *http.Request) {
 		{"Accepted", "Nobody is going at the moment.", connection.Accepted}} {
 		f := connection.Filter{Statuses: []connection.Status{s.st}, Limit: 200}
 		var items []connection.Connection
-		if scope(p, &f) {
+		if casefile.ScopeConnections(p, &f) {
 			var err error
 			if items, _, err = h.store.List(r.Context(), f); err != nil {
 				h.s.pageError(w, r, err)
@@ -359,7 +327,7 @@ func (h *connections) queuePage(w http.ResponseWriter, r *http.Request) {
 		shown = append(shown, items...)
 	}
 	// The queue shows what each person shared: a read of each record.
-	if err := h.store.RecordListRead(r.Context(), refActor(r), shown); err != nil {
+	if err := h.store.RecordListRead(r.Context(), actorOf(r), shown); err != nil {
 		h.s.pageError(w, r, err)
 		return
 	}
@@ -414,7 +382,7 @@ var when = templateFuncs["when"].(func(time.Time) string)
 
 func (h *connections) detail(r *http.Request, c connection.Connection) (detailView, error) {
 	p := principal(r)
-	v := detailView{C: connectionFor(p, c), Today: ukToday(), Action: "/connections/" + c.ID}
+	v := detailView{C: casefile.ConnectionForCaller(p, c), Today: ukToday(), Action: "/connections/" + c.ID}
 	var err error
 	if v.Sessions, err = h.store.Sessions(r.Context(), c.ID); err != nil {
 		return v, err
@@ -513,7 +481,7 @@ func (h *connections) pageChange(what connection.What, done string, write func(r
 }
 
 func (h *connections) decideForm(r *http.Request, c connection.Connection, f url.Values) error {
-	_, err := h.store.DecideWithFirstSession(r.Context(), refActor(r), c.ID, connection.Status(f.Get("decision")), f.Get("reason"), f.Get("first_session"))
+	_, err := h.store.DecideWithFirstSession(r.Context(), actorOf(r), c.ID, connection.Status(f.Get("decision")), f.Get("reason"), f.Get("first_session"))
 	return err
 }
 
@@ -531,12 +499,12 @@ func attendedValue(v string) *bool {
 }
 
 func (h *connections) attendForm(r *http.Request, c connection.Connection, f url.Values) error {
-	_, err := h.store.RecordAttendance(r.Context(), refActor(r), c.ID, connection.AttendanceInput{Date: f.Get("date"), Attended: attendedValue(f.Get("attended"))})
+	_, err := h.store.RecordAttendance(r.Context(), actorOf(r), c.ID, connection.AttendanceInput{Date: f.Get("date"), Attended: attendedValue(f.Get("attended"))})
 	return err
 }
 
 func (h *connections) closeForm(r *http.Request, c connection.Connection, f url.Values) error {
-	_, err := h.store.Close(r.Context(), refActor(r), c.ID, connection.Status(f.Get("status")), f.Get("close_reason"))
+	_, err := h.store.Close(r.Context(), actorOf(r), c.ID, connection.Status(f.Get("status")), f.Get("close_reason"))
 	return renameFields(err, func(k string) string {
 		if k == "reason" {
 			return "close_reason"
@@ -546,7 +514,7 @@ func (h *connections) closeForm(r *http.Request, c connection.Connection, f url.
 }
 
 func (h *connections) updateForm(r *http.Request, c connection.Connection, f url.Values) error {
-	_, err := h.store.SendUpdate(r.Context(), refActor(r), c.ID, f.Get("message"))
+	_, err := h.store.SendUpdate(r.Context(), actorOf(r), c.ID, f.Get("message"))
 	return err
 }
 
@@ -638,33 +606,18 @@ type referralConnectionsView struct {
 	Rows    []referralConnectionRow
 }
 
-// referralConnections is the connections section of a referral's page for
-// the caller: a referrer gets the summary, caseworkers the full rows.
-func (s *Server) referralConnections(r *http.Request, ref referral.Referral) (*referralConnectionsView, error) {
-	p := principal(r)
-	store := s.conns
-	items, err := store.ForReferral(r.Context(), refActor(r), ref.ID)
-	if err != nil {
-		return nil, err
-	}
-	v := &referralConnectionsView{Summary: p.Role == auth.Referrer, Open: ref.Status != referral.Closed && ref.Status != referral.Received}
+// newReferralConnections is the connections section of a referral's page
+// for p: a referrer gets the summary, caseworkers the full rows.
+func newReferralConnections(p *auth.Principal, f casefile.File) *referralConnectionsView {
+	ref := f.Referral
+	v := &referralConnectionsView{Summary: auth.SeesAsSent(p), Open: ref.Status != referral.Closed && ref.Status != referral.Received}
 	now := time.Now()
-	for _, c := range items {
+	for _, c := range f.Connections {
 		if v.Summary {
-			v.Rows = append(v.Rows, referralConnectionRow{C: c.Summary()})
+			v.Rows = append(v.Rows, referralConnectionRow{C: c})
 			continue
 		}
-		row := referralConnectionRow{C: c, Chase: connection.NeedsChasing(c.Status, c.CreatedAt, now)}
-		events, err := store.Events(r.Context(), c.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range events {
-			if e.Kind == "update" {
-				row.Updates = append(row.Updates, e)
-			}
-		}
-		v.Rows = append(v.Rows, row)
+		v.Rows = append(v.Rows, referralConnectionRow{C: c, Chase: connection.NeedsChasing(c.Status, c.CreatedAt, now), Updates: f.Updates[c.ID]})
 	}
-	return v, nil
+	return v
 }

@@ -15,11 +15,6 @@ import (
 	"oikos/internal/taxonomy"
 )
 
-func dirActor(r *http.Request) directory.Actor {
-	a := actorOf(r)
-	return directory.Actor{UserID: a.UserID, Client: a.Client}
-}
-
 // ---- JSON API ----
 
 func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request) {
@@ -101,14 +96,14 @@ func (s *Server) apiCreateService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := principal(r)
-	if p.Role == auth.Provider && in.OrganisationID == "" {
-		in.OrganisationID = p.OrganisationID
+	if own := auth.OwnOrganisationOnly(p); own != "" && in.OrganisationID == "" {
+		in.OrganisationID = own
 	}
 	if in.OrganisationID != "" && !mayEditFor(p, in.OrganisationID) {
 		s.apiError(w, r, oikos.Invalid(map[string]string{"organisation_id": "You may add services only for your own organisation."}))
 		return
 	}
-	v, err := s.dir.Create(r.Context(), dirActor(r), in)
+	v, err := s.dir.Create(r.Context(), actorOf(r), in)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -147,7 +142,7 @@ func (s *Server) apiUpdateService(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, oikos.Invalid(map[string]string{"organisation_id": "You may not move a service to another organisation."}))
 		return
 	}
-	v, err := s.dir.Update(r.Context(), dirActor(r), old.ID, in)
+	v, err := s.dir.Update(r.Context(), actorOf(r), old.ID, in)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -158,7 +153,7 @@ func (s *Server) apiUpdateService(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiCloseService(w http.ResponseWriter, r *http.Request) {
 	v, err := s.editableService(r)
 	if err == nil {
-		err = s.dir.SetStatus(r.Context(), dirActor(r), v.ID, "closed")
+		err = s.dir.SetStatus(r.Context(), actorOf(r), v.ID, "closed")
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -170,7 +165,7 @@ func (s *Server) apiCloseService(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiCheckService(w http.ResponseWriter, r *http.Request) {
 	v, err := s.editableService(r)
 	if err == nil {
-		err = s.dir.MarkChecked(r.Context(), dirActor(r), v.ID)
+		err = s.dir.MarkChecked(r.Context(), actorOf(r), v.ID)
 	}
 	if err != nil {
 		s.apiError(w, r, err)

@@ -18,11 +18,7 @@ import (
 // managers and administrators keep everyone's.
 
 func (s *Server) manageFilter(r *http.Request) directory.ListFilter {
-	p := principal(r)
-	f := directory.ListFilter{Limit: 50}
-	if p.Role == auth.Provider {
-		f.OrganisationID = p.OrganisationID
-	}
+	f := directory.ListFilter{Limit: 50, OrganisationID: auth.OwnOrganisationOnly(principal(r))}
 	if off, ok := directory.DecodeCursor(r.URL.Query().Get("page")); ok {
 		f.Offset = off
 	}
@@ -68,10 +64,9 @@ type dayRow struct {
 }
 
 func (s *Server) serviceFormData(r *http.Request, action string, v *directory.Service, form url.Values, errs map[string]string) (*serviceForm, error) {
-	p := principal(r)
 	data := &serviceForm{Action: action, Service: v}
-	if p.Role == auth.Provider {
-		data.FixedOrg = s.orgName(r.Context(), p.OrganisationID)
+	if own := auth.OwnOrganisationOnly(principal(r)); own != "" {
+		data.FixedOrg = s.orgName(r.Context(), own)
 	} else {
 		_, opts, err := s.orgNames(r.Context())
 		if err != nil {
@@ -258,13 +253,12 @@ func (s *Server) manageCreate(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	p := principal(r)
-	if p.Role == auth.Provider {
-		r.PostForm.Set("organisation_id", p.OrganisationID)
+	if own := auth.OwnOrganisationOnly(principal(r)); own != "" {
+		r.PostForm.Set("organisation_id", own)
 	}
 	in, errs := s.checkServiceForm(r, r.PostForm)
 	if errs == nil {
-		v, err := s.dir.Create(r.Context(), dirActor(r), in)
+		v, err := s.dir.Create(r.Context(), actorOf(r), in)
 		if err == nil {
 			http.Redirect(w, r, "/directory/services/"+v.ID, http.StatusSeeOther)
 			return
@@ -318,13 +312,12 @@ func (s *Server) manageUpdate(w http.ResponseWriter, r *http.Request) {
 	if !parseForm(w, r) {
 		return
 	}
-	p := principal(r)
-	if p.Role == auth.Provider {
+	if auth.OwnOrganisationOnly(principal(r)) != "" {
 		r.PostForm.Set("organisation_id", v.OrganisationID)
 	}
 	in, errs := s.checkServiceForm(r, r.PostForm)
 	if errs == nil {
-		if _, err = s.dir.Update(r.Context(), dirActor(r), v.ID, in); err == nil {
+		if _, err = s.dir.Update(r.Context(), actorOf(r), v.ID, in); err == nil {
 			http.Redirect(w, r, "/directory/services/"+v.ID+"?done=saved", http.StatusSeeOther)
 			return
 		}
@@ -342,11 +335,11 @@ func (s *Server) manageAction(action string) http.HandlerFunc {
 		if err == nil {
 			switch action {
 			case "checked":
-				err = s.dir.MarkChecked(r.Context(), dirActor(r), v.ID)
+				err = s.dir.MarkChecked(r.Context(), actorOf(r), v.ID)
 			case "closed":
-				err = s.dir.SetStatus(r.Context(), dirActor(r), v.ID, "closed")
+				err = s.dir.SetStatus(r.Context(), actorOf(r), v.ID, "closed")
 			case "reopened":
-				err = s.dir.SetStatus(r.Context(), dirActor(r), v.ID, "active")
+				err = s.dir.SetStatus(r.Context(), actorOf(r), v.ID, "active")
 			}
 		}
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/fhir"
 	"oikos/internal/referral"
 )
@@ -88,7 +89,7 @@ func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request
 	}
 	p := principal(r)
 	referrerID := ""
-	if p.Role == auth.Referrer {
+	if auth.RefersAsThemselves(p) {
 		referrerID = p.UserID
 		in.Source.OrganisationID = p.OrganisationID
 	}
@@ -109,7 +110,7 @@ func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request
 			return
 		}
 	}
-	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "fhir")
+	ref, err := s.refs.Create(r.Context(), actorOf(r), in, referrerID, "fhir")
 	if errors.Is(err, referral.ErrAlreadyReceived) {
 		s.fhirSentBefore(w, r, ref)
 		return
@@ -122,7 +123,7 @@ func (s *Server) fhirCreateServiceRequest(w http.ResponseWriter, r *http.Request
 		return
 	}
 	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(ref.ID))
-	writeFHIR(w, http.StatusCreated, fhir.ServiceRequestFor(referralFor(p, ref)))
+	writeFHIR(w, http.StatusCreated, fhir.ServiceRequestFor(casefile.ForCaller(p, ref)))
 }
 
 // fhirSender is who a ServiceRequest's identifier belongs to: the caller's
@@ -139,17 +140,17 @@ func fhirSender(p *auth.Principal) string {
 // user at the same organisation) learns only that it exists.
 func (s *Server) fhirSentBefore(w http.ResponseWriter, r *http.Request, first referral.Referral) {
 	p := principal(r)
-	if !auth.Can(p, auth.ReadAction, referralObject(first)) {
+	if !auth.Can(p, auth.ReadAction, casefile.Object(first)) {
 		writeFHIR(w, http.StatusConflict, fhir.Outcome("duplicate",
 			"A ServiceRequest with this identifier was received before from your organisation, so no second referral was made.", "ServiceRequest.identifier"))
 		return
 	}
-	if err := s.refs.RecordRead(r.Context(), refActor(r), first); err != nil {
+	if err := s.refs.RecordRead(r.Context(), actorOf(r), first); err != nil {
 		s.fhirError(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(first.ID))
-	writeFHIR(w, http.StatusOK, fhir.ServiceRequestFor(referralFor(p, first)))
+	writeFHIR(w, http.StatusOK, fhir.ServiceRequestFor(casefile.ForCaller(p, first)))
 }
 
 // fhirVisible loads a referral the caller may read, recording the read.
@@ -158,13 +159,13 @@ func (s *Server) fhirVisible(r *http.Request, id string) (referral.Referral, err
 	if err != nil {
 		return ref, err
 	}
-	if !auth.Can(principal(r), auth.ReadAction, referralObject(ref)) {
+	if !auth.Can(principal(r), auth.ReadAction, casefile.Object(ref)) {
 		return referral.Referral{}, oikos.NotFound("Referral")
 	}
-	if err := s.refs.RecordRead(r.Context(), refActor(r), ref); err != nil {
+	if err := s.refs.RecordRead(r.Context(), actorOf(r), ref); err != nil {
 		return referral.Referral{}, err
 	}
-	return referralFor(principal(r), ref), nil
+	return casefile.ForCaller(principal(r), ref), nil
 }
 
 func (s *Server) fhirGetServiceRequest(w http.ResponseWriter, r *http.Request) {

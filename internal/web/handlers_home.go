@@ -163,8 +163,8 @@ func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 }
 
 // actorOf is the caller as the audit log records them.
-func actorOf(r *http.Request) auth.Actor {
-	a := auth.Actor{UserID: "anonymous", Client: clientAddress(r)}
+func actorOf(r *http.Request) oikos.Actor {
+	a := oikos.Actor{UserID: "anonymous", Client: clientAddress(r)}
 	if p := principal(r); p != nil {
 		a.UserID = p.UserID
 	}

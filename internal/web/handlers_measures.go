@@ -14,6 +14,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -44,7 +45,7 @@ func (m *measures) apiRecord(w http.ResponseWriter, r *http.Request) {
 	}
 	var rec outcome.Recorded
 	if err == nil {
-		rec, err = m.store.Record(r.Context(), refActor(r), ref.ID, in.Instrument, in.Timepoint, in.Answers)
+		rec, err = m.store.Record(r.Context(), actorOf(r), ref.ID, in.Instrument, in.Timepoint, in.Answers)
 	}
 	if err != nil {
 		m.s.apiError(w, r, err)
@@ -58,7 +59,7 @@ func (m *measures) apiList(w http.ResponseWriter, r *http.Request) {
 	ref, err := m.s.visibleReferral(r, auth.ChangeAction)
 	var items []outcome.Measure
 	if err == nil {
-		items, err = m.store.List(r.Context(), refActor(r), ref.ID)
+		items, err = m.store.List(r.Context(), actorOf(r), ref.ID)
 	}
 	if err != nil {
 		m.s.apiError(w, r, err)
@@ -251,7 +252,7 @@ func (m *measures) newForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// A baseline first; after it, a review is what usually comes next.
-	taken, err := m.store.List(r.Context(), refActor(r), ref.ID)
+	taken, err := m.store.List(r.Context(), actorOf(r), ref.ID)
 	if err != nil {
 		m.s.pageError(w, r, err)
 		return
@@ -278,7 +279,7 @@ func (m *measures) create(w http.ResponseWriter, r *http.Request) {
 		m.choosePage(w, r, ref, true)
 		return
 	}
-	_, err := m.store.Record(r.Context(), refActor(r), ref.ID, in.Code, f.Get("timepoint"), measureAnswers(in, f))
+	_, err := m.store.Record(r.Context(), actorOf(r), ref.ID, in.Code, f.Get("timepoint"), measureAnswers(in, f))
 	var e *oikos.Error
 	if err != nil && (!errors.As(measureFormErrors(err, in), &e) || len(e.Fields) == 0) {
 		m.s.pageError(w, r, err) // closed a moment ago, or a fault
@@ -298,11 +299,6 @@ func (m *measures) create(w http.ResponseWriter, r *http.Request) {
 }
 
 // The measures over time.
-
-// scoreLabels name the scores in column headings.
-var scoreLabels = map[string]string{"life_satisfaction": "Life satisfaction", "worthwhile": "Worthwhile", "happiness": "Happiness",
-	"anxiety": "Anxiety", "raw": "Raw score", "metric": "Metric score", "total": "Total", "loneliness": "How often lonely",
-	"close_friends": "Close friends", "appointments": "GP appointments"}
 
 // scaleNotes say how to read each instrument's scores.
 var scaleNotes = map[string]string{
@@ -377,24 +373,6 @@ func scoreText(in outcome.Instrument, name string, score outcome.Score) string {
 	return text
 }
 
-// changeText says in words how a score moved from the baseline.
-func changeText(code string, baseline, latest outcome.Score) string {
-	var parts []string
-	for _, mv := range outcome.Compare(code, baseline, latest) {
-		size := strconv.FormatFloat(math.Abs(mv.Change), 'f', -1, 64)
-		switch {
-		case mv.Better:
-			parts = append(parts, scoreLabels[mv.Score]+": better by "+size)
-		case mv.Worse:
-			parts = append(parts, scoreLabels[mv.Score]+": worse by "+size)
-		}
-	}
-	if len(parts) == 0 {
-		return "No meaningful change"
-	}
-	return strings.Join(parts, "; ")
-}
-
 // newMeasuresView groups the measures by instrument, oldest first, each
 // later one compared with the baseline.
 func newMeasuresView(ref referral.Referral, taken []outcome.Measure, now time.Time) measuresView {
@@ -408,7 +386,7 @@ func newMeasuresView(ref referral.Referral, taken []outcome.Measure, now time.Ti
 	for _, in := range outcome.Instruments {
 		sec := measureSection{Code: in.Code, Name: in.Name, Scale: scaleNotes[in.Code], Attribution: in.Attribution, Record: record(in.Code)}
 		for _, c := range scoreColumns(in.Code) {
-			sec.Columns = append(sec.Columns, scoreLabels[c])
+			sec.Columns = append(sec.Columns, casefile.ScoreLabels[c])
 		}
 		var baseline outcome.Score
 		for _, t := range taken {
@@ -423,7 +401,7 @@ func newMeasuresView(ref referral.Referral, taken []outcome.Measure, now time.Ti
 			case t.Timepoint == outcome.Baseline && baseline == nil:
 				baseline, row.Change = t.Score, "This is the start"
 			case t.Timepoint != outcome.Baseline && baseline != nil:
-				row.Change = changeText(in.Code, baseline, t.Score)
+				row.Change = casefile.ChangeText(in.Code, baseline, t.Score)
 				row.Improved = outcome.Improved(in.Code, baseline, t.Score)
 			}
 			sec.Rows = append(sec.Rows, row)
@@ -453,7 +431,7 @@ func (m *measures) page(w http.ResponseWriter, r *http.Request) {
 	ref, err := m.s.visibleReferral(r, auth.ChangeAction)
 	var taken []outcome.Measure
 	if err == nil {
-		taken, err = m.store.List(r.Context(), refActor(r), ref.ID)
+		taken, err = m.store.List(r.Context(), actorOf(r), ref.ID)
 	}
 	if err != nil {
 		m.s.pageError(w, r, err)

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"oikos"
-	"oikos/internal/audit"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/notify"
 	"oikos/internal/outcome"
@@ -521,49 +521,30 @@ func heldMeasureOf(m outcome.Measure) heldMeasure {
 }
 
 func (s *Server) myRecord(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	by := personActor(r)
-	person, err := s.refs.GetPerson(ctx, personOf(r))
+	held, err := s.files.PersonRecord(r.Context(), personActor(r), personOf(r))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	if err := audit.Record(ctx, s.db, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "person", ObjectID: person.ID, Client: by.Client}); err != nil {
-		s.pageError(w, r, err)
-		return
+	refs := make([]heldReferral, 0, len(held.Referrals))
+	for _, h := range held.Referrals {
+		refs = append(refs, newHeldReferral(h))
 	}
-	refs, err := s.refs.PersonReferrals(ctx, person.ID)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	held := make([]heldReferral, 0, len(refs))
-	for _, ref := range refs {
-		h, err := s.heldReferral(ctx, by, ref)
-		if err != nil {
-			s.pageError(w, r, err)
-			return
-		}
-		held = append(held, h)
-	}
+	person := held.Person
 	s.render(w, r, http.StatusOK, "my_record", &page{Title: "What we hold about you", Data: map[string]any{
-		"Person": person, "BornOn": longDate(person.DateOfBirth), "NHS": referral.FormatNHSNumber(person.NHSNumber), "Referrals": held}})
+		"Person": person, "BornOn": longDate(person.DateOfBirth), "NHS": referral.FormatNHSNumber(person.NHSNumber), "Referrals": refs}})
 }
 
-// heldReferral gathers one referral's part of the record, auditing each read.
-func (s *Server) heldReferral(ctx context.Context, by referral.Actor, ref referral.Referral) (heldReferral, error) {
-	if err := s.refs.RecordRead(ctx, by, ref); err != nil {
-		return heldReferral{}, err
-	}
+// newHeldReferral shapes one referral's part of the record for the person.
+func newHeldReferral(hr casefile.HeldReferral) heldReferral {
+	ref := hr.Referral
 	h := heldReferral{Reference: ref.Reference, ReceivedOn: dayOf(ref.ReceivedAt), Status: ref.Status.Label(),
 		ReferredBy: referral.SourceLabel(ref.SourceType)}
 	if ref.ReferrerName != "" && ref.SourceType != "self" {
 		h.ReferredBy += ": " + ref.ReferrerName
 	}
-	if ref.SourceOrganisationID != "" {
-		if o, err := s.orgs.Get(ctx, ref.SourceOrganisationID); err == nil {
-			h.ReferredBy += ", " + o.Name
-		}
+	if hr.SourceOrganisation != "" {
+		h.ReferredBy += ", " + hr.SourceOrganisation
 	}
 	for _, code := range ref.Reasons {
 		if n, ok := taxonomy.NeedByCode(code); ok {
@@ -576,18 +557,10 @@ func (s *Server) heldReferral(ctx context.Context, by referral.Actor, ref referr
 	if ref.ClosedAt != nil {
 		h.ClosedOn, h.ClosedReason = dayOf(*ref.ClosedAt), referral.CloseReasonLabel(ref.ClosedReason)
 	}
-	contacts, err := s.cases.Contacts(ctx, by, ref.ID)
-	if err != nil {
-		return heldReferral{}, err
-	}
-	for _, c := range contacts {
+	for _, c := range hr.Contacts {
 		h.Contacts = append(h.Contacts, heldContact{On: dayOf(c.At), Mode: casework.ModeLabel(c.Mode)})
 	}
-	conversations, err := s.cases.Conversations(ctx, by, ref.ID)
-	if err != nil {
-		return heldReferral{}, err
-	}
-	for _, c := range conversations {
+	for _, c := range hr.Conversations {
 		hc := heldConversation{On: longDate(c.HeldAt), Mode: casework.ModeLabel(c.Mode), WhatMatters: c.WhatMatters,
 			Interests: c.Interests, Strengths: c.Strengths}
 		for _, n := range c.Needs {
@@ -595,19 +568,11 @@ func (s *Server) heldReferral(ctx context.Context, by referral.Actor, ref referr
 		}
 		h.Conversations = append(h.Conversations, hc)
 	}
-	measures, err := s.outcomes.List(ctx, by, ref.ID)
-	if err != nil {
-		return heldReferral{}, err
-	}
-	for _, m := range measures {
+	for _, m := range hr.Measures {
 		h.Measures = append(h.Measures, heldMeasureOf(m))
 	}
-	p, err := s.cases.Plan(ctx, by, ref.ID)
-	if err != nil {
-		return heldReferral{}, err
-	}
-	h.Goals = planGoals(p.Goals)
-	return h, nil
+	h.Goals = planGoals(hr.Plan.Goals)
+	return h
 }
 
 // The link worker's side: give the person a way in.
@@ -655,7 +620,7 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	code, err := s.portal.IssueCode(r.Context(), refActor(r), ref.PersonID)
+	code, err := s.portal.IssueCode(r.Context(), actorOf(r), ref.PersonID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -671,7 +636,7 @@ func (s *Server) portalLink(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	err = s.portal.EmailLink(r.Context(), refActor(r), ref.PersonID, func(ctx context.Context, tx *sql.Tx, email, token string) error {
+	err = s.portal.EmailLink(r.Context(), actorOf(r), ref.PersonID, func(ctx context.Context, tx *sql.Tx, email, token string) error {
 		subject, body := s.portalEmail(token)
 		err := notify.Enqueue(ctx, tx, notify.Message{Kind: "portal_link", To: email, Subject: subject, Body: body})
 		if oikos.ErrorCode(err) == oikos.EINVALID {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -10,6 +9,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/outcome"
 	"oikos/internal/privacy"
@@ -67,37 +67,19 @@ func auditAction(action string) string {
 	return strings.ReplaceAll(action, "_", " ")
 }
 
-// personReferrals loads a person's referrals and how the access policy
-// sees each. A person with none is not found: nobody on the staff reaches
-// a person except through a referral.
-func (s *Server) personReferrals(ctx context.Context, personID string) ([]referral.Referral, []auth.Object, error) {
-	refs, err := s.refs.PersonReferrals(ctx, personID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(refs) == 0 {
-		return nil, nil, oikos.NotFound("Person")
-	}
-	objs := make([]auth.Object, len(refs))
-	for i, ref := range refs {
-		objs[i] = referralObject(ref)
-	}
-	return refs, objs, nil
-}
-
 // staffExport is the export of the person in the path, for a caller the
 // privacy rules let have it; anyone else is told it is not found. It
 // answers how the policy sees the person's referrals too.
 func (s *Server) staffExport(r *http.Request) (privacy.Export, []auth.Object, error) {
 	id := r.PathValue("id")
-	_, objs, err := s.personReferrals(r.Context(), id)
+	_, objs, err := s.files.PersonReferrals(r.Context(), id)
 	if err != nil {
 		return privacy.Export{}, nil, err
 	}
 	if !privacy.MayExport(principal(r), objs) {
 		return privacy.Export{}, nil, oikos.NotFound("Person")
 	}
-	x, err := s.privacy.Export(r.Context(), refActor(r), id)
+	x, err := s.privacy.Export(r.Context(), actorOf(r), id)
 	return x, objs, err
 }
 
@@ -183,7 +165,7 @@ type requestTarget struct {
 
 func (s *Server) requestTarget(r *http.Request) (requestTarget, error) {
 	id := r.PathValue("id")
-	refs, objs, err := s.personReferrals(r.Context(), id)
+	refs, objs, err := s.files.PersonReferrals(r.Context(), id)
 	if err != nil {
 		return requestTarget{}, err
 	}
@@ -224,7 +206,7 @@ func (s *Server) apiErasure(w http.ResponseWriter, r *http.Request) {
 		err = oikos.Invalid(map[string]string{"restricted": "Erasure takes only a reason."})
 	}
 	if err == nil {
-		err = s.privacy.Erase(r.Context(), refActor(r), t.ID, in.Reason)
+		err = s.privacy.Erase(r.Context(), actorOf(r), t.ID, in.Reason)
 	}
 	if err == nil {
 		t.State, err = s.privacy.State(r.Context(), t.ID)
@@ -246,7 +228,7 @@ func (s *Server) apiRestriction(w http.ResponseWriter, r *http.Request) {
 		err = oikos.Invalid(map[string]string{"restricted": "Say whether to restrict (true) or lift the restriction (false)."})
 	}
 	if err == nil {
-		t.State, err = s.privacy.Restrict(r.Context(), refActor(r), t.ID, *in.Restricted, in.Reason)
+		t.State, err = s.privacy.Restrict(r.Context(), actorOf(r), t.ID, *in.Restricted, in.Reason)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -291,7 +273,7 @@ func (s *Server) requestPost(name, title string, act func(r *http.Request, t req
 }
 
 func (s *Server) erasurePost(r *http.Request, t requestTarget, reason string) (string, error) {
-	return "erased", s.privacy.Erase(r.Context(), refActor(r), t.ID, reason)
+	return "erased", s.privacy.Erase(r.Context(), actorOf(r), t.ID, reason)
 }
 
 func (s *Server) restrictionPost(r *http.Request, t requestTarget, reason string) (string, error) {
@@ -305,7 +287,7 @@ func (s *Server) restrictionPost(r *http.Request, t requestTarget, reason string
 	default:
 		return "", oikos.Invalid(map[string]string{"restrict": "Say whether to restrict the record or lift the restriction."})
 	}
-	if _, err := s.privacy.Restrict(r.Context(), refActor(r), t.ID, restrict, reason); err != nil {
+	if _, err := s.privacy.Restrict(r.Context(), actorOf(r), t.ID, restrict, reason); err != nil {
 		return "", err
 	}
 	if restrict {
@@ -314,7 +296,7 @@ func (s *Server) restrictionPost(r *http.Request, t requestTarget, reason string
 	return "unrestricted", nil
 }
 
-// rightsFor is what a referral's page shows of the person's rights: the
+// rights is what a referral's page shows of the person's rights: the
 // banner of a restricted or erased record, and the links to the export
 // and to the requests for those who may use them.
 type rights struct {
@@ -323,22 +305,13 @@ type rights struct {
 	CanExport, CanRequest bool
 }
 
-func (s *Server) rightsFor(r *http.Request, ref referral.Referral) (rights, error) {
-	p := principal(r)
-	if p.Role != auth.Manager && p.Role != auth.LinkWorker {
-		return rights{}, nil // a referrer sees how it is going, nothing more
+// newRights is the file's rights for the page: empty for a referrer, who
+// sees how it is going, nothing more.
+func newRights(f casefile.File) rights {
+	if f.Rights == nil {
+		return rights{}
 	}
-	st, err := s.privacy.State(r.Context(), ref.PersonID)
-	if err != nil {
-		return rights{}, err
-	}
-	out := rights{PersonID: ref.PersonID, State: st}
-	_, objs, err := s.personReferrals(r.Context(), ref.PersonID)
-	if err != nil {
-		return rights{}, err
-	}
-	out.CanExport, out.CanRequest = privacy.MayExport(p, objs), privacy.MayChange(p, objs)
-	return out, nil
+	return rights(*f.Rights)
 }
 
 // restrictionNotice words the banner's notice after a request.

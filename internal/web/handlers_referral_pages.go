@@ -12,6 +12,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
 )
@@ -133,17 +134,17 @@ func dateFromParts(day, month, year string) (string, string) {
 func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	f := referral.Filter{Status: referral.Received, Limit: 200}
-	scopeReferrals(p, &f)
+	casefile.ScopeReferrals(p, &f)
 	waiting, total, err := s.refs.List(r.Context(), f)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	f = referral.Filter{AssignedTo: p.UserID, Limit: 200}
-	scopeReferrals(p, &f)
+	casefile.ScopeReferrals(p, &f)
 	mine, _, err := s.refs.List(r.Context(), f)
 	if err == nil {
-		err = s.refs.RecordList(r.Context(), refActor(r), waiting, mine)
+		err = s.refs.RecordList(r.Context(), actorOf(r), waiting, mine)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -154,12 +155,12 @@ func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.visibleReferral(r, auth.ReadAction)
+	f, err := s.files.Read(r.Context(), principal(r), actorOf(r), r.PathValue("id"))
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
-	ref = referralFor(principal(r), ref)
+	ref := f.Referral
 	var reasons []string
 	for _, code := range ref.Reasons {
 		if n, ok := taxonomy.NeedByCode(code); ok {
@@ -178,31 +179,11 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	if notice == "" {
 		notice = restrictionNotice(r.URL.Query().Get("done"))
 	}
-	work, err := s.caseworkFor(r, ref)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	triage, err := s.triageFor(r, ref)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	conns, err := s.referralConnections(r, ref)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	rights, err := s.rightsFor(r, ref)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
 	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
 		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
 		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
-		"CanChange": auth.Can(principal(r), auth.ChangeAction, referralObject(ref)), "Case": work, "Connections": conns, "Triage": triage,
-		"Rights": rights}})
+		"CanChange": f.CanChange, "Case": newCaseView(f), "Connections": newReferralConnections(principal(r), f), "Triage": newTriageView(f),
+		"Rights": newRights(f)}})
 }
 
 // referralAction moves a referral on from its page. "accept" also takes
@@ -213,9 +194,9 @@ func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	to := referral.Status(r.PostForm.Get("status"))
-	_, err := s.refs.Transition(r.Context(), refActor(r), ref.ID, to, r.PostForm.Get("reason"))
-	if err == nil && to == referral.Accepted && principal(r).Role == auth.LinkWorker {
-		_, err = s.refs.Assign(r.Context(), refActor(r), ref.ID, principal(r).UserID)
+	_, err := s.refs.Transition(r.Context(), actorOf(r), ref.ID, to, r.PostForm.Get("reason"))
+	if err == nil && to == referral.Accepted && auth.TakesOnAccepting(principal(r)) {
+		_, err = s.refs.Assign(r.Context(), actorOf(r), ref.ID, principal(r).UserID)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -244,7 +225,7 @@ func (s *Server) referFormData() map[string]any {
 
 func (s *Server) professionalReferralPage(w http.ResponseWriter, r *http.Request) {
 	form := url.Values{}
-	if principal(r).Role == auth.Referrer {
+	if auth.RefersAsThemselves(principal(r)) {
 		form.Set("source_type", "gp")
 	}
 	s.render(w, r, http.StatusOK, "professional_referral", &page{Title: "Make a referral", Form: form, Data: s.referFormData()})
@@ -265,10 +246,10 @@ func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request
 		Consent: referral.ConsentInput{Given: f.Get("consent") == "yes", ShareWithProviders: f.Get("share") == "yes"},
 	}
 	referrerID := ""
-	if p.Role == auth.Referrer {
+	if auth.RefersAsThemselves(p) {
 		referrerID = p.UserID
 	}
-	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "web")
+	ref, err := s.refs.Create(r.Context(), actorOf(r), in, referrerID, "web")
 	if err != nil {
 		err = referralFormErrors(err, dobErr)
 		s.formError(w, r, "professional_referral", &page{Title: "Make a referral", Form: f, Data: s.referFormData()}, err,

@@ -10,48 +10,9 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/referral"
 )
-
-func refActor(r *http.Request) referral.Actor {
-	a := actorOf(r)
-	return referral.Actor{UserID: a.UserID, Client: a.Client}
-}
-
-func referralObject(ref referral.Referral) auth.Object {
-	kind, id, assigned, created := ref.Object()
-	return auth.Object{Kind: kind, ID: id, AssignedTo: assigned, CreatedBy: created, SchemeID: ref.SchemeID,
-		InTriage: assigned == "" && ref.Status != referral.Closed}
-}
-
-// scopeReferrals limits a referral list to what p may see, as auth.Can
-// does one referral: a referrer what they referred; a link worker their
-// caseload and their scheme's triage queue; a manager their scheme's.
-func scopeReferrals(p *auth.Principal, f *referral.Filter) {
-	switch p.Role {
-	case auth.Referrer:
-		f.ReferrerUserID = p.UserID
-	case auth.LinkWorker:
-		f.VisibleTo = p.UserID
-	case auth.Manager:
-		// Managers alone see people whose record is restricted.
-		f.ShowRestricted = true
-	}
-	if p.Role.InScheme() {
-		f.InScheme, f.SchemeID = true, p.SchemeID
-	}
-}
-
-// referralFor shapes a referral for the caller: a referrer sees how it is
-// going and the person as they sent them (never the person record, which
-// may be someone's already known), never the notes.
-func referralFor(p *auth.Principal, ref referral.Referral) referral.Referral {
-	if p != nil && p.Role == auth.Referrer {
-		ref = ref.AsSent()
-		ref.Notes = ""
-	}
-	return ref
-}
 
 type createdReferral struct {
 	ID       string          `json:"id"`
@@ -67,13 +28,13 @@ func (s *Server) apiCreateReferral(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principal(r)
 	referrerID := ""
-	if p.Role == auth.Referrer {
+	if auth.RefersAsThemselves(p) {
 		referrerID = p.UserID
 		if in.Source.OrganisationID == "" {
 			in.Source.OrganisationID = p.OrganisationID
 		}
 	}
-	ref, err := s.refs.Create(r.Context(), refActor(r), in, referrerID, "api")
+	ref, err := s.refs.Create(r.Context(), actorOf(r), in, referrerID, "api")
 	if err != nil {
 		s.apiError(w, r, err)
 		return
@@ -146,7 +107,7 @@ func (s *Server) selfRefer(r *http.Request, in selfReferral) (string, error) {
 	if in.OnBehalf {
 		source = "family_friend"
 	}
-	ref, err := s.refs.Create(r.Context(), refActor(r), referral.Input{Person: in.Person, Source: referral.SourceInput{Type: source},
+	ref, err := s.refs.Create(r.Context(), actorOf(r), referral.Input{Person: in.Person, Source: referral.SourceInput{Type: source},
 		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent, ExternalID: in.Key}, "", "self")
 	return ref.Reference, err
 }
@@ -172,17 +133,17 @@ func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, oikos.Invalid(map[string]string{"status": "must be received, accepted, contacted, active or closed"}))
 		return
 	}
-	scopeReferrals(p, &f)
+	casefile.ScopeReferrals(p, &f)
 	items, total, err := s.refs.List(r.Context(), f)
 	if err == nil {
-		err = s.refs.RecordList(r.Context(), refActor(r), items)
+		err = s.refs.RecordList(r.Context(), actorOf(r), items)
 	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	for i := range items {
-		items[i] = referralFor(p, items[i])
+		items[i] = casefile.ForCaller(p, items[i])
 	}
 	next := ""
 	if f.Offset+len(items) < total {
@@ -210,17 +171,7 @@ func validStatus(st referral.Status) bool {
 // visibleReferral loads a referral the caller may act on, or not-found,
 // and records the read of the person's record.
 func (s *Server) visibleReferral(r *http.Request, act auth.Action) (referral.Referral, error) {
-	ref, err := s.refs.Get(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return ref, err
-	}
-	if !auth.Can(principal(r), act, referralObject(ref)) {
-		return referral.Referral{}, oikos.NotFound("Referral")
-	}
-	if err := s.refs.RecordRead(r.Context(), refActor(r), ref); err != nil {
-		return referral.Referral{}, err
-	}
-	return ref, nil
+	return s.files.Open(r.Context(), principal(r), actorOf(r), r.PathValue("id"), act)
 }
 
 func (s *Server) apiGetReferral(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +180,7 @@ func (s *Server) apiGetReferral(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, referralFor(principal(r), ref))
+	writeJSON(w, http.StatusOK, casefile.ForCaller(principal(r), ref))
 }
 
 func (s *Server) apiAssignReferral(w http.ResponseWriter, r *http.Request) {
@@ -241,11 +192,11 @@ func (s *Server) apiAssignReferral(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ref, err := s.visibleReferral(r, auth.ChangeAction)
-	if err == nil && principal(r).Role == auth.LinkWorker && in.UserID != principal(r).UserID {
+	if err == nil && !auth.MayAssignTo(principal(r), in.UserID) {
 		err = oikos.Invalid(map[string]string{"user_id": "A link worker may take a referral for themselves; a manager assigns it to others."})
 	}
 	if err == nil {
-		ref, err = s.refs.Assign(r.Context(), refActor(r), ref.ID, strings.TrimSpace(in.UserID))
+		ref, err = s.refs.Assign(r.Context(), actorOf(r), ref.ID, strings.TrimSpace(in.UserID))
 	}
 	if err != nil {
 		s.apiError(w, r, err)
@@ -265,7 +216,7 @@ func (s *Server) apiReferralStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	ref, err := s.visibleReferral(r, auth.ChangeAction)
 	if err == nil {
-		ref, err = s.refs.Transition(r.Context(), refActor(r), ref.ID, referral.Status(in.Status), in.Reason)
+		ref, err = s.refs.Transition(r.Context(), actorOf(r), ref.ID, referral.Status(in.Status), in.Reason)
 	}
 	if err != nil {
 		s.apiError(w, r, err)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"oikos/internal/casefile"
 	"oikos/internal/referral"
 )
 
@@ -15,7 +16,7 @@ func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 	p := principal(r)
 	sent, total, err := s.refs.List(r.Context(), referral.Filter{ReferrerUserID: p.UserID, Limit: 500})
 	if err == nil {
-		err = s.refs.RecordList(r.Context(), refActor(r), sent)
+		err = s.refs.RecordList(r.Context(), actorOf(r), sent)
 	}
 	if err != nil {
 		s.pageError(w, r, err)
@@ -23,9 +24,9 @@ func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.Reverse(sent)
 	for i := range sent {
-		sent[i] = referralFor(p, sent[i])
+		sent[i] = casefile.ForCaller(p, sent[i])
 	}
-	conns, err := s.conns.ForReferrer(r.Context(), refActor(r), p.UserID)
+	conns, err := s.conns.ForReferrer(r.Context(), actorOf(r), p.UserID)
 	if err != nil {
 		s.pageError(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/connection"
 	"oikos/internal/referral"
 )
@@ -26,7 +27,7 @@ func (h *reminders) apiGet(w http.ResponseWriter, r *http.Request) {
 	ref, err := h.s.visibleReferral(r, auth.ReadAction)
 	var out connection.ReminderChoice
 	if err == nil {
-		out, err = h.store.Reminders(r.Context(), refActor(r), ref.ID)
+		out, err = h.store.Reminders(r.Context(), actorOf(r), ref.ID)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
@@ -43,7 +44,7 @@ func (h *reminders) apiPut(w http.ResponseWriter, r *http.Request) {
 	}
 	var out connection.ReminderChoice
 	if err == nil {
-		out, err = h.store.SetReminders(r.Context(), refActor(r), ref.ID, in)
+		out, err = h.store.SetReminders(r.Context(), actorOf(r), ref.ID, in)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
@@ -67,13 +68,13 @@ func (h *reminders) apiFirstSession(w http.ResponseWriter, r *http.Request) {
 		err = decodeJSON(w, r, &in)
 	}
 	if err == nil {
-		c, err = h.store.SetFirstSession(r.Context(), refActor(r), c.ID, in.FirstSession)
+		c, err = h.store.SetFirstSession(r.Context(), actorOf(r), c.ID, in.FirstSession)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, connectionFor(principal(r), c))
+	writeJSON(w, http.StatusOK, casefile.ConnectionForCaller(principal(r), c))
 }
 
 // firstSessionPage saves the date from the connection's page.
@@ -87,7 +88,7 @@ func (h *reminders) firstSessionPage(w http.ResponseWriter, r *http.Request) {
 	if !h.s.readForm(w, r) {
 		return
 	}
-	_, err = h.store.SetFirstSession(r.Context(), refActor(r), c.ID, r.PostForm.Get("first_session"))
+	_, err = h.store.SetFirstSession(r.Context(), actorOf(r), c.ID, r.PostForm.Get("first_session"))
 	var e *oikos.Error
 	if errors.As(err, &e) && e.Code != oikos.ENOTFOUND {
 		fields := map[string]string{"first_session": e.Message}
@@ -150,7 +151,7 @@ func (h *reminders) page(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *reminders) render(w http.ResponseWriter, r *http.Request, ref referral.Referral, pg *page, status int) {
-	choice, err := h.store.Reminders(r.Context(), refActor(r), ref.ID)
+	choice, err := h.store.Reminders(r.Context(), actorOf(r), ref.ID)
 	if err != nil {
 		h.s.pageError(w, r, err)
 		return
@@ -172,7 +173,7 @@ func (h *reminders) save(w http.ResponseWriter, r *http.Request) {
 	if !ok || !h.s.readForm(w, r) {
 		return
 	}
-	_, err := h.store.SetReminders(r.Context(), refActor(r), ref.ID, connection.ReminderInput{Channel: r.PostForm.Get("channel")})
+	_, err := h.store.SetReminders(r.Context(), actorOf(r), ref.ID, connection.ReminderInput{Channel: r.PostForm.Get("channel")})
 	var e *oikos.Error
 	if errors.As(err, &e) && e.Fields["channel"] != "" {
 		h.render(w, r, ref, &page{Form: r.PostForm, Errors: e.Fields, ErrorOrder: []string{"channel"}}, statusFor(e.Code))

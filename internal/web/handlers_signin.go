@@ -12,7 +12,6 @@ import (
 	"rsc.io/qr"
 
 	"oikos"
-	"oikos/internal/audit"
 	"oikos/internal/auth"
 )
 
@@ -150,13 +149,12 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request) {
 
 // finishSignIn swaps the partial session for a full one, with a new secret.
 func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, sess auth.Session) error {
-	token, err := s.auth.RotateSession(r.Context(), sess, auth.StageFull, clientAddress(r))
+	token, err := s.auth.FinishSignIn(r.Context(), sess, clientAddress(r))
 	if err != nil {
 		return err
 	}
 	s.setSessionCookie(w, token)
-	return audit.Record(r.Context(), s.db, audit.Event{ActorID: sess.UserID, Action: audit.SignIn, ObjectKind: "user",
-		ObjectID: sess.UserID, Client: clientAddress(r)})
+	return nil
 }
 
 // qrSVG draws a QR code as an inline SVG, so enrolment needs no image

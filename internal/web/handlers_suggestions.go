@@ -13,6 +13,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/directory"
@@ -56,7 +57,7 @@ func (h *suggestions) apiList(w http.ResponseWriter, r *http.Request) {
 	ref, err := h.referral(r)
 	var out connection.Suggestions
 	if err == nil {
-		out, err = h.store.SuggestReading(r.Context(), refActor(r), ref)
+		out, err = h.store.SuggestReading(r.Context(), actorOf(r), ref)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
@@ -73,7 +74,7 @@ func (h *suggestions) referral(r *http.Request) (referral.Referral, error) {
 	if err != nil {
 		return ref, err
 	}
-	if !auth.Can(principal(r), auth.ChangeAction, referralObject(ref)) {
+	if !auth.Can(principal(r), auth.ChangeAction, casefile.Object(ref)) {
 		return referral.Referral{}, oikos.NotFound("Referral")
 	}
 	return ref, nil
@@ -83,7 +84,7 @@ func (h *suggestions) apiGetPreferences(w http.ResponseWriter, r *http.Request) 
 	ref, err := h.s.visibleReferral(r, auth.ChangeAction)
 	var p connection.Preferences
 	if err == nil {
-		p, err = h.store.Preferences(r.Context(), refActor(r), ref.ID)
+		p, err = h.store.Preferences(r.Context(), actorOf(r), ref.ID)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
@@ -100,7 +101,7 @@ func (h *suggestions) apiPutPreferences(w http.ResponseWriter, r *http.Request) 
 	}
 	var p connection.Preferences
 	if err == nil {
-		p, err = h.store.SavePreferences(r.Context(), refActor(r), ref.ID, in)
+		p, err = h.store.SavePreferences(r.Context(), actorOf(r), ref.ID, in)
 	}
 	if err != nil {
 		h.s.apiError(w, r, err)
@@ -193,7 +194,7 @@ func (h *suggestions) render(w http.ResponseWriter, r *http.Request, status int,
 	if readAudited {
 		suggest = h.store.Suggest
 	}
-	out, err := suggest(r.Context(), refActor(r), ref)
+	out, err := suggest(r.Context(), actorOf(r), ref)
 	if err != nil {
 		h.s.pageError(w, r, err)
 		return
@@ -300,7 +301,7 @@ func (h *suggestions) savePreferences(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(problems) == 0 {
-		if _, err := h.store.SavePreferences(r.Context(), refActor(r), ref.ID, in); err != nil {
+		if _, err := h.store.SavePreferences(r.Context(), actorOf(r), ref.ID, in); err != nil {
 			h.s.pageError(w, r, err) // closed a moment ago, or a fault
 			return
 		}

@@ -4,8 +4,8 @@ import (
 	"net/http"
 
 	"oikos"
-	"oikos/internal/audit"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/referral"
 )
 
@@ -22,51 +22,29 @@ type triageView struct {
 	Strength, Likeness string
 }
 
-func (s *Server) triageFor(r *http.Request, ref referral.Referral) (*triageView, error) {
-	p := principal(r)
-	if p == nil || (p.Role != auth.LinkWorker && p.Role != auth.Manager) || !auth.Can(p, auth.ChangeAction, referralObject(ref)) {
-		return nil, nil
+// newTriageView is the file's triage, for the page; nil when the caller is
+// not a caseworker for the referral.
+func newTriageView(f casefile.File) *triageView {
+	t, ref := f.Triage, f.Referral
+	if t == nil {
+		return nil
 	}
-	ctx := r.Context()
-	v := &triageView{}
-	if ref.PossibleMatchID != "" {
-		m, err := s.refs.GetPerson(ctx, ref.PossibleMatchID)
-		if err != nil {
-			return nil, err
-		}
-		v.Match = &m
+	v := &triageView{Match: t.Match, MatchRefs: t.MatchReferrals, AssignedName: t.AssignedName}
+	if t.Match != nil {
 		sent := ref.Person
 		if ref.Sent != nil && *ref.Sent != (referral.Person{}) {
 			sent = ref.Sent
 		}
 		v.Strength = ref.MatchStrength.Label()
-		v.Likeness = referral.Alike(sent.Key(), m.Key()).String()
-		if v.MatchRefs, err = s.refs.PersonReferrals(ctx, m.ID); err != nil {
-			return nil, err
-		}
-		by := refActor(r)
-		if err := audit.Record(ctx, s.db, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "person", ObjectID: m.ID, Client: by.Client}); err != nil {
-			return nil, err
-		}
+		v.Likeness = referral.Alike(sent.Key(), t.Match.Key()).String()
 	}
-	if ref.AssignedTo != "" {
-		if u, err := s.auth.GetUser(ctx, ref.AssignedTo); err == nil {
-			v.AssignedName = u.Name
-		}
-	}
-	if p.Role == auth.Manager && ref.Status != referral.Closed {
-		users, _, err := s.auth.ListUsers(ctx, auth.UserFilter{Limit: 1000})
-		if err != nil {
-			return nil, err
-		}
+	if t.Workers != nil {
 		v.Workers = []option{{Value: "", Label: "Choose a link worker"}}
-		for _, u := range users {
-			if u.Role == auth.LinkWorker && u.Active && u.SchemeID == ref.SchemeID {
-				v.Workers = append(v.Workers, option{Value: u.ID, Label: u.Name, Selected: u.ID == ref.AssignedTo})
-			}
+		for _, u := range t.Workers {
+			v.Workers = append(v.Workers, option{Value: u.ID, Label: u.Name, Selected: u.ID == ref.AssignedTo})
 		}
 	}
-	return v, nil
+	return v
 }
 
 // referralAssign is a manager giving a referral to a link worker from its
@@ -76,7 +54,7 @@ func (s *Server) referralAssign(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, err := s.refs.Assign(r.Context(), refActor(r), ref.ID, r.PostForm.Get("user_id")); err != nil {
+	if _, err := s.refs.Assign(r.Context(), actorOf(r), ref.ID, r.PostForm.Get("user_id")); err != nil {
 		s.pageError(w, r, err)
 		return
 	}
@@ -95,7 +73,7 @@ func (s *Server) referralMatch(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, oikos.Invalid(map[string]string{"same": "Say whether this is the same person."}))
 		return
 	}
-	if _, err := s.refs.ResolveMatch(r.Context(), refActor(r), ref.ID, same == "yes"); err != nil {
+	if _, err := s.refs.ResolveMatch(r.Context(), actorOf(r), ref.ID, same == "yes"); err != nil {
 		s.pageError(w, r, err)
 		return
 	}

@@ -15,6 +15,7 @@ import (
 
 	"oikos/internal/app"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/db"
@@ -60,6 +61,7 @@ type Server struct {
 	outcomes *outcome.Store
 	portal   *portal.Store
 	privacy  *privacy.Store
+	files    *casefile.Reader
 	log      *slog.Logger
 	pages    *pages
 	static   *staticAssets
@@ -92,7 +94,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, app: a, db: a.DB, auth: a.Auth, orgs: a.Orgs, dir: a.Directory, refs: a.Referrals, cases: a.Casework,
-		conns: a.Connections, suggest: a.Suggester, outcomes: a.Outcomes, portal: a.Portal, privacy: a.Privacy, log: a.Log,
+		conns: a.Connections, suggest: a.Suggester, outcomes: a.Outcomes, portal: a.Portal, privacy: a.Privacy, files: a.CaseFiles, log: a.Log,
 		pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
 		signIns:      newRateLimiter(cfg.SignInsPerMinute, time.Minute),
