@@ -39,12 +39,12 @@ func (s *Server) adminOrgs(w http.ResponseWriter, r *http.Request) {
 	if len(items) == 100 {
 		next = url.QueryEscape(org.Cursor(items[len(items)-1]))
 	}
-	s.render(w, r, http.StatusOK, "orgs", &page{Title: "Organisations", Data: map[string]any{"Items": items, "Total": total, "Next": next}})
+	s.render(w, r, http.StatusOK, "orgs", &page{Title: "Organisations", Data: orgsPage{Items: items, Total: total, Next: next}})
 }
 
 func (s *Server) adminNewOrg(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "org_form", &page{Title: "Add an organisation",
-		Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}})
+		Data: orgFormPage{Kinds: kindOptions(), Action: "/admin/organisations"}})
 }
 
 func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request) {
@@ -54,7 +54,7 @@ func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request) {
 	o, err := s.orgs.Create(r.Context(), actorOf(r), orgInput(r.PostForm))
 	if err != nil {
 		s.formError(w, r, "org_form", &page{Title: "Add an organisation",
-			Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations"}}, err, "name", "name", "kind", "areas")
+			Data: orgFormPage{Kinds: kindOptions(), Action: "/admin/organisations"}}, err, "name", "name", "kind", "areas")
 		return
 	}
 	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=created", http.StatusSeeOther)
@@ -72,7 +72,7 @@ func orgInput(form url.Values) org.Input {
 
 func (s *Server) orgFormPage(o org.Organisation) *page {
 	return &page{Title: o.Name, Form: url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "areas": {strings.Join(o.Areas, " ")}},
-		Data: map[string]any{"Kinds": kindOptions(), "Action": "/admin/organisations/" + o.ID, "Org": o}}
+		Data: orgFormPage{Kinds: kindOptions(), Action: "/admin/organisations/" + o.ID, Org: &o}}
 }
 
 func (s *Server) adminOrg(w http.ResponseWriter, r *http.Request) {
@@ -175,15 +175,15 @@ func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) {
 	if len(items) == 100 {
 		next = url.QueryEscape(items[len(items)-1].Email)
 	}
-	s.render(w, r, http.StatusOK, "users", &page{Title: "Users", Data: map[string]any{"Items": items, "Total": total, "Next": next, "OrgNames": names}})
+	s.render(w, r, http.StatusOK, "users", &page{Title: "Users", Data: usersPage{Items: items, Total: total, Next: next, OrgNames: names}})
 }
 
-func (s *Server) userFormData(ctx context.Context, action string) (map[string]any, error) {
+func (s *Server) userFormData(ctx context.Context, action string) (userFormPage, error) {
 	_, opts, err := s.orgNames(ctx)
 	if err != nil {
-		return nil, err
+		return userFormPage{}, err
 	}
-	return map[string]any{"Roles": roleOptions(), "Orgs": opts, "Action": action}, nil
+	return userFormPage{Roles: roleOptions(), Orgs: opts, Action: action}, nil
 }
 
 func (s *Server) adminNewUser(w http.ResponseWriter, r *http.Request) {
@@ -236,7 +236,9 @@ func (s *Server) showUserWithSetupLink(w http.ResponseWriter, r *http.Request, u
 		return
 	}
 	pg.Notice = notice
-	pg.Data.(map[string]any)["SetupLink"] = s.setupURL(r, token)
+	data := pg.Data.(userFormPage)
+	data.SetupLink = s.setupURL(r, token)
+	pg.Data = data
 	s.render(w, r, http.StatusOK, "user_form", pg)
 }
 
@@ -245,7 +247,7 @@ func (s *Server) userPage(ctx context.Context, u auth.User) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	data["User"] = u
+	data.User = &u
 	return &page{Title: u.Name, Data: data,
 		Form: url.Values{"name": {u.Name}, "email": {u.Email}, "role": {string(u.Role)}, "organisation_id": {u.OrganisationID}}}, nil
 }

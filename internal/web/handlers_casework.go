@@ -962,6 +962,6 @@ func (s *Server) caseloadPage(w http.ResponseWriter, r *http.Request) {
 		groups[i].Cases = append(groups[i].Cases, row)
 	}
 	slices.SortStableFunc(groups, func(a, b caseGroup) int { return strings.Compare(a.Worker, b.Worker) })
-	s.render(w, r, http.StatusOK, "caseload", &page{Title: "Caseload", Form: url.Values{"worker": {worker}}, Data: map[string]any{
-		"Groups": groups, "Manager": auth.SeesTeam(p), "Workers": workers, "Count": len(cases)}})
+	s.render(w, r, http.StatusOK, "caseload", &page{Title: "Caseload", Form: url.Values{"worker": {worker}}, Data: caseloadPage{
+		Groups: groups, Manager: auth.SeesTeam(p), Workers: workers, Count: len(cases)}})
 }

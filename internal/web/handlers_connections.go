@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -238,9 +239,27 @@ type kindOption struct {
 	Selected           bool
 }
 
-// connectFormData is what the connectForm partial shows.
-func connectFormData(ref referral.Referral, svc directory.Service, pg *page) map[string]any {
-	return map[string]any{"Referral": ref, "Service": svc, "Page": pg, "Kinds": connectKinds(pg.Form.Get("kind")), "MaxNote": connection.MaxNote}
+// connectForm is what the connectForm partial shows: the form that sends
+// a connection of the referral to one service.
+type connectForm struct {
+	Referral referral.Referral
+	Service  directory.Service
+	Page     *page
+	Kinds    []kindOption
+	// IDPrefix keeps apart the boxes of several such forms on one page
+	// (one a suggestion); "" where the form is alone.
+	IDPrefix string
+}
+
+func newConnectForm(ref referral.Referral, svc directory.Service, pg *page, idPrefix string) *connectForm {
+	return &connectForm{Referral: ref, Service: svc, Page: pg, Kinds: connectKinds(pg.Form.Get("kind")), IDPrefix: idPrefix}
+}
+
+// Note is the box for a note to the service.
+func (f connectForm) Note() inputField {
+	return inputField{ID: f.IDPrefix + "note", Name: "note", Label: "A note for the service (optional)", Value: f.Page.Form.Get("note"),
+		Error: f.Page.Errors["note"], Hint: fmt.Sprintf("Up to %d characters. Say only what the service needs, "+
+			"like when the person can come or help they need getting there.", connection.MaxNote)}
 }
 
 // newPage lets a link worker find a service and send the connection.
@@ -254,22 +273,21 @@ func (h *connections) newPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *connections) renderNew(w http.ResponseWriter, r *http.Request, ref referral.Referral, pg *page, status int) {
 	pg.Title = "Connect " + personName(ref) + " to a service"
-	data := map[string]any{"Referral": ref}
+	data := connectPage{Referral: ref}
 	if id := pg.Form.Get("service_id"); id != "" {
 		svc, err := h.s.dir.Get(r.Context(), id)
 		if err != nil {
 			h.s.pageError(w, r, err)
 			return
 		}
-		data["Connect"] = connectFormData(ref, svc, pg)
+		data.Connect = newConnectForm(ref, svc, pg, "")
 	} else if q := strings.TrimSpace(pg.Form.Get("q")); q != "" {
 		res, err := h.s.dir.Search(r.Context(), directory.Query{Text: q, Limit: 20})
 		if err != nil {
 			h.s.pageError(w, r, err)
 			return
 		}
-		data["Results"] = res.Items
-		data["Searched"] = true
+		data.Results, data.Searched = res.Items, true
 	}
 	pg.Data = data
 	h.s.render(w, r, status, "connections_new", pg)
@@ -331,7 +349,7 @@ func (h *connections) queuePage(w http.ResponseWriter, r *http.Request) {
 		h.s.pageError(w, r, err)
 		return
 	}
-	h.s.render(w, r, http.StatusOK, "connections", &page{Title: "Referrals to your services", Data: sections})
+	h.s.render(w, r, http.StatusOK, "connections", &page{Title: "Referrals to your services", Data: queuePage{Sections: sections}})
 }
 
 // detailView is the connection page.
@@ -551,7 +569,7 @@ func (h *connections) answer(w http.ResponseWriter, r *http.Request) {
 	var e *oikos.Error
 	switch {
 	case err == nil:
-		h.s.render(w, r, http.StatusOK, "answer_done", &page{Title: "Thank you", Data: c.ForProvider()})
+		h.s.render(w, r, http.StatusOK, "answer_done", &page{Title: "Thank you", Data: answerDonePage{c.ForProvider()}})
 	case errors.Is(err, connection.ErrLinkUsed) || errors.Is(err, connection.ErrLinkExpired):
 		h.linkRefused(w, r, err)
 	case errors.As(err, &e) && e.Code != oikos.ENOTFOUND:
@@ -578,11 +596,11 @@ func (h *connections) answer(w http.ResponseWriter, r *http.Request) {
 func (h *connections) linkRefused(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, connection.ErrLinkUsed):
-		h.s.render(w, r, http.StatusGone, "answer_gone", &page{Title: "This link has already been used", Data: "used"})
+		h.s.render(w, r, http.StatusGone, "answer_gone", &page{Title: "This link has already been used", Data: answerGonePage{Why: "used"}})
 	case errors.Is(err, connection.ErrLinkExpired):
-		h.s.render(w, r, http.StatusGone, "answer_gone", &page{Title: "This link has expired", Data: "expired"})
+		h.s.render(w, r, http.StatusGone, "answer_gone", &page{Title: "This link has expired", Data: answerGonePage{Why: "expired"}})
 	case oikos.ErrorCode(err) == oikos.ENOTFOUND:
-		h.s.render(w, r, http.StatusNotFound, "answer_gone", &page{Title: "This link does not work", Data: "unknown"})
+		h.s.render(w, r, http.StatusNotFound, "answer_gone", &page{Title: "This link does not work", Data: answerGonePage{Why: "unknown"}})
 	default:
 		h.s.pageError(w, r, err)
 	}

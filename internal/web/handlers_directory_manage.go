@@ -43,7 +43,7 @@ func (s *Server) manageList(stale bool) http.HandlerFunc {
 		if f.Offset+len(items) < total {
 			next = directory.EncodeCursor(f.Offset + len(items))
 		}
-		pg := &page{Title: title, Data: map[string]any{"Items": items, "Total": total, "Stale": stale, "Next": next, "Now": time.Now()}}
+		pg := &page{Title: title, Data: managePage{Items: items, Total: total, Stale: stale, Next: next, Now: time.Now()}}
 		pg.Notice = map[string]string{"closed": "The service has been marked as closed.", "checked": "Thank you: the service is marked as checked today."}[r.URL.Query().Get("done")]
 		s.render(w, r, http.StatusOK, "manage_services", pg)
 	}

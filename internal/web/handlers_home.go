@@ -63,8 +63,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "home_public", &page{Title: "Home"})
 		return
 	}
-	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Data: map[string]any{
-		"Cards": homeCards(p.Role), "Organisation": s.orgName(r.Context(), p.OrganisationID),
+	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Data: homePage{
+		Cards: homeCards(p.Role), Organisation: s.orgName(r.Context(), p.OrganisationID),
 	}})
 }
 
@@ -85,25 +85,25 @@ func (s *Server) staticPage(title string) http.HandlerFunc {
 	}
 }
 
-func (s *Server) accountPageData(ctx context.Context, p *auth.Principal) (map[string]any, error) {
+func (s *Server) accountPageData(ctx context.Context, p *auth.Principal) (accountPage, error) {
 	u, err := s.auth.GetUser(ctx, p.UserID)
 	if err != nil {
-		return nil, err
+		return accountPage{}, err
 	}
 	tokens, err := s.auth.ListTokens(ctx, p.UserID)
 	if err != nil {
-		return nil, err
+		return accountPage{}, err
 	}
 	left, err := s.auth.RecoveryCodesLeft(ctx, p.UserID)
 	if err != nil {
-		return nil, err
+		return accountPage{}, err
 	}
 	sessions, err := s.auth.CountSessions(ctx, p.UserID)
 	if err != nil {
-		return nil, err
+		return accountPage{}, err
 	}
-	return map[string]any{"User": u, "Organisation": s.orgName(ctx, u.OrganisationID), "Tokens": tokens,
-		"RecoveryCodesLeft": left, "Sessions": sessions}, nil
+	return accountPage{User: u, Organisation: s.orgName(ctx, u.OrganisationID), Tokens: tokens,
+		RecoveryCodesLeft: left, Sessions: sessions}, nil
 }
 
 func (s *Server) account(w http.ResponseWriter, r *http.Request) {
@@ -134,7 +134,7 @@ func (s *Server) createOwnToken(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, "account", &page{Title: "Your account", Data: data}, err, "label")
 		return
 	}
-	data["NewToken"] = secret
+	data.NewToken = secret
 	s.render(w, r, http.StatusCreated, "account", &page{Title: "Your account", Data: data, Notice: "Your new API token has been created."})
 }
 

@@ -104,7 +104,7 @@ func (q measureQuestion) Choice() choiceField {
 
 // Input is the question for the input partial.
 func (q measureQuestion) Input() inputField {
-	return inputField{Name: q.Name, Label: q.Text, Type: "text", Hint: q.Hint, Autocomplete: "off", Value: q.Value, Error: q.Error}
+	return inputField{ID: q.Name, Name: q.Name, Label: q.Text, Type: "text", Hint: q.Hint, Autocomplete: "off", Value: q.Value, Error: q.Error}
 }
 
 // answerName is the form field of question i.

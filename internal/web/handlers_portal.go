@@ -220,7 +220,7 @@ func (s *Server) myLinkPage(w http.ResponseWriter, r *http.Request) {
 		s.deadLink(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "my_link", &page{Title: "Sign in to see your plan", Data: token})
+	s.render(w, r, http.StatusOK, "my_link", &page{Title: "Sign in to see your plan", Data: myLinkPage{Token: token}})
 }
 
 func (s *Server) myLink(w http.ResponseWriter, r *http.Request) {
@@ -239,7 +239,7 @@ func (s *Server) deadLink(w http.ResponseWriter, r *http.Request, err error) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusGone, "my_link", &page{Title: "This sign-in link does not work", Data: ""})
+	s.render(w, r, http.StatusGone, "my_link", &page{Title: "This sign-in link does not work", Data: myLinkPage{}})
 }
 
 func (s *Server) mySignOut(w http.ResponseWriter, r *http.Request) {
@@ -352,8 +352,8 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	notice := map[string]string{"step": "Your step is saved.", "goal": "Your progress is saved."}[r.URL.Query().Get("saved")]
-	s.render(w, r, http.StatusOK, "my_plan", &page{Title: "Your plan", Notice: notice, Data: map[string]any{
-		"Name": name, "Plans": plans, "Progress": progressOptions(), "Due": due}})
+	s.render(w, r, http.StatusOK, "my_plan", &page{Title: "Your plan", Notice: notice, Data: myPlanPage{
+		Name: name, Plans: plans, Progress: progressOptions(), Due: due}})
 }
 
 // progressOptions are the steps of the 0 to 10 scale, in words at the ends.
@@ -531,8 +531,8 @@ func (s *Server) myRecord(w http.ResponseWriter, r *http.Request) {
 		refs = append(refs, newHeldReferral(h))
 	}
 	person := held.Person
-	s.render(w, r, http.StatusOK, "my_record", &page{Title: "What we hold about you", Data: map[string]any{
-		"Person": person, "BornOn": longDate(person.DateOfBirth), "NHS": referral.FormatNHSNumber(person.NHSNumber), "Referrals": refs}})
+	s.render(w, r, http.StatusOK, "my_record", &page{Title: "What we hold about you", Data: myRecordPage{
+		Person: person, BornOn: longDate(person.DateOfBirth), NHS: referral.FormatNHSNumber(person.NHSNumber), Referrals: refs}})
 }
 
 // newHeldReferral shapes one referral's part of the record for the person.
@@ -626,8 +626,8 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "my_code_print", &page{Title: "Sign-in code for " + ref.Person.GivenName + " " + ref.Person.FamilyName,
-		Data: map[string]any{"Referral": ref, "Code": code, "SignInAddress": strings.TrimRight(s.app.Config.BaseURL, "/") + "/my/sign-in",
-			"Until": dayOf(time.Now().Add(portal.CodeLifetime))}})
+		Data: codePrintPage{Referral: ref, Code: code, SignInAddress: strings.TrimRight(s.app.Config.BaseURL, "/") + "/my/sign-in",
+			Until: dayOf(time.Now().Add(portal.CodeLifetime))}})
 }
 
 func (s *Server) portalLink(w http.ResponseWriter, r *http.Request) {
@@ -648,6 +648,6 @@ func (s *Server) portalLink(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "my_link_sent", &page{Title: "Sign-in link sent", Data: map[string]any{
-		"Referral": ref, "To": maskEmail(ref.Person.Email)}})
+	s.render(w, r, http.StatusOK, "my_link_sent", &page{Title: "Sign-in link sent", Data: linkSentPage{
+		Referral: ref, To: maskEmail(ref.Person.Email)}})
 }

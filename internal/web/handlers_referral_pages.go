@@ -34,7 +34,7 @@ func (s *Server) selfReferralPage(w http.ResponseWriter, r *http.Request) {
 	// form_id tells this form sent twice (a double click, a reload) from
 	// another request about the same person.
 	s.render(w, r, http.StatusOK, "self_referral", &page{Title: "Ask for support",
-		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}, "form_id": {rand.Text()}}, Data: map[string]any{"Needs": needOptions()}})
+		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}, "form_id": {rand.Text()}}, Data: selfReferralPage{Needs: needOptions()}})
 }
 
 func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
@@ -42,10 +42,10 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	pg := &page{Title: "Ask for support", Form: f, Data: map[string]any{"Needs": needOptions()}}
+	pg := &page{Title: "Ask for support", Form: f, Data: selfReferralPage{Needs: needOptions()}}
 	if f.Get("website") != "" {
 		// Only a bot fills the hidden field: thank it and keep nothing.
-		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: "OIK-THANK-YOU"})
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: "OIK-THANK-YOU"}})
 		return
 	}
 	if !s.selfRefs.allow(clientGroup(r), time.Now()) {
@@ -73,7 +73,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.Is(err, referral.ErrAlreadyReceived) {
 		// The same form sent again: the reference it was given.
-		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: ref})
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: ref}})
 		return
 	}
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 			"reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
-	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: ref})
+	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: ref}})
 }
 
 // referralFormErrors renames a referral's field errors (person.postcode,
@@ -150,8 +150,7 @@ func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "triage", &page{Title: "Referrals", Data: map[string]any{
-		"Waiting": waiting, "Total": total, "Mine": mine, "Now": time.Now()}})
+	s.render(w, r, http.StatusOK, "triage", &page{Title: "Referrals", Data: triagePage{Waiting: waiting, Total: total, Mine: mine, Now: time.Now()}})
 }
 
 func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
@@ -179,11 +178,11 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
 	if notice == "" {
 		notice = restrictionNotice(r.URL.Query().Get("done"))
 	}
-	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: map[string]any{
-		"Referral": ref, "Reasons": reasons, "CloseReasons": closeReasons, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber),
-		"Source": referral.SourceLabel(ref.SourceType), "StatusLabel": ref.Status.Label(), "Mine": ref.AssignedTo == principal(r).UserID,
-		"CanChange": f.CanChange, "Case": newCaseView(f), "Connections": newReferralConnections(principal(r), f), "Triage": newTriageView(f),
-		"Rights": newRights(f)}})
+	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: referralPage{
+		Referral: ref, Reasons: reasons, CloseReasons: closeReasons, NHS: referral.FormatNHSNumber(ref.Person.NHSNumber),
+		Source: referral.SourceLabel(ref.SourceType), StatusLabel: ref.Status.Label(), Mine: ref.AssignedTo == principal(r).UserID,
+		CanChange: f.CanChange, Case: newCaseView(f), Connections: newReferralConnections(principal(r), f), Triage: newTriageView(f),
+		Rights: newRights(f)}})
 }
 
 // referralAction moves a referral on from its page. "accept" also takes
@@ -219,8 +218,8 @@ func sourceOptions() []option {
 	return out
 }
 
-func (s *Server) referFormData() map[string]any {
-	return map[string]any{"Needs": needOptions(), "Sources": sourceOptions()}
+func (s *Server) referFormData() referFormPage {
+	return referFormPage{Needs: needOptions(), Sources: sourceOptions()}
 }
 
 func (s *Server) professionalReferralPage(w http.ResponseWriter, r *http.Request) {
@@ -256,5 +255,5 @@ func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request
 			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
-	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "Referral sent", Data: ref.Reference})
+	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "Referral sent", Data: referenceGivenPage{Reference: ref.Reference}})
 }

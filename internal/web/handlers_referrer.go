@@ -31,6 +31,6 @@ func (s *Server) sentReferralsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "referrals_sent", &page{Title: "Your referrals", Data: map[string]any{
-		"Sent": sent, "Total": total, "Now": time.Now(), "Connections": conns}})
+	s.render(w, r, http.StatusOK, "referrals_sent", &page{Title: "Your referrals", Data: sentPage{
+		Sent: sent, Total: total, Now: time.Now(), Connections: conns}})
 }

@@ -103,6 +103,11 @@ type reportOutcome struct {
 	Pairs, Baseline, Latest, Change, Improved, Share reportRow
 }
 
+// reportCharts are the report page's charts.
+type reportCharts struct {
+	Sources, Statuses, Connections, Improved, Services reportChart
+}
+
 // summaryView is the page's data.
 type summaryView struct {
 	Report      *report.Summary
@@ -111,7 +116,7 @@ type summaryView struct {
 	Contacted   reportRow
 	Median      reportRow
 	Connections reportRow
-	Charts      map[string]reportChart
+	Charts      reportCharts
 	Outcomes    []reportOutcome
 	Hidden      int
 }
@@ -187,7 +192,7 @@ func breakdownChart(sum *report.Summary, id, title, desc, prefix string, keys []
 }
 
 func summaryViewOf(sum *report.Summary) summaryView {
-	v := summaryView{Report: sum, Charts: map[string]reportChart{}, Hidden: len(sum.Suppressed)}
+	v := summaryView{Report: sum, Hidden: len(sum.Suppressed)}
 	v.CSV = "/reports/summary.csv?" + url.Values{"from": {sum.Period.From}, "to": {sum.Period.To}}.Encode()
 	v.Referrals = figure(sum, "referrals.total", sum.Referrals.Total)
 	v.Contacted = figure(sum, "referrals.contacted", sum.Referrals.Contacted)
@@ -198,17 +203,17 @@ func summaryViewOf(sum *report.Summary) summaryView {
 	for _, st := range referral.Statuses {
 		statuses = append(statuses, string(st))
 	}
-	v.Charts["sources"] = breakdownChart(sum, "chart-sources", "Referrals by who made them",
+	v.Charts.Sources = breakdownChart(sum, "chart-sources", "Referrals by who made them",
 		"Bar chart of the referrals received in the period, by the kind of person or organisation who referred. The table below has the same figures.",
 		"referrals.by_source_type", referral.SourceTypes, sum.Referrals.BySourceType, referral.SourceLabel)
-	v.Charts["statuses"] = breakdownChart(sum, "chart-statuses", "Referrals by where they stand now",
+	v.Charts.Statuses = breakdownChart(sum, "chart-statuses", "Referrals by where they stand now",
 		"Bar chart of the referrals received in the period, by their status today. The table below has the same figures.",
 		"referrals.by_status", statuses, sum.Referrals.ByStatus, func(k string) string { return referral.Status(k).Label() })
 	var connStatuses []string
 	for _, st := range connection.Statuses {
 		connStatuses = append(connStatuses, string(st))
 	}
-	v.Charts["connections"] = breakdownChart(sum, "chart-connections", "Connections by where they stand now",
+	v.Charts.Connections = breakdownChart(sum, "chart-connections", "Connections by where they stand now",
 		"Bar chart of the connections to community services made in the period, by their status today. The table below has the same figures.",
 		"connections.by_status", connStatuses, sum.Connections.ByStatus, func(k string) string { return connection.Status(k).Label() })
 
@@ -241,7 +246,7 @@ func summaryViewOf(sum *report.Summary) summaryView {
 	}
 	improved.SVG = chart.BarSVG(chart.BarChart{ID: improved.ID, Title: improved.Caption, Max: 100, Bars: bars,
 		Desc: "Bar chart of the share of people, for each questionnaire, whose latest answers were better than their first by at least the questionnaire's meaningful change. The table below has the same figures."})
-	v.Charts["improved"] = improved
+	v.Charts.Improved = improved
 
 	svc := sum.Services
 	services := reportChart{ID: "chart-services", Caption: "Community services in the directory", Heading: "Number", Rows: []reportRow{
@@ -255,7 +260,7 @@ func summaryViewOf(sum *report.Summary) summaryView {
 	}
 	services.SVG = chart.BarSVG(chart.BarChart{ID: services.ID, Title: services.Caption, Bars: bars,
 		Desc: "Bar chart of the community services active at the end of the period, those led by local people, and those started in the period. The table below has the same figures."})
-	v.Charts["services"] = services
+	v.Charts.Services = services
 	return v
 }
 

@@ -234,7 +234,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	u, _ := s.auth.GetUser(r.Context(), sess.UserID)
 	s.render(w, r, http.StatusOK, "recovery_codes", &page{Title: "Save your recovery codes", User: u.Principal(),
-		Data: map[string]any{"Codes": codes, "Next": safeNext(r.PostForm.Get("next"))}})
+		Data: recoveryCodesPage{Codes: codes, Next: safeNext(r.PostForm.Get("next"))}})
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
@@ -256,8 +256,8 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "setup", &page{Title: "Choose your password", Data: setupData(u, r)})
 }
 
-func setupData(u auth.User, r *http.Request) map[string]string {
-	return map[string]string{"Name": u.Name, "Email": u.Email, "Action": "/setup/" + r.PathValue("token")}
+func setupData(u auth.User, r *http.Request) setupPage {
+	return setupPage{Name: u.Name, Email: u.Email, Action: "/setup/" + r.PathValue("token")}
 }
 
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) {

@@ -26,27 +26,6 @@ import (
 // referral up for a change, so a referrer, a provider or another link
 // worker gets 404.
 
-func init() {
-	// dict builds a map for a partial that takes several values, as
-	// {{template "connectForm" (dict "Referral" … "Service" … "Page" $)}}.
-	if _, ok := templateFuncs["dict"]; !ok {
-		templateFuncs["dict"] = func(pairs ...any) (map[string]any, error) {
-			if len(pairs)%2 != 0 {
-				return nil, errors.New("dict: odd number of arguments")
-			}
-			m := make(map[string]any, len(pairs)/2)
-			for i := 0; i < len(pairs); i += 2 {
-				k, ok := pairs[i].(string)
-				if !ok {
-					return nil, fmt.Errorf("dict: key %v is not a string", pairs[i])
-				}
-				m[k] = pairs[i+1]
-			}
-			return m, nil
-		}
-	}
-}
-
 // suggestions serves the suggestion routes with their store.
 type suggestions struct {
 	s     *Server
@@ -121,6 +100,14 @@ type suggestionsView struct {
 	// Open: the preferences form is offered while the referral is open.
 	Open                bool
 	Days, Times, Access choiceField
+
+	page *page
+}
+
+// Connect is the form that sends a connection to the suggested service
+// svc; its boxes' ids carry the service's, so that each card's are its own.
+func (v suggestionsView) Connect(svc directory.Service) *connectForm {
+	return newConnectForm(v.Referral, svc, v.page, "svc-"+svc.ID+"-")
 }
 
 type preferenceRow struct{ Key, Value string }
@@ -203,7 +190,7 @@ func (h *suggestions) render(w http.ResponseWriter, r *http.Request, status int,
 		pg.Form = preferencesForm(out.Preferences)
 	}
 	pg.Title = "Find activities and services for " + personName(ref)
-	v := suggestionsView{Referral: ref, Suggestions: out, Open: ref.Status != referral.Closed}
+	v := suggestionsView{Referral: ref, Suggestions: out, Open: ref.Status != referral.Closed, page: pg}
 	v.Summary = preferencesSummary(out)
 	var days, times, access []option
 	for _, d := range directory.Days {

@@ -34,10 +34,10 @@ func (s *Server) summaryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	outcomeCode, hasOutcomeCode := sum.OutcomeCode()
 	ref = sum.Referral // as the caller may see it: for a referrer, the person as they sent them
-	s.render(w, r, http.StatusOK, "gp_summary", &page{Title: "Social prescribing summary for the GP record", Data: map[string]any{
-		"Summary": sum, "Person": ref.Person, "NHS": referral.FormatNHSNumber(ref.Person.NHSNumber), "ClosedOn": formatDate(sum.ClosedOn()),
-		"ReferralCode": sum.ReferralCode(), "OutcomeCode": outcomeCode, "HasOutcomeCode": hasOutcomeCode,
-		"Received": ukDay(ref.ReceivedAt), "Source": referral.SourceLabel(ref.SourceType)}})
+	s.render(w, r, http.StatusOK, "gp_summary", &page{Title: "Social prescribing summary for the GP record", Data: gpSummaryPage{
+		Summary: sum, Person: ref.Person, NHS: referral.FormatNHSNumber(ref.Person.NHSNumber), ClosedOn: formatDate(sum.ClosedOn()),
+		ReferralCode: sum.ReferralCode(), OutcomeCode: outcomeCode, HasOutcomeCode: hasOutcomeCode,
+		Received: ukDay(ref.ReceivedAt), Source: referral.SourceLabel(ref.SourceType)}})
 }
 
 // fhirCommunication is the closure summary of a referral the caller may

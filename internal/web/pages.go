@@ -46,7 +46,7 @@ var templateFuncs = template.FuncMap{
 	},
 	// input describes a text field for the "input" partial.
 	"input": func(p *page, name, label, typ, hint, autocomplete string) inputField {
-		return inputField{Name: name, Label: label, Type: typ, Hint: hint, Autocomplete: autocomplete,
+		return inputField{ID: name, Name: name, Label: label, Type: typ, Hint: hint, Autocomplete: autocomplete,
 			Value: p.Form.Get(name), Error: p.Errors[name]}
 	},
 	"choices": func(p *page, name, legend, hint string, options []option) choiceField {
@@ -76,8 +76,8 @@ var templateFuncs = template.FuncMap{
 	},
 	// consentText fills the "consent" partial: the wording differs for a
 	// person asking for themselves and a professional referring them.
-	"consentText": func(p *page, consent, share, legend string) map[string]any {
-		return map[string]any{"Page": p, "Consent": consent, "Share": share, "Legend": legend}
+	"consentText": func(p *page, consent, share, legend string) consentField {
+		return consentField{Page: p, Consent: consent, Share: share, Legend: legend}
 	},
 	"urgencyOptions": func() []option {
 		return []option{{Value: "routine", Label: "Routine"}, {Value: "urgent", Label: "Urgent"}}
@@ -91,8 +91,10 @@ var templateFuncs = template.FuncMap{
 	},
 }
 
+// inputField is what the "input" and "textarea" partials show. ID is the
+// box's id, its Name unless several forms on a page hold the same field.
 type inputField struct {
-	Name, Label, Type, Hint, Autocomplete, Value, Error string
+	ID, Name, Label, Type, Hint, Autocomplete, Value, Error string
 }
 
 type option struct {
@@ -105,9 +107,17 @@ type choiceField struct {
 	Options                   []option
 }
 
+// consentField is what the "consent" partial shows.
+type consentField struct {
+	Page                   *page
+	Consent, Share, Legend string
+}
+
 func loadPages(assets string) (*pages, error) {
 	sub, _ := fs.Sub(templateFiles, "templates")
-	shared, err := template.New("").Funcs(templateFuncs).ParseFS(sub, "_*.html")
+	// A page whose data lacks what its template asks for fails here, in
+	// the every-template test, not in front of a person.
+	shared, err := template.New("").Funcs(templateFuncs).Option("missingkey=error").ParseFS(sub, "_*.html")
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +154,9 @@ type page struct {
 	ErrorOrder []string
 	// Notice is a one-line confirmation after a change.
 	Notice string
-	Data   any
+	// Data is the page's own data, of the type pageData names for its
+	// template.
+	Data any
 }
 
 type navItem struct {
@@ -214,6 +226,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if !ok {
 		panic("no template " + name)
 	}
+	if err := checkPageData(name, pg.Data); err != nil {
+		panic(err)
+	}
 	pg.Service = s.app.Config.ServiceName
 	pg.Assets = s.pages.assets
 	if pg.User == nil {
@@ -237,7 +252,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // renderError shows a page that explains a problem in plain English.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, title, message string) {
-	s.render(w, r, status, "error", &page{Title: title, Data: message})
+	s.render(w, r, status, "error", &page{Title: title, Data: errorPage{Message: message}})
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
@@ -257,7 +272,7 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request) {
 	t := s.pages.byName["error"]
 	var buf bytes.Buffer
 	err := t.ExecuteTemplate(&buf, "layout", &page{Title: "Sorry, there is a problem with the service", Service: s.app.Config.ServiceName,
-		Assets: s.pages.assets, Form: url.Values{}, Data: "Try again later. If the problem continues, contact your administrator."})
+		Assets: s.pages.assets, Form: url.Values{}, Data: errorPage{Message: "Try again later. If the problem continues, contact your administrator."}})
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)
 	if err == nil {
