@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	"oikos/internal/app"
 	"oikos/internal/auth"
+	"oikos/internal/web/httpx"
 )
 
 // TestEveryTemplateRenders renders every page template with a typical
@@ -54,7 +54,7 @@ func TestEveryTemplateRenders(t *testing.T) {
 			}
 			req := httptest.NewRequest(http.MethodGet, "/a/page", nil)
 			if who != nil {
-				req = req.WithContext(context.WithValue(req.Context(), principalKey, who))
+				req = req.WithContext(httpx.WithPrincipal(req.Context(), who))
 			}
 			logs.Reset()
 			rec := httptest.NewRecorder()
@@ -185,4 +185,3 @@ func fill(v reflect.Value, pg *page, depth int) {
 		v.SetBool(true)
 	}
 }
-

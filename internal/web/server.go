@@ -25,6 +25,8 @@ import (
 	"oikos/internal/portal"
 	"oikos/internal/privacy"
 	"oikos/internal/referral"
+	"oikos/internal/web/fhirapi"
+	"oikos/internal/web/orukapi"
 )
 
 // Config is what the HTTP layer needs beyond the application.
@@ -62,6 +64,8 @@ type Server struct {
 	portal   *portal.Store
 	privacy  *privacy.Store
 	files    *casefile.Reader
+	fhir     *fhirapi.API
+	oruk     *orukapi.API
 	log      *slog.Logger
 	pages    *pages
 	static   *staticAssets
@@ -95,7 +99,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, app: a, db: a.DB, auth: a.Auth, orgs: a.Orgs, dir: a.Directory, refs: a.Referrals, cases: a.Casework,
 		conns: a.Connections, suggest: a.Suggester, outcomes: a.Outcomes, portal: a.Portal, privacy: a.Privacy, files: a.CaseFiles, log: a.Log,
-		pages: pg, static: static,
+		fhir: fhirapi.New(a), oruk: orukapi.New(a), pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
 		signIns:      newRateLimiter(cfg.SignInsPerMinute, time.Minute),
 		selfRefs:     newRateLimiter(10, 10*time.Minute),
