@@ -11,11 +11,7 @@ import (
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
 	u, err := s.auth.GetUser(r.Context(), httpx.Principal(r).UserID)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u, err)
 }
 
 func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) {
@@ -56,11 +52,7 @@ func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !auth.Can(httpx.Principal(r), auth.ReadAction, auth.Object{Kind: "organisation", ID: o.ID}) {
 		err = oikos.NotFound("Organisation")
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, o)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) {
@@ -70,11 +62,7 @@ func (s *Server) apiUpdateOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := s.orgs.Update(r.Context(), httpx.Actor(r), r.PathValue("id"), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, o)
+	s.reply(w, r, http.StatusOK, o, err)
 }
 
 func (s *Server) apiListUsers(w http.ResponseWriter, r *http.Request) {
@@ -140,11 +128,7 @@ func (s *Server) visibleUser(r *http.Request, act auth.Action) (auth.User, error
 
 func (s *Server) apiGetUser(w http.ResponseWriter, r *http.Request) {
 	u, err := s.visibleUser(r, auth.ReadAction)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u, err)
 }
 
 func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
@@ -158,11 +142,7 @@ func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := s.auth.UpdateUser(r.Context(), httpx.Actor(r), r.PathValue("id"), in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, u)
+	s.reply(w, r, http.StatusOK, u, err)
 }
 
 func (s *Server) apiDeactivateUser(w http.ResponseWriter, r *http.Request) {
@@ -201,11 +181,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, t, err := s.auth.CreateToken(r.Context(), httpx.Actor(r), id, in.Label)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusCreated, tokenResponse{Secret: secret, Token: t})
+	s.reply(w, r, http.StatusCreated, tokenResponse{Secret: secret, Token: t}, err)
 }
 
 func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) {

@@ -54,11 +54,8 @@ type createdConnection struct {
 }
 
 func (s *Server) apiCreateConnection(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.visibleReferral(r, auth.ChangeAction)
 	var in connection.CreateInput
-	if err == nil {
-		err = httpx.DecodeJSON(w, r, &in)
-	}
+	ref, err := s.caseBody(w, r, &in)
 	var c connection.Connection
 	if err == nil {
 		c, err = s.conns.Create(r.Context(), httpx.Actor(r), ref.ID, in)
@@ -77,11 +74,7 @@ func (s *Server) apiReferralConnections(w http.ResponseWriter, r *http.Request) 
 	if err == nil {
 		items, err = s.conns.ForReferral(r.Context(), httpx.Actor(r), ref.ID)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), ""))
+	s.reply(w, r, http.StatusOK, httpx.NewList(items, len(items), ""), err)
 }
 
 // parseStatuses reads ?status=a,b into statuses, naming the parameter
@@ -109,17 +102,10 @@ func parseStatuses(values []string) ([]connection.Status, error) {
 
 func (s *Server) apiListConnections(w http.ResponseWriter, r *http.Request) {
 	p := httpx.Principal(r)
-	_, limit, err := httpx.PageParams(r)
-	f := connection.Filter{Limit: limit}
+	offset, limit, err := httpx.OffsetParams(r)
+	f := connection.Filter{Offset: offset, Limit: limit}
 	if err == nil {
 		f.Statuses, err = parseStatuses(r.URL.Query()["status"])
-	}
-	if c := r.URL.Query().Get("cursor"); err == nil && c != "" {
-		off, ok := httpx.DecodeOffset(c)
-		if !ok {
-			err = oikos.Invalid(map[string]string{"cursor": "is not valid"})
-		}
-		f.Offset = off
 	}
 	var items []connection.Connection
 	total := 0
@@ -137,27 +123,12 @@ func (s *Server) apiListConnections(w http.ResponseWriter, r *http.Request) {
 	for i := range items {
 		items[i] = casefile.ConnectionForCaller(p, items[i])
 	}
-	next := ""
-	if f.Offset+len(items) < total {
-		next = httpx.EncodeOffset(f.Offset + len(items))
-	}
-	body := httpx.List[connection.Connection]{Items: items, Total: total}
-	if body.Items == nil {
-		body.Items = []connection.Connection{}
-	}
-	if next != "" {
-		body.Next = &next
-	}
-	httpx.WriteJSON(w, http.StatusOK, body)
+	httpx.WriteJSON(w, http.StatusOK, httpx.OffsetList(items, total, f.Offset))
 }
 
 func (s *Server) apiGetConnection(w http.ResponseWriter, r *http.Request) {
 	c, err := s.visibleConnection(r, auth.ReadAction)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, casefile.ConnectionForCaller(httpx.Principal(r), c))
+	s.reply(w, r, http.StatusOK, casefile.ConnectionForCaller(httpx.Principal(r), c), err)
 }
 
 // decisionBody is the contract's answer.

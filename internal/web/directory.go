@@ -78,11 +78,7 @@ func (s *Server) apiGetService(w http.ResponseWriter, r *http.Request) {
 	if err == nil && !canSeeService(httpx.Principal(r), v) {
 		err = oikos.NotFound("Service")
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 // mayEditFor reports whether the caller may keep services for an organisation.
@@ -144,11 +140,7 @@ func (s *Server) apiUpdateService(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.dir.Update(r.Context(), httpx.Actor(r), old.ID, in)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, v)
+	s.reply(w, r, http.StatusOK, v, err)
 }
 
 func (s *Server) apiCloseService(w http.ResponseWriter, r *http.Request) {

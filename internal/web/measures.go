@@ -33,11 +33,8 @@ type measureBody struct {
 }
 
 func (s *Server) apiRecordMeasure(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.visibleReferral(r, auth.ChangeAction)
 	var in measureBody
-	if err == nil {
-		err = httpx.DecodeJSON(w, r, &in)
-	}
+	ref, err := s.caseBody(w, r, &in)
 	var rec outcome.Recorded
 	if err == nil {
 		rec, err = s.outcomes.Record(r.Context(), httpx.Actor(r), ref.ID, in.Instrument, in.Timepoint, in.Answers)
@@ -56,11 +53,7 @@ func (s *Server) apiListMeasures(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		items, err = s.outcomes.List(r.Context(), httpx.Actor(r), ref.ID)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, httpx.NewList(items, len(items), ""))
+	s.reply(w, r, http.StatusOK, httpx.NewList(items, len(items), ""), err)
 }
 
 // The form: one instrument's questions with their published wording and

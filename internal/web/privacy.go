@@ -86,11 +86,7 @@ func (s *Server) staffExport(r *http.Request) (privacy.Export, []auth.Object, er
 
 func (s *Server) apiPersonExport(w http.ResponseWriter, r *http.Request) {
 	x, _, err := s.staffExport(r)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, x)
+	s.reply(w, r, http.StatusOK, x, err)
 }
 
 // exportPage is the data of the printable export.
@@ -212,11 +208,7 @@ func (s *Server) apiErasure(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		t.State, err = s.privacy.State(r.Context(), t.ID)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"person_id": t.ID, "erased_at": t.State.ErasedAt, "restricted_at": t.State.RestrictedAt})
+	s.reply(w, r, http.StatusOK, map[string]any{"person_id": t.ID, "erased_at": t.State.ErasedAt, "restricted_at": t.State.RestrictedAt}, err)
 }
 
 func (s *Server) apiRestriction(w http.ResponseWriter, r *http.Request) {
@@ -231,11 +223,7 @@ func (s *Server) apiRestriction(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		t.State, err = s.privacy.Restrict(r.Context(), httpx.Actor(r), t.ID, *in.Restricted, in.Reason)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"person_id": t.ID, "erased_at": t.State.ErasedAt, "restricted_at": t.State.RestrictedAt})
+	s.reply(w, r, http.StatusOK, map[string]any{"person_id": t.ID, "erased_at": t.State.ErasedAt, "restricted_at": t.State.RestrictedAt}, err)
 }
 
 // requestPage is the confirmation page of a request: what will happen,

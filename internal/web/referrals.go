@@ -90,11 +90,7 @@ func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, referral.ErrAlreadyReceived) {
 		err = &oikos.Error{Code: oikos.ECONFLICT, Message: "We already have this referral, reference " + ref + ". There is no need to send it again."}
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusCreated, map[string]string{"reference": ref})
+	s.reply(w, r, http.StatusCreated, map[string]string{"reference": ref}, err)
 }
 
 // selfRefer makes a self-referral. Sent again with the same key, it makes
@@ -115,21 +111,13 @@ func (s *Server) selfRefer(r *http.Request, in selfReferral) (string, error) {
 
 func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 	p := httpx.Principal(r)
-	_, limit, err := httpx.PageParams(r)
+	offset, limit, err := httpx.OffsetParams(r)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	q := r.URL.Query()
-	f := referral.Filter{Status: referral.Status(q.Get("status")), AssignedTo: q.Get("assigned_to"), Limit: limit}
-	if c := q.Get("cursor"); c != "" {
-		off, ok := httpx.DecodeOffset(c)
-		if !ok {
-			s.apiError(w, r, oikos.Invalid(map[string]string{"cursor": "is not valid"}))
-			return
-		}
-		f.Offset = off
-	}
+	f := referral.Filter{Status: referral.Status(q.Get("status")), AssignedTo: q.Get("assigned_to"), Offset: offset, Limit: limit}
 	if f.Status != "" && !validStatus(f.Status) {
 		s.apiError(w, r, oikos.Invalid(map[string]string{"status": "must be received, accepted, contacted, active or closed"}))
 		return
@@ -146,18 +134,7 @@ func (s *Server) apiListReferrals(w http.ResponseWriter, r *http.Request) {
 	for i := range items {
 		items[i] = casefile.ForCaller(p, items[i])
 	}
-	next := ""
-	if f.Offset+len(items) < total {
-		next = httpx.EncodeOffset(f.Offset + len(items))
-	}
-	body := httpx.List[referral.Referral]{Items: items, Total: total}
-	if body.Items == nil {
-		body.Items = []referral.Referral{}
-	}
-	if next != "" {
-		body.Next = &next
-	}
-	httpx.WriteJSON(w, http.StatusOK, body)
+	httpx.WriteJSON(w, http.StatusOK, httpx.OffsetList(items, total, f.Offset))
 }
 
 func validStatus(st referral.Status) bool {
@@ -171,11 +148,7 @@ func validStatus(st referral.Status) bool {
 
 func (s *Server) apiGetReferral(w http.ResponseWriter, r *http.Request) {
 	ref, err := s.visibleReferral(r, auth.ReadAction)
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, casefile.ForCaller(httpx.Principal(r), ref))
+	s.reply(w, r, http.StatusOK, casefile.ForCaller(httpx.Principal(r), ref), err)
 }
 
 func (s *Server) apiAssignReferral(w http.ResponseWriter, r *http.Request) {
@@ -193,11 +166,7 @@ func (s *Server) apiAssignReferral(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		ref, err = s.refs.Assign(r.Context(), httpx.Actor(r), ref.ID, strings.TrimSpace(in.UserID))
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, ref)
+	s.reply(w, r, http.StatusOK, ref, err)
 }
 
 func (s *Server) apiReferralStatus(w http.ResponseWriter, r *http.Request) {
@@ -213,9 +182,5 @@ func (s *Server) apiReferralStatus(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		ref, err = s.refs.Transition(r.Context(), httpx.Actor(r), ref.ID, referral.Status(in.Status), in.Reason)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, ref)
+	s.reply(w, r, http.StatusOK, ref, err)
 }

@@ -24,28 +24,17 @@ func (s *Server) apiGetReminders(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		out, err = s.conns.Reminders(r.Context(), httpx.Actor(r), ref.ID)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiPutReminders(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.caseReferral(r)
 	var in connection.ReminderInput
-	if err == nil {
-		err = httpx.DecodeJSON(w, r, &in)
-	}
+	ref, err := s.caseBody(w, r, &in)
 	var out connection.ReminderChoice
 	if err == nil {
 		out, err = s.conns.SetReminders(r.Context(), httpx.Actor(r), ref.ID, in)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 // firstSessionBody gives (or clears, with "") the first session's date.
@@ -64,11 +53,7 @@ func (s *Server) apiFirstSession(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		c, err = s.conns.SetFirstSession(r.Context(), httpx.Actor(r), c.ID, in.FirstSession)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, casefile.ConnectionForCaller(httpx.Principal(r), c))
+	s.reply(w, r, http.StatusOK, casefile.ConnectionForCaller(httpx.Principal(r), c), err)
 }
 
 // firstSessionPage saves the date from the connection's page.

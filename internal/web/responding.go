@@ -31,7 +31,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		pg.User = httpx.Principal(r)
 	}
 	pg.Path = r.URL.Path
-	pg.Nav = navFor(pg.User, r.URL.Path)
+	pg.Nav = s.navFor(pg.User, r.URL.Path)
 	if pg.Form == nil {
 		pg.Form = url.Values{}
 	}

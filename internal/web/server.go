@@ -72,7 +72,9 @@ type Server struct {
 	metrics  *metrics
 	handler  http.Handler
 	routes   []Route
-	signIns  *rateLimiter
+	// access is each route's rule, by "METHOD PATH".
+	access  map[string]auth.Access
+	signIns *rateLimiter
 	// selfRefs limits public self-referrals per client address.
 	selfRefs *rateLimiter
 	// codeFailures counts the person's wrong sign-in codes per client
@@ -112,6 +114,10 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	rt := &router{mux: http.NewServeMux(), s: s}
 	s.addRoutes(rt)
 	s.routes = rt.routes
+	s.access = map[string]auth.Access{}
+	for _, route := range rt.routes {
+		s.access[route.Method+" "+route.Path] = route.Access
+	}
 	rt.mux.HandleFunc("/", s.notFound) // anything unrouted: the 404 page
 
 	csrf := http.NewCrossOriginProtection()

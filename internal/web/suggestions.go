@@ -33,11 +33,7 @@ func (s *Server) apiSuggestions(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		out, err = s.suggest.SuggestReading(r.Context(), httpx.Actor(r), ref)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, out)
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 // referral looks the referral up for a change, as visibleReferral does,
@@ -60,28 +56,17 @@ func (s *Server) apiGetPreferences(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		p, err = s.suggest.Preferences(r.Context(), httpx.Actor(r), ref.ID)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, p)
+	s.reply(w, r, http.StatusOK, p, err)
 }
 
 func (s *Server) apiPutPreferences(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.visibleReferral(r, auth.ChangeAction)
 	var in connection.PreferencesInput
-	if err == nil {
-		err = httpx.DecodeJSON(w, r, &in)
-	}
+	ref, err := s.caseBody(w, r, &in)
 	var p connection.Preferences
 	if err == nil {
 		p, err = s.suggest.SavePreferences(r.Context(), httpx.Actor(r), ref.ID, in)
 	}
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, p)
+	s.reply(w, r, http.StatusOK, p, err)
 }
 
 // The page.

@@ -159,29 +159,28 @@ type navItem struct {
 	Current    bool
 }
 
-// navFor is the menu for a role: only pages that exist for it.
-func navFor(p *auth.Principal, current string) []navItem {
+// menu is the header's menu, in order: each item is shown to whoever its
+// page's route lets in (routes.go), so the menu and the routes cannot
+// disagree.
+var menu = []navItem{
+	{Text: "Organisations", Href: "/admin/organisations"}, {Text: "Users", Href: "/admin/users"},
+	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"},
+	{Text: "Connections", Href: "/connections"}, {Text: "Reports", Href: "/reports"},
+	{Text: "Directory", Href: "/directory"}, {Text: "Directory entries", Href: "/directory/manage"},
+	{Text: "Your account", Href: "/account"},
+}
+
+// navFor is the menu for a signed-in user: only pages that exist for them.
+func (s *Server) navFor(p *auth.Principal, current string) []navItem {
 	if p == nil {
 		return nil
 	}
 	items := []navItem{{Text: "Home", Href: "/"}}
-	if p.Role == auth.Admin {
-		items = append(items, navItem{Text: "Organisations", Href: "/admin/organisations"}, navItem{Text: "Users", Href: "/admin/users"})
+	for _, it := range menu {
+		if access, ok := s.access["GET "+it.Href]; ok && access.Allows(p) {
+			items = append(items, it)
+		}
 	}
-	if p.Role == auth.LinkWorker || p.Role == auth.Manager {
-		items = append(items, navItem{Text: "Referrals", Href: "/referrals"}, navItem{Text: "Caseload", Href: "/caseload"})
-	}
-	if p.Role == auth.Provider || p.Role == auth.Manager {
-		items = append(items, navItem{Text: "Connections", Href: "/connections"})
-	}
-	if p.Role == auth.Manager || p.Role == auth.Commissioner {
-		items = append(items, navItem{Text: "Reports", Href: "/reports"})
-	}
-	items = append(items, navItem{Text: "Directory", Href: "/directory"})
-	if p.Role == auth.Admin || p.Role == auth.Manager || p.Role == auth.Provider {
-		items = append(items, navItem{Text: "Directory entries", Href: "/directory/manage"})
-	}
-	items = append(items, navItem{Text: "Your account", Href: "/account"})
 	best := -1
 	for i, it := range items {
 		if current == it.Href || (it.Href != "/" && strings.HasPrefix(current, it.Href+"/")) {

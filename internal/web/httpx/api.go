@@ -214,3 +214,30 @@ func PageParams(r *http.Request) (after string, limit int, err error) {
 	}
 	return after, limit, nil
 }
+
+// OffsetParams reads the contract's cursor and limit for a list kept by
+// position: where the page starts, and how long it is.
+func OffsetParams(r *http.Request) (offset, limit int, err error) {
+	_, limit, err = PageParams(r)
+	if c := r.URL.Query().Get("cursor"); err == nil && c != "" {
+		var ok bool
+		if offset, ok = DecodeOffset(c); !ok {
+			err = oikos.Invalid(map[string]string{"cursor": "is not valid"})
+		}
+	}
+	return offset, limit, err
+}
+
+// OffsetList is a page of items from offset, of total, with the cursor
+// of the next page when there is one.
+func OffsetList[T any](items []T, total, offset int) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := List[T]{Items: items, Total: total}
+	if offset+len(items) < total {
+		next := EncodeOffset(offset + len(items))
+		l.Next = &next
+	}
+	return l
+}

@@ -372,20 +372,26 @@ func (a *API) Services(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// withOrganisation loads the service the path names, with load, and its
+// organisation.
+func (a *API) withOrganisation(r *http.Request, load func(ctx context.Context, id string) (directory.Service, error)) (directory.Service, directory.OrgRecord, error) {
+	v, err := load(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return v, directory.OrgRecord{}, err
+	}
+	orgs, err := a.dir.ORUKOrganisationRecords(r.Context(), []directory.Service{v})
+	return v, orgs[v.OrganisationID], err
+}
+
 // Service is one service in full.
 func (a *API) Service(w http.ResponseWriter, r *http.Request) {
 	a.open(w)
-	v, err := a.dir.ORUKService(r.Context(), r.PathValue("id"))
+	v, o, err := a.withOrganisation(r, a.dir.ORUKService)
 	if err != nil {
 		a.error(w, r, err)
 		return
 	}
-	orgs, err := a.dir.ORUKOrganisationRecords(r.Context(), []directory.Service{v})
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	httpx.WriteJSON(w, http.StatusOK, v.HSDSFull(orgs[v.OrganisationID]))
+	httpx.WriteJSON(w, http.StatusOK, v.HSDSFull(o))
 }
 
 // organizationFull nests the organisation's active services: in full
@@ -593,16 +599,11 @@ func (a *API) ServiceAtLocations(w http.ResponseWriter, r *http.Request) {
 // ServiceAtLocation is one service at its place.
 func (a *API) ServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 	a.open(w)
-	v, err := a.dir.ORUKServiceAtLocation(r.Context(), r.PathValue("id"))
+	v, o, err := a.withOrganisation(r, a.dir.ORUKServiceAtLocation)
 	if err != nil {
 		a.error(w, r, err)
 		return
 	}
-	orgs, err := a.dir.ORUKOrganisationRecords(r.Context(), []directory.Service{v})
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	sal, _ := v.HSDSServiceAtLocationFull(orgs[v.OrganisationID])
+	sal, _ := v.HSDSServiceAtLocationFull(o)
 	httpx.WriteJSON(w, http.StatusOK, sal)
 }
