@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -52,12 +53,7 @@ func (s *Server) apiRecordContact(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) {
-	ref, err := s.caseReferral(r)
-	var items []casework.Contact
-	if err == nil {
-		items, err = s.cases.Contacts(r.Context(), httpx.Actor(r), ref.ID)
-	}
-	s.reply(w, r, http.StatusOK, httpx.NewList(items, len(items), ""), err)
+	caseList(s, w, r, s.cases.Contacts)
 }
 
 func (s *Server) apiRecordConversation(w http.ResponseWriter, r *http.Request) {
@@ -71,10 +67,16 @@ func (s *Server) apiRecordConversation(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiConversations(w http.ResponseWriter, r *http.Request) {
+	caseList(s, w, r, s.cases.Conversations)
+}
+
+// caseList answers with one part of the casework of the referral in the
+// path, looked up for a change, as a list.
+func caseList[T any](s *Server, w http.ResponseWriter, r *http.Request, read func(context.Context, oikos.Actor, string) ([]T, error)) {
 	ref, err := s.caseReferral(r)
-	var items []casework.Conversation
+	var items []T
 	if err == nil {
-		items, err = s.cases.Conversations(r.Context(), httpx.Actor(r), ref.ID)
+		items, err = read(r.Context(), httpx.Actor(r), ref.ID)
 	}
 	s.reply(w, r, http.StatusOK, httpx.NewList(items, len(items), ""), err)
 }

@@ -84,10 +84,6 @@ func newORUKPage(items []any, total, page, perPage int) orukPage {
 		FirstPage: page == 1, LastPage: page >= pages, Empty: len(items) == 0, Contents: items}
 }
 
-// orukFetch returns the items from offset, at most limit, and how many
-// there are in all.
-type orukFetch func(ctx context.Context, offset, limit int) ([]any, int, error)
-
 func orukBadQuery(fields map[string]string) error {
 	msg := "Some query parameters need correcting."
 	if len(fields) == 1 {
@@ -248,9 +244,18 @@ func (a *API) error(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteInternal(w)
 }
 
-// list answers a list endpoint: one page, or with format=ndjson every
-// item, one JSON object a line.
-func (a *API) list(w http.ResponseWriter, r *http.Request, q orukQuery, fetch orukFetch) {
+// serveList answers a list endpoint with what fetch finds for the query:
+// one page, or with format=ndjson every item, one JSON object a line.
+func (a *API) serveList(w http.ResponseWriter, r *http.Request, fetchFor func(ctx context.Context, q orukQuery, offset, limit int) ([]any, int, error)) {
+	a.open(w)
+	q, err := a.params(r)
+	if err != nil {
+		a.error(w, r, err)
+		return
+	}
+	fetch := func(ctx context.Context, offset, limit int) ([]any, int, error) {
+		return fetchFor(ctx, q, offset, limit)
+	}
 	ctx := r.Context()
 	if !q.ndjson {
 		items, total, err := fetch(ctx, (q.page-1)*q.perPage, q.perPage)
@@ -342,13 +347,7 @@ type orukMinimalService struct {
 
 // Services lists the services, a page at a time or all as NDJSON.
 func (a *API) Services(w http.ResponseWriter, r *http.Request) {
-	a.open(w)
-	q, err := a.params(r)
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	a.list(w, r, q, func(ctx context.Context, offset, limit int) ([]any, int, error) {
+	a.serveList(w, r, func(ctx context.Context, q orukQuery, offset, limit int) ([]any, int, error) {
 		f := q.filter()
 		f.Offset, f.Limit = offset, limit
 		list, orgs, total, err := a.servicePage(ctx, f)
@@ -415,13 +414,7 @@ func (a *API) organizationFull(ctx context.Context, o directory.OrgRecord, fullS
 
 // Organizations lists the organisations.
 func (a *API) Organizations(w http.ResponseWriter, r *http.Request) {
-	a.open(w)
-	q, err := a.params(r)
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	a.list(w, r, q, func(ctx context.Context, offset, limit int) ([]any, int, error) {
+	a.serveList(w, r, func(ctx context.Context, q orukQuery, offset, limit int) ([]any, int, error) {
 		list, total, err := a.dir.ORUKOrganisations(ctx, q.search, offset, limit)
 		if err != nil {
 			return nil, 0, err
@@ -473,13 +466,7 @@ func orukMatches(search string, texts ...string) bool {
 
 // Taxonomies lists the vocabularies services are tagged with.
 func (a *API) Taxonomies(w http.ResponseWriter, r *http.Request) {
-	a.open(w)
-	q, err := a.params(r)
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	a.list(w, r, q, func(ctx context.Context, offset, limit int) ([]any, int, error) {
+	a.serveList(w, r, func(ctx context.Context, q orukQuery, offset, limit int) ([]any, int, error) {
 		all, err := a.dir.ORUKTaxonomies(ctx)
 		if err != nil {
 			return nil, 0, err
@@ -519,13 +506,7 @@ func (a *API) Taxonomy(w http.ResponseWriter, r *http.Request) {
 
 // TaxonomyTerms lists the terms of the vocabularies.
 func (a *API) TaxonomyTerms(w http.ResponseWriter, r *http.Request) {
-	a.open(w)
-	q, err := a.params(r)
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	a.list(w, r, q, func(ctx context.Context, offset, limit int) ([]any, int, error) {
+	a.serveList(w, r, func(ctx context.Context, q orukQuery, offset, limit int) ([]any, int, error) {
 		all, err := a.dir.ORUKTerms(ctx)
 		if err != nil {
 			return nil, 0, err
@@ -569,13 +550,7 @@ func (a *API) TaxonomyTerm(w http.ResponseWriter, r *http.Request) {
 
 // ServiceAtLocations lists each service at its place.
 func (a *API) ServiceAtLocations(w http.ResponseWriter, r *http.Request) {
-	a.open(w)
-	q, err := a.params(r)
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	a.list(w, r, q, func(ctx context.Context, offset, limit int) ([]any, int, error) {
+	a.serveList(w, r, func(ctx context.Context, q orukQuery, offset, limit int) ([]any, int, error) {
 		f := q.filter()
 		f.LocatedOnly, f.Offset, f.Limit = true, offset, limit
 		list, orgs, total, err := a.servicePage(ctx, f)
