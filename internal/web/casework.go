@@ -14,7 +14,6 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
-	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
@@ -130,117 +129,11 @@ func (s *Server) apiPlanProgress(w http.ResponseWriter, r *http.Request) {
 
 // The referral page's casework sections.
 
-type contactView struct {
-	When, Mode, Duration, Note string
-}
-
-type needView struct {
-	Label, Priority string
-}
-
-type domainView struct {
-	Label string
-	Needs []needView
-}
-
-type conversationView struct {
-	HeldAt, Mode, Interests, Notes string
-	// WhatMatters is in paragraphs, as the person's words were written.
-	WhatMatters []string
-	Domains     []domainView
-	Strengths   []string
-}
-
-// paragraphs splits text at blank lines and line breaks.
-func paragraphs(text string) []string {
-	var out []string
-	for _, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-type stepView struct {
-	Text, Owner, Due string
-	Done, Overdue    bool
-}
-
-type goalView struct {
-	Text     string
-	Done     bool
-	Progress int
-	Steps    []stepView
-}
-
-// caseView is what the referral page shows of the work with the person.
-type caseView struct {
-	// Open is set while the referral is open: the forms are offered.
-	Open         bool
-	Contacts     []contactView
-	Conversation *conversationView
-	Goals        []goalView
-	PlanUpdated  string
-}
-
 // domainLabels name the four domains of need.
 var domainLabels = []struct {
 	Domain taxonomy.Domain
 	Label  string
 }{{taxonomy.Social, "Social"}, {taxonomy.Mental, "Mental"}, {taxonomy.Physical, "Physical"}, {taxonomy.Economic, "Economic"}}
-
-func newConversationView(c casework.Conversation) *conversationView {
-	v := &conversationView{HeldAt: formatDate(c.HeldAt), Mode: casework.ModeLabel(c.Mode), WhatMatters: paragraphs(c.WhatMatters),
-		Interests: c.Interests, Notes: c.Notes, Strengths: c.Strengths}
-	for _, d := range domainLabels {
-		dv := domainView{Label: d.Label}
-		for _, n := range c.Needs {
-			if n.Domain == d.Domain {
-				dv.Needs = append(dv.Needs, needView{Label: n.Label, Priority: casework.PriorityLabel(n.Priority)})
-			}
-		}
-		if len(dv.Needs) > 0 {
-			v.Domains = append(v.Domains, dv)
-		}
-	}
-	return v
-}
-
-func newGoalViews(goals []casework.Goal, today string) []goalView {
-	var out []goalView
-	for _, g := range goals {
-		gv := goalView{Text: g.Text, Done: g.Done, Progress: g.Progress}
-		for _, st := range g.Steps {
-			gv.Steps = append(gv.Steps, stepView{Text: st.Text, Owner: casework.OwnerLabel(st.Owner), Due: formatDate(st.Due), Done: st.Done,
-				Overdue: !st.Done && !g.Done && st.Due != "" && st.Due < today})
-		}
-		out = append(out, gv)
-	}
-	return out
-}
-
-// newCaseView is the casework sections of the referral page, or nil when
-// the caller is not a caseworker for it (a referrer sees the status only)
-// or the referral is still waiting for triage.
-func newCaseView(f casefile.File) *caseView {
-	c := f.Case
-	if c == nil {
-		return nil
-	}
-	v := &caseView{Open: f.Referral.Status != referral.Closed}
-	for _, ct := range c.Contacts {
-		v.Contacts = append(v.Contacts, contactView{When: ukDay(ct.At), Mode: casework.ModeLabel(ct.Mode), Duration: minutes(ct.DurationMinutes), Note: ct.Note})
-	}
-	if len(c.Conversations) > 0 {
-		v.Conversation = newConversationView(c.Conversations[0])
-	}
-	v.Goals = newGoalViews(c.Plan.Goals, ukToday())
-	if !c.Plan.UpdatedAt.IsZero() {
-		v.PlanUpdated = ukDay(c.Plan.UpdatedAt)
-	}
-	return v
-}
 
 func modeOptions(modes []string) []option {
 	out := make([]option, len(modes))

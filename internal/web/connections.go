@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"oikos"
 	"oikos/internal/auth"
@@ -592,35 +591,3 @@ func (s *Server) linkRefused(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 // The referral page's section.
-
-// referralConnectionRow is one connection on a referral's page.
-type referralConnectionRow struct {
-	C connection.Connection
-	// Chase flags no answer after connection.ChaseAfter working days.
-	Chase   bool
-	Updates []connection.Event
-}
-
-// referralConnectionsView is the referral page's connections section.
-type referralConnectionsView struct {
-	// Summary is set for a referrer: where and how it is going, no more.
-	Summary bool
-	Open    bool
-	Rows    []referralConnectionRow
-}
-
-// newReferralConnections is the connections section of a referral's page
-// for p: a referrer gets the summary, caseworkers the full rows.
-func newReferralConnections(p *auth.Principal, f casefile.File) *referralConnectionsView {
-	ref := f.Referral
-	v := &referralConnectionsView{Summary: auth.SeesAsSent(p), Open: ref.Status != referral.Closed && ref.Status != referral.Received}
-	now := time.Now()
-	for _, c := range f.Connections {
-		if v.Summary {
-			v.Rows = append(v.Rows, referralConnectionRow{C: c})
-			continue
-		}
-		v.Rows = append(v.Rows, referralConnectionRow{C: c, Chase: connection.NeedsChasing(c.Status, c.CreatedAt, now), Updates: f.Updates[c.ID]})
-	}
-	return v
-}

@@ -9,7 +9,6 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
-	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/outcome"
 	"oikos/internal/privacy"
@@ -279,33 +278,6 @@ func (s *Server) restrictionPost(r *http.Request, t requestTarget, reason string
 		return "restricted", nil
 	}
 	return "unrestricted", nil
-}
-
-// rights is what a referral's page shows of the person's rights: the
-// banner of a restricted or erased record, and the links to the export
-// and to the requests for those who may use them.
-type rights struct {
-	PersonID              string
-	State                 privacy.State
-	CanExport, CanRequest bool
-}
-
-// newRights is the file's rights for the page: empty for a referrer, who
-// sees how it is going, nothing more.
-func newRights(f casefile.File) rights {
-	if f.Rights == nil {
-		return rights{}
-	}
-	return rights(*f.Rights)
-}
-
-// restrictionNotice words the banner's notice after a request.
-func restrictionNotice(done string) string {
-	return map[string]string{
-		"erased":       "The person's details are erased. The counts in the reports and the audit trail are kept.",
-		"restricted":   "Processing of the person's record is restricted.",
-		"unrestricted": "The restriction is lifted.",
-	}[strings.TrimSpace(done)]
 }
 
 func (s *Server) erasurePage(w http.ResponseWriter, r *http.Request) {

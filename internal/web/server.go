@@ -1,7 +1,10 @@
-// Package web is Oikos's HTTP surface: every route (routes.go), the page
-// templates on the NHS.UK design system, the JSON API helpers, static assets
-// and the middleware that wraps them all (security headers, sessions,
-// access, logs and metrics). Domain rules live in the domain packages.
+// Package web is Oikos's HTTP surface: every route with its access rule
+// (routes.go), the pages on the NHS.UK design system with their typed data
+// (page_data.go), the JSON API, static assets and the middleware that
+// wraps them all (security headers, sessions, access, logs and metrics).
+// The FHIR and Open Referral faces are packages of their own (fhirapi,
+// orukapi) over httpx; the rules live in the domain packages, reached
+// through the stores of one app.App.
 package web
 
 import (

@@ -11,11 +11,12 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
-	"oikos/internal/casefile"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
 	"oikos/internal/web/httpx"
 )
+
+// Referring: the public self-referral form and the professionals' form.
 
 // The public self-referral form. Bots are kept out without a third-party
 // captcha: a field people never see (a bot fills it in), and a form sent
@@ -116,79 +117,6 @@ func referralFormErrors(err error, dobErr string) error {
 }
 
 // The triage queue and a referral's page, for link workers and managers.
-
-func (s *Server) triagePage(w http.ResponseWriter, r *http.Request) {
-	p := httpx.Principal(r)
-	f := referral.Filter{Status: referral.Received, Limit: 200}
-	casefile.ScopeReferrals(p, &f)
-	waiting, total, err := s.refs.List(r.Context(), f)
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	f = referral.Filter{AssignedTo: p.UserID, Limit: 200}
-	casefile.ScopeReferrals(p, &f)
-	mine, _, err := s.refs.List(r.Context(), f)
-	if err == nil {
-		err = s.refs.RecordList(r.Context(), httpx.Actor(r), waiting, mine)
-	}
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "triage", &page{Title: "Referrals", Data: triagePage{Waiting: waiting, Total: total, Mine: mine, Now: time.Now()}})
-}
-
-func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.files.Read(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"))
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	ref := f.Referral
-	var reasons []string
-	for _, code := range ref.Reasons {
-		if n, ok := taxonomy.NeedByCode(code); ok {
-			reasons = append(reasons, n.Label)
-		}
-	}
-	closeReasons := []option{{Value: "", Label: "Choose a reason"}}
-	for _, c := range referral.CloseReasons {
-		closeReasons = append(closeReasons, option{Value: c, Label: referral.CloseReasonLabel(c)})
-	}
-	notice := map[string]string{"accepted": "You have accepted the referral and it is in your caseload.", "contacted": "Contact recorded.",
-		"active": "You are now working together.", "closed": "The referral is closed.", "contact": "Contact recorded.",
-		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent.",
-		"reminders": "The person's choice of reminders is saved.", "match-yes": "The referral is now on the record we already held.",
-		"match-no": "Kept apart: the referral is about someone new."}[r.URL.Query().Get("done")]
-	if notice == "" {
-		notice = restrictionNotice(r.URL.Query().Get("done"))
-	}
-	s.render(w, r, http.StatusOK, "referral", &page{Title: ref.Person.GivenName + " " + ref.Person.FamilyName, Notice: notice, Data: referralPage{
-		Referral: ref, Reasons: reasons, CloseReasons: closeReasons, NHS: referral.FormatNHSNumber(ref.Person.NHSNumber),
-		Source: referral.SourceLabel(ref.SourceType), StatusLabel: ref.Status.Label(), Mine: ref.AssignedTo == httpx.Principal(r).UserID,
-		CanChange: f.CanChange, Case: newCaseView(f), Connections: newReferralConnections(httpx.Principal(r), f), Triage: newTriageView(f),
-		Rights: newRights(f)}})
-}
-
-// referralAction moves a referral on from its page. "accept" also takes
-// it into the link worker's caseload.
-func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
-	ref, ok := s.referralForm(w, r)
-	if !ok {
-		return
-	}
-	to := referral.Status(r.PostForm.Get("status"))
-	_, err := s.refs.Transition(r.Context(), httpx.Actor(r), ref.ID, to, r.PostForm.Get("reason"))
-	if err == nil && to == referral.Accepted && auth.TakesOnAccepting(httpx.Principal(r)) {
-		_, err = s.refs.Assign(r.Context(), httpx.Actor(r), ref.ID, httpx.Principal(r).UserID)
-	}
-	if err != nil {
-		s.pageError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/referrals/"+ref.ID+"?done="+string(to), http.StatusSeeOther)
-}
 
 // The professional referral form, for referrers, link workers and managers:
 // short, for people under time pressure.
