@@ -119,9 +119,10 @@ func loadDemoCasework(ctx context.Context, a *app.App, out io.Writer) error {
 	var clock time.Time
 	now := func() time.Time { return clock }
 	// The same application on a clock of its own, so that the history
-	// happens over months, with every hook a real change runs.
+	// happens over months, with what a real change does, except telling
+	// people of it: that past is made up.
 	cfg := a.Config
-	cfg.Now = now
+	cfg.Now, cfg.Quiet = now, true
 	demo := app.New(d, cfg)
 	refs, cases, measures := demo.Referrals, demo.Casework, demo.Outcomes
 	worker := referral.Actor{UserID: lw.ID, Client: "demo"}

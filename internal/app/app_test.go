@@ -65,3 +65,37 @@ func TestReferralChangesTellTheReferrer(t *testing.T) {
 		}
 	})
 }
+
+// TestQuietTellsNobody checks a quiet application (the demo's made-up
+// past) leaves the outbox empty.
+func TestQuietTellsNobody(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a := app.New(d, app.Config{Quiet: true})
+	system := oikos.Actor{UserID: "system", Client: "test"}
+	practice, err := a.Orgs.Create(ctx, system, org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, err := a.Auth.CreateUser(ctx, system, auth.UserInput{Email: "gp@riverside.example", Name: "Dr Okafor", Role: auth.Referrer,
+		OrganisationID: practice.ID}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := a.Referrals.Create(ctx, oikos.Actor{UserID: gp.ID}, referral.Input{
+		Person:  referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
+		Source:  referral.SourceInput{Type: "gp"},
+		Reasons: []string{"loneliness"},
+		Consent: referral.ConsentInput{Given: true},
+	}, gp.ID, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Referrals.Transition(ctx, oikos.Actor{UserID: "usr_worker"}, ref.ID, referral.Accepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d messages in the outbox (%v), want none", n, err)
+	}
+}
