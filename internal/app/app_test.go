@@ -24,25 +24,7 @@ func TestReferralChangesTellTheReferrer(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		a := app.New(d, app.Config{BaseURL: "https://oikos.example.org"})
-		system := oikos.Actor{UserID: "system", Client: "test"}
-		practice, err := a.Orgs.Create(ctx, system, org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		gp, err := a.Auth.CreateUser(ctx, system, auth.UserInput{Email: "gp@riverside.example", Name: "Dr Okafor", Role: auth.Referrer,
-			OrganisationID: practice.ID}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := a.Referrals.Create(ctx, oikos.Actor{UserID: gp.ID, Client: "test"}, referral.Input{
-			Person:  referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
-			Source:  referral.SourceInput{Type: "gp"},
-			Reasons: []string{"loneliness"},
-			Consent: referral.ConsentInput{Given: true},
-		}, gp.ID, "api")
-		if err != nil {
-			t.Fatal(err)
-		}
+		gp, ref := gpReferral(t, a)
 		worker := oikos.Actor{UserID: "usr_worker", Client: "test"}
 		for _, step := range []struct {
 			to   referral.Status
@@ -72,17 +54,31 @@ func TestQuietTellsNobody(t *testing.T) {
 	d := dbtest.SQLite(t)
 	ctx := context.Background()
 	a := app.New(d, app.Config{Quiet: true})
+	_, ref := gpReferral(t, a)
+	if _, err := a.Referrals.Transition(ctx, oikos.Actor{UserID: "usr_worker"}, ref.ID, referral.Accepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox").Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d messages in the outbox (%v), want none", n, err)
+	}
+}
+
+// gpReferral is a referral made by a GP whose email address is held.
+func gpReferral(t *testing.T, a *app.App) (gp auth.User, ref referral.Referral) {
+	t.Helper()
+	ctx := context.Background()
 	system := oikos.Actor{UserID: "system", Client: "test"}
 	practice, err := a.Orgs.Create(ctx, system, org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gp, err := a.Auth.CreateUser(ctx, system, auth.UserInput{Email: "gp@riverside.example", Name: "Dr Okafor", Role: auth.Referrer,
+	gp, err = a.Auth.CreateUser(ctx, system, auth.UserInput{Email: "gp@riverside.example", Name: "Dr Okafor", Role: auth.Referrer,
 		OrganisationID: practice.ID}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := a.Referrals.Create(ctx, oikos.Actor{UserID: gp.ID}, referral.Input{
+	ref, err = a.Referrals.Create(ctx, oikos.Actor{UserID: gp.ID, Client: "test"}, referral.Input{
 		Person:  referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
 		Source:  referral.SourceInput{Type: "gp"},
 		Reasons: []string{"loneliness"},
@@ -91,11 +87,5 @@ func TestQuietTellsNobody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Referrals.Transition(ctx, oikos.Actor{UserID: "usr_worker"}, ref.ID, referral.Accepted, ""); err != nil {
-		t.Fatal(err)
-	}
-	var n int
-	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox").Scan(&n); err != nil || n != 0 {
-		t.Errorf("%d messages in the outbox (%v), want none", n, err)
-	}
+	return gp, ref
 }
