@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"oikos/cmd/oikos-bench/synthetic"
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
@@ -182,7 +183,8 @@ func caseloadPostgres(ctx context.Context, o options, spec nationalSpec, out io.
 func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error {
 	start := time.Now()
 	setup := auth.Actor{UserID: "system", Client: "oikos-bench"}
-	users := auth.NewStore(d)
+	a := benchApp(d, app.Config{BaseURL: "http://127.0.0.1"})
+	users := a.Auth
 	u, err := users.CreateUser(ctx, setup, auth.UserInput{Email: benchCaseworkerEmail, Name: "Casey Worker", Role: auth.LinkWorker,
 		OrganisationID: benchSchemeID}, "")
 	if err != nil {
@@ -191,7 +193,7 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 	benchCaseworkerID := u.ID
 	manager := referral.Actor{UserID: benchManagerID, Client: "oikos-bench"}
 	worker := referral.Actor{UserID: benchCaseworkerID, Client: "oikos-bench"}
-	refs, work, conns := referral.NewStore(d), casework.NewStore(d), connection.NewStore(d, "http://127.0.0.1")
+	refs, work, conns := a.Referrals, a.Casework, a.Connections
 	r := rand.New(rand.NewPCG(uint64(o.seed), 0xca5e))
 	districts := synthetic.Districts()
 	var services []string
@@ -307,7 +309,7 @@ func caseloadRequests(ctx context.Context, o options, side *caseloadSide, url st
 		d.Close()
 		return fmt.Errorf("the benched link worker: %w", err)
 	}
-	cookie, err := auth.NewStore(d).StartSession(ctx, worker, auth.StageFull, "oikos-bench")
+	cookie, err := benchApp(d, app.Config{}).Auth.StartSession(ctx, worker, auth.StageFull, "oikos-bench")
 	d.Close()
 	if err != nil {
 		return err

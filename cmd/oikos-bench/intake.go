@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -29,6 +28,7 @@ import (
 	"time"
 
 	"oikos/cmd/oikos-bench/synthetic"
+	"oikos/internal/app"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
 	"oikos/internal/db"
@@ -224,11 +224,12 @@ func intakeRounds(ctx context.Context, o options, name string, fresh freshDB, ou
 // token, as a GP system's connection would be.
 func referrerToken(ctx context.Context, d *db.DB) (orgID, userID, token string, err error) {
 	setup := auth.Actor{UserID: "system", Client: "oikos-bench"}
-	o, err := (&org.Store{DB: d}).Create(ctx, org.Actor(setup), org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
+	a := benchApp(d, app.Config{})
+	o, err := a.Orgs.Create(ctx, org.Actor(setup), org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
 	if err != nil {
 		return "", "", "", err
 	}
-	users := auth.NewStore(d)
+	users := a.Auth
 	u, err := users.CreateUser(ctx, setup, auth.UserInput{Email: "gp-system@riverside.example", Name: "Riverside GP system",
 		Role: auth.Referrer, OrganisationID: o.ID}, "")
 	if err != nil {
@@ -285,7 +286,7 @@ func intakeHTTP(ctx context.Context, url string, o options, name string, i int, 
 		return err
 	}
 	// Requests are logged as `oikos serve` logs them, into the void.
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(benchApp(d, app.Config{}), web.Config{})
 	if err != nil {
 		return err
 	}

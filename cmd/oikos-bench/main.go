@@ -43,7 +43,7 @@ import (
 	"time"
 
 	"oikos/cmd/oikos-bench/synthetic"
-	"oikos/internal/auth"
+	"oikos/internal/app"
 	"oikos/internal/db"
 	"oikos/internal/outcome"
 	"oikos/internal/web"
@@ -329,10 +329,16 @@ func (e *everyNth) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// benchApp is the application on d, as oikos serve builds it, quiet.
+func benchApp(d *db.DB, cfg app.Config) *app.App {
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return app.New(d, cfg)
+}
+
 // benchHTTP serves the directory with the real handler on a loopback port
 // and measures GET /api/v1/services.
 func benchHTTP(ctx context.Context, d *db.DB, o options, name string, out io.Writer) (result, error) {
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(benchApp(d, app.Config{}), web.Config{})
 	if err != nil {
 		return result{}, err
 	}

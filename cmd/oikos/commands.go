@@ -23,14 +23,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"oikos"
+	"oikos/internal/app"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
-	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/outcome"
-	"oikos/internal/privacy"
 	"oikos/internal/web"
 )
 
@@ -85,6 +84,19 @@ func (e *env) open(ctx context.Context, url string) (*db.DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// openApp opens and migrates the database, and builds the application on
+// it with cfg.
+func (e *env) openApp(ctx context.Context, url string, cfg app.Config) (*app.App, error) {
+	d, err := e.open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = e.logger()
+	}
+	return app.New(d, cfg), nil
 }
 
 // migrate brings the schema up to date, then the figures kept beside it
@@ -189,10 +201,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	} else {
 		log.Warn("no Notify API key set (--notify-key or OIKOS_NOTIFY_API_KEY): text messages are written to this log, not sent")
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{BaseURL: strings.TrimRight(*baseURL, "/"), DefaultScheme: *defaultScheme, Logger: log})
 	if err != nil {
 		return err
 	}
+	d := a.DB
 	defer d.Close()
 	if audit.Sealing() {
 		log.Info("audit entries are sealed with the audit key")
@@ -224,8 +237,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(notify.NewCollector(d))
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
-		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg, DefaultScheme: *defaultScheme, TrustedProxies: proxies,
+	srv, err := web.New(a, web.Config{SecureCookies: *secure, Registry: reg, TrustedProxies: proxies,
 		MetricsToken: e.getenv("OIKOS_METRICS_TOKEN")})
 	if err != nil {
 		return err
@@ -268,12 +280,12 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer stopHK()
 	go srv.Housekeeping(hkCtx)
 	mailer := &notify.Worker{DB: d, Sender: notify.ByChannel{Email: sender, SMS: texter}, Log: log,
-		Sweep: connection.NewStore(d, *baseURL).Sweep}
+		Sweep: a.Connections.Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
 	// Once a day, on one server of however many share the database.
 	retentionDone := make(chan struct{})
-	go func() { defer close(retentionDone); privacy.NewStore(d).Daily(hkCtx, *retentionYears, log) }()
+	go func() { defer close(retentionDone); a.Privacy.Daily(hkCtx, *retentionYears, log) }()
 	defer func() { stopHK(); <-retentionDone }()
 	if anchorer != nil {
 		go func() { defer close(anchorDone); anchorer.Run(hkCtx, audit.AnchorEvery) }()
@@ -360,12 +372,12 @@ func (e *env) userAdd(ctx context.Context, args []string) error {
 			return errors.New("--password-stdin: standard input held no password")
 		}
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{BaseURL: *baseURL})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	store := auth.NewStore(d)
+	defer a.DB.Close()
+	store := a.Auth
 	u, err := store.CreateUser(ctx, cliActor, auth.UserInput{Email: *email, Name: *name, Role: auth.Role(*role), OrganisationID: *orgID}, password)
 	if err != nil {
 		return cliError(err)
@@ -429,12 +441,12 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 	if *email == "" {
 		return errors.New("--email is required")
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	store := auth.NewStore(d)
+	defer a.DB.Close()
+	store := a.Auth
 	u, err := store.GetUserByEmail(ctx, *email)
 	if err != nil {
 		return fmt.Errorf("--email: no user has the address %s", *email)
@@ -613,13 +625,13 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{BaseURL: envOr(e.getenv, "OIKOS_BASE_URL", "")})
 	if err != nil {
 		return err
 	}
+	d := a.DB
 	defer d.Close()
-	orgs := &org.Store{DB: d}
-	store := auth.NewStore(d)
+	orgs, store := a.Orgs, a.Auth
 
 	orgIDs := map[string]string{}
 	existing, _, err := orgs.List(ctx, org.ListOptions{Limit: 1000})
@@ -663,13 +675,13 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := loadDemoPopulation(ctx, d, e.stdout); err != nil {
 		return err
 	}
-	if err := loadDemoCasework(ctx, d, store, e.stdout); err != nil {
+	if err := loadDemoCasework(ctx, a, e.stdout); err != nil {
 		return err
 	}
-	if err := loadDemoHistory(ctx, d, store, e.stdout); err != nil {
+	if err := loadDemoHistory(ctx, a, e.stdout); err != nil {
 		return err
 	}
-	return loadDemoUnmetNeeds(ctx, d, e.stdout)
+	return loadDemoUnmetNeeds(ctx, a, e.stdout)
 }
 
 var demoOrganisations = []org.Input{

@@ -8,9 +8,8 @@ import (
 	"time"
 
 	"oikos"
-	"oikos/internal/auth"
+	"oikos/internal/app"
 	"oikos/internal/casework"
-	"oikos/internal/db"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -100,7 +99,8 @@ func demoNHSNumber(n int) string {
 }
 
 // loadDemoCasework adds the demo caseload once; run again, it leaves it be.
-func loadDemoCasework(ctx context.Context, d *db.DB, users *auth.Store, out io.Writer) error {
+func loadDemoCasework(ctx context.Context, a *app.App, out io.Writer) error {
+	d, users := a.DB, a.Auth
 	var have int
 	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE channel = 'demo'").Scan(&have); err != nil {
 		return err
@@ -118,8 +118,13 @@ func loadDemoCasework(ctx context.Context, d *db.DB, users *auth.Store, out io.W
 	}
 	var clock time.Time
 	now := func() time.Time { return clock }
-	refs, cases, measures := referral.NewStore(d), casework.NewStore(d), outcome.NewStore(d)
-	refs.Now, cases.Now, measures.Now = now, now, now
+	// The same application on a clock of its own, so that the history
+	// happens over months, with what a real change does, except telling
+	// people of it: that past is made up.
+	cfg := a.Config
+	cfg.Now, cfg.Quiet = now, true
+	demo := app.New(d, cfg)
+	refs, cases, measures := demo.Referrals, demo.Casework, demo.Outcomes
 	worker := referral.Actor{UserID: lw.ID, Client: "demo"}
 	r := rand.New(rand.NewPCG(7, 11))
 	today := time.Now().UTC().Truncate(24 * time.Hour).Add(9 * time.Hour)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/org"
@@ -77,7 +78,8 @@ func demoPick[T any](r *rand.Rand, choices []T, weights []int) T {
 
 // loadDemoHistory adds the year of past referrals once; run again, it
 // leaves them be.
-func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Writer) error {
+func loadDemoHistory(ctx context.Context, a *app.App, out io.Writer) error {
+	d, users := a.DB, a.Auth
 	var have int
 	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE channel = 'demo' AND external_id LIKE 'history-%'").Scan(&have); err != nil {
 		return err
@@ -102,7 +104,7 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 		workers = append(workers, u.ID)
 	}
 	orgIDs := map[string]string{}
-	orgs := &org.Store{DB: d}
+	orgs := a.Orgs
 	for _, o := range demoHistoryOrgs {
 		created, err := orgs.Create(ctx, org.Actor{UserID: "system", Client: "demo"}, o)
 		if err != nil {

@@ -36,6 +36,15 @@ const (
 	kindMeasures     = "referral.measures"
 )
 
+// The audit object kinds of reads of each part, for a caller that reads
+// them itself (ReadContacts, ReadConversations, ReadPlan) and audits the
+// reads in one batch.
+const (
+	KindContacts      = kindContacts
+	KindConversations = kindConversation
+	KindPlan          = kindPlan
+)
+
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action, kind, referralID string) error {
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
 		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
@@ -67,7 +76,7 @@ func (s *Store) read(ctx context.Context, by referral.Actor, referralID, kind st
 }
 
 // queryAll reads every row of a query with scan.
-func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(rows *sql.Rows) (T, error), q string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, tx db.Querier, scan func(rows *sql.Rows) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -171,15 +171,21 @@ func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID
 func (s *Store) Contacts(ctx context.Context, by referral.Actor, referralID string) ([]Contact, error) {
 	var out []Contact
 	err := s.read(ctx, by, referralID, kindContacts, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, func(rows *sql.Rows) (Contact, error) {
-			c := Contact{ReferralID: referralID}
-			var at, created int64
-			err := rows.Scan(&c.ID, &at, &c.Mode, &c.DurationMinutes, &c.Note, &c.By, &created)
-			c.At, c.CreatedAt = db.Time(at), db.Time(created)
-			return c, err
-		}, `SELECT id, at, mode, duration_minutes, note, by_user, created_at FROM contacts
-			WHERE referral_id = $1 ORDER BY at DESC, created_at DESC, id`, referralID)
+		out, err = ReadContacts(ctx, tx, referralID)
 		return err
 	})
 	return out, err
+}
+
+// ReadContacts is Contacts through q, unaudited: the caller audits the
+// read (KindContacts).
+func ReadContacts(ctx context.Context, q db.Querier, referralID string) ([]Contact, error) {
+	return queryAll(ctx, q, func(rows *sql.Rows) (Contact, error) {
+		c := Contact{ReferralID: referralID}
+		var at, created int64
+		err := rows.Scan(&c.ID, &at, &c.Mode, &c.DurationMinutes, &c.Note, &c.By, &created)
+		c.At, c.CreatedAt = db.Time(at), db.Time(created)
+		return c, err
+	}, `SELECT id, at, mode, duration_minutes, note, by_user, created_at FROM contacts
+		WHERE referral_id = $1 ORDER BY at DESC, created_at DESC, id`, referralID)
 }

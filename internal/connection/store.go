@@ -210,6 +210,10 @@ type Filter struct {
 
 // List returns connections newest first, with the total.
 func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
+	return list(ctx, s.DB.R(), f)
+}
+
+func list(ctx context.Context, q db.Querier, f Filter) ([]Connection, int, error) {
 	conds := []string{"1 = 1"}
 	var args []any
 	add := func(cond string, v any) {
@@ -246,7 +250,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 	}
 	where := " WHERE " + strings.Join(conds, " AND ")
 	var total int
-	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"+where, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
@@ -254,7 +258,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 		limit = 50
 	}
 	n := len(args)
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+connectionColumns+connectionFrom+where+
+	rows, err := q.QueryContext(ctx, "SELECT "+connectionColumns+connectionFrom+where+
 		fmt.Sprintf(" ORDER BY c.created_at DESC, c.id LIMIT $%d OFFSET $%d", n+1, n+2), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -274,15 +278,25 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 // ForReferral lists a referral's connections, oldest first, recording the
 // read on the person's record.
 func (s *Store) ForReferral(ctx context.Context, by referral.Actor, referralID string) ([]Connection, error) {
-	items, _, err := s.List(ctx, Filter{ReferralID: referralID, ShowRestricted: true, Limit: 500})
+	items, err := ReadForReferral(ctx, s.DB.R(), referralID)
+	if err != nil {
+		return nil, err
+	}
+	if err := audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: auditKind, ObjectID: referralID, Client: by.Client}); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// ReadForReferral is ForReferral through q, unaudited: the caller audits
+// the read (AuditKind).
+func ReadForReferral(ctx context.Context, q db.Querier, referralID string) ([]Connection, error) {
+	items, _, err := list(ctx, q, Filter{ReferralID: referralID, ShowRestricted: true, Limit: 500})
 	if err != nil {
 		return nil, err
 	}
 	for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 		items[i], items[j] = items[j], items[i]
-	}
-	if err := audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: auditKind, ObjectID: referralID, Client: by.Client}); err != nil {
-		return nil, err
 	}
 	return items, nil
 }
@@ -512,7 +526,12 @@ type Event struct {
 
 // Events lists what happened to a connection, oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT e.at, e.kind, e.status, e.text, COALESCE(u.name, e.actor_id)
+	return ReadEvents(ctx, s.DB.R(), id)
+}
+
+// ReadEvents is Events through q: inside a transaction, or not.
+func ReadEvents(ctx context.Context, q db.Querier, id string) ([]Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.at, e.kind, e.status, e.text, COALESCE(u.name, e.actor_id)
 		FROM connection_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.connection_id = $1 ORDER BY e.position`, id)
 	if err != nil {
 		return nil, err

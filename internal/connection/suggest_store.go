@@ -28,6 +28,11 @@ type Suggester struct {
 	Now       func() time.Time
 	// Limit is how many suggestions to give.
 	Limit int
+
+	// reads groups the audited reads of concurrent requests into one
+	// commit; one Suggester serves a database (package app builds it once).
+	readsOnce sync.Once
+	reads     *db.GroupCommit[*readRecord]
 }
 
 // NewSuggester returns a Suggester on d with the real clock.
@@ -174,14 +179,12 @@ type readRecord struct {
 	done bool
 }
 
-var readQueues sync.Map // *db.DB → *db.GroupCommit[*readRecord]
-
 // record writes rec, alone or with the others queued with it, and returns
 // once it is committed or has failed.
 func (s *Suggester) record(ctx context.Context, rec *readRecord) error {
-	qv, _ := readQueues.LoadOrStore(s.DB, &db.GroupCommit[*readRecord]{Max: maxReadBatch})
+	s.readsOnce.Do(func() { s.reads = &db.GroupCommit[*readRecord]{Max: maxReadBatch} })
 	rec.ctx = ctx
-	if err := qv.(*db.GroupCommit[*readRecord]).Do(rec, s.writeReads); err != nil || !rec.done {
+	if err := s.reads.Do(rec, s.writeReads); err != nil || !rec.done {
 		return cmp.Or(err, db.ErrBatchAborted)
 	}
 	return rec.err

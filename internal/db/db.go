@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -27,6 +28,9 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	url     string
+	// writeTxs counts the write transactions begun, for tests that measure
+	// what a request writes.
+	writeTxs atomic.Int64
 }
 
 // DefaultURL is used when neither --db nor OIKOS_DB is given.
@@ -178,6 +182,7 @@ func (d *DB) ReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Tx runs fn in a write transaction, committing when fn returns nil and rolling
 // back otherwise, so nothing is ever half-written.
 func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	d.writeTxs.Add(1)
 	tx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
@@ -199,6 +204,9 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}
 	return nil
 }
+
+// WriteTxs is how many write transactions Tx has begun on d.
+func (d *DB) WriteTxs() int64 { return d.writeTxs.Load() }
 
 var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 

@@ -210,7 +210,7 @@ func (s sqliteText) wordsPage(ctx context.Context, q Query, text string, limit i
 		return nil, 0, err
 	}
 	key := wordsPageKey{match: match, offset: q.Offset, limit: limit}
-	cache := wordsPagesOf(s.DB)
+	cache := s.caches().words
 	if page, total, ok := cache.get(key, version); ok {
 		return page, total, nil
 	}
@@ -243,13 +243,6 @@ type wordsPages struct {
 
 // maxWordsPages bounds the pages kept: about 5 KB each.
 const maxWordsPages = 2000
-
-var wordsPagesByDB sync.Map // *db.DB → *wordsPages
-
-func wordsPagesOf(d *db.DB) *wordsPages {
-	c, _ := wordsPagesByDB.LoadOrStore(d, &wordsPages{pages: map[wordsPageKey]wordsPage{}})
-	return c.(*wordsPages)
-}
 
 func (c *wordsPages) get(key wordsPageKey, version int64) ([]candidate, int, bool) {
 	c.mu.Lock()
@@ -369,11 +362,8 @@ type vocabulary struct {
 	refreshing bool
 }
 
-var vocabularies sync.Map // *db.DB → *vocabulary
-
 func (s *Store) indexTerms(ctx context.Context) ([]string, error) {
-	vv, _ := vocabularies.LoadOrStore(s.DB, &vocabulary{})
-	v := vv.(*vocabulary)
+	v := s.caches().vocab
 	v.mu.Lock()
 	if v.terms != nil && (v.refreshing || time.Since(v.fetched) < time.Minute) {
 		terms := v.terms

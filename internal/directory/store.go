@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"oikos"
@@ -14,10 +15,30 @@ import (
 	"oikos/internal/postcode"
 )
 
-// Store keeps the directory.
+// Store keeps the directory. It holds caches of what it reads (search
+// pages, the index's words, the suggestion snapshot), so one Store serves a
+// database for the life of the process (package app builds it once).
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+
+	cacheOnce sync.Once
+	cached    *caches
+}
+
+// caches are a Store's long-lived caches, each checked against the
+// directory's version before use.
+type caches struct {
+	words   *wordsPages
+	vocab   *vocabulary
+	suggest *suggestCache
+}
+
+func (s *Store) caches() *caches {
+	s.cacheOnce.Do(func() {
+		s.cached = &caches{words: &wordsPages{pages: map[wordsPageKey]wordsPage{}}, vocab: &vocabulary{}, suggest: &suggestCache{}}
+	})
+	return s.cached
 }
 
 // NewStore returns a Store on d with the real clock.

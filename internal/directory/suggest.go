@@ -177,8 +177,7 @@ func (s *Store) LoadNearby(ctx context.Context, r db.Querier, list []Nearby) ([]
 	if err := r.QueryRowContext(ctx, "SELECT details FROM directory_version WHERE id = 1").Scan(&details); err != nil {
 		return nil, err
 	}
-	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
-	c := cv.(*suggestCache)
+	c := s.caches().suggest
 	byID := map[string]Service{}
 	var args []any
 	var marks []string
@@ -284,8 +283,6 @@ type suggestCache struct {
 	shownDetails int64
 }
 
-var suggestCaches sync.Map // *db.DB → *suggestCache
-
 // directoryVersion reads the number that changes with every change to the
 // rows suggestions keep.
 func directoryVersion(ctx context.Context, r db.Querier) (int64, error) {
@@ -298,8 +295,7 @@ func directoryVersion(ctx context.Context, r db.Querier) (int64, error) {
 // loading them again only when the directory has changed, and the version
 // r sees.
 func (s *Store) suggestSnapshot(ctx context.Context, r db.Querier) (*suggestSnapshot, int64, error) {
-	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
-	c := cv.(*suggestCache)
+	c := s.caches().suggest
 	version, err := directoryVersion(ctx, r)
 	if err != nil {
 		return nil, 0, err

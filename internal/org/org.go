@@ -209,6 +209,20 @@ func (s *Store) Get(ctx context.Context, id string) (Organisation, error) {
 	return one[0], err
 }
 
+// Name reads an organisation's name through q: inside a transaction, or
+// not.
+func Name(ctx context.Context, q db.Querier, id string) (string, error) {
+	if !oikos.PlainText(id, false) {
+		return "", oikos.NotFound("Organisation")
+	}
+	var name string
+	err := q.QueryRowContext(ctx, "SELECT name FROM organisations WHERE id = $1", id).Scan(&name)
+	if err == sql.ErrNoRows {
+		return "", oikos.NotFound("Organisation")
+	}
+	return name, err
+}
+
 // ListOptions filter and page a list.
 type ListOptions struct {
 	ActiveOnly bool

@@ -87,6 +87,11 @@ func (s *Store) State(ctx context.Context, personID string) (State, error) {
 	return readState(ctx, s.DB.R(), personID, false, s.DB.Dialect)
 }
 
+// ReadState is State through q: inside a transaction, or not.
+func ReadState(ctx context.Context, q db.Querier, personID string, d db.Dialect) (State, error) {
+	return readState(ctx, q, personID, false, d)
+}
+
 func readState(ctx context.Context, q db.Querier, personID string, lock bool, d db.Dialect) (State, error) {
 	if !oikos.PlainText(personID, false) || len(personID) > 100 {
 		return State{}, oikos.NotFound("Person")

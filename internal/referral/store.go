@@ -526,15 +526,29 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 
 // Get finds a referral with its person. Callers check access, then record
 // the read with RecordRead.
-func (s *Store) Get(ctx context.Context, id string) (Referral, error) {
+func (s *Store) Get(ctx context.Context, id string) (Referral, error) { return Read(ctx, s.DB.R(), id) }
+
+// Read is Get through q: inside a transaction, or not.
+func Read(ctx context.Context, q db.Querier, id string) (Referral, error) {
 	if !oikos.PlainText(id, false) {
 		return Referral{}, oikos.NotFound("Referral")
 	}
-	r, err := scanReferral(s.DB.R().QueryRowContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1", id))
+	r, err := scanReferral(q.QueryRowContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1", id))
 	if err == sql.ErrNoRows {
 		return r, oikos.NotFound("Referral")
 	}
 	return r, err
+}
+
+// Channel reads the door a referral came in by ("fhir", "api", "web",
+// "self", ...).
+func (s *Store) Channel(ctx context.Context, id string) (string, error) {
+	var channel string
+	err := s.DB.R().QueryRowContext(ctx, "SELECT channel FROM referrals WHERE id = $1", id).Scan(&channel)
+	if err == sql.ErrNoRows {
+		return "", oikos.NotFound("Referral")
+	}
+	return channel, err
 }
 
 // Object is the referral as the access policy sees it.
