@@ -540,6 +540,9 @@ func (e *env) useAuditKey(flagKey string) error {
 		k = e.getenv("OIKOS_AUDIT_KEY")
 	}
 	if k == "" {
+		// Each run of the program has the key its own settings give, and
+		// none without them, even when run twice in one process (tests).
+		audit.ForgetKey()
 		return nil
 	}
 	if err := audit.UseKey([]byte(k)); err != nil {

@@ -93,6 +93,10 @@ func UseKey(k []byte) error {
 	return nil
 }
 
+// ForgetKey turns sealing off: for a run of the program configured
+// without a key, after one with (tests run several in one process).
+func ForgetKey() { key.Store(nil) }
+
 // Sealing reports whether this process seals its entries.
 func Sealing() bool { return currentKey() != nil }
 
