@@ -149,7 +149,7 @@ func (s *Store) erase(ctx context.Context, tx *sql.Tx, personID string, d Detail
 		{`UPDATE people SET given_name = '', family_name = '', date_of_birth = '', nhs_number = '', postcode = $2, phone = '', email = '',
 			preferred_contact = '', restricted_at = NULL, erased_at = $3, updated_at = $3 WHERE id = $1`, []any{personID, District(d.Postcode), now}},
 		// The details each referral gave, which its referrer sees, go too.
-		{`UPDATE referrals SET notes = '', referrer_name = '', sent_given_name = '', sent_family_name = '', sent_date_of_birth = '',
+		{`UPDATE referrals SET notes = '', reason_text = '', referrer_name = '', sent_given_name = '', sent_family_name = '', sent_date_of_birth = '',
 			sent_nhs_number = '', sent_postcode = '', sent_phone = '', sent_email = '' WHERE person_id = $1`, nil},
 		{"UPDATE contacts SET note = '' WHERE referral_id IN " + ofPerson, nil},
 		{`UPDATE conversations SET what_matters = '', strengths = '[]', interests = '', notes = '' WHERE referral_id IN ` + ofPerson, nil},

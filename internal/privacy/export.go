@@ -62,8 +62,12 @@ type Referral struct {
 	SourceOrganisation string   `json:"source_organisation"`
 	ReferrerName       string   `json:"referrer_name"`
 	Reasons            []string `json:"reasons"`
-	Urgency            string   `json:"urgency"`
-	Notes              string   `json:"notes"`
+	// ReasonText is the referrer's words for why (a GP's reason text).
+	ReasonText string `json:"reason_text"`
+	// GPShare is what the person chose to go back to the GP record.
+	GPShare string `json:"gp_share"`
+	Urgency string `json:"urgency"`
+	Notes   string `json:"notes"`
 	// ReferredAs is the person as the referral named them, which the
 	// referrer sees.
 	ReferredAs     SentPerson     `json:"referred_as"`
@@ -375,7 +379,8 @@ func (r *reader) referrals(personID string, out *Export) error {
 		if err := rows.Scan(&ref.ID, &ref.Reference, &ref.Status, &ref.SourceType, &ref.SourceOrganisation, &ref.ReferrerName, &reasons,
 			&ref.Urgency, &ref.Notes, &ref.ConsentGiven, &ref.ConsentShare, &ref.ConsentBy, &consentAt, &ref.AssignedTo, &name, &role,
 			&ref.ClosedReason, &ref.Channel, &received, &first, &closed, &ref.ReferredAs.GivenName, &ref.ReferredAs.FamilyName,
-			&ref.ReferredAs.DateOfBirth, &ref.ReferredAs.NHSNumber, &ref.ReferredAs.Postcode, &ref.ReferredAs.Phone, &ref.ReferredAs.Email); err != nil {
+			&ref.ReferredAs.DateOfBirth, &ref.ReferredAs.NHSNumber, &ref.ReferredAs.Postcode, &ref.ReferredAs.Phone, &ref.ReferredAs.Email,
+			&ref.ReasonText, &ref.GPShare); err != nil {
 			return err
 		}
 		if ref.AssignedTo != "" {
@@ -389,7 +394,8 @@ func (r *reader) referrals(personID string, out *Export) error {
 	}, `SELECT r.id, r.reference, r.status, r.source_type, COALESCE(o.name, ''), r.referrer_name, r.reasons, r.urgency, r.notes,
 		r.consent_given, r.consent_share, r.consent_by, r.consent_at, COALESCE(r.assigned_to, ''), `+actorSQL+`,
 		r.closed_reason, r.channel, r.received_at, r.first_contact_at, r.closed_at,
-		r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email
+		r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email,
+		r.reason_text, r.gp_share
 		FROM referrals r LEFT JOIN organisations o ON o.id = r.source_organisation_id LEFT JOIN users u ON u.id = r.assigned_to
 		WHERE r.person_id = $1 ORDER BY r.received_at, r.id`, personID)
 }

@@ -53,6 +53,7 @@ func TestExportHoldsEverything(t *testing.T) {
 		}
 		checks := map[string]bool{
 			"referral notes and referrer": r.Notes == "SECRET-NOTES" && r.ReferrerName == "SECRET-REFERRER" && r.Status == "closed",
+			"reason text":                 r.ReasonText == "SECRET-REASON",
 			"history":                     len(r.History) >= 4 && r.History[len(r.History)-1].Reason == "goals_met",
 			"assignment":                  strings.Contains(r.AssignedTo, "Lee Worker"),
 			"contacts":                    len(r.Contacts) == 1 && r.Contacts[0].Note == "SECRET-CONTACT" && strings.Contains(r.Contacts[0].By, "Lee Worker"),

@@ -31,7 +31,7 @@ var (
 // about them in the world below: none may survive erasure anywhere.
 var secrets = []string{
 	"Zephyrine", "Quillfeather", "9434765919", "07700 900461", "7700900461", "zeph.q@example.org", "1951-03-14", "EX4 6PX",
-	"SECRET-NOTES", "SECRET-REFERRER", "SECRET-CONTACT", "SECRET-MATTERS", "SECRET-STRENGTH", "SECRET-INTEREST", "SECRET-CONVNOTE",
+	"SECRET-NOTES", "SECRET-REASON", "SECRET-REFERRER", "SECRET-CONTACT", "SECRET-MATTERS", "SECRET-STRENGTH", "SECRET-INTEREST", "SECRET-CONVNOTE",
 	"SECRET-GOAL", "SECRET-STEP", "SECRET-FORPROVIDER", "SECRET-FEEDBACK", "SECRET-DECLINE", "SECRET-DROPPED",
 }
 
@@ -146,6 +146,7 @@ func (w *world) journey(t *testing.T, p referral.PersonInput, source, notes stri
 		Notes: notes, Consent: referral.ConsentInput{Given: true, ShareWithProviders: true}}
 	if notes != "" {
 		in.Source.ReferrerName = "SECRET-REFERRER"
+		in.ReasonText = "SECRET-REASON"
 	}
 	ref := must(w.refs.Create(ctx, worker, in, "", "api"))(t)
 	must(w.refs.Transition(ctx, worker, ref.ID, referral.Accepted, ""))(t)

@@ -45,12 +45,17 @@ type ConsentInput struct {
 
 // Input is the contract's referral body.
 type Input struct {
-	Person  PersonInput  `json:"person"`
-	Source  SourceInput  `json:"source"`
-	Reasons []string     `json:"reasons"`
-	Urgency string       `json:"urgency,omitempty"`
-	Notes   string       `json:"notes,omitempty"`
-	Consent ConsentInput `json:"consent"`
+	Person  PersonInput `json:"person"`
+	Source  SourceInput `json:"source"`
+	Reasons []string    `json:"reasons"`
+	// ReasonText is the referrer's own words for why, where they say
+	// more than the reasons (needs codes) do or map to none: a GP
+	// system's reasonCode text or an unknown code. A referral needs
+	// reasons, or reason text, or both.
+	ReasonText string       `json:"reason_text,omitempty"`
+	Urgency    string       `json:"urgency,omitempty"`
+	Notes      string       `json:"notes,omitempty"`
+	Consent    ConsentInput `json:"consent"`
 	// SchemeID names the scheme the referral is for; left out, it is the
 	// scheme covering the person's postcode district (org.ChooseScheme).
 	SchemeID string `json:"scheme_id,omitempty"`
@@ -113,10 +118,12 @@ func (in *Input) Validate(now time.Time) error {
 	}
 	text(f, "source.referrer_name", in.Source.ReferrerName, 200, false)
 	text(f, "source.organisation_id", in.Source.OrganisationID, 100, false)
-	if len(in.Reasons) == 0 {
+	in.ReasonText = strings.TrimSpace(in.ReasonText)
+	text(f, "reason_text", in.ReasonText, 2000, true)
+	if len(in.Reasons) == 0 && in.ReasonText == "" {
 		f["reasons"] = "Choose at least one reason for the referral."
 	}
-	var reasons []string
+	reasons := []string{} // [] in JSON, never null: a referral may have words only (ReasonText)
 	for _, r := range in.Reasons {
 		if _, ok := taxonomy.NeedByCode(r); !ok {
 			f["reasons"] = fmt.Sprintf("Unknown reason %q: see /api/v1/needs for the codes.", truncate(r, 40))
@@ -179,11 +186,15 @@ type Referral struct {
 	ReferrerUserID       string   `json:"-"`
 	ReferrerName         string   `json:"referrer_name"`
 	Reasons              []string `json:"reasons"`
-	Urgency              string   `json:"urgency"`
-	Notes                string   `json:"notes,omitempty"`
-	ConsentShare         bool     `json:"consent_share_with_providers"`
-	AssignedTo           string   `json:"assigned_to"`
-	PossibleMatchID      string   `json:"possible_match_person_id,omitempty"`
+	// ReasonText is the referrer's words for why (Input.ReasonText).
+	ReasonText string `json:"reason_text,omitempty"`
+	// GPShare is what the person chose to go back to the GP record.
+	GPShare         GPShare `json:"gp_share"`
+	Urgency         string  `json:"urgency"`
+	Notes           string  `json:"notes,omitempty"`
+	ConsentShare    bool    `json:"consent_share_with_providers"`
+	AssignedTo      string  `json:"assigned_to"`
+	PossibleMatchID string  `json:"possible_match_person_id,omitempty"`
 	// MatchStrength is how strongly the person resembles the possible match.
 	MatchStrength Strength `json:"match_strength,omitempty"`
 	// Sent is the person as this referral named them, kept apart from the
@@ -331,7 +342,7 @@ func newIntake(ctx context.Context, by Actor, in Input, referrerUserID, channel 
 	return &intake{ctx: ctx, by: by, in: in, channel: channel, now: now,
 		r: Referral{ID: db.NewID("ref"), Reference: newReference(), Status: Received, SourceType: in.Source.Type,
 			SourceOrganisationID: in.Source.OrganisationID, ReferrerUserID: referrerUserID, ReferrerName: in.Source.ReferrerName,
-			Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders,
+			Reasons: in.Reasons, ReasonText: in.ReasonText, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders,
 			ExternalID: in.ExternalID, ReceivedAt: now}}
 }
 
@@ -428,7 +439,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 		referrals = append(referrals, r.ID, r.Reference, r.SchemeID, personID, string(Received), r.SourceType, nullable(r.SourceOrganisationID),
 			nullable(r.ReferrerUserID), r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes, true, r.ConsentShare,
 			consentBy(in.Source.Type), at, nullable(possible), string(strength), j.channel, in.ExternalID, at, at,
-			p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode, p.Phone, p.Email)
+			p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode, p.Phone, p.Email, r.ReasonText)
 		nReferrals++
 		events = append(events, r.ID, 0, at, j.by.UserID, "", string(Received))
 		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "referral", ObjectID: r.ID, Client: j.by.Client})
@@ -493,7 +504,8 @@ const referralColumns = `r.id, r.reference, r.status, r.scheme_id, r.person_id, 
 	COALESCE(r.referrer_user_id, ''), r.referrer_name, r.reasons, r.urgency, r.notes, r.consent_share, COALESCE(r.assigned_to, ''),
 	COALESCE(r.possible_match_id, ''), r.match_strength, r.external_id, r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
 	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email,
-	r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email`
+	r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email,
+	r.reason_text, r.gp_share`
 
 func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var r Referral
@@ -504,14 +516,15 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.SchemeID, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
 		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.MatchStrength, &r.ExternalID, &r.ClosedReason,
 		&received, &first, &closed, &p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email,
-		&sent.GivenName, &sent.FamilyName, &sent.DateOfBirth, &sent.NHSNumber, &sent.Postcode, &sent.Phone, &sent.Email)
+		&sent.GivenName, &sent.FamilyName, &sent.DateOfBirth, &sent.NHSNumber, &sent.Postcode, &sent.Phone, &sent.Email,
+		&r.ReasonText, &r.GPShare)
 	if err != nil {
 		return r, err
 	}
 	p.ID = r.PersonID
 	p.showErased()
 	r.Person, r.Sent = &p, &sent
-	r.Reasons = strings.Fields(reasons)
+	r.Reasons = append([]string{}, strings.Fields(reasons)...)
 	r.ReceivedAt = db.Time(received)
 	if first.Valid {
 		t := db.Time(first.Int64)
