@@ -222,6 +222,9 @@ func (s *Server) visibleReferral(r *http.Request, act auth.Action) (referral.Ref
 
 func (s *Server) apiGetReferral(w http.ResponseWriter, r *http.Request) {
 	ref, err := s.visibleReferral(r, auth.ReadAction)
+	if err == nil {
+		ref, err = s.refs.WithOtherOpenReferrals(r.Context(), ref) // a referrer's copy (referralFor) leaves them out
+	}
 	if err != nil {
 		s.apiError(w, r, err)
 		return
