@@ -31,18 +31,6 @@ func (s *Server) caseReferral(r *http.Request) (referral.Referral, error) {
 	return s.visibleReferral(r, auth.ChangeAction)
 }
 
-// afterContact moves an accepted referral on to contacted once a contact
-// is recorded. The contact is kept either way: a status change refused
-// (someone closed it a moment ago) is logged, not reported as a failure.
-func (s *Server) afterContact(r *http.Request, ref referral.Referral) {
-	if ref.Status != referral.Accepted {
-		return
-	}
-	if _, err := s.refs.Transition(r.Context(), refActor(r), ref.ID, referral.Contacted, ""); err != nil {
-		s.log.Warn("contact recorded, status not moved on", "referral", ref.ID, "err", err)
-	}
-}
-
 // caseRead makes a casework API read: find the referral, then answer with
 // what read returns.
 func caseRead[Out any](s *Server, read func(r *http.Request, ref referral.Referral) (Out, error)) http.HandlerFunc {
@@ -81,12 +69,10 @@ func caseWrite[In, Out any](s *Server, status int, write func(r *http.Request, r
 	}
 }
 
+// apiRecordContact records a contact; one that reached the person moves
+// an accepted referral on to contacted in the same transaction.
 func (s *Server) apiRecordContact(r *http.Request, ref referral.Referral, in casework.ContactInput) (casework.Contact, error) {
-	c, err := s.cases.RecordContact(r.Context(), refActor(r), ref.ID, in)
-	if err == nil {
-		s.afterContact(r, ref)
-	}
-	return c, err
+	return s.cases.RecordContact(r.Context(), refActor(r), ref.ID, in)
 }
 
 func (s *Server) apiContacts(r *http.Request, ref referral.Referral) (list[casework.Contact], error) {
@@ -480,7 +466,6 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, "contact_form", pg, err, "at-day", "at-day", "at-time", "mode", "duration_minutes", "note")
 		return
 	}
-	s.afterContact(r, ref)
 	http.Redirect(w, r, "/referrals/"+ref.ID+"?done=contact#contacts", http.StatusSeeOther)
 }
 

@@ -122,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		return closeConnections(ctx, tx, c)
 	}
+	s.cases.Referrals = s.refs // a reached contact moves its referral on with these hooks
 	s.metrics = newMetrics(cfg.Registry, cfg.DB)
 	if cfg.Auth != nil && cfg.Auth.Hashers != nil {
 		cfg.Registry.MustRegister(hasherCollector{cfg.Auth.Hashers})
