@@ -46,13 +46,14 @@ type demoVenue struct {
 //	access demoAccess keys, replacing the venue's when set
 //	langs  comma-separated languages
 //	ages   "55-", "16-25", "-18", or ""
+//	sex    "female" or "male" for a group for women or men only; "" for anyone
 //	stale  months since someone last checked it; 0 means checked now
 type demoService struct {
 	org, id, name, cats, at, when string
 	cost, fees, places            string
 	led                           bool
 	since, access, langs, who     string
-	ages                          string
+	ages, sex                     string
 	stale                         int
 	phone, email, url             string
 	desc                          string
@@ -128,7 +129,7 @@ func (s demoService) input(orgID string, o demoOrg) (directory.Input, error) {
 		OrganisationID: orgID, Name: s.name, Description: s.desc, Categories: strings.Fields(s.cats),
 		Postcode: v.postcode, Address: v.name + ", " + v.street, LocationName: v.name, FeesNote: s.fees,
 		CitizenLed: s.led, StartedOn: s.since, URL: o.web, Email: o.email, Phone: o.phone, Eligibility: s.who,
-		Schedule: []directory.Session{},
+		Schedule: []directory.Session{}, ForSex: s.sex,
 	}
 	if s.url != "" {
 		in.URL = s.url
@@ -543,7 +544,7 @@ var demoDirectoryServices = []demoService{
 		at: "odm-exeter", when: "thu 10:00-12:00", cost: "free", places: "8", since: "2019-01-10", ages: "18-",
 		desc: "A free short course on understanding stress and low mood, sleeping better and small steps that can help you feel more in control. Groups are small and relaxed, and you will not be asked to talk about anything you do not want to. Ring or email to book; a worker will have a short chat with you first."},
 	{org: "open-door-minds", id: "odm-mens-talk-newton-abbot", name: "Men's Talk, Newton Abbot", cats: "mental_health_support support_groups",
-		at: "na-hall", when: "tue 19:00-20:30", cost: "free", led: true, since: "2025-09-16", ages: "18-", who: "Men aged 18 and over",
+		at: "na-hall", when: "tue 19:00-20:30", cost: "free", led: true, since: "2025-09-16", ages: "18-", who: "Men aged 18 and over", sex: "male",
 		desc: "A relaxed evening where men can talk about what is on their minds over a brew, with no pressure to speak. Some weeks we just talk about football or work; some weeks it goes deeper. You can just turn up, and a volunteer will say hello and introduce you."},
 	{org: "open-door-minds", id: "odm-walk-talk-barnstaple", name: "Walk and Talk, Barnstaple", cats: "mental_health_support walking_groups",
 		at: "rock-park", when: "sat 10:30-11:30", cost: "free", since: "2024-04-13",
@@ -683,7 +684,7 @@ var demoDirectoryServices = []demoService{
 		who:  "Adults who would like a calm, uncrowded swim, including disabled people and people with sensory needs",
 		desc: "A calmer swim with fewer people, no music and a mix of lanes and open water. It suits you if busy pools feel stressful or you are returning to swimming after an illness. There are private changing cubicles and a poolside hoist."},
 	{org: "torbay-active-communities", id: "tac-back-to-netball", name: "Back to Netball", cats: "physical_activity social_groups",
-		at: "clennon-pool", when: "tue 19:00-20:00", cost: "£4", since: "2022-01-11", ages: "16-",
+		at: "clennon-pool", when: "tue 19:00-20:00", cost: "£4", since: "2022-01-11", ages: "16-", sex: "female",
 		desc: "A relaxed netball session for women who have not played since school, or ever. The coach goes over the basics each week and the game is friendly, not competitive. Wear trainers and bring a water bottle."},
 	{org: "torbay-active-communities", id: "tac-tea-dance", name: "Tea Dance at Torre", cats: "physical_activity social_groups",
 		at: "torre-hall", when: "fri 14:00-16:00", cost: "£4", fees: "£4 including tea and biscuits", since: "2004-03-05",
@@ -875,7 +876,7 @@ var demoDirectoryServices = []demoService{
 		who:  "Refugees, asylum seekers and other people new to the UK",
 		desc: "Help with letters, housing, benefits, registering with a GP and school places. Interpreters are available for several languages, or we can use a phone interpreter. Just come along; you do not need an appointment."},
 	{org: "exeter-welcome-project", id: "ewp-womens-sewing", name: "Women's Sewing and Chat", cats: "arts_creativity social_groups",
-		at: "welcome-house", when: "fri 10:00-12:30", cost: "free", since: "2021-01-08", langs: "English, Arabic, Kurdish", who: "Women",
+		at: "welcome-house", when: "fri 10:00-12:30", cost: "free", since: "2021-01-08", langs: "English, Arabic, Kurdish", who: "Women", sex: "female",
 		desc: "A women-only morning of sewing, mending and making, with machines to use and fabric to share. It is a chance to practise English, learn new skills and make friends, and there is a play corner for small children. Just come in."},
 	{org: "exeter-welcome-project", id: "ewp-friday-football", name: "Friday Football", cats: "physical_activity social_groups",
 		at: "belmont-park", when: "fri 17:00-18:30", cost: "free", since: "2022-05-06", ages: "16-",
@@ -903,7 +904,7 @@ var demoDirectoryServices = []demoService{
 		at: "al-noor", when: "sat 14:00-16:00", cost: "free", since: "2010-05-08", langs: "English, Arabic, Urdu, Bengali",
 		desc: "Visitors of any faith or none are welcome to look round, ask questions and share tea and sweets with members of the community. Please take your shoes off in the prayer hall; scarves are available for women who would like one but visitors do not have to cover. Just come along."},
 	{org: "al-noor-centre", id: "anc-sisters-circle", name: "Sisters' Coffee Circle", cats: "faith_groups social_groups support_groups",
-		at: "al-noor", when: "fri 11:00-13:00", cost: "free", since: "2019-09-06", langs: "English, Arabic, Urdu", who: "Women, of any faith or none",
+		at: "al-noor", when: "fri 11:00-13:00", cost: "free", since: "2019-09-06", langs: "English, Arabic, Urdu", who: "Women, of any faith or none", sex: "female",
 		desc: "A relaxed women-only morning of coffee, conversation and sometimes a guest speaker on health, parenting or wellbeing. Many women come who are new to Exeter or would like to make friends. You do not need to be Muslim; just come in through the side door."},
 	{org: "al-noor-centre", id: "anc-food-share", name: "Thursday Food Share", cats: "food_support faith_groups",
 		at: "al-noor", when: "thu 17:00-19:00", cost: "free", since: "2020-04-02",
@@ -942,7 +943,7 @@ var demoDirectoryServices = []demoService{
 		at: "ndt-hub", when: "mon 10:00-14:00, wed 10:00-14:00, fri 10:00-14:00", fees: "Pay as you feel", since: "2015-03-02",
 		desc: "A café run by volunteers where you can get a hot meal, a drink and a chat, and pay what you can afford. It is a welcoming place to sit for as long as you like. If you would like to volunteer in the kitchen or front of house, ask at the counter."},
 	{org: "north-devon-together", id: "ndt-mens-breakfast", name: "Men's Breakfast Club", cats: "social_groups mental_health_support",
-		at: "ndt-hub", when: "sat 09:00-10:30", cost: "£3", since: "2025-02-01", ages: "18-", who: "Men aged 18 and over",
+		at: "ndt-hub", when: "sat 09:00-10:30", cost: "£3", since: "2025-02-01", ages: "18-", who: "Men aged 18 and over", sex: "male",
 		desc: "A cooked breakfast and a chance to talk, or not, with other men on a Saturday morning. Sometimes there is a guest, such as a coach or a mental health worker, but mostly it is just good company. Just turn up."},
 	{org: "north-devon-together", id: "ndt-ilfracombe-lunch", name: "Ilfracombe Harbour Lunch Club", cats: "social_groups food_support",
 		at: "ilfracombe-rooms", when: "tue 12:00-14:00", cost: "£5", since: "2000-05-02", ages: "60-",

@@ -45,6 +45,19 @@ func TestDemoDirectoryData(t *testing.T) {
 		if n := strings.Count(s.desc, ". ") + 1; n < 2 || n > 5 {
 			t.Errorf("%s: description has about %d sentences, want 2 to 4", s.id, n)
 		}
+		// A group whose words say it is for women or for men says so in
+		// for_sex, so that suggestions can tell (Men's Sheds welcome all).
+		words := strings.ToLower(s.who + " " + s.desc)
+		want := "any"
+		switch {
+		case strings.Contains(words, "women-only") || strings.HasPrefix(strings.ToLower(s.who), "women") || strings.Contains(words, "session for women"):
+			want = "female"
+		case strings.HasPrefix(strings.ToLower(s.who), "men ") || strings.Contains(words, "where men can") || strings.Contains(words, "with other men"):
+			want = "male"
+		}
+		if in.ForSex != want {
+			t.Errorf("%s: for %q, but its words say %q", s.id, in.ForSex, want)
+		}
 	}
 	for id := range orgs {
 		if !used[id] {
