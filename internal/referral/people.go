@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
+	"oikos/internal/db"
 )
 
 // Finding a person: a link worker or manager types a name, an NHS number
@@ -267,13 +269,9 @@ func (s *Store) People(ctx context.Context, by Actor, p *auth.Principal, q strin
 	if err != nil {
 		return nil, false, err
 	}
-	err = s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
-		found, more, err = searchPeople(ctx, tx, pq, p.SchemeID, p.Role == auth.Manager)
-		if err != nil || len(found) == 0 {
-			return err
-		}
-		return attachReferrals(ctx, tx, found, p.SchemeID)
-	})
+	// One statement: on a busy server each round trip to the database
+	// costs more than the search itself.
+	found, more, err = searchPeople(ctx, s.DB.R(), pq, p.SchemeID, p.Role == auth.Manager)
 	if err != nil || len(found) == 0 {
 		return []Found{}, false, err
 	}
@@ -323,9 +321,16 @@ type peopleSQL struct {
 // is one range of an index, read in key order and cut at MaxFound+1, so
 // that even a common name reads one page.
 func peopleQueries(pq PeopleQuery, scheme string, withRestricted bool) []peopleSQL {
-	const cols = "SELECT p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number FROM people p WHERE p.erased_at IS NULL"
+	const byFamily, byGiven = "p.family_key, p.given_key, p.id", "p.given_key, p.family_key, p.id"
 	var queries []peopleSQL
+	// Each statement carries the keys it is ordered by (o1, o2, then id),
+	// so that the union of them (unionOf) can keep each one's order.
 	add := func(where string, args []any, order string) {
+		keys := "p.family_key AS o1, p.given_key AS o2"
+		if order == byGiven {
+			keys = "p.given_key AS o1, p.family_key AS o2"
+		}
+		cols := "SELECT " + keys + ", p.id, p.given_name, p.family_name, p.date_of_birth, p.nhs_number FROM people p WHERE p.erased_at IS NULL"
 		args = append(args, scheme)
 		c := fmt.Sprintf(" AND EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = p.id AND r.scheme_id = $%d)", len(args))
 		if !withRestricted {
@@ -348,7 +353,6 @@ func peopleQueries(pq PeopleQuery, scheme string, withRestricted bool) []peopleS
 		}
 		return where, args
 	}
-	const byFamily, byGiven = "p.family_key, p.given_key, p.id", "p.given_key, p.family_key, p.id"
 	switch {
 	case pq.NHSNumber != "":
 		// nhs_number <> '' lets both databases use the partial index.
@@ -380,39 +384,78 @@ func peopleQueries(pq PeopleQuery, scheme string, withRestricted bool) []peopleS
 	return queries
 }
 
-// searchPeople runs a search's statements and merges what they find in
-// last-name order.
-func searchPeople(ctx context.Context, tx *sql.Tx, pq PeopleQuery, scheme string, withRestricted bool) ([]Found, bool, error) {
-	queries := peopleQueries(pq, scheme, withRestricted)
-	seen := map[string]bool{}
+// placeholder is a statement's numbered parameter.
+var placeholder = regexp.MustCompile(`\$[0-9]+`)
+
+// unionOf joins a search's statements into one, each still read in its
+// own order and cut at its own limit, with the statement's number (k) on
+// each row, and each person found with their referrals in the scheme,
+// newest first: one round trip to the database rather than one for each
+// reading of a name and one for the referrals.
+func unionOf(queries []peopleSQL, scheme string) peopleSQL {
+	var parts []string
+	var args []any
+	for k, q := range queries {
+		off := len(args)
+		renumbered := placeholder.ReplaceAllStringFunc(q.sql, func(m string) string {
+			n, _ := strconv.Atoi(m[1:])
+			return "$" + strconv.Itoa(n+off)
+		})
+		parts = append(parts, fmt.Sprintf("SELECT %d AS k, q%d.* FROM (%s) q%d", k, k, renumbered, k))
+		args = append(args, q.args...)
+	}
+	args = append(args, scheme)
+	// Every person found has a referral in the scheme (each statement
+	// checks), so the join loses nobody.
+	return peopleSQL{"SELECT u.k, u.id, u.given_name, u.family_name, u.date_of_birth, u.nhs_number, r.id, r.status FROM (" +
+		strings.Join(parts, " UNION ALL ") + fmt.Sprintf(") u JOIN referrals r ON r.person_id = u.id AND r.scheme_id = $%d", len(args)) +
+		" ORDER BY u.k, u.o1, u.o2, u.id, r.received_at DESC, r.id", args}
+}
+
+// searchPeople runs a search and merges what its readings find in
+// last-name order, each person with their referrals in the scheme.
+func searchPeople(ctx context.Context, q db.Querier, pq PeopleQuery, scheme string, withRestricted bool) ([]Found, bool, error) {
+	u := unionOf(peopleQueries(pq, scheme, withRestricted), scheme)
+	rows, err := q.QueryContext(ctx, u.sql, u.args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
 	var out []Found
+	byID := map[string]int{}
+	firstIn := map[string]int{} // the statement that found each person first
+	people := map[int]int{}     // how many people each statement found so far
+	last := map[int]string{}    // the person of each statement's last row
 	more := false
-	for _, q := range queries {
-		rows, err := tx.QueryContext(ctx, q.sql, q.args...)
-		if err != nil {
+	for rows.Next() {
+		var f Found
+		var k int
+		var r FoundReferral
+		if err := rows.Scan(&k, &f.ID, &f.GivenName, &f.FamilyName, &f.DateOfBirth, &f.NHSNumber, &r.ID, &r.Status); err != nil {
 			return nil, false, err
 		}
-		n := 0
-		for rows.Next() {
-			var f Found
-			if err := rows.Scan(&f.ID, &f.GivenName, &f.FamilyName, &f.DateOfBirth, &f.NHSNumber); err != nil {
-				rows.Close()
-				return nil, false, err
-			}
-			if n++; n > MaxFound {
-				more = true
-				break
-			}
-			if !seen[f.ID] {
-				seen[f.ID] = true
-				f.familyKey, f.givenKey = NameKey(f.FamilyName), NameKey(f.GivenName)
-				out = append(out, f)
-			}
+		// A person's rows (one a referral) come together, in the
+		// statement's own order.
+		if last[k] != f.ID {
+			last[k] = f.ID
+			people[k]++
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, false, err
+		if people[k] > MaxFound {
+			more = true // the one past the page, read to know there are more
+			continue
 		}
+		i, ok := byID[f.ID]
+		if !ok {
+			i, byID[f.ID], firstIn[f.ID] = len(out), len(out), k
+			f.familyKey, f.givenKey = NameKey(f.FamilyName), NameKey(f.GivenName)
+			out = append(out, f)
+		}
+		if firstIn[f.ID] == k {
+			out[i].Referrals = append(out[i].Referrals, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, err
 	}
 	// A one-word name: last names first, then first names; otherwise in
 	// last-name order.
@@ -446,35 +489,4 @@ func cmpKeys(a1, a2, a3, b1, b2, b3 string) int {
 		return c
 	}
 	return strings.Compare(a3, b3)
-}
-
-// attachReferrals lists each person's referrals in the scheme, newest
-// first.
-func attachReferrals(ctx context.Context, tx *sql.Tx, found []Found, scheme string) error {
-	byID := make(map[string]int, len(found))
-	args := []any{scheme}
-	marks := make([]string, len(found))
-	for i, f := range found {
-		byID[f.ID] = i
-		args = append(args, f.ID)
-		marks[i] = fmt.Sprintf("$%d", len(args))
-		found[i].Referrals = []FoundReferral{}
-	}
-	rows, err := tx.QueryContext(ctx, "SELECT person_id, id, status FROM referrals WHERE scheme_id = $1 AND person_id IN ("+
-		strings.Join(marks, ", ")+") ORDER BY received_at DESC, id", args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var person string
-		var r FoundReferral
-		if err := rows.Scan(&person, &r.ID, &r.Status); err != nil {
-			return err
-		}
-		if i, ok := byID[person]; ok {
-			found[i].Referrals = append(found[i].Referrals, r)
-		}
-	}
-	return rows.Err()
 }
