@@ -228,12 +228,10 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 			at := today.AddDate(0, 0, -7*k-r.IntN(7)).Format(time.DateOnly)
 			in := casework.ContactInput{At: at, Mode: casework.ContactModes[r.IntN(len(casework.ContactModes))], DurationMinutes: 10 + r.IntN(50),
 				Note: "Talked about how the week went."}
+			// The first moves the referral on to contacted.
 			if _, err := work.RecordContact(ctx, worker, ref.ID, in); err != nil {
 				return fmt.Errorf("contact %d: %w", i, err)
 			}
-		}
-		if _, err := refs.Transition(ctx, worker, ref.ID, referral.Contacted, ""); err != nil {
-			return err
 		}
 		if r.IntN(10) < 2 {
 			continue

@@ -466,9 +466,9 @@ func bareInsert(ctx context.Context, pool *sql.DB, dialect db.Dialect, in referr
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	personID, referralID := db.NewID("per"), db.NewID("ref")
 	p := in.Person
-	if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email, age_band, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode,
-		p.Phone, p.Email, "", db.Millis(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email, age_band, created_at, updated_at,
+		given_key, family_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)`, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode,
+		p.Phone, p.Email, "", db.Millis(now), referral.NameKey(p.GivenName), referral.NameKey(p.FamilyName)); err != nil {
 		return err
 	}
 	// The person as sent goes with the referral too, as the real intake

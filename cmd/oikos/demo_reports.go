@@ -204,9 +204,9 @@ func loadDemoHistory(ctx context.Context, a *app.App, out io.Writer) error {
 			ethnicity := demoPick(r, []string{"white", "asian", "black", "mixed", "other"}, []int{90, 4, 2, 3, 1})
 			postcode := fmt.Sprintf("%s %d%c%c", demoDistrict[r.IntN(len(demoDistrict))], 1+r.IntN(9), 'A'+rune(r.IntN(20)), 'A'+rune(r.IntN(20)))
 			personID, refID := db.NewID("per"), db.NewID("ref")
-			if err := exec(`INSERT INTO people (id, given_name, family_name, date_of_birth, postcode, age_band, sex, ethnicity, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, personID, given, family, born.Format(time.DateOnly), postcode,
-				referral.AgeBand(born, received), sex, ethnicity, ms(received)); err != nil {
+			if err := exec(`INSERT INTO people (id, given_name, family_name, date_of_birth, postcode, age_band, sex, ethnicity, created_at, updated_at,
+				given_key, family_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)`, personID, given, family, born.Format(time.DateOnly), postcode,
+				referral.AgeBand(born, received), sex, ethnicity, ms(received), referral.NameKey(given), referral.NameKey(family)); err != nil {
 				return err
 			}
 			source := demoPick(r, referral.SourceTypes, []int{40, 9, 5, 10, 6, 14, 8, 6, 2})

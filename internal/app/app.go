@@ -106,6 +106,8 @@ func New(d *db.DB, cfg Config) *App {
 	}
 	a.Referrals.DefaultScheme = cfg.DefaultScheme
 	a.Referrals.OnChange = a.onReferralChange
+	// A reached contact moves its referral on, with these hooks.
+	a.Casework.Referrals = a.Referrals
 	return a
 }
 

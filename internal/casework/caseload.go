@@ -173,7 +173,9 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assigne
 				t := db.Time(last.Int64)
 				c.LastContact = &t
 			}
-			st := Stage{Contacted: first.Valid || last.Valid, HadConversation: conversations > 0}
+			// Reached, that is: a call nobody answered is a last contact
+			// tried, not a first contact made.
+			st := Stage{Contacted: first.Valid, HadConversation: conversations > 0}
 			if err := json.Unmarshal([]byte(goals), &st.Goals); err != nil {
 				return fmt.Errorf("plan of referral %s: %w", c.ReferralID, err)
 			}

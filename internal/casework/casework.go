@@ -20,6 +20,17 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Referrals changes a referral's status with a contact (a reached
+	// contact moves it to contacted), with its OnChange hook; left nil, a
+	// store of the same database without hooks.
+	Referrals *referral.Store
+}
+
+func (s *Store) referrals() *referral.Store {
+	if s.Referrals == nil {
+		return &referral.Store{DB: s.DB, Now: s.Now}
+	}
+	return s.Referrals
 }
 
 // NewStore returns a Store with the real clock.

@@ -275,6 +275,10 @@ func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Refer
 	if err != nil {
 		return nil, err
 	}
+	age, sex, err := s.whoTheyAre(ctx, r, ref)
+	if err != nil {
+		return nil, err
+	}
 	if !located {
 		return nil, nil
 	}
@@ -291,7 +295,7 @@ func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Refer
 		return nil, err
 	}
 	out.Considered = len(cands)
-	profile := Profile{Needs: needs, Interests: words, Prefs: out.Preferences, Past: past}
+	profile := Profile{Needs: needs, Interests: words, Prefs: out.Preferences, Past: past, Age: age, Sex: sex}
 	ranked := Rank(profile, cands)
 	unmet := FindUnmet(needs, ranked, MinSuitable, postcode.Outcode(ref.Person.Postcode), out.Preferences.MaxKm)
 	if out.Items, err = s.withServices(ctx, r, profile, ranked[:min(len(ranked), s.limit())]); err != nil {
@@ -334,6 +338,27 @@ func (s *Suggester) withServices(ctx context.Context, r db.Querier, p Profile, r
 			Previously: r.Previously, ConnectionStatus: r.Connection})
 	}
 	return out, nil
+}
+
+// whoTheyAre reads the person's age today (nil when their date of birth
+// is not held) and sex as recorded.
+func (s *Suggester) whoTheyAre(ctx context.Context, r db.Querier, ref referral.Referral) (*int, string, error) {
+	var sex string
+	if ref.PersonID != "" {
+		err := r.QueryRowContext(ctx, "SELECT sex FROM people WHERE id = $1", ref.PersonID).Scan(&sex)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, "", err
+		}
+	}
+	if ref.Person == nil || ref.Person.DateOfBirth == "" {
+		return nil, sex, nil
+	}
+	born, err := time.Parse(time.DateOnly, ref.Person.DateOfBirth)
+	if err != nil {
+		return nil, sex, nil
+	}
+	age := referral.Age(born, s.now().In(suggestZone))
+	return &age, sex, nil
 }
 
 // latestNeeds reads the needs and interests of the referral's latest

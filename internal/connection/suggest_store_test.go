@@ -342,3 +342,83 @@ func TestSuggestConcurrentReads(t *testing.T) {
 		}
 	})
 }
+
+// Suggestions know the person's age and sex: a group for women, or for
+// young adults, is never suitable for a man of 74, and a change to whom a
+// service is for is seen at once.
+func TestSuggestWhoFor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ids := exeterServices(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada) // born 1951-09-14
+		if _, err := d.Exec(ctx, "UPDATE people SET sex = 'male' WHERE id = $1", ref.PersonID); err != nil {
+			t.Fatal(err)
+		}
+		ds := directory.NewStore(d)
+		base, err := ds.Get(ctx, ids["Belmont befriending"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := func(name string, change func(*directory.Input)) string {
+			in := base.Input()
+			in.Name = name
+			change(&in)
+			v, err := ds.Create(ctx, directory.Actor{UserID: "system"}, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.ForSex != in.ForSex && !(in.ForSex == "" && v.ForSex == "any") {
+				t.Fatalf("stored for %q, sent %q", v.ForSex, in.ForSex)
+			}
+			return v.ID
+		}
+		sisters := add("Sisters' coffee circle", func(in *directory.Input) { in.ForSex = "female" })
+		young := add("Young adult carers", func(in *directory.Input) { in.MinAge, in.MaxAge = years(16), years(25) })
+		s := connection.NewSuggester(d)
+		s.Now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }
+		byID := func() map[string]connection.Suggestion {
+			t.Helper()
+			got, err := s.Suggest(ctx, worker, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]connection.Suggestion{}
+			lastSuitable, firstUnsuitable := -1, len(got.Items)
+			for i, it := range got.Items {
+				out[it.ID] = it
+				if it.Suitable {
+					lastSuitable = i
+				} else if i < firstUnsuitable {
+					firstUnsuitable = i
+				}
+			}
+			if lastSuitable > firstUnsuitable {
+				t.Errorf("an unsuitable service ranks above a suitable one: %+v", got.Items)
+			}
+			return out
+		}
+		got := byID()
+		if it := got[sisters]; it.Suitable || !slices.Contains(it.Reasons, "For women only") || it.ForSex != "female" {
+			t.Errorf("sisters: %+v", it)
+		}
+		if it := got[young]; it.Suitable || !slices.Contains(it.Reasons, "For ages 16 to 25") {
+			t.Errorf("young carers: %+v", it)
+		}
+		if it := got[ids["Belmont befriending"]]; !it.Suitable {
+			t.Errorf("befriending: %+v", it)
+		}
+		// The circle opens to everyone: suitable now.
+		in := base.Input()
+		in.Name, in.ForSex = "Sisters' coffee circle", "any"
+		if _, err := ds.Update(ctx, directory.Actor{UserID: "system"}, sisters, in); err != nil {
+			t.Fatal(err)
+		}
+		if it := byID()[sisters]; !it.Suitable || it.ForSex != "any" {
+			t.Errorf("open to all: %+v", it)
+		}
+		in.ForSex = "everyone"
+		if _, err := ds.Update(ctx, directory.Actor{UserID: "system"}, sisters, in); fields(err)["for_sex"] == "" {
+			t.Errorf("bad for_sex: %v", err)
+		}
+	})
+}

@@ -217,6 +217,13 @@ func (m *mappedService) details(attrs []HSDSAttribute, in *Input) {
 			} else {
 				in.Capacity = &n
 			}
+		case DetailForSex:
+			switch v := strings.ToLower(value); v {
+			case "female", "male", "any":
+				in.ForSex = v
+			default:
+				m.note("the for-women-or-men attribute's value %q is not female, male or any, so it was left out", truncate(value, 20))
+			}
 		default:
 			m.note("the service detail %q is not one Oikos keeps, so it was left out", truncate(code, 40))
 		}

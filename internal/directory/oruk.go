@@ -499,9 +499,9 @@ func CategoryTerm(c taxonomy.Category) HSDSTaxonomyTerm {
 		Taxonomy: taxonomy.TaxonomyName, TaxonomyID: oikosTaxonomyUUID, TaxonomyDetail: &detail, Language: "en"}
 }
 
-// Oikos keeps three things about a service that HSDS 3.0 has no field for:
-// whether the people who use it run it, when it started, and how many
-// places it has free. A document carries them as attributes, which is how
+// Oikos keeps four things about a service that HSDS 3.0 has no field for:
+// whether the people who use it run it, when it started, how many places
+// it has free, and whether it is for women or men only. A document carries them as attributes, which is how
 // HSDS is extended: the attribute's term, of Oikos's "service details"
 // taxonomy, names the detail and its value holds it ("2019-04-01", "12";
 // citizen-led needs no value).
@@ -509,6 +509,7 @@ const (
 	DetailCitizenLed = "citizen_led"
 	DetailStartedOn  = "started_on"
 	DetailCapacity   = "capacity"
+	DetailForSex     = "for_sex"
 )
 
 const detailsTaxonomyID = "oikos-service-details"
@@ -520,11 +521,13 @@ var (
 		DetailCitizenLed: {"Citizen-led", "Run by the people who take part in it, not by paid staff."},
 		DetailStartedOn:  {"Started on", "The date the service began, as YYYY-MM-DD."},
 		DetailCapacity:   {"Places free", "How many places the service has free, a whole number; 0 when it is full."},
+		DetailForSex:     {"For women or men only", "female for a service for women only, male for one for men only; any, or no attribute, for anyone."},
 	}
 )
 
 // ServiceDetailTerm is the taxonomy term of one service detail (DetailCitizenLed,
-// DetailStartedOn or DetailCapacity); ok is false for any other code.
+// DetailStartedOn, DetailCapacity or DetailForSex); ok is false for any
+// other code.
 func ServiceDetailTerm(code string) (term HSDSTaxonomyTerm, ok bool) {
 	d, ok := serviceDetails[code]
 	if !ok {

@@ -69,10 +69,12 @@ type Service struct {
 	Eligibility    string    `json:"eligibility"`
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
-	Status         string    `json:"status"`
-	LastCheckedAt  time.Time `json:"last_checked_at"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	// ForSex is whom the service is for: "any", "female" or "male".
+	ForSex        string    `json:"for_sex"`
+	Status        string    `json:"status"`
+	LastCheckedAt time.Time `json:"last_checked_at"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 
 	// Terms are categories from other taxonomies, kept from an import.
 	Terms []Term `json:"-"`
@@ -123,7 +125,12 @@ type Input struct {
 	Eligibility    string    `json:"eligibility"`
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
+	// ForSex is one of ForSexes; left out, "any".
+	ForSex string `json:"for_sex"`
 }
+
+// ForSexes are whom a service may be for.
+var ForSexes = []string{"any", "female", "male"}
 
 // Limits on what a service may hold.
 const (
@@ -271,6 +278,11 @@ func (in *Input) Validate() error {
 	}
 	if in.MinAge != nil && in.MaxAge != nil && *in.MaxAge < *in.MinAge && f["min_age"] == "" && f["max_age"] == "" {
 		f["max_age"] = "Maximum age must not be below the minimum age."
+	}
+	if in.ForSex = strings.TrimSpace(in.ForSex); in.ForSex == "" {
+		in.ForSex = "any"
+	} else if !slices.Contains(ForSexes, in.ForSex) {
+		f["for_sex"] = "Say whom it is for: any, female or male."
 	}
 	if in.StartedOn = strings.TrimSpace(in.StartedOn); in.StartedOn != "" {
 		if problem := startDateProblem(in.StartedOn); problem != "" {

@@ -160,20 +160,20 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		if checked == 0 {
 			checked = now
 		}
-		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status, checked)
+		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status, checked, forSex(in.ForSex))
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (organisation_id, name, description, url, email, phone, cost_pence,
 			fees_description, eligibility, min_age, max_age, capacity, citizen_led, started_on, accessibility, languages,
 			categories, category_labels, location_name, address, postcode, latitude, longitude, days, updated_at,
-			id, source, source_id, location_id, status, created_at, last_checked_at)
+			id, source, source_id, location_id, status, created_at, last_checked_at, for_sex)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-			$26, $27, $28, $29, $30, $25, $31)`, args...)
+			$26, $27, $28, $29, $30, $25, $31, $32)`, args...)
 		if err != nil {
 			return err
 		}
 	} else {
-		args = append(args, id, keys.LocationID, keys.Status, checked)
+		args = append(args, id, keys.LocationID, keys.Status, checked, forSex(in.ForSex))
 		res, err := tx.ExecContext(ctx, `UPDATE services SET organisation_id = $1, name = $2, description = $3, url = $4, email = $5,
-			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, capacity = $12,
+			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, for_sex = $30, capacity = $12,
 			citizen_led = $13, started_on = $14, accessibility = $15, languages = $16, categories = $17, category_labels = $18,
 			location_name = $19, address = $20, postcode = $21, latitude = $22, longitude = $23, days = $24, updated_at = $25,
 			location_id = CASE WHEN $27 = '' THEN location_id ELSE $27 END,
@@ -269,7 +269,7 @@ func (s *Store) MarkChecked(ctx context.Context, by Actor, id string) error {
 const serviceColumns = `s.id, s.organisation_id, o.name, s.name, s.description, s.url, s.email, s.phone, s.status, s.cost_pence,
 	s.fees_description, s.eligibility, s.min_age, s.max_age, s.capacity, s.citizen_led, s.started_on, s.accessibility,
 	s.languages, s.categories, s.location_id, s.location_name, s.address, s.postcode, s.latitude, s.longitude,
-	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id`
+	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id, s.for_sex`
 
 func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, error) {
 	var v Service
@@ -281,7 +281,7 @@ func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, er
 	dest := []any{&v.ID, &v.OrganisationID, &v.Organisation, &v.Name, &v.Description, &v.URL, &v.Email, &v.Phone, &v.Status, &cost,
 		&v.FeesNote, &v.Eligibility, &minAge, &maxAge, &capacity, &v.CitizenLed, &v.StartedOn, &access,
 		&langs, &cats, &v.LocationID, &v.LocationName, &v.Address, &v.Postcode, &lat, &lon,
-		&checked, &created, &updated, &v.Source, &v.SourceID}
+		&checked, &created, &updated, &v.Source, &v.SourceID, &v.ForSex}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return v, err
 	}
@@ -461,7 +461,15 @@ func (v Service) Input() Input {
 		Postcode: v.Postcode, Address: v.Address, LocationName: v.LocationName, Schedule: v.Schedule, CostPence: v.CostPence,
 		FeesNote: v.FeesNote, Capacity: v.Capacity, CitizenLed: v.CitizenLed, StartedOn: v.StartedOn, URL: v.URL,
 		Email: v.Email, Phone: v.Phone, Accessibility: v.Accessibility, Languages: v.Languages, Eligibility: v.Eligibility,
-		MinAge: v.MinAge, MaxAge: v.MaxAge}
+		MinAge: v.MinAge, MaxAge: v.MaxAge, ForSex: v.ForSex}
+}
+
+// forSex is whom a service is for as stored: "any" unless it says.
+func forSex(s string) string {
+	if s == "" {
+		return "any"
+	}
+	return s
 }
 
 // Imported is a service read from another directory, with the ids it had

@@ -53,6 +53,10 @@ type Nearby struct {
 	Accessibility []string
 	Languages     []string
 	CitizenLed    bool
+	// MinAge, MaxAge and ForSex say whom it is for (nil: no limit; ForSex
+	// "any", "female" or "male").
+	MinAge, MaxAge *int
+	ForSex         string
 	// Relevance is the full-text score summed over the interests matched
 	// (higher is better, comparable only within one query); Matched names
 	// those interests.
@@ -121,7 +125,8 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 			continue
 		}
 		n := Nearby{ID: row.id, Name: row.name, DistanceKm: km, Categories: row.categories, Days: row.days,
-			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, pk: row.pk}
+			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, MinAge: row.minAge, MaxAge: row.maxAge,
+			ForSex: row.forSex, pk: row.pk}
 		if q.Schedules {
 			n.Schedule = row.schedule
 		}
@@ -246,6 +251,9 @@ type compactService struct {
 	cost       *int64
 	capacity   *int
 	citizenLed bool
+	// minAge, maxAge and forSex say whom it is for.
+	minAge, maxAge *int
+	forSex         string
 	// schedule holds the sessions on days 1 to 7, in their order.
 	schedule                 []Session
 	accessibility, languages []string
@@ -407,17 +415,25 @@ func readSnapshot(ctx context.Context, r db.Querier, versionBefore int64) (*sugg
 		times[t] = t
 		return t
 	}
-	err := eachRow(ctx, r, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
+	sexes := map[string]string{}
+	err := eachRow(ctx, r, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led,
+		s.min_age, s.max_age, s.for_sex
 		FROM services s CROSS JOIN directory_version v
 		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL ORDER BY s.latitude`,
 		func(rows *sql.Rows) error {
 			var c compactService
 			var cats string
-			var cost, capacity sql.NullInt64
+			var cost, capacity, minAge, maxAge sql.NullInt64
 			var version int64
-			if err := rows.Scan(&version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed); err != nil {
+			var sex string
+			if err := rows.Scan(&version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed,
+				&minAge, &maxAge, &sex); err != nil {
 				return err
 			}
+			if _, ok := sexes[sex]; !ok {
+				sexes[sex] = sex
+			}
+			c.minAge, c.maxAge, c.forSex = intPtr(minAge), intPtr(maxAge), sexes[sex]
 			versions[version], p.version = true, version
 			c.categories = list(cats, strings.Fields)
 			if cost.Valid {

@@ -146,8 +146,9 @@ func (s *Store) erase(ctx context.Context, tx *sql.Tx, personID string, d Detail
 		q    string
 		args []any
 	}{
-		{`UPDATE people SET given_name = '', family_name = '', date_of_birth = '', nhs_number = '', postcode = $2, phone = '', email = '',
-			preferred_contact = '', restricted_at = NULL, erased_at = $3, updated_at = $3 WHERE id = $1`, []any{personID, District(d.Postcode), now}},
+		{`UPDATE people SET given_name = '', family_name = '', given_key = '', family_key = '', date_of_birth = '', nhs_number = '', postcode = $2, phone = '', email = '',
+			preferred_contact = '', interpreter_language = '', access_needs = '[]', next_of_kin_name = '', next_of_kin_relationship = '',
+			next_of_kin_phone = '', restricted_at = NULL, erased_at = $3, updated_at = $3 WHERE id = $1`, []any{personID, District(d.Postcode), now}},
 		// The details each referral gave, which its referrer sees, go too.
 		{`UPDATE referrals SET notes = '', reason_text = '', referrer_name = '', sent_given_name = '', sent_family_name = '', sent_date_of_birth = '',
 			sent_nhs_number = '', sent_postcode = '', sent_phone = '', sent_email = '' WHERE person_id = $1`, nil},

@@ -35,22 +35,27 @@ type Export struct {
 
 // Person is the person's own row, every column.
 type Person struct {
-	ID               string     `json:"id"`
-	GivenName        string     `json:"given_name"`
-	FamilyName       string     `json:"family_name"`
-	DateOfBirth      string     `json:"date_of_birth"`
-	NHSNumber        string     `json:"nhs_number"`
-	Postcode         string     `json:"postcode"`
-	Phone            string     `json:"phone"`
-	Email            string     `json:"email"`
-	PreferredContact string     `json:"preferred_contact"`
-	AgeBand          string     `json:"age_band"`
-	Sex              string     `json:"sex"`
-	Ethnicity        string     `json:"ethnicity"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	RestrictedAt     *time.Time `json:"restricted_at"`
-	ErasedAt         *time.Time `json:"erased_at"`
+	ID               string `json:"id"`
+	GivenName        string `json:"given_name"`
+	FamilyName       string `json:"family_name"`
+	DateOfBirth      string `json:"date_of_birth"`
+	NHSNumber        string `json:"nhs_number"`
+	Postcode         string `json:"postcode"`
+	Phone            string `json:"phone"`
+	Email            string `json:"email"`
+	PreferredContact string `json:"preferred_contact"`
+	AgeBand          string `json:"age_band"`
+	Sex              string `json:"sex"`
+	Ethnicity        string `json:"ethnicity"`
+	// InterpreterLanguage, AccessNeeds and NextOfKin are as the link
+	// worker recorded them (referral.Details).
+	InterpreterLanguage string             `json:"interpreter_language"`
+	AccessNeeds         []string           `json:"access_needs"`
+	NextOfKin           referral.NextOfKin `json:"next_of_kin"`
+	CreatedAt           time.Time          `json:"created_at"`
+	UpdatedAt           time.Time          `json:"updated_at"`
+	RestrictedAt        *time.Time         `json:"restricted_at"`
+	ErasedAt            *time.Time         `json:"erased_at"`
 }
 
 // Referral is one referral and everything recorded under it.
@@ -122,6 +127,7 @@ type Contact struct {
 	Mode            string    `json:"mode"`
 	DurationMinutes int       `json:"duration_minutes"`
 	Note            string    `json:"note"`
+	Outcome         string    `json:"outcome"`
 	By              string    `json:"by"`
 }
 
@@ -338,14 +344,20 @@ func (r *reader) export(personID string, out *Export) error {
 	p := &out.Person
 	var created, updated int64
 	var restricted, erased sql.NullInt64
+	var needs string
 	err := r.tx.QueryRowContext(r.ctx, `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
-		preferred_contact, age_band, sex, ethnicity, created_at, updated_at, restricted_at, erased_at FROM people WHERE id = $1`, personID).
+		preferred_contact, age_band, sex, ethnicity, interpreter_language, access_needs, next_of_kin_name, next_of_kin_relationship,
+		next_of_kin_phone, created_at, updated_at, restricted_at, erased_at FROM people WHERE id = $1`, personID).
 		Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email, &p.PreferredContact,
-			&p.AgeBand, &p.Sex, &p.Ethnicity, &created, &updated, &restricted, &erased)
+			&p.AgeBand, &p.Sex, &p.Ethnicity, &p.InterpreterLanguage, &needs, &p.NextOfKin.Name, &p.NextOfKin.Relationship,
+			&p.NextOfKin.Phone, &created, &updated, &restricted, &erased)
 	if err == sql.ErrNoRows {
 		return oikos.NotFound("Person")
 	} else if err != nil {
 		return err
+	}
+	if err := json.Unmarshal([]byte(needs), &p.AccessNeeds); err != nil || p.AccessNeeds == nil {
+		p.AccessNeeds = []string{}
 	}
 	p.CreatedAt, p.UpdatedAt = db.Time(created), db.Time(updated)
 	p.RestrictedAt, p.ErasedAt = optionalTime(restricted), optionalTime(erased)
@@ -441,13 +453,13 @@ func (r *reader) contacts(ref *Referral) error {
 		var c Contact
 		var at int64
 		var actor, name, role string
-		if err := rows.Scan(&at, &c.Mode, &c.DurationMinutes, &c.Note, &actor, &name, &role); err != nil {
+		if err := rows.Scan(&at, &c.Mode, &c.DurationMinutes, &c.Note, &c.Outcome, &actor, &name, &role); err != nil {
 			return err
 		}
 		c.At, c.By = db.Time(at), who(actor, name, role)
 		ref.Contacts = append(ref.Contacts, c)
 		return nil
-	}, `SELECT c.at, c.mode, c.duration_minutes, c.note, c.by_user, `+actorSQL+`
+	}, `SELECT c.at, c.mode, c.duration_minutes, c.note, c.outcome, c.by_user, `+actorSQL+`
 		FROM contacts c LEFT JOIN users u ON u.id = c.by_user WHERE c.referral_id = $1 ORDER BY c.at, c.id`, ref.ID)
 }
 

@@ -54,7 +54,7 @@ type Table struct {
 
 // Tables lists where a person's data lies.
 var Tables = []Table{
-	{"people", "person", "details blanked; postcode cut to its district; age band, sex and ethnicity kept for the reports"},
+	{"people", "person", "details blanked (with interpreter, access needs and next of kin); postcode cut to its district; age band, sex and ethnicity kept for the reports"},
 	{"referrals", "referrals", "notes, the referrer's reason text and name blanked; status, dates, source, reasons (needs codes) and the GP record choice kept"},
 	{"referral_events", "referrals[].history", "reasons other than closing reasons blanked"},
 	{"contacts", "referrals[].contacts", "notes blanked; when, how and how long kept"},

@@ -33,6 +33,7 @@ var secrets = []string{
 	"Zephyrine", "Quillfeather", "9434765919", "07700 900461", "7700900461", "zeph.q@example.org", "1951-03-14", "EX4 6PX",
 	"SECRET-NOTES", "SECRET-REASON", "SECRET-REFERRER", "SECRET-CONTACT", "SECRET-MATTERS", "SECRET-STRENGTH", "SECRET-INTEREST", "SECRET-CONVNOTE",
 	"SECRET-GOAL", "SECRET-STEP", "SECRET-FORPROVIDER", "SECRET-FEEDBACK", "SECRET-DECLINE", "SECRET-DROPPED",
+	"SECRET-LANGUAGE", "SECRET-ACCESS", "SECRET-KIN", "SECRET-RELATION", "07700 900999", "SECRET-REOPEN",
 }
 
 // world is a scheme with a link worker, a manager, a provider with two
@@ -130,6 +131,12 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	}
 	w.community(t, ref.ID)
 	must(w.refs.Transition(ctx, worker, ref.ID, referral.Closed, "goals_met"))(t)
+	// Reopened with a reason, and closed again.
+	must(w.refs.Reopen(ctx, worker, ref.ID, "SECRET-REOPEN: she asked to come back"))(t)
+	must(w.refs.Transition(ctx, worker, ref.ID, referral.Closed, "goals_met"))(t)
+	// What the link worker records of her beyond the referral.
+	oikostest.Exec(t, d, `UPDATE people SET interpreter_language = 'SECRET-LANGUAGE', access_needs = '["SECRET-ACCESS"]', next_of_kin_name = 'SECRET-KIN',
+		next_of_kin_relationship = 'SECRET-RELATION', next_of_kin_phone = '07700 900999' WHERE id = $1`, w.personID)
 	w.invite(t, ref.ID)
 	if err := w.refs.RecordRead(ctx, manager, ref); err != nil {
 		t.Fatal(err)

@@ -202,11 +202,14 @@ type Referral struct {
 	// sent and nothing more, whichever record it is reconciled with.
 	Sent *Person `json:"referred_as,omitempty"`
 	// ExternalID is the sender's own id for it, if the sender gave one.
-	ExternalID     string     `json:"-"`
-	ClosedReason   string     `json:"closed_reason,omitempty"`
-	ReceivedAt     time.Time  `json:"received_at"`
-	FirstContactAt *time.Time `json:"first_contact_at"`
-	ClosedAt       *time.Time `json:"closed_at"`
+	ExternalID   string `json:"-"`
+	ClosedReason string `json:"closed_reason,omitempty"`
+	// OtherOpenReferrals, when looked up (WithOtherOpenReferrals), are the
+	// ids of the same person's other open referrals; nil, it is left out.
+	OtherOpenReferrals *[]string  `json:"other_open_referrals,omitempty"`
+	ReceivedAt         time.Time  `json:"received_at"`
+	FirstContactAt     *time.Time `json:"first_contact_at"`
+	ClosedAt           *time.Time `json:"closed_at"`
 }
 
 // AsSent is the referral as the one who sent it may see it: the person as
@@ -220,6 +223,7 @@ func (r Referral) AsSent() Referral {
 	}
 	sent.ID = ""
 	r.Person, r.Sent, r.PersonID, r.PossibleMatchID, r.MatchStrength = &sent, nil, "", "", NotAlike
+	r.OtherOpenReferrals = nil
 	return r
 }
 
@@ -425,7 +429,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 		personID := db.NewID("per")
 		born, _ := ParseBirthDate(p.DateOfBirth, j.now)
 		people = append(people, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber,
-			p.Postcode, p.Phone, p.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now))
+			p.Postcode, p.Phone, p.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now), NameKey(p.GivenName), NameKey(p.FamilyName))
 		nPeople++
 		made = append(made, matchable{personID, key, r.SchemeID})
 		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "person", ObjectID: personID, Client: j.by.Client})
@@ -616,7 +620,9 @@ type Filter struct {
 	Offset, Limit  int
 }
 
-// List returns referrals oldest first (the triage order), with the total.
+// List returns referrals oldest first, with the total. The triage queue
+// (Status Received) lists urgent referrals first, then oldest first, as
+// the referral form promises ("Urgent referrals are seen first").
 func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	conds := []string{"1 = 1"}
 	var args []any
@@ -632,7 +638,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	if f.InScheme {
 		add("r.scheme_id = ?", f.SchemeID)
 	}
-	if f.Status != "" {
+	order := "r.received_at, r.id"
+	switch f.Status {
+	case "":
+	case Received:
+		// Written out, not a parameter, so that both databases use the
+		// partial index of the queue (referrals_triage), read in order.
+		conds = append(conds, "r.status = 'received'")
+		order = "r.urgency DESC, r.received_at, r.id"
+	default:
 		add("r.status = ?", string(f.Status))
 	}
 	if f.AssignedTo != "" {
@@ -658,7 +672,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	}
 	n := len(args)
 	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE "+where+
-		fmt.Sprintf(" ORDER BY r.received_at, r.id LIMIT $%d OFFSET $%d", n+1, n+2), append(args, limit, f.Offset)...)
+		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, n+1, n+2), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -685,43 +699,106 @@ func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, id string, by Actor, f
 // with a conflict that says why.
 func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, reason string) (Referral, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		head, err := Lock(ctx, tx, s.DB.Dialect, id)
-		if err != nil {
+		_, err := s.TransitionTx(ctx, tx, by, id, to, reason)
+		return err
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// TransitionTx is Transition inside tx, for a workflow that changes
+// something else with the status (a reached contact moves the referral to
+// contacted): both commit or neither does. It returns the status the
+// referral had.
+func (s *Store) TransitionTx(ctx context.Context, tx *sql.Tx, by Actor, id string, to Status, reason string) (Status, error) {
+	head, err := Lock(ctx, tx, s.DB.Dialect, id)
+	if err != nil {
+		return "", err
+	}
+	from := head.Status
+	if err := CheckTransition(from, to, reason); err != nil {
+		code := oikos.ECONFLICT
+		if !slices.Contains(Statuses, to) {
+			code = oikos.EINVALID
+		}
+		return from, &oikos.Error{Code: code, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
+	}
+	now := db.Millis(s.now())
+	q := "UPDATE referrals SET status = $1, updated_at = $2"
+	switch to {
+	case Contacted:
+		q += ", first_contact_at = COALESCE(first_contact_at, $2)"
+	case Closed:
+		q += ", closed_at = $2, closed_reason = $4"
+	}
+	q += " WHERE id = $3 AND status = $5"
+	args := []any{string(to), now, id, reason, string(from)}
+	if to != Closed {
+		q = strings.Replace(q, " AND status = $5", " AND status = $4", 1)
+		args = []any{string(to), now, id, string(from)}
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return from, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return from, &oikos.Error{Code: oikos.ECONFLICT, Message: "The referral changed while you were working on it. Reload and try again."}
+	}
+	if err := s.addEvent(ctx, tx, id, by, from, to, reason, ""); err != nil {
+		return from, err
+	}
+	if err := s.changed(ctx, tx, Change{ReferralID: id, From: from, To: to, Reason: reason, By: by}); err != nil {
+		return from, err
+	}
+	return from, s.auditTx(ctx, tx, by, audit.Update, "referral", id)
+}
+
+// Reopen takes a closed referral back to accepted, within ReopenWithin of
+// its closing (CheckReopen; later is a conflict). The closing stays in the
+// history, followed by the reopening with its reason; the link worker it
+// was assigned to keeps it.
+func (s *Store) Reopen(ctx context.Context, by Actor, id, reason string) (Referral, error) {
+	reason = strings.TrimSpace(reason)
+	f := map[string]string{}
+	if reason == "" {
+		f["reason"] = "Say why the referral is being reopened."
+	} else if !oikos.PlainText(reason, true) || utf8.RuneCountInString(reason) > MaxReopenReason {
+		f["reason"] = fmt.Sprintf("Write the reason in %d characters or fewer, without control characters.", MaxReopenReason)
+	}
+	if err := oikos.Invalid(f); err != nil {
+		return Referral{}, err
+	}
+	if !oikos.PlainText(id, false) {
+		return Referral{}, oikos.NotFound("Referral")
+	}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		q := "SELECT status, closed_at FROM referrals WHERE id = $1" + s.DB.Dialect.ForUpdate()
+		var from Status
+		var closed sql.NullInt64
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&from, &closed); err == sql.ErrNoRows {
+			return oikos.NotFound("Referral")
+		} else if err != nil {
 			return err
 		}
-		from := head.Status
-		if err := CheckTransition(from, to, reason); err != nil {
-			code := oikos.ECONFLICT
-			if !slices.Contains(Statuses, to) {
-				code = oikos.EINVALID
-			}
-			return &oikos.Error{Code: code, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
+		var closedAt *time.Time
+		if closed.Valid {
+			t := db.Time(closed.Int64)
+			closedAt = &t
 		}
-		now := db.Millis(s.now())
-		q := "UPDATE referrals SET status = $1, updated_at = $2"
-		switch to {
-		case Contacted:
-			q += ", first_contact_at = COALESCE(first_contact_at, $2)"
-		case Closed:
-			q += ", closed_at = $2, closed_reason = $4"
+		now := s.now()
+		if err := CheckReopen(from, closedAt, now); err != nil {
+			return &oikos.Error{Code: oikos.ECONFLICT, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
 		}
-		q += " WHERE id = $3 AND status = $5"
-		args := []any{string(to), now, id, reason, string(from)}
-		if to != Closed {
-			q = strings.Replace(q, " AND status = $5", " AND status = $4", 1)
-			args = []any{string(to), now, id, string(from)}
-		}
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, closed_at = NULL, closed_reason = '', updated_at = $2
+			WHERE id = $3 AND status = $4`, string(Accepted), db.Millis(now), id, string(Closed)); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return &oikos.Error{Code: oikos.ECONFLICT, Message: "The referral changed while you were working on it. Reload and try again."}
-		}
-		if err := s.addEvent(ctx, tx, id, by, from, to, reason, ""); err != nil {
+		if err := s.addEvent(ctx, tx, id, by, Closed, Accepted, reason, ""); err != nil {
 			return err
 		}
-		if err := s.changed(ctx, tx, Change{ReferralID: id, From: from, To: to, Reason: reason, By: by}); err != nil {
+		if err := s.changed(ctx, tx, Change{ReferralID: id, From: Closed, To: Accepted, Reason: reason, By: by}); err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
@@ -730,6 +807,55 @@ func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, 
 		return Referral{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// OtherOpenReferrals lists, oldest first, the ids of the open referrals in
+// r's scheme that may be about the same person as r, r itself left out:
+// those on the same person record, those on the record r is flagged as
+// possibly being, and those flagged as possibly either. A second referral
+// for someone is then seen at once, not worked twice. Callers have
+// checked that the caller may see r; opening each is checked on its own.
+func (s *Store) OtherOpenReferrals(ctx context.Context, r Referral) ([]string, error) {
+	people := []any{r.PersonID}
+	if r.PossibleMatchID != "" && r.PossibleMatchID != r.PersonID {
+		people = append(people, r.PossibleMatchID)
+	}
+	args := []any{r.SchemeID, r.ID}
+	var marks []string
+	for _, p := range people {
+		args = append(args, p)
+		marks = append(marks, fmt.Sprintf("$%d", len(args)))
+	}
+	in := strings.Join(marks, ", ")
+	ids, err := db.Strings(ctx, s.DB.R(), `SELECT id FROM referrals WHERE scheme_id = $1 AND id <> $2 AND status <> 'closed'
+		AND (person_id IN (`+in+`) OR possible_match_id IN (`+in+`)) ORDER BY received_at, id`, args...)
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, err
+}
+
+// WithOtherOpenReferrals is r with OtherOpenReferrals looked up, for
+// those who may see the person record (never its referrer: AsSent leaves
+// them out).
+func (s *Store) WithOtherOpenReferrals(ctx context.Context, r Referral) (Referral, error) {
+	ids, err := s.OtherOpenReferrals(ctx, r)
+	r.OtherOpenReferrals = &ids
+	return r, err
+}
+
+// RecordListRead writes the read of a list of referrals (each names a
+// person) to the audit log in one append.
+func (s *Store) RecordListRead(ctx context.Context, by Actor, items []Referral) error {
+	if len(items) == 0 {
+		return nil
+	}
+	now := s.now()
+	events := make([]audit.Event, len(items))
+	for i, r := range items {
+		events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client}
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
 }
 
 // Assign gives a referral to a link worker.

@@ -27,26 +27,13 @@ import (
 // status) never reaches a note, and a link worker reaches only their own
 // caseload and the unassigned queue.
 
-// afterContact moves an accepted referral on to contacted once a contact
-// is recorded. The contact is kept either way: a status change refused
-// (someone closed it a moment ago) is logged, not reported as a failure.
-func (s *Server) afterContact(r *http.Request, ref referral.Referral) {
-	if ref.Status != referral.Accepted {
-		return
-	}
-	if _, err := s.refs.Transition(r.Context(), httpx.Actor(r), ref.ID, referral.Contacted, ""); err != nil {
-		s.log.Warn("contact recorded, status not moved on", "referral", ref.ID, "err", err)
-	}
-}
-
 func (s *Server) apiRecordContact(w http.ResponseWriter, r *http.Request) {
 	var in casework.ContactInput
 	ref, err := s.caseBody(w, r, &in)
 	var c casework.Contact
 	if err == nil {
-		if c, err = s.cases.RecordContact(r.Context(), httpx.Actor(r), ref.ID, in); err == nil {
-			s.afterContact(r, ref)
-		}
+		// A reached contact moves the referral on in the same transaction.
+		c, err = s.cases.RecordContact(r.Context(), httpx.Actor(r), ref.ID, in)
 	}
 	s.reply(w, r, http.StatusCreated, c, err)
 }
@@ -222,7 +209,6 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, "contact_form", pg, err, "at-day", "at-day", "at-time", "mode", "duration_minutes", "note")
 		return
 	}
-	s.afterContact(r, ref)
 	http.Redirect(w, r, "/referrals/"+ref.ID+"?done=contact#contacts", http.StatusSeeOther)
 }
 

@@ -170,6 +170,11 @@ func validStatus(st referral.Status) bool {
 
 func (s *Server) apiGetReferral(w http.ResponseWriter, r *http.Request) {
 	ref, err := s.visibleReferral(r, auth.ReadAction)
+	if err == nil {
+		// The same person's other open referrals, so that a second one is
+		// seen at once; a referrer's copy (ForCaller) leaves them out.
+		ref, err = s.refs.WithOtherOpenReferrals(r.Context(), ref)
+	}
 	s.reply(w, r, http.StatusOK, casefile.ForCaller(httpx.Principal(r), ref), err)
 }
 
