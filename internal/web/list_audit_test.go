@@ -26,6 +26,7 @@ var personalLists = map[string]bool{
 	"GET /caseload":           true,
 	"GET /api/v1/connections": true,
 	"GET /connections":        true,
+	"GET /api/v1/people":      true,
 }
 
 // notPersonal are the other routes without an object in their path, and
@@ -138,6 +139,8 @@ func TestEveryListIsAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		personID := f.do(auth.Manager, "GET", "/api/v1/referrals/"+taken, "").json(t)["person_id"].(string)
+
 		type caller struct {
 			name, token, userID string
 		}
@@ -148,18 +151,21 @@ func TestEveryListIsAudited(t *testing.T) {
 			who   caller
 			kind  string // what each person shown is read as
 			shown []string
+			query string
 		}{
-			{"GET /api/v1/referrals", as(auth.Manager), "referral", []string{taken, waiting}},
-			{"GET /api/v1/referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}},
-			{"GET /api/v1/referrals", as(auth.Referrer), "referral", []string{taken, waiting}},
-			{"GET /referrals", as(auth.Manager), "referral", []string{waiting}},
-			{"GET /referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}},
-			{"GET /referrals/sent", as(auth.Referrer), "referral", []string{taken, waiting}},
-			{"GET /caseload", as(auth.LinkWorker), "referral", []string{taken}},
-			{"GET /caseload", as(auth.Manager), "referral", []string{taken}},
-			{"GET /api/v1/connections", provider, "referral.connections", []string{taken}},
-			{"GET /api/v1/connections", as(auth.LinkWorker), "referral.connections", []string{taken}},
-			{"GET /connections", provider, "referral.connections", []string{taken}},
+			{"GET /api/v1/referrals", as(auth.Manager), "referral", []string{taken, waiting}, ""},
+			{"GET /api/v1/referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}, ""},
+			{"GET /api/v1/referrals", as(auth.Referrer), "referral", []string{taken, waiting}, ""},
+			{"GET /referrals", as(auth.Manager), "referral", []string{waiting}, ""},
+			{"GET /referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}, ""},
+			{"GET /referrals/sent", as(auth.Referrer), "referral", []string{taken, waiting}, ""},
+			{"GET /caseload", as(auth.LinkWorker), "referral", []string{taken}, ""},
+			{"GET /caseload", as(auth.Manager), "referral", []string{taken}, ""},
+			{"GET /api/v1/connections", provider, "referral.connections", []string{taken}, ""},
+			{"GET /api/v1/connections", as(auth.LinkWorker), "referral.connections", []string{taken}, ""},
+			{"GET /connections", provider, "referral.connections", []string{taken}, ""},
+			{"GET /api/v1/people", as(auth.LinkWorker), "person", []string{personID}, "?q=hughes"},
+			{"GET /api/v1/people", as(auth.Manager), "person", []string{personID}, "?q=9434765919"},
 		}
 		checked := map[string]bool{}
 		for _, c := range cases {
@@ -168,7 +174,7 @@ func TestEveryListIsAudited(t *testing.T) {
 			for _, id := range c.shown {
 				before[id] = readsBy(t, d, c.kind, id, c.who.userID)
 			}
-			path := strings.TrimPrefix(c.route, "GET ")
+			path := strings.TrimPrefix(c.route, "GET ") + c.query
 			res := f.asToken(c.who.token, "GET", path, "")
 			if res.status != 200 {
 				t.Errorf("%s as %s: status %d", c.route, c.who.name, res.status)

@@ -122,6 +122,7 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /api/v1/referrals/{id}", referrers, s.apiGetReferral)
 	rt.handle("POST /api/v1/referrals/{id}/assign", caseworkers, s.apiAssignReferral)
 	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
+	rt.handle("POST /api/v1/referrals/{id}/reopen", caseworkers, s.apiReopen)
 	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
 	rt.handle("GET /refer", auth.Public, s.selfReferralPage)
 	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
@@ -231,6 +232,12 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /my/export.json", auth.Person, s.myExportJSON)
 	rt.handle("POST /referrals/{id}/portal/link", caseworkers, s.portalLink)
 	rt.handle("POST /referrals/{id}/portal/code", caseworkers, s.portalCode)
+
+	// Finding a person and keeping their details: link workers and
+	// managers, for the people with a referral in their scheme.
+	rt.handle("GET /api/v1/people", caseworkers, s.apiPeople)
+	rt.handle("GET /api/v1/people/{id}", caseworkers, s.apiPerson)
+	rt.handle("PUT /api/v1/people/{id}", caseworkers, s.apiPutPerson)
 
 	// The person's rights: a copy of everything held (their link worker
 	// and managers), erasure and restriction on request (managers).
