@@ -195,8 +195,9 @@ func connections(t *testing.T, dbURL string) {
 	// The link worker closes the referral: the walk is completed with it,
 	// and the summary for the GP record carries the codes.
 	lw.visit("/referrals/" + refID)
+	lw.follow("a", "^Close referral$")
 	lw.choose("#reason", "Goals met")
-	lw.follow("button", "^Close referral$")
+	lw.follow("button", "^Yes, close the referral$")
 	lw.expectText(".nhsuk-notification-banner", "The referral is closed.")
 	lw.expectText("#connections + table", "Completed")
 	lw.follow("a", "^Summary for the GP record$")

@@ -41,7 +41,7 @@ func TestBrowserFormsOnPostgres(t *testing.T) {
 	var steps []formsStep
 	for _, s := range formsSteps {
 		switch s.name {
-		case "public-directory", "gp-referral", "manager-triage", "link-worker-triage", "link-worker-suggestions",
+		case "public-directory", "gp-referral", "manager-triage", "link-worker-triage", "link-worker-people", "link-worker-suggestions",
 			"link-worker-connect", "provider-connection", "manager-rights", "manager-reports":
 			steps = append(steps, s)
 		}
@@ -212,6 +212,7 @@ var formsSteps = []formsStep{
 	{"manager-triage", stepManagerTriage},
 	{"link-worker-triage", stepLinkWorkerTriage},
 	{"link-worker-casework", stepCasework},
+	{"link-worker-people", stepPeople},
 	{"link-worker-measures", stepMeasures},
 	{"link-worker-suggestions", stepSuggestions},
 	{"link-worker-connect", stepConnect},
@@ -446,6 +447,11 @@ func stepCasework(t *testing.T, r *formsRun) {
 	b.fill("#at-year", "2999")
 	b.sendBad("button", "^Save contact$", "at-day", "today or in the past")
 	b.fill("#at-year", fmt.Sprint(time.Now().Year()))
+	b.click("label", "^No answer$")
+	b.send("button", "^Save contact$")
+	b.expectText(".nhsuk-notification-banner", "not reached this time")
+	b.expectText("#contacts + table", "No answer")
+	b.follow("a", "^Record a contact$")
 	b.click("label[for=mode-4]", "") // home visit
 	b.fill("#duration_minutes", "50")
 	b.fill("#note", "Met at home; keen to get out more.")
@@ -473,6 +479,34 @@ func stepCasework(t *testing.T, r *formsRun) {
 	b.send("button", "^Save plan$")
 	b.expectText(".nhsuk-notification-banner", "Plan saved.")
 	b.expectText("main", "Ring the walking group")
+}
+
+// stepPeople: the link worker finds Walter, first by a mistyped NHS
+// number, and records how he likes to be contacted and who his next of
+// kin is, first with a date of birth that does not exist.
+func stepPeople(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.LinkWorker)
+	b.visit("/people")
+	b.fill("#q", "943 476 5918")
+	b.sendBad("button", "^Find a person$", "q", "")
+	b.fill("#q", "Walter Penrose")
+	b.send("button", "^Find a person$")
+	b.expectText("#results", "1 person found")
+	b.follow("a", "^Walter Penrose$")
+	b.follow("a", "^Change their details$")
+	b.fill("#dob-day", "31")
+	b.fill("#dob-month", "2")
+	b.sendBad("button", "^Save details$", "dob-day", "")
+	b.fill("#dob-day", "14")
+	b.click("label", "^Text message$")
+	b.fill("#access_needs", "Large print")
+	b.fill("#kin_name", "Ruth Penrose")
+	b.fill("#kin_relationship", "Daughter")
+	b.fill("#kin_phone", "07700 900777")
+	b.click("label", "^Male$")
+	b.send("button", "^Save details$")
+	b.expectText(".nhsuk-notification-banner", "Their details are saved.")
+	b.expectText("main", "Ruth Penrose (Daughter)")
 }
 
 // stepMeasures: the link worker chooses a questionnaire and records it.
@@ -504,13 +538,14 @@ func stepSuggestions(t *testing.T, r *formsRun) {
 	if len(b.texts(card)) == 0 {
 		b.fatalf("the walk is not among Walter's suggestions")
 	}
-	if kinds := b.texts(card + " .nhsuk-radios__item label"); len(kinds) != len(connection.Kinds) {
+	b.follow(card+" a", "^Send to Greenway Wednesday Walk$")
+	if kinds := b.texts(".nhsuk-radios__item label"); len(kinds) != len(connection.Kinds) {
 		b.t.Errorf("%s: the walk's Send form offers %d ways to connect Walter (%q), want %d", b.where(), len(kinds), kinds, len(connection.Kinds))
 	} else {
-		b.click(card+" .nhsuk-radios__item label", "^Supported referral$")
+		b.click(".nhsuk-radios__item label", "^Supported referral$")
 	}
-	b.fill(card+" textarea[name=note]", "Walter would like someone to meet him at the gate.")
-	b.send(card+" button", "^Send to Greenway Wednesday Walk$")
+	b.fill("textarea[name=note]", "Walter would like someone to meet him at the gate.")
+	b.send("main form button", "^Send to Greenway Wednesday Walk$")
 	b.expectText(".nhsuk-notification-banner", "Connection sent.")
 }
 
@@ -676,10 +711,19 @@ func stepManagerRights(t *testing.T, r *formsRun) {
 	b.fill("#reason", "She is content with the record")
 	b.send("button", "^Lift the restriction$")
 	b.expectText(".nhsuk-notification-banner", "The restriction is lifted.")
-	b.sendBad("button", "^Close referral$", "reason", "")
-	b.visit("/referrals/" + r.fx.edith.ID)
+	// Closing asks first; closed by mistake, it is reopened, then closed.
+	b.follow("a", "^Close referral$")
+	b.sendBad("button", "^Yes, close the referral$", "reason", "")
 	b.choose("#reason", "Goals met")
-	b.send("button", "^Close referral$")
+	b.send("button", "^Yes, close the referral$")
+	b.expectText(".nhsuk-notification-banner", "The referral is closed.")
+	b.sendBad("button", "^Reopen referral$", "reopen_reason", "")
+	b.fill("#reopen_reason", "Closed by mistake: she asked for her details to be erased first")
+	b.send("button", "^Reopen referral$")
+	b.expectText(".nhsuk-notification-banner", "The referral is open again")
+	b.follow("a", "^Close referral$")
+	b.choose("#reason", "Goals met")
+	b.send("button", "^Yes, close the referral$")
 	b.expectText(".nhsuk-notification-banner", "The referral is closed.")
 	b.follow("a", "^Erase their details$")
 	b.sendBad("button", "^Erase their details$", "reason", "")

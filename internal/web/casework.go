@@ -142,6 +142,16 @@ type contactForm struct {
 // Modes are the ways of being in touch.
 func (contactForm) Modes() []option { return modeOptions(casework.ContactModes) }
 
+// Outcomes are what came of it: only "Spoke with them" moves the referral
+// on; a call nobody answered is kept so that the next try knows of it.
+func (contactForm) Outcomes() []option {
+	out := make([]option, 0, len(casework.ContactOutcomes))
+	for _, o := range casework.ContactOutcomes {
+		out = append(out, option{Value: o, Label: casework.OutcomeLabel(o)})
+	}
+	return out
+}
+
 // When is the contact's date.
 func (d contactForm) When() dateField {
 	return newDateField(d.page, "at", "When was it?", "For example, 27 3 2026.")
@@ -157,7 +167,7 @@ func (s *Server) contactNew(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form := url.Values{"mode": {"phone"}}
+	form := url.Values{"mode": {"phone"}, "outcome": {casework.OutcomeReached}}
 	todayParts(form, "at")
 	pg := &page{Form: form}
 	newContactForm(pg, ref)
@@ -170,8 +180,12 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	in := casework.ContactInput{At: dateParts(f, "at"), Mode: f.Get("mode"), Note: f.Get("note")}
+	in := casework.ContactInput{At: dateParts(f, "at"), Mode: f.Get("mode"), Outcome: f.Get("outcome"), Note: f.Get("note")}
 	problems := map[string]string{}
+	if !slices.Contains(casework.ContactOutcomes, in.Outcome) {
+		// Left unchosen, the rules would take it as reached: ask instead.
+		problems["outcome"] = "Choose what happened: whether you spoke with them."
+	}
 	if t := strings.TrimSpace(f.Get("at-time")); t != "" {
 		if clock, err := time.Parse("15:04", t); err != nil {
 			problems["at-time"] = "Enter the time on the 24-hour clock, like 14:30, or leave it blank."
@@ -190,7 +204,9 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		// Show the rules' problems with the form's, all at once.
 		if _, verr := in.Validate(time.Now()); verr != nil {
 			for k, v := range verr.(*oikos.Error).Fields {
-				problems[cmpOr(map[string]string{"at": "at-day"}[k], k)] = v
+				if problems[k] == "" {
+					problems[cmpOr(map[string]string{"at": "at-day"}[k], k)] = v
+				}
 			}
 		}
 		err = oikos.Invalid(problems)
@@ -206,10 +222,14 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		})
 		pg := &page{Form: f}
 		newContactForm(pg, ref)
-		s.formError(w, r, "contact_form", pg, err, "at-day", "at-day", "at-time", "mode", "duration_minutes", "note")
+		s.formError(w, r, "contact_form", pg, err, "at-day", "at-day", "at-time", "mode", "outcome", "duration_minutes", "note")
 		return
 	}
-	http.Redirect(w, r, "/referrals/"+ref.ID+"?done=contact#contacts", http.StatusSeeOther)
+	done := "contact"
+	if in.Outcome != casework.OutcomeReached {
+		done = "contact-tried"
+	}
+	http.Redirect(w, r, "/referrals/"+ref.ID+"?done="+done+"#contacts", http.StatusSeeOther)
 }
 
 // The what-matters conversation.

@@ -217,7 +217,7 @@ func TestCaseworkPages(t *testing.T) {
 		}
 		now := time.Now()
 		res = lw.post(page+"/contacts/new", url.Values{"at-day": {now.Format("2")}, "at-month": {now.Format("1")}, "at-year": {now.Format("2006")},
-			"mode": {"in_person"}, "duration_minutes": {"45"}, "note": {"Met at the library."}})
+			"mode": {"in_person"}, "outcome": {"reached"}, "duration_minutes": {"45"}, "note": {"Met at the library."}})
 		if res.status != http.StatusSeeOther {
 			t.Fatalf("contact: %d %s", res.status, res.body)
 		}

@@ -27,6 +27,7 @@ var personalLists = map[string]bool{
 	"GET /api/v1/connections": true,
 	"GET /connections":        true,
 	"GET /api/v1/people":      true,
+	"GET /people":             true,
 }
 
 // notPersonal are the other routes without an object in their path, and
@@ -166,6 +167,7 @@ func TestEveryListIsAudited(t *testing.T) {
 			{"GET /connections", provider, "referral.connections", []string{taken}, ""},
 			{"GET /api/v1/people", as(auth.LinkWorker), "person", []string{personID}, "?q=hughes"},
 			{"GET /api/v1/people", as(auth.Manager), "person", []string{personID}, "?q=9434765919"},
+			{"GET /people", as(auth.LinkWorker), "person", []string{personID}, "?q=margaret+hughes"},
 		}
 		checked := map[string]bool{}
 		for _, c := range cases {

@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +172,97 @@ func TestOtherOpenReferralsAPI(t *testing.T) {
 		}
 		if got := f.do(auth.Referrer, "GET", "/api/v1/referrals/"+first, ""); strings.Contains(got.body, "other_open_referrals") {
 			t.Errorf("the referrer sees other referrals: %s", got.body)
+		}
+	})
+}
+
+// TestPeoplePages: a link worker finds a person, opens their details and
+// corrects them (mistakes named, the change audited); the referral page
+// leads to the details and shows the person's other open referral; a
+// provider reaches none of it.
+func TestPeoplePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		id := acceptedReferral(t, f)
+		personID := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+id, "").json(t)["person_id"].(string)
+		res := f.do(auth.Referrer, "POST", "/api/v1/referrals", referralBody)
+		if res.status != 201 {
+			t.Fatalf("second referral: %d %s", res.status, res.body)
+		}
+		second := res.json(t)["id"].(string)
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+
+		if res := lw.get("/people"); res.status != 200 || !strings.Contains(res.body, `href="/people"`) || !strings.Contains(res.body, `name="q"`) {
+			t.Fatalf("search page: %d", res.status)
+		}
+		if res := lw.get("/people?q=9434765918"); res.status != 422 || !strings.Contains(res.body, `href="#q"`) {
+			t.Errorf("a wrong NHS number: %d", res.status)
+		}
+		for _, q := range []string{"hughes", "943+476+5919", "2%2F5%2F1948"} {
+			res := lw.get("/people?q=" + q)
+			if res.status != 200 || !strings.Contains(res.body, `href="/people/`+personID+`"`) || !strings.Contains(res.body, `href="/referrals/`+id+`"`) {
+				t.Errorf("search %q: %d", q, res.status)
+			}
+		}
+		if res := lw.get("/people?q=nobody+at+all"); res.status != 200 || !strings.Contains(res.body, "Nobody found") {
+			t.Errorf("nobody: %d", res.status)
+		}
+
+		page := lw.get("/referrals/" + id)
+		for _, want := range []string{`href="/people/` + personID + `"`, `id="other-open"`, `href="/referrals/` + second + `"`} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("referral page lacks %s", want)
+			}
+		}
+
+		if res := lw.get("/people/" + personID); res.status != 200 || !strings.Contains(res.body, "Margaret Hughes") || !strings.Contains(res.body, "Not asked yet") {
+			t.Fatalf("details: %d", res.status)
+		}
+		if res := lw.get("/people/" + personID + "/edit"); res.status != 200 || !strings.Contains(res.body, `value="Hughes"`) || !strings.Contains(res.body, `name="dob-day"`) {
+			t.Fatalf("form: %d", res.status)
+		}
+		form := url.Values{"given_name": {"Margaret"}, "family_name": {"Hughes"}, "dob-day": {"31"}, "dob-month": {"2"}, "dob-year": {"1948"},
+			"nhs_number": {"943 476 5919"}, "postcode": {"EX4 4QJ"}, "phone": {"01392 000000"}, "sex": {"woman"}, "kin_phone": {"07700 900123"},
+			"access_needs": {"Large print\r\nHearing loop"}}
+		res = lw.post("/people/"+personID+"/edit", form)
+		for _, want := range []string{`href="#dob-day"`, `href="#sex"`, `href="#kin_name"`, "Hearing loop</textarea>"} {
+			if res.status != 422 || !strings.Contains(res.body, want) {
+				t.Errorf("refused details lack %s (status %d)", want, res.status)
+			}
+		}
+		before := auditCount(t, d, personID, "person", "update")
+		form.Set("dob-day", "2")
+		form.Set("dob-month", "5")
+		form.Set("sex", "female")
+		form.Set("ethnicity", "white")
+		form.Set("preferred_contact", "phone")
+		form.Set("interpreter_language", "Welsh")
+		form.Set("kin_name", "Tom Hughes")
+		form.Set("kin_relationship", "Son")
+		res = lw.post("/people/"+personID+"/edit", form)
+		if res.status != http.StatusSeeOther || res.header.Get("Location") != "/people/"+personID+"?done=saved" {
+			t.Fatalf("save: %d %s", res.status, res.body)
+		}
+		res = lw.get("/people/" + personID + "?done=saved")
+		for _, want := range []string{"Their details are saved.", "Female", "Welsh", "Hearing loop", "Tom Hughes (Son)", "Phone call"} {
+			if !strings.Contains(res.body, want) {
+				t.Errorf("details after saving lack %s", want)
+			}
+		}
+		if auditCount(t, d, personID, "person", "update") != before+1 {
+			t.Error("the change is not in the audit log")
+		}
+
+		prov := f.browser()
+		enrol(t, prov, "provider@example.org")
+		for _, path := range []string{"/people?q=hughes", "/people/" + personID, "/people/" + personID + "/edit"} {
+			if res := prov.get(path); res.status != 404 {
+				t.Errorf("provider GET %s: %d", path, res.status)
+			}
+		}
+		if res := prov.post("/people/"+personID+"/edit", form); res.status != 404 {
+			t.Errorf("provider changes a person: %d", res.status)
 		}
 	})
 }

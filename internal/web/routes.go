@@ -132,6 +132,9 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
 	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
+	rt.handle("GET /referrals/{id}/close", caseworkers, s.referralClosePage)
+	rt.handle("POST /referrals/{id}/close", caseworkers, s.referralClose)
+	rt.handle("POST /referrals/{id}/reopen", caseworkers, s.referralReopen)
 	rt.handle("POST /referrals/{id}/assign", caseworkers, s.referralAssign)
 	rt.handle("POST /referrals/{id}/match", caseworkers, s.referralMatch)
 	// The summary for the GP record when a referral closes: whoever may
@@ -238,6 +241,10 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /api/v1/people", caseworkers, s.apiPeople)
 	rt.handle("GET /api/v1/people/{id}", caseworkers, s.apiPerson)
 	rt.handle("PUT /api/v1/people/{id}", caseworkers, s.apiPutPerson)
+	rt.handle("GET /people", caseworkers, s.peoplePage)
+	rt.handle("GET /people/{id}", caseworkers, s.personPage)
+	rt.handle("GET /people/{id}/edit", caseworkers, s.personEdit)
+	rt.handle("POST /people/{id}/edit", caseworkers, s.personSave)
 
 	// The person's rights: a copy of everything held (their link worker
 	// and managers), erasure and restriction on request (managers).

@@ -57,6 +57,7 @@ var templateFuncs = template.FuncMap{
 		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: msg}
 	},
 	"inc":         func(i int) int { return i + 1 },
+	"dayOf":       dayOf,
 	"sourceLabel": referral.SourceLabel,
 	"statusLabel": func(st referral.Status) string { return st.Label() },
 	"waiting": func(since, now time.Time) string {
@@ -170,7 +171,7 @@ type navItem struct {
 // disagree.
 var menu = []navItem{
 	{Text: "Organisations", Href: "/admin/organisations"}, {Text: "Users", Href: "/admin/users"},
-	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"},
+	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"}, {Text: "Find a person", Href: "/people"},
 	{Text: "Connections", Href: "/connections"}, {Text: "Reports", Href: "/reports"},
 	{Text: "Directory", Href: "/directory"}, {Text: "Directory entries", Href: "/directory/manage"},
 	{Text: "Your account", Href: "/account"},
