@@ -155,14 +155,14 @@ func connections(t *testing.T, dbURL string) {
 	pv.follow("a", "^OIK-")
 	pv.expectText("main", "07700 900123")
 	for _, day := range []time.Time{time.Now().AddDate(0, 0, -3), time.Now()} {
-		pv.fill("#date", day.Format(time.DateOnly))
+		pv.fillDate("date", day)
 		pv.click("label[for=attended]", "") // yes
 		pv.follow("button", "^Save attendance$")
 		pv.expectText(".nhsuk-notification-banner", "Attendance saved.")
 		pv.expectText(".nhsuk-table", day.Format(time.DateOnly))
 	}
 	pv.expectText(".nhsuk-summary-list", "Attending")
-	pv.fill("#date", time.Now().AddDate(0, 0, 3).Format(time.DateOnly))
+	pv.fillDate("date", time.Now().AddDate(0, 0, 3))
 	pv.follow("button", "^Save attendance$")
 	pv.expectText(".nhsuk-error-summary", "today or in the past")
 	pv.fill("#message", "Walter enjoyed both walks and has made a friend.")
