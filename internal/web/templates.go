@@ -56,11 +56,11 @@ var templateFuncs = template.FuncMap{
 		}
 		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: msg}
 	},
-	"inc":         func(i int) int { return i + 1 },
-	"dayOf":       dayOf,
+	"inc":   func(i int) int { return i + 1 },
+	"dayOf": dayOf,
 	// dateInput is a date asked for in day, month and year boxes (the
 	// caseworkDate template), NAME-day and so on, from the page's form.
-	"dateInput": func(pg *page, name, legend, hint string) dateField { return newDateField(pg, name, legend, hint) },
+	"dateInput":   func(pg *page, name, legend, hint string) dateField { return newDateField(pg, name, legend, hint) },
 	"sourceLabel": referral.SourceLabel,
 	"statusLabel": func(st referral.Status) string { return st.Label() },
 	"waiting": func(since, now time.Time) string {
