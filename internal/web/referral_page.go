@@ -156,9 +156,10 @@ func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
 	}
 	to := referral.Status(r.PostForm.Get("status"))
 	if to == referral.Closed && strings.TrimSpace(r.PostForm.Get("reason")) == "" {
-		// Back to the page, with the question asked again where it was.
-		s.renderReferral(w, r, &page{Form: r.PostForm, Errors: map[string]string{"reason": "Choose why the referral is closing."},
-			ErrorOrder: []string{"reason"}}, http.StatusUnprocessableEntity)
+		// The page that asks before closing, with the question asked.
+		pg := &page{Form: r.PostForm}
+		newClosePage(pg, ref)
+		s.formError(w, r, "referral_close", pg, oikos.Invalid(map[string]string{"reason": "Choose why the referral is closing."}), "reason", "reason")
 		return
 	}
 	_, err := s.refs.Transition(r.Context(), httpx.Actor(r), ref.ID, to, r.PostForm.Get("reason"))
