@@ -25,6 +25,9 @@ type communityFixtures struct {
 	ninaID string
 	// volunteerID is the demo volunteer's account.
 	volunteerID string
+	// mabelAccountID is the volunteer account Mabel signs in with once she
+	// is an active peer mentor.
+	mabelAccountID string
 }
 
 func (c *communityFixtures) prepare(t *testing.T, d *db.DB, lw auth.User) {
@@ -35,10 +38,25 @@ func (c *communityFixtures) prepare(t *testing.T, d *db.DB, lw auth.User) {
 		t.Fatal(err)
 	}
 	c.volunteerID = oikostest.User(t, d, demoEmail(auth.Volunteer)).ID
-	c.ninaID = "usr_forms_nina"
-	oikostest.Exec(t, d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at)
-		VALUES ($1, 'nina.volunteer@oikos.example', 'Nina Osei', 'volunteer', $2, $3, $3)`, c.ninaID, lw.OrganisationID, db.Millis(time.Now()))
+	store := oikostest.FastHashing(auth.NewStore(d))
+	for _, u := range []struct {
+		into        *string
+		email, name string
+	}{{&c.ninaID, ninaEmail, "Nina Osei"}, {&c.mabelAccountID, "mabel.volunteer@oikos.example", "Mabel Tregear"}} {
+		made, err := store.CreateUser(dbContext, auth.Actor{UserID: "system"}, auth.UserInput{Email: u.email, Name: u.name, Role: auth.Volunteer,
+			OrganisationID: lw.OrganisationID}, ninaPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*u.into = made.ID
+	}
 }
+
+// Nina signs in with these.
+const (
+	ninaEmail    = "nina.volunteer@oikos.example"
+	ninaPassword = "apple crumble on a tuesday"
+)
 
 // stepManagerVolunteers: the manager keeps a profile for Nina, with a DBS
 // renewal date that is no date first, then changes her interests.
