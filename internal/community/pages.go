@@ -97,13 +97,16 @@ type ReferralCommunity struct {
 // error) for whoever may not see the person or work on the referral; the
 // open concerns for anyone who may see the person; the matches and the
 // invitation for the person's link worker and the scheme's managers. The
-// reads of matches and the invitation are audited in one append.
+// reads of matches and the invitation are audited in one append, in a
+// write transaction only when there are any: most referral pages have
+// neither, and the page's own reads are one write already.
 func (v *Volunteering) ForReferral(ctx context.Context, by oikos.Actor, p *auth.Principal, referralID string) (ReferralCommunity, error) {
 	out := ReferralCommunity{Matches: []Match{}}
 	if p == nil || (p.Role != auth.Manager && p.Role != auth.LinkWorker) {
 		return out, nil
 	}
-	err := v.DB.Tx(ctx, func(tx *sql.Tx) error {
+	var events []audit.Event
+	err := v.DB.ReadTx(ctx, func(tx *sql.Tx) error {
 		ref, err := loadReferral(ctx, tx, v.DB.Dialect, referralID, false)
 		if err != nil {
 			return err
@@ -138,7 +141,6 @@ func (v *Volunteering) ForReferral(ctx context.Context, by oikos.Actor, p *auth.
 			return err
 		}
 		now := v.now()
-		var events []audit.Event
 		for i := range found {
 			if err := complete(ctx, tx, &found[i]); err != nil {
 				return err
@@ -169,9 +171,12 @@ func (v *Volunteering) ForReferral(ctx context.Context, by oikos.Actor, p *auth.
 			out.Invitation = &inv.Invitation
 			events = append(events, auditEvent(by, now, audit.Read, kindInvitation, invID))
 		}
-		return audit.AppendAll(ctx, tx, v.DB.Dialect, events)
+		return nil
 	})
-	return out, err
+	if err != nil || len(events) == 0 {
+		return out, err
+	}
+	return out, v.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, v.DB.Dialect, events) })
 }
 
 // NextStages are the stages an invitation at stage may move to, in order.
