@@ -251,8 +251,13 @@ func (s *Store) RecordConversation(ctx context.Context, by referral.Actor, refer
 			m := &measures[i]
 			m.ID = db.NewID("msr")
 			// Stored as given, scored when first read (outcome.Store.List).
-			if err := outcome.Insert(ctx, tx, referralID, outcome.Measure{ID: m.ID, Instrument: m.Instrument, Timepoint: m.Timepoint,
-				Answers: m.Answers, RecordedAt: now, By: by.UserID}); err != nil {
+			err := outcome.Insert(ctx, tx, referralID, outcome.Measure{ID: m.ID, Instrument: m.Instrument, Timepoint: m.Timepoint,
+				Answers: m.Answers, RecordedAt: now, By: by.UserID})
+			if db.IsUniqueViolation(err) {
+				// A baseline is taken once (migration 0020): a second
+				// conversation that repeats it is told so, not a 500.
+				return oikos.Invalid(map[string]string{fmt.Sprintf("baseline[%d].instrument", i): "A baseline of this measure is already recorded for this referral. Record a review instead."})
+			} else if err != nil {
 				return err
 			}
 		}
