@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"oikos/internal/auth"
 	"oikos/internal/db"
@@ -181,4 +186,57 @@ func TestFHIREveryAnswerIsAnOutcome(t *testing.T) {
 			t.Errorf("%d referrals stored from refused resources", n)
 		}
 	})
+}
+
+// TestFHIRClientRoundTrip runs a GP system's calls with a maintained FHIR
+// client, fhir-kit-client (installed by npm ci with the front-end
+// packages), on Node: the CapabilityStatement, a ServiceRequest created,
+// its Task found by search, read by its fullUrl and by id, and errors read
+// as OperationOutcomes. The client knows nothing of Oikos.
+func TestFHIRClientRoundTrip(t *testing.T) {
+	node, err := exec.LookPath("node")
+	root := repoRoot(t)
+	if err == nil {
+		_, err = os.Stat(filepath.Join(root, "node_modules", "fhir-kit-client", "package.json"))
+	}
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("node and fhir-kit-client are needed (npm ci in the repository root): %v", err)
+		}
+		t.Skipf("node and fhir-kit-client are needed (npm ci in the repository root): %v", err)
+	}
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, node, filepath.Join("testdata", "fhirkit_roundtrip.mjs"))
+		cmd.Env = append(os.Environ(), "OIKOS_FHIR_BASE="+f.ts.URL+"/fhir", "OIKOS_TOKEN="+f.tokens[auth.Referrer],
+			"OIKOS_OTHER_TOKEN="+f.tokens[auth.Provider], "OIKOS_SERVICE_REQUEST="+fhirServiceRequest, "NODE_NO_WARNINGS=1")
+		out, err := cmd.CombinedOutput()
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			t.Log(line)
+		}
+		if err != nil || strings.Contains(string(out), "FAIL ") || strings.Count(string(out), "ok ") < 14 {
+			t.Errorf("the round trip with fhir-kit-client failed: %v", err)
+		}
+	})
+}
+
+// repoRoot is the directory holding go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
 }
