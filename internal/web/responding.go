@@ -104,6 +104,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	case e.Code == oikos.ENOTFOUND:
 		s.notFound(w, r)
 	default:
+		httpx.SetRetryAfter(w, e)
 		s.renderError(w, r, httpx.StatusFor(e.Code), "There is a problem", e.Message)
 	}
 }
@@ -128,6 +129,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 	if pg.Form == nil {
 		pg.Form = r.PostForm
 	}
+	httpx.SetRetryAfter(w, e)
 	s.render(w, r, httpx.StatusFor(e.Code), name, pg)
 }
 
