@@ -363,6 +363,7 @@ var formSteps = map[string]string{
 	"GET /referrals/*/connections/new on /referrals/*/connections/new":              "link-worker-connect",
 	"POST /referrals/*/connections on /referrals/*/connections/new":                 "link-worker-connect",
 	"POST /referrals/*/reminders on /referrals/*/reminders":                         "link-worker-reminders",
+	"POST /referrals/*/gp-share on /referrals/*":                                    "link-worker-gp-share",
 	"POST /referrals/*/portal/code on /referrals/*":                                 "person-own-pages",
 	"POST /my/sign-in on /my/sign-in":                                               "person-own-pages",
 	"POST /my/goals/*/steps/* on /my [^Mark as done]":                               "person-own-pages",
