@@ -259,3 +259,42 @@ func TestCommunityRoutesByRole(t *testing.T) {
 		}
 	}
 }
+
+// TestVolunteerProfilesRefuseBadInput: bad dates, times and kinds are
+// refused naming the field; a volunteer whose DBS check has run out is
+// matched with nobody (422 naming volunteer_id); a volunteer reads and
+// corrects only their own profile.
+func TestVolunteerProfilesRefuseBadInput(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		c := f.community(t)
+		wantFields(t, "bad profile", f.do(auth.Manager, "PUT", "/api/v1/volunteers/"+c.volunteerID,
+			`{"kind":"wizard","postcode":"EX4 4QJ","dbs_checked_on":"2026-02-30","dbs_expires_on":"soon",
+			"availability":[{"day":"someday","from":"25:00","to":"10:00"}]}`), "kind", "dbs_checked_on", "dbs_expires_on")
+		wantFields(t, "bad own details", f.do(auth.Volunteer, "PATCH", "/api/v1/volunteers/"+c.volunteerID,
+			`{"availability":[{"day":"monday","from":"25:00","to":"10:00"}]}`), "availability[0].from")
+		if res := f.do(auth.Volunteer, "PATCH", "/api/v1/volunteers/"+c.volunteerID, `{"phone":"07700 900222"}`); res.status != 200 || !strings.Contains(res.body, "07700 900222") {
+			t.Errorf("own phone: %d %s", res.status, res.body)
+		}
+		if res := f.do(auth.Volunteer, "PATCH", "/api/v1/volunteers/"+c.championID, `{"phone":"07700 900333"}`); res.status != 404 {
+			t.Errorf("a volunteer corrects another's details: %d, want 404", res.status)
+		}
+		if res := f.do(auth.Volunteer, "GET", "/api/v1/volunteers/"+c.championID, ""); res.status != 404 {
+			t.Errorf("a volunteer reads another's profile: %d, want 404", res.status)
+		}
+		past := time.Now().UTC().AddDate(0, 0, -2).Format("2006-01-02")
+		expired := strings.Replace(dbsInDate("health_champion", ""), `"dbs_expires_on":"`+time.Now().UTC().AddDate(3, 0, 0).Format("2006-01-02")+`"`, `"dbs_expires_on":"`+past+`"`, 1)
+		if res := f.do(auth.Manager, "PUT", "/api/v1/volunteers/"+c.championID, expired); res.status != 200 {
+			t.Fatalf("expired DBS kept: %d %s", res.status, res.body)
+		}
+		other := f.do(auth.Referrer, "POST", "/api/v1/referrals", strings.Replace(referralBody, `"Margaret"`, `"Rose"`, 1)).json(t)["id"].(string)
+		f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+other+"/status", `{"status":"accepted"}`)
+		f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+other+"/assign", `{"user_id":"`+f.users[auth.LinkWorker].ID+`"}`)
+		wantFields(t, "match with an expired DBS check", f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+other+"/volunteer-matches",
+			`{"volunteer_id":"`+c.championID+`","share":{"contact_details":false,"what_matters":false,"plan":false}}`), "volunteer_id")
+		res := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+other+"/volunteer-suggestions", "")
+		if res.status != 200 || strings.Contains(res.body, c.championID) {
+			t.Errorf("suggestions offer a volunteer whose DBS check ran out: %d %s", res.status, res.body)
+		}
+	})
+}
