@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -132,6 +133,14 @@ func TestVolunteerSeesOnlyTheirMatch(t *testing.T) {
 		}
 		if res := f.as(c.championToken, "GET", "/api/v1/concerns/"+c.concernID, ""); res.status != 404 {
 			t.Errorf("the champion reads the concern: %d, want 404", res.status)
+		}
+		// Matched again from the page: refused, and said at the top (the
+		// volunteer, matched already, is no longer among the suggestions).
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		again := lw.post("/referrals/"+c.refID+"/volunteers", url.Values{"volunteer_id": {c.volunteerID}, "share": {"contact_details"}})
+		if again.status != 409 || !strings.Contains(again.body, `href="#languages">This volunteer is already matched`) {
+			t.Errorf("a second match from the page: %d %s", again.status, again.body)
 		}
 		// Ended: its history is kept for the link worker, gone for the volunteer.
 		if res := f.do(auth.LinkWorker, "POST", "/api/v1/volunteer-matches/"+c.matchID+"/end", `{"reason":"Settled in the walking group"}`); res.status != 200 {

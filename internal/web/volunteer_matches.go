@@ -534,10 +534,13 @@ func (volunteerSuggestionsPage) Shares() []option {
 }
 
 func (s *Server) volunteerSuggestionsPage(w http.ResponseWriter, r *http.Request) {
-	s.showVolunteerSuggestions(w, r, &page{Form: url.Values{"languages": {r.URL.Query().Get("languages")}}}, http.StatusOK)
+	s.showVolunteerSuggestions(w, r, &page{Form: url.Values{"languages": {r.URL.Query().Get("languages")}}}, http.StatusOK, "")
 }
 
-func (s *Server) showVolunteerSuggestions(w http.ResponseWriter, r *http.Request, pg *page, status int) {
+// showVolunteerSuggestions shows the suggestions; a match refused for the
+// volunteer chosen (pg.Errors["volunteer_id"]) is said beside their card,
+// or beside the search when they are no longer suggested.
+func (s *Server) showVolunteerSuggestions(w http.ResponseWriter, r *http.Request, pg *page, status int, chosen string) {
 	ref, err := s.files.Find(r.Context(), httpx.Principal(r), r.PathValue("id"), auth.ChangeAction)
 	if err != nil {
 		s.pageError(w, r, err)
@@ -561,6 +564,16 @@ func (s *Server) showVolunteerSuggestions(w http.ResponseWriter, r *http.Request
 			sv.Distance = strconv.FormatFloat(*it.DistanceKm, 'f', 1, 64) + " km away"
 		}
 		v.Items = append(v.Items, sv)
+	}
+	if msg, refused := pg.Errors["volunteer_id"]; refused {
+		field := "languages"
+		for _, it := range out.Items {
+			if it.VolunteerID == chosen {
+				field = "share-" + chosen + "-contact_details"
+			}
+		}
+		delete(pg.Errors, "volunteer_id")
+		pg.Errors[field], pg.ErrorOrder = msg, []string{field}
 	}
 	pg.Title = "Find a volunteer for " + personName(ref)
 	pg.Data = v
@@ -587,8 +600,8 @@ func (s *Server) matchCreate(w http.ResponseWriter, r *http.Request) {
 			for _, v := range e.Fields {
 				msg = v
 			}
-			pg := &page{Form: url.Values{}, Errors: map[string]string{"languages": msg}, ErrorOrder: []string{"languages"}}
-			s.showVolunteerSuggestions(w, r, pg, httpx.StatusFor(c))
+			pg := &page{Form: url.Values{}, Errors: map[string]string{"volunteer_id": msg}, ErrorOrder: []string{"volunteer_id"}}
+			s.showVolunteerSuggestions(w, r, pg, httpx.StatusFor(c), f.Get("volunteer_id"))
 			return
 		}
 		s.pageError(w, r, err)
