@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-rod/rod/lib/proto"
+
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
@@ -118,6 +120,60 @@ func communityJourney(t *testing.T, r *formsRun) {
 	// The report counts Nina among the volunteers active.
 	if after := reportFigure(manager, "Volunteers active"); after != before+1 {
 		manager.fatalf("volunteers active: %d before, %d after, want one more", before, after)
+	}
+
+	// Every community page fits a phone 375 pixels wide.
+	match := ""
+	nina.visit("/volunteering")
+	for _, href := range nina.hrefs("#my-matches a") {
+		match = href
+	}
+	for b, paths := range map[*formTab][]string{
+		nina:    {"/volunteering", "/volunteering/details", match, concern},
+		lw:      {"/referrals/" + fx.walter.ID + "/volunteers", "/concerns", "/referrals/" + fx.walter.ID},
+		manager: {"/volunteers", "/volunteers/new", "/reports/volunteering", concern},
+	} {
+		fitsPhone(b, paths...)
+	}
+}
+
+// hrefs are the paths of the links matching selector.
+func (b *formTab) hrefs(selector string) []string {
+	b.t.Helper()
+	p, done := b.step()
+	defer done()
+	res, err := p.Eval(`(sel) => Array.from(document.querySelectorAll(sel)).map(a => new URL(a.href).pathname)`, selector)
+	if err != nil {
+		b.fatalf("read links %s: %v", selector, err)
+	}
+	var out []string
+	if err := res.Value.Unmarshal(&out); err != nil {
+		b.fatalf("read links %s: %v", selector, err)
+	}
+	return out
+}
+
+// fitsPhone opens each page 375 pixels wide and fails if it scrolls
+// sideways.
+func fitsPhone(b *formTab, paths ...string) {
+	b.t.Helper()
+	p, done := b.step()
+	err := p.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 375, Height: 800, DeviceScaleFactor: 1, Mobile: true})
+	done()
+	if err != nil {
+		b.fatalf("narrow the window: %v", err)
+	}
+	for _, path := range paths {
+		b.visit(path)
+		p, done := b.step()
+		res, err := p.Eval(`() => document.documentElement.scrollWidth`)
+		done()
+		if err != nil {
+			b.fatalf("measure %s: %v", path, err)
+		}
+		if w := res.Value.Int(); w > 375 {
+			b.t.Errorf("%s is %d pixels wide on a 375-pixel phone: it scrolls sideways", path, w)
+		}
 	}
 }
 
