@@ -172,6 +172,19 @@ func TestConcernReachesTheLinkWorkerAndClosesWithAnOutcome(t *testing.T) {
 		if res.status != 200 || !strings.Contains(res.body, c.concernID) {
 			t.Fatalf("link worker's concerns: %d %s", res.status, res.body)
 		}
+		// Emailed at once to the link worker and the manager: a link, no details.
+		for _, to := range []string{"link_worker@example.org", "manager@example.org"} {
+			if n := f.outboxKinds(t, to)["safeguarding_concern"]; n != 1 {
+				t.Errorf("%d concern emails to %s, want 1", n, to)
+			}
+		}
+		var body string
+		if err := d.R().QueryRowContext(context.Background(), "SELECT body FROM outbox WHERE recipient = 'link_worker@example.org' AND kind = 'safeguarding_concern'").Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "/concerns/"+c.concernID) || strings.Contains(body, "kitchen") || strings.Contains(body, "Margaret") {
+			t.Errorf("the concern email: %q, want a link and no details", body)
+		}
 		if res := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+c.refID, ""); res.json(t)["open_concerns"] != 1.0 {
 			t.Errorf("open_concerns = %v, want 1", res.json(t)["open_concerns"])
 		}
