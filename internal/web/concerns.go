@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -291,15 +292,15 @@ func (s *Server) concernsPage(w http.ResponseWriter, r *http.Request) {
 	}
 	base := "/concerns?"
 	if v.ReferralID != "" {
-		base += "referral_id=" + v.ReferralID + "&"
+		base += "referral_id=" + url.QueryEscape(v.ReferralID) + "&"
 	}
 	for _, f := range []struct{ text, query, status string }{{"Open", "status=open", "open"}, {"Closed", "status=closed", "closed"}, {"All", "all=1", ""}} {
 		v.Filters = append(v.Filters, navItem{Text: f.text, Href: base + f.query, Current: f.status == status})
 	}
 	if out.Next != nil {
-		next := base + "cursor=" + *out.Next
+		next := base + "cursor=" + url.QueryEscape(*out.Next)
 		if status != "" {
-			next += "&status=" + status
+			next += "&status=" + url.QueryEscape(status)
 		} else {
 			next += "&all=1"
 		}
