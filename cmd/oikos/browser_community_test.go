@@ -122,6 +122,18 @@ func communityJourney(t *testing.T, r *formsRun) {
 		manager.fatalf("volunteers active: %d before, %d after, want one more", before, after)
 	}
 
+	// The health champion sees the volunteers she coordinates, Nina not
+	// among them (nobody named her champion), and nobody they support.
+	champion := r.tabFor(t, demoChampionEmail)
+	champion.signIn(demoChampionEmail, r.password)
+	champion.visit("/volunteering")
+	champion.follow("a", "^Volunteers you coordinate$")
+	champion.expectText("main", "Alan Brooks")
+	if body := champion.state().Body; strings.Contains(body, "Walter") || strings.Contains(body, "Nina Osei") {
+		champion.fatalf("the champion's page names someone supported, or a volunteer she does not coordinate")
+	}
+	fitsPhone(champion, "/volunteering/coordinated")
+
 	// Every community page fits a phone 375 pixels wide.
 	match := ""
 	nina.visit("/volunteering")

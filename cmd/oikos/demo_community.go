@@ -13,13 +13,19 @@ import (
 	"oikos/internal/db"
 )
 
+// demoChampionEmail is the demo's health champion (community.DemoSeed
+// makes the account), who signs in with the demo password to see the
+// volunteers she coordinates.
+const demoChampionEmail = "champion.volunteer@oikos.example"
+
 // loadDemoCommunity gives the demo scheme its volunteers, a health
 // champion, matches with logged hours, a graduate peer mentor and a closed
 // safeguarding concern (community.DemoSeed), after the caseload they work
 // with; then matches enough of the past year's people with volunteers for
-// the volunteering report to show its figures rather than "hidden". Run
-// again, it leaves what is there.
-func loadDemoCommunity(ctx context.Context, a *app.App, out io.Writer) error {
+// the volunteering report to show its figures rather than "hidden". The
+// health champion signs in with password, as the other demo accounts do.
+// Run again, it leaves what is there.
+func loadDemoCommunity(ctx context.Context, a *app.App, password string, out io.Writer) error {
 	ids := map[string]string{}
 	var scheme string
 	for _, email := range []string{"manager@oikos.example", "linkworker@oikos.example", "volunteer@oikos.example"} {
@@ -34,6 +40,14 @@ func loadDemoCommunity(ctx context.Context, a *app.App, out io.Writer) error {
 		LinkWorkerID: ids["linkworker@oikos.example"], VolunteerID: ids["volunteer@oikos.example"], Today: today}); err != nil {
 		return fmt.Errorf("demo volunteers: %w", err)
 	}
+	champion, err := a.Auth.GetUserByEmail(ctx, demoChampionEmail)
+	if err != nil {
+		return err
+	}
+	if err := a.Auth.SetPassword(ctx, cliActor, champion.ID, password); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Demo health champion (a volunteer who coordinates others): %s, with the same password\n", demoChampionEmail)
 	n, err := loadDemoMatches(ctx, a.DB, scheme, ids["manager@oikos.example"], ids["volunteer@oikos.example"], today)
 	if err != nil {
 		return fmt.Errorf("demo matches: %w", err)
