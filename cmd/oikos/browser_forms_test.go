@@ -42,7 +42,10 @@ func TestBrowserFormsOnPostgres(t *testing.T) {
 	for _, s := range formsSteps {
 		switch s.name {
 		case "public-directory", "gp-referral", "manager-triage", "link-worker-triage", "link-worker-people", "link-worker-suggestions",
-			"link-worker-connect", "provider-connection", "manager-rights", "manager-reports":
+			"link-worker-connect", "provider-connection", "manager-rights", "manager-reports",
+			// Volunteer suggestions, matches, concerns and the volunteering
+			// report: SQL of their own on each database.
+			"manager-volunteers", "link-worker-volunteers", "volunteer-own-pages", "safeguarding-concerns", "manager-volunteering-report":
 			steps = append(steps, s)
 		}
 	}
@@ -85,6 +88,8 @@ type formsFixtures struct {
 	edith referral.Referral
 	// The provider's services, near them all.
 	walk, garden directory.Service
+	// community: the volunteering and safeguarding steps' people.
+	community communityFixtures
 }
 
 // providerEmail is where the demo provider's organisation takes referrals.
@@ -121,6 +126,7 @@ func (fx *formsFixtures) prepare(t *testing.T) func(dbURL string) {
 		fx.haroldWalk = oikostest.NewConnection(t, d, lw, fx.harold.ID, fx.walk.ID)
 		fx.beryl = oikostest.NewReferral(t, d, oikostest.Referral{Person: person("Beryl", "Cottrell", "1950-01-23")})
 		fx.edith = oikostest.NewReferral(t, d, oikostest.Referral{Person: person("Edith", "Marrack", "1943-11-09"), Worker: &lw})
+		fx.community.prepare(t, d, lw)
 	}
 }
 
@@ -217,6 +223,7 @@ var formsSteps = []formsStep{
 	{"link-worker-suggestions", stepSuggestions},
 	{"link-worker-connect", stepConnect},
 	{"link-worker-reminders", stepReminders},
+	{"link-worker-gp-share", stepGPShare},
 	{"person-own-pages", stepPersonPages},
 	{"provider-connection", stepProviderConnection},
 	{"provider-answer-links", stepAnswerLinks},
@@ -224,6 +231,13 @@ var formsSteps = []formsStep{
 	{"manager-rights", stepManagerRights},
 	{"manager-reports", stepManagerReports},
 	{"commissioner-reports", stepCommissionerReports},
+	{"manager-volunteers", stepManagerVolunteers},
+	{"link-worker-volunteers", stepLinkWorkerVolunteers},
+	{"volunteer-own-pages", stepVolunteerPages},
+	{"safeguarding-concerns", stepConcerns},
+	{"provider-concern", stepProviderConcern},
+	{"link-worker-graduate", stepGraduate},
+	{"manager-volunteering-report", stepVolunteeringReport},
 	{"sign-out", stepSignOut},
 }
 
@@ -571,6 +585,21 @@ func stepReminders(t *testing.T, r *formsRun) {
 	b.visit("/referrals/" + r.fx.walter.ID + "/reminders")
 	b.click("label", "^Text message to ")
 	b.send("button", "^Save$")
+}
+
+// stepGPShare: the link worker records what Walter wants sent back to
+// his GP record, first forgetting to choose; the GP who referred him sees
+// which he chose.
+func stepGPShare(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.LinkWorker)
+	b.visit("/referrals/" + r.fx.walter.ID)
+	b.sendBad("button", "^Save their choice$", "gp_share", "Choose what the person wants")
+	b.click("label", "^Codes only")
+	b.send("button", "^Save their choice$")
+	b.expectText(".nhsuk-notification-banner", "choice of what goes to their GP record is saved")
+	gp := r.as(t, auth.Referrer)
+	gp.visit("/referrals/" + r.fx.walter.ID)
+	gp.expectText("#gp-share", "Codes only, as the person chose")
 }
 
 // stepPersonPages: Walter signs in with a printed code (mistyping his

@@ -25,6 +25,10 @@ var pageData = map[string]any{
 	"answer_done":           answerDonePage{},
 	"answer_gone":           answerGonePage{},
 	"caseload":              caseloadPage{},
+	"champion":              championPage{},
+	"concern":               concernPage{},
+	"concern_form":          concernForm{},
+	"concerns":              concernsPage{},
 	"connections":           queuePage{},
 	"connections_detail":    detailView{},
 	"connections_new":       connectPage{},
@@ -79,6 +83,13 @@ var pageData = map[string]any{
 	"triage":                triagePage{},
 	"user_form":             userFormPage{},
 	"users":                 usersPage{},
+	"volunteer_details":     ownDetailsForm{},
+	"volunteer_form":        volunteerForm{},
+	"volunteer_match":       matchPage{},
+	"volunteer_suggestions": volunteerSuggestionsPage{},
+	"volunteering":          volunteeringPage{},
+	"volunteering_report":   volunteeringView{},
+	"volunteers":            volunteersPage{},
 }
 
 // checkPageData refuses data of another type than the template's. A page
@@ -117,8 +128,12 @@ type triagePage struct {
 }
 
 type referralPage struct {
-	Referral        referral.Referral
-	Reasons         []string
+	Referral referral.Referral
+	Reasons  []string
+	// ReasonLines are the referrer's own words for why (a GP's reason
+	// text that mapped to no need), a line each.
+	ReasonLines     []string
+	GPShare         gpShareView
 	CloseReasons    []option
 	NHS, Source     string
 	StatusLabel     string
@@ -130,6 +145,9 @@ type referralPage struct {
 	// ReopenUntil is the last day the closed referral may be reopened, ""
 	// when the reader may not reopen it.
 	ReopenUntil string
+	// Community is the volunteers, safeguarding and graduate pathway
+	// sections, for the person's link worker and the scheme's managers.
+	Community *communityView
 }
 
 type gpSummaryPage struct {
@@ -140,6 +158,9 @@ type gpSummaryPage struct {
 	OutcomeCode      fhir.Coding
 	HasOutcomeCode   bool
 	Received, Source string
+	// Chosen is whether the person has chosen what is shared (Summary.Full
+	// says which): until they do, codes only.
+	Chosen bool
 }
 
 type caseloadPage struct {
@@ -197,6 +218,8 @@ type linkSentPage struct {
 type homePage struct {
 	Cards        []card
 	Organisation string
+	// OpenConcerns counts the open safeguarding concerns the user acts on.
+	OpenConcerns int
 }
 
 type accountPage struct {

@@ -115,6 +115,9 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /oruk/service_at_locations", auth.Public, s.oruk.ServiceAtLocations)
 	rt.handle("GET /oruk/service_at_locations/{id}", auth.Public, s.oruk.ServiceAtLocation)
 	rt.handle("GET /oruk/{path...}", auth.Public, s.oruk.NotFound)
+	// Browsers ask before a page elsewhere reads the open data (CORS).
+	rt.handle("OPTIONS /oruk", auth.Public, s.oruk.Preflight)
+	rt.handle("OPTIONS /oruk/{path...}", auth.Public, s.oruk.Preflight)
 
 	// Referrals from every door.
 	rt.handle("POST /api/v1/referrals", referrers, s.apiCreateReferral)
@@ -140,12 +143,21 @@ func (s *Server) addRoutes(rt *router) {
 	// The summary for the GP record when a referral closes: whoever may
 	// read the referral.
 	rt.handle("GET /referrals/{id}/summary", referrers, s.summaryPage)
+	// What of it goes to the GP record: the person's choice, which their
+	// link worker records.
+	rt.handle("POST /api/v1/referrals/{id}/gp-share", caseworkers, s.apiGPShare)
+	rt.handle("POST /referrals/{id}/gp-share", caseworkers, s.referralGPShare)
 
-	// FHIR R4, for GP systems: a ServiceRequest sent with a bearer token,
-	// followed as a Task, and the closing summary as a Communication.
+	// FHIR R4, for GP systems: what the server offers (open to all, as
+	// FHIR clients read it first), a ServiceRequest sent with a bearer
+	// token, followed as a Task, and the closing summary as a
+	// Communication. Anything else under /fhir is answered by
+	// Server.notFound: 405 or 404, as an OperationOutcome.
+	rt.handle("GET /fhir/metadata", auth.Public, s.fhir.Metadata)
 	rt.handle("POST /fhir/ServiceRequest", referrers, s.fhir.CreateServiceRequest)
 	rt.handle("GET /fhir/ServiceRequest/{id}", referrers, s.fhir.GetServiceRequest)
 	rt.handle("GET /fhir/Task", referrers, s.fhir.SearchTask)
+	rt.handle("GET /fhir/Task/{id}", referrers, s.fhir.GetTask)
 	rt.handle("GET /fhir/Communication", referrers, s.fhir.SearchCommunication)
 	rt.handle("GET /fhir/Communication/{id}", referrers, s.fhir.GetCommunication)
 
@@ -271,4 +283,70 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /api/v1/reports/engagement", reportReader, s.apiEngagement)
 	rt.handle("GET /reports/engagement", reportReader, s.engagementPage)
 	rt.handle("GET /reports/engagement.csv", reportReader, s.engagementCSV)
+
+	// The community half (issue 16). Safeguarding first: anyone who works
+	// with the person raises a concern (the policy is community.MayRaise);
+	// the person's link worker and the scheme's managers act on it, and a
+	// manager closes it with an outcome. Others see those they raised.
+	var (
+		raisers    = auth.Only(auth.LinkWorker, auth.Manager, auth.Volunteer, auth.Provider)
+		volunteers = auth.Only(auth.Volunteer)
+		matchers   = auth.Only(auth.LinkWorker, auth.Manager, auth.Volunteer)
+		keepers    = auth.Only(auth.Manager, auth.Volunteer)
+	)
+	rt.handle("POST /api/v1/referrals/{id}/concerns", raisers, s.apiRaiseConcern)
+	rt.handle("GET /api/v1/concerns", raisers, s.apiConcerns)
+	rt.handle("GET /api/v1/concerns/{id}", raisers, s.apiConcern)
+	rt.handle("POST /api/v1/concerns/{id}/actions", caseworkers, s.apiConcernAction)
+	rt.handle("POST /api/v1/concerns/{id}/acknowledge", caseworkers, s.apiAcknowledgeConcern)
+	rt.handle("GET /api/v1/reports/safeguarding", reportReader, s.apiSafeguardingReport)
+	rt.handle("GET /concerns", raisers, s.concernsPage)
+	rt.handle("GET /concerns/{id}", raisers, s.concernPage)
+	rt.handle("POST /concerns/{id}/actions", caseworkers, s.concernAction)
+	rt.handle("POST /concerns/{id}/acknowledge", caseworkers, s.concernAcknowledge)
+	rt.handle("GET /referrals/{id}/concerns/new", caseworkers, s.concernNew)
+	rt.handle("POST /referrals/{id}/concerns/new", caseworkers, s.concernCreate)
+	rt.handle("GET /volunteer-matches/{id}/concern", volunteers, s.matchConcernNew)
+	rt.handle("POST /volunteer-matches/{id}/concern", volunteers, s.matchConcernCreate)
+	rt.handle("GET /connections/{id}/concern", answerers, s.connectionConcernNew)
+	rt.handle("POST /connections/{id}/concern", answerers, s.connectionConcernCreate)
+
+	// Volunteers: profiles kept by managers, read by the volunteer and
+	// their health champion; matches with people, of which the volunteer
+	// sees only their own and only what was shared; the graduate pathway;
+	// the volunteering report.
+	rt.handle("GET /api/v1/volunteers", keepers, s.apiVolunteers)
+	rt.handle("GET /api/v1/volunteers/{user_id}", keepers, s.apiVolunteer)
+	rt.handle("PUT /api/v1/volunteers/{user_id}", managers, s.apiSaveVolunteer)
+	rt.handle("PATCH /api/v1/volunteers/{user_id}", volunteers, s.apiOwnDetails)
+	rt.handle("GET /api/v1/coordinated-volunteers", keepers, s.apiCoordinated)
+	rt.handle("GET /api/v1/referrals/{id}/volunteer-suggestions", caseworkers, s.apiVolunteerSuggestions)
+	rt.handle("POST /api/v1/referrals/{id}/volunteer-matches", caseworkers, s.apiCreateMatch)
+	rt.handle("GET /api/v1/volunteer-matches", matchers, s.apiMatches)
+	rt.handle("GET /api/v1/volunteer-matches/{id}", matchers, s.apiMatch)
+	rt.handle("POST /api/v1/volunteer-matches/{id}/contacts", volunteers, s.apiLogContact)
+	rt.handle("POST /api/v1/volunteer-matches/{id}/end", matchers, s.apiEndMatch)
+	rt.handle("POST /api/v1/referrals/{id}/mentor-invitation", caseworkers, s.apiInviteMentor)
+	rt.handle("GET /api/v1/mentor-pathway", caseworkers, s.apiMentorInvitations)
+	rt.handle("GET /api/v1/mentor-pathway/{id}", caseworkers, s.apiMentorInvitation)
+	rt.handle("POST /api/v1/mentor-pathway/{id}", caseworkers, s.apiMentorStage)
+	rt.handle("GET /api/v1/reports/volunteering", reportReader, s.apiVolunteeringReport)
+	rt.handle("GET /volunteers", managers, s.volunteersPage)
+	rt.handle("GET /volunteers/new", managers, s.volunteerNew)
+	rt.handle("POST /volunteers/new", managers, s.volunteerCreate)
+	rt.handle("GET /volunteers/{user_id}", managers, s.volunteerEdit)
+	rt.handle("POST /volunteers/{user_id}", managers, s.volunteerSave)
+	rt.handle("GET /volunteering", volunteers, s.volunteeringPage)
+	rt.handle("GET /volunteering/details", volunteers, s.ownDetailsPage)
+	rt.handle("POST /volunteering/details", volunteers, s.ownDetailsSave)
+	rt.handle("GET /volunteering/coordinated", volunteers, s.championPage)
+	rt.handle("GET /volunteer-matches/{id}", matchers, s.matchPageGet)
+	rt.handle("POST /volunteer-matches/{id}/contacts", volunteers, s.matchContact)
+	rt.handle("POST /volunteer-matches/{id}/end", matchers, s.matchEnd)
+	rt.handle("GET /referrals/{id}/volunteers", caseworkers, s.volunteerSuggestionsPage)
+	rt.handle("POST /referrals/{id}/volunteers", caseworkers, s.matchCreate)
+	rt.handle("POST /referrals/{id}/mentor-invitation", caseworkers, s.mentorInvite)
+	rt.handle("POST /referrals/{id}/mentor-pathway", caseworkers, s.mentorStagePage)
+	rt.handle("GET /reports/volunteering", reportReader, s.volunteeringReportPage)
+	rt.handle("GET /reports/volunteering.csv", reportReader, s.volunteeringCSV)
 }

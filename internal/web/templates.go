@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"oikos/internal/auth"
+	"oikos/internal/community"
 	"oikos/internal/directory"
 	"oikos/internal/org"
 	"oikos/internal/referral"
@@ -159,6 +160,9 @@ type page struct {
 	ErrorOrder []string
 	// Notice is a one-line confirmation after a change.
 	Notice string
+	// Alerts are the immediate-level safeguarding concerns the user has
+	// not yet read: at the top of every page until they have.
+	Alerts []community.ConcernAlert
 	// Data is the page's own data, of the type pageData names for its
 	// template.
 	Data any
@@ -177,7 +181,8 @@ var menu = []navItem{
 	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"}, {Text: "Find a person", Href: "/people"},
 	{Text: "Connections", Href: "/connections"}, {Text: "Reports", Href: "/reports"},
 	{Text: "Directory", Href: "/directory"}, {Text: "Directory entries", Href: "/directory/manage"},
-	{Text: "Your account", Href: "/account"},
+	{Text: "Volunteers", Href: "/volunteers"}, {Text: "People you support", Href: "/volunteering"},
+	{Text: "Concerns", Href: "/concerns"}, {Text: "Your account", Href: "/account"},
 }
 
 // navFor is the menu for a signed-in user: only pages that exist for them.
