@@ -196,6 +196,11 @@ func connections(t *testing.T, dbURL string) {
 	// The link worker closes the referral: the walk is completed with it,
 	// and the summary for the GP record carries the codes.
 	lw.visit("/referrals/" + refID)
+	// Walter wants his GP record to have the summary in full, activities
+	// and all (until he chooses, only codes go).
+	lw.click("label", "^The outcome summary in full")
+	lw.follow("button", "^Save their choice$")
+	lw.expectText(".nhsuk-notification-banner", "choice of what goes to their GP record is saved")
 	lw.follow("a", "^Close referral$")
 	lw.choose("#reason", "Goals met")
 	lw.follow("button", "^Yes, close the referral$")

@@ -61,6 +61,12 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	for _, page := range []string{"/contacts/new", "/close", "/conversation/new", "/suggestions"} {
 		lw.visit(referral + page)
 		fits(lw)
+		// How long the page is on a phone: the what-matters form showed a
+		// priority for every need, ticked or not (6,700 px), and the
+		// suggestions a full form in every card (21,000 px).
+		if h, err := lw.page.Eval(`() => document.documentElement.scrollHeight`); err == nil {
+			t.Logf("%s is %d px tall at 375 px", page, h.Value.Int())
+		}
 	}
 	if !strings.HasPrefix(referral, "/referrals/") {
 		t.Fatalf("not a referral: %s", referral)
