@@ -9,7 +9,8 @@ import (
 )
 
 // TestBrowserLinkWorkersDayFitsAPhone opens the pages of the link worker's
-// day on a 375 px wide phone, on the demo: the triage queue, finding a
+// day on a 375 px wide phone, on the demo: the triage queue, the caseload,
+// finding a
 // person, their details and the form that corrects them, a referral with a
 // connection, recording a contact, closing, the what-matters form and the
 // suggestions; then the demo provider's queue. None may scroll sideways,
@@ -46,6 +47,8 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	lw.follow("a", "saved my codes")
 	lw.visit("/referrals")
 	lw.expectText("#waiting", "Urgent")
+	fits(lw)
+	lw.visit("/caseload")
 	fits(lw)
 	lw.visit("/people?q=Stan+Brimblecombe")
 	fits(lw)
