@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -487,6 +488,11 @@ func stepCasework(t *testing.T, r *formsRun) {
 	b.follow("a", "^Change the plan$")
 	b.fill("#goal-0-step-2-text", "Ring the walking group")
 	b.choose("#goal-0-step-2-owner", "Volunteer")
+	// Due by the end of next month, in the NHS date boxes.
+	due := time.Now().AddDate(0, 2, -time.Now().Day())
+	b.fill("#goal-0-step-2-due", strconv.Itoa(due.Day()))
+	b.fill("#goal-0-step-2-due-month", strconv.Itoa(int(due.Month())))
+	b.fill("#goal-0-step-2-due-year", strconv.Itoa(due.Year()))
 	b.fill("#goal-1-step-0-text", "Join the community choir")
 	b.sendBad("button", "^Save plan$", "goal-1-text", "Write the goal")
 	b.fill("#goal-1-text", "Sing again")

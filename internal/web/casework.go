@@ -413,7 +413,17 @@ func (s *Server) conversationCreate(w http.ResponseWriter, r *http.Request) {
 // rows for one more goal and one more step for each goal. Fields are named
 // goal.N.text, goal.N.step.M.owner, ...; ids swap the dots for hyphens.
 
-var planField = regexp.MustCompile(`^goal\.(\d{1,4})\.(?:step\.(\d{1,4})\.)?(id|text|progress|done|owner|due|remove)$`)
+var planField = regexp.MustCompile(`^goal\.(\d{1,4})\.(?:step\.(\d{1,4})\.)?(id|text|progress|done|owner|due|due-day|due-month|due-year|remove)$`)
+
+// joinPlanDates joins each step's due-date boxes (goal.N.step.M.due-day
+// and so on) into its due value, as the rules read it.
+func joinPlanDates(f url.Values) {
+	for k := range f {
+		if name, ok := strings.CutSuffix(k, "due-day"); ok && planField.MatchString(k) {
+			joinDates(f, name+"due")
+		}
+	}
+}
 
 // planRows lists the goal indexes in a plan form, and the step indexes
 // of each, in order.
@@ -538,6 +548,7 @@ func planToForm(p casework.Plan) url.Values {
 			f.Set(sk+"text", st.Text)
 			f.Set(sk+"owner", st.Owner)
 			f.Set(sk+"due", st.Due)
+			splitDate(f, sk+"due", st.Due)
 			if st.Done {
 				f.Set(sk+"done", "yes")
 			}
@@ -548,6 +559,8 @@ func planToForm(p casework.Plan) url.Values {
 
 type stepRow struct {
 	Name, ID, StepID, Text, Due string
+	// DueDay, DueMonth and DueYear are the due date's boxes.
+	DueDay, DueMonth, DueYear string
 	Done, New                   bool
 	Owners                      []option
 	TextError, OwnerError       string
@@ -594,6 +607,7 @@ func planRowsView(pg *page) []goalRow {
 			sid := fmt.Sprintf("%s-step-%d", id, m)
 			owner := cmpOr(f.Get(sk+"owner"), casework.OwnerPerson)
 			sr := stepRow{Name: sk, ID: sid, StepID: f.Get(sk + "id"), Text: f.Get(sk + "text"), Due: f.Get(sk + "due"), Done: f.Get(sk+"done") == "yes",
+				DueDay: f.Get(sk + "due-day"), DueMonth: f.Get(sk + "due-month"), DueYear: f.Get(sk + "due-year"),
 				New: m == nextStep, TextError: pg.Errors[sid+"-text"], OwnerError: pg.Errors[sid+"-owner"], DueError: pg.Errors[sid+"-due"]}
 			for _, o := range casework.Owners {
 				sr.Owners = append(sr.Owners, option{Value: o, Label: casework.OwnerLabel(o), Selected: o == owner})
@@ -641,6 +655,7 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	joinPlanDates(f)
 	edits, places := planFromForm(f)
 	version, verr := strconv.ParseInt(f.Get("version"), 10, 64)
 	var err error
@@ -664,6 +679,14 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		err = renameFields(err, func(k string) string { return planFieldID(k, places) })
+		if e, ok := err.(*oikos.Error); ok {
+			for k, msg := range e.Fields {
+				if strings.HasSuffix(k, "-due") {
+					// Said as the day, month and year boxes ask for it.
+					e.Fields[k] = strings.Replace(msg, "like 2027-03-27", "like 27 3 2027", 1)
+				}
+			}
+		}
 		pg := &page{Form: f}
 		newPlanForm(pg, ref)
 		s.formError(w, r, "plan_form", pg, err, "plan")

@@ -272,9 +272,9 @@ func TestCaseworkPages(t *testing.T) {
 			t.Fatalf("empty plan form: %d\n%s", res.status, res.body)
 		}
 		res = lw.post(page+"/plan", url.Values{"version": {"0"}, "goal.0.id": {""}, "goal.0.text": {"See friends every week"},
-			"goal.0.step.0.text": {"Ring Sue"}, "goal.0.step.0.owner": {"doctor"}, "goal.0.step.0.due": {"2026-02-30"},
+			"goal.0.step.0.text": {"Ring Sue"}, "goal.0.step.0.owner": {"doctor"}, "goal.0.step.0.due-day": {"30"}, "goal.0.step.0.due-month": {"2"}, "goal.0.step.0.due-year": {"2026"},
 			"goal.1.text": {""}, "goal.1.step.0.text": {""}, "goal.1.step.0.owner": {"person"}})
-		for _, want := range []string{`href="#goal-0-step-0-owner"`, `href="#goal-0-step-0-due"`, `value="Ring Sue"`} {
+		for _, want := range []string{`href="#goal-0-step-0-owner"`, `href="#goal-0-step-0-due"`, `value="Ring Sue"`, "like 27 3 2027"} {
 			if res.status != 422 || !strings.Contains(res.body, want) {
 				t.Errorf("refused plan lacks %s (status %d)", want, res.status)
 			}
