@@ -561,10 +561,10 @@ type stepRow struct {
 	Name, ID, StepID, Text, Due string
 	// DueDay, DueMonth and DueYear are the due date's boxes.
 	DueDay, DueMonth, DueYear string
-	Done, New                   bool
-	Owners                      []option
-	TextError, OwnerError       string
-	DueError                    string
+	Done, New                 bool
+	Owners                    []option
+	TextError, OwnerError     string
+	DueError                  string
 }
 
 type goalRow struct {
