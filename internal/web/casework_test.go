@@ -443,6 +443,8 @@ func FuzzPlanForm(f *testing.F) {
 	f.Add("version=0&goal.0.text=See+friends&goal.0.step.0.text=Ring+Sue&goal.0.step.0.owner=person&goal.0.step.0.due=2026-02-01")
 	f.Add("version=0&goal.0.text=&goal.0.step.0.text=x&goal.0.step.0.owner=gp&goal.3.progress=eleven&goal.3.text=y")
 	f.Add("version=x&goal.9999.step.9999.text=a&goal.0.remove=yes")
+	f.Add("version=0&goal.0.text=a&goal.0.step.0.text=b&goal.0.step.0.owner=person&goal.0.step.0.due-day=31&goal.0.step.0.due-month=2&goal.0.step.0.due-year=2027")
+	f.Add("version=0&goal.0.text=a&goal.0.step.0.text=b&goal.0.step.0.due-day=x&goal.0.step.0.due=2027-01-01")
 	f.Add("goal.0.text=a&goal.0.text=b&goal.01.text=c&goal.0.progress=-1&goal.0.done=yes")
 	fx, id, lw := caseworkFuzzFixture(f)
 	f.Fuzz(func(t *testing.T, form string) {
