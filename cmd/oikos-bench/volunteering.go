@@ -569,7 +569,14 @@ func volunteeringSQLite(ctx context.Context, o options, spec volSpec, out io.Wri
 		if err != nil {
 			return nil, err
 		}
+		// The load's ANALYZE did not see indexes that migrations since
+		// have added; without statistics of theirs SQLite's planner
+		// passes them over for those it has figures for.
+		_, err = d.Exec(ctx, "ANALYZE")
 		d.Close()
+		if err != nil {
+			return nil, err
+		}
 	} else {
 		for _, suffix := range []string{"", "-wal", "-shm", ".json"} {
 			os.Remove(path + suffix)

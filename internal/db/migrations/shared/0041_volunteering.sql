@@ -15,3 +15,11 @@ CREATE TABLE dbs_expiry_notices (
 -- The sweep looks every minute, across schemes, for checks running out in
 -- the next 30 days: a short range of this index.
 CREATE INDEX volunteers_dbs_due ON volunteers (dbs_expires_on)
+-- ;
+-- The volunteering report counts the people behind a period's matches:
+-- hundreds of thousands of referrals a year, each read for its person. With
+-- both in one index the read is the index's alone, in order of id; through
+-- the primary key each was a second, random read of the referral's row
+-- (SQLite: 8.6 s of CPU for the report at 500,000 matches, 3.7 with this
+-- and the query in order of id).
+CREATE INDEX referrals_person_of ON referrals (id, person_id)
