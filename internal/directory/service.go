@@ -4,7 +4,9 @@
 package directory
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"oikos"
+	"oikos/internal/course"
 	"oikos/internal/postcode"
 	"oikos/internal/taxonomy"
 )
@@ -70,7 +73,12 @@ type Service struct {
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
 	Status         string    `json:"status"`
-	LastCheckedAt  time.Time `json:"last_checked_at"`
+	// Course is set when the service runs as a course with dated sessions
+	// (package course), beside or instead of its weekly Schedule.
+	Course *course.Course `json:"course"`
+	// GrantApplicationID names the grant award that funds the service.
+	GrantApplicationID *string   `json:"grant_application_id"`
+	LastCheckedAt      time.Time `json:"last_checked_at"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
 
@@ -123,6 +131,11 @@ type Input struct {
 	Eligibility    string    `json:"eligibility"`
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
+	// Course, when given, makes the service a course with dated sessions.
+	Course *course.Course `json:"course"`
+	// GrantApplicationID names the grant award that funds the service;
+	// the store checks it (Store.CheckAward).
+	GrantApplicationID *string `json:"grant_application_id"`
 }
 
 // Limits on what a service may hold.
@@ -271,6 +284,23 @@ func (in *Input) Validate() error {
 	if in.MinAge != nil && in.MaxAge != nil && *in.MaxAge < *in.MinAge && f["min_age"] == "" && f["max_age"] == "" {
 		f["max_age"] = "Maximum age must not be below the minimum age."
 	}
+	if in.Course != nil {
+		if err := in.Course.Normalise("course"); err != nil {
+			var e *oikos.Error
+			if errors.As(err, &e) {
+				maps.Copy(f, e.Fields)
+			}
+		}
+	}
+	if in.GrantApplicationID != nil {
+		id := strings.TrimSpace(*in.GrantApplicationID)
+		if id == "" {
+			in.GrantApplicationID = nil
+		} else {
+			checkText(f, "grant_application_id", id, 100, false)
+			in.GrantApplicationID = &id
+		}
+	}
 	if in.StartedOn = strings.TrimSpace(in.StartedOn); in.StartedOn != "" {
 		d, err := time.Parse("2006-01-02", in.StartedOn)
 		switch {
@@ -344,6 +374,16 @@ func categoryLabels(codes []string) string {
 // StaleAfter is how long a service may go unchecked before it is listed as
 // stale: groups close, move and change their times.
 const StaleAfter = 183 * 24 * time.Hour
+
+// NextSessions lists up to n of a course's sessions not yet over at now,
+// for service pages, suggestions and the Open Referral schedule; none for
+// a service that is not a course.
+func (s Service) NextSessions(now time.Time, n int) []course.Session {
+	if s.Course == nil {
+		return []course.Session{}
+	}
+	return s.Course.Next(now, n)
+}
 
 // Stale reports whether a service needs checking at now.
 func (s Service) Stale(now time.Time) bool { return now.Sub(s.LastCheckedAt) > StaleAfter }

@@ -10,6 +10,7 @@ import (
 
 	"oikos"
 	"oikos/internal/audit"
+	"oikos/internal/course"
 	"oikos/internal/db"
 	"oikos/internal/postcode"
 )
@@ -18,6 +19,12 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// CheckAward checks, inside the write, that a service may name the
+	// grant award applicationID (package grant's CheckServiceAward: an
+	// award made to the organisation that runs the service), answering a
+	// problem with grant_application_id otherwise. Left nil, no service
+	// may name an award.
+	CheckAward func(ctx context.Context, q db.Querier, applicationID, organisationID string) error
 }
 
 // NewStore returns a Store on d with the real clock.
@@ -78,6 +85,17 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input) (Service, error)
 	return s.Get(ctx, id)
 }
 
+// CreateTx adds a service inside tx, for a change that writes a service
+// together with something else (a group's registration approved with its
+// organisation), and returns its id.
+func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, by Actor, in Input) (string, error) {
+	if err := in.Validate(); err != nil {
+		return "", err
+	}
+	id := db.NewID("svc")
+	return id, s.write(ctx, tx, by, id, in, importKeys{}, true)
+}
+
 // Update replaces a service's details.
 func (s *Store) Update(ctx context.Context, by Actor, id string, in Input) (Service, error) {
 	if err := in.Validate(); err != nil {
@@ -107,6 +125,21 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 	} else if err != nil {
 		return err
 	}
+	var award any
+	if in.GrantApplicationID != nil {
+		if s.CheckAward == nil {
+			return oikos.Invalid(map[string]string{"grant_application_id": "Grant awards cannot be named in this directory."})
+		}
+		if err := s.CheckAward(ctx, tx, *in.GrantApplicationID, in.OrganisationID); err != nil {
+			return err
+		}
+		award = *in.GrantApplicationID
+	}
+	var courseRule, courseStart string
+	var courseMinutes int
+	if in.Course != nil {
+		courseRule, courseStart, courseMinutes = in.Course.RRule, in.Course.Start, in.Course.Minutes
+	}
 	var lat, lon any
 	if in.Postcode != "" {
 		p, ok, err := s.locateTx(ctx, tx, in.Postcode)
@@ -121,7 +154,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 	args := []any{in.OrganisationID, in.Name, in.Description, in.URL, in.Email, in.Phone, in.CostPence, in.FeesNote,
 		in.Eligibility, in.MinAge, in.MaxAge, in.Capacity, in.CitizenLed, in.StartedOn, marshalList(in.Accessibility),
 		marshalList(in.Languages), strings.Join(in.Categories, " "), categoryLabels(in.Categories), in.LocationName,
-		in.Address, in.Postcode, lat, lon, daysMask(in.Schedule), now}
+		in.Address, in.Postcode, lat, lon, daysMask(in.Schedule), now, courseRule, courseStart, courseMinutes, award}
 	action := audit.Update
 	if create {
 		action = audit.Create
@@ -133,9 +166,10 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (organisation_id, name, description, url, email, phone, cost_pence,
 			fees_description, eligibility, min_age, max_age, capacity, citizen_led, started_on, accessibility, languages,
 			categories, category_labels, location_name, address, postcode, latitude, longitude, days, updated_at,
+			course_rrule, course_start, course_minutes, grant_application_id,
 			id, source, source_id, location_id, status, created_at, last_checked_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-			$26, $27, $28, $29, $30, $25, $25)`, args...)
+			$26, $27, $28, $29, $30, $31, $32, $33, $34, $25, $25)`, args...)
 		if err != nil {
 			return err
 		}
@@ -145,9 +179,10 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, capacity = $12,
 			citizen_led = $13, started_on = $14, accessibility = $15, languages = $16, categories = $17, category_labels = $18,
 			location_name = $19, address = $20, postcode = $21, latitude = $22, longitude = $23, days = $24, updated_at = $25,
-			location_id = CASE WHEN $27 = '' THEN location_id ELSE $27 END,
-			status = CASE WHEN $28 = '' THEN status ELSE $28 END
-			WHERE id = $26`, args...)
+			course_rrule = $26, course_start = $27, course_minutes = $28, grant_application_id = $29,
+			location_id = CASE WHEN $31 = '' THEN location_id ELSE $31 END,
+			status = CASE WHEN $32 = '' THEN status ELSE $32 END
+			WHERE id = $30`, args...)
 		if err != nil {
 			return err
 		}
@@ -237,7 +272,8 @@ func (s *Store) MarkChecked(ctx context.Context, by Actor, id string) error {
 const serviceColumns = `s.id, s.organisation_id, o.name, s.name, s.description, s.url, s.email, s.phone, s.status, s.cost_pence,
 	s.fees_description, s.eligibility, s.min_age, s.max_age, s.capacity, s.citizen_led, s.started_on, s.accessibility,
 	s.languages, s.categories, s.location_id, s.location_name, s.address, s.postcode, s.latitude, s.longitude,
-	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id`
+	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id, s.course_rrule, s.course_start, s.course_minutes,
+	s.grant_application_id`
 
 func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, error) {
 	var v Service
@@ -246,12 +282,21 @@ func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, er
 	var lat, lon sql.NullFloat64
 	var access, langs, cats string
 	var checked, created, updated int64
+	var courseRule, courseStart string
+	var courseMinutes int
+	var award sql.NullString
 	dest := []any{&v.ID, &v.OrganisationID, &v.Organisation, &v.Name, &v.Description, &v.URL, &v.Email, &v.Phone, &v.Status, &cost,
 		&v.FeesNote, &v.Eligibility, &minAge, &maxAge, &capacity, &v.CitizenLed, &v.StartedOn, &access,
 		&langs, &cats, &v.LocationID, &v.LocationName, &v.Address, &v.Postcode, &lat, &lon,
-		&checked, &created, &updated, &v.Source, &v.SourceID}
+		&checked, &created, &updated, &v.Source, &v.SourceID, &courseRule, &courseStart, &courseMinutes, &award}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return v, err
+	}
+	if courseRule != "" {
+		v.Course = &course.Course{RRule: courseRule, Start: courseStart, Minutes: courseMinutes}
+	}
+	if award.Valid {
+		v.GrantApplicationID = &award.String
 	}
 	if cost.Valid {
 		v.CostPence = &cost.Int64
@@ -429,7 +474,7 @@ func (v Service) Input() Input {
 		Postcode: v.Postcode, Address: v.Address, LocationName: v.LocationName, Schedule: v.Schedule, CostPence: v.CostPence,
 		FeesNote: v.FeesNote, Capacity: v.Capacity, CitizenLed: v.CitizenLed, StartedOn: v.StartedOn, URL: v.URL,
 		Email: v.Email, Phone: v.Phone, Accessibility: v.Accessibility, Languages: v.Languages, Eligibility: v.Eligibility,
-		MinAge: v.MinAge, MaxAge: v.MaxAge}
+		MinAge: v.MinAge, MaxAge: v.MaxAge, Course: v.Course, GrantApplicationID: v.GrantApplicationID}
 }
 
 // Imported is a service read from another directory, with the ids it had
