@@ -79,8 +79,8 @@ type Service struct {
 	// GrantApplicationID names the grant award that funds the service.
 	GrantApplicationID *string   `json:"grant_application_id"`
 	LastCheckedAt      time.Time `json:"last_checked_at"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 
 	// Terms are categories from other taxonomies, kept from an import.
 	Terms []Term `json:"-"`
