@@ -172,7 +172,9 @@ func TestCheckPayment(t *testing.T) {
 func TestCountMonths(t *testing.T) {
 	// Three months of 100 ms each: [0,100), [100,200), [200,300).
 	months := [][2]int64{{0, 100}, {100, 200}, {200, 300}}
-	led := func(at int64, status string) StatusChange { return StatusChange{At: at, Status: status, CitizenLed: true} }
+	led := func(at int64, status string) StatusChange {
+		return StatusChange{At: at, Status: status, CitizenLed: true}
+	}
 	cases := []struct {
 		name  string
 		group GroupHistory
