@@ -85,6 +85,7 @@ type Referral struct {
 	Connections    []Connection   `json:"connections"`
 	Preferences    *Preferences   `json:"preferences"`
 	UnmetNeeds     []UnmetNeed    `json:"unmet_needs"`
+	Budget         *Budget        `json:"budget"`
 }
 
 // SentPerson is the person's details as a referral gave them.
@@ -396,7 +397,8 @@ func (r *reader) referralParts(ref *Referral) error {
 		name string
 		read func(*Referral) error
 	}{{"history", r.history}, {"contacts", r.contacts}, {"conversations", r.conversations}, {"plan", r.plan},
-		{"measures", r.measures}, {"connections", r.connections}, {"preferences", r.preferences}, {"unmet needs", r.unmet}} {
+		{"measures", r.measures}, {"connections", r.connections}, {"preferences", r.preferences}, {"unmet needs", r.unmet},
+		{"budget", r.budget}} {
 		if err := part.read(ref); err != nil {
 			return fmt.Errorf("%s: %w", part.name, err)
 		}

@@ -72,6 +72,9 @@ var Tables = []Table{
 	{"reminder_choices", "reminders", "deleted"},
 	{"person_access", "portal_access", "deleted: the person's sign-in links, codes and sessions end"},
 	{"outbox", "messages", "messages to the person's email or phone, and their reminders, deleted"},
+	{"budgets", "referrals[].budget", "purpose blanked; the allowance and totals kept for finance"},
+	{"budget_entries", "referrals[].budget.entries", "descriptions and reasons blanked; kind, amount, supplier, dates and who kept: the finance ledger, append-only"},
+	{"budget_decisions", "referrals[].budget.entries[].decision", "reasons blanked; the decision, who and when kept"},
 	{"person_requests", "requests", "kept: the record of what was asked and done (reasons hold no details)"},
 	{"audit_log", "audit", "kept: who read or changed the record (ids only, no details)"},
 }

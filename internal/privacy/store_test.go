@@ -66,10 +66,14 @@ func TestExportHoldsEverything(t *testing.T) {
 			"reminders written":           len(conns[0].Reminders) == 1 && conns[0].Reminders[0].Channel == "sms",
 			"preferences":                 r.Preferences != nil && slices.Equal(r.Preferences.Days, []string{"tuesday"}),
 			"unmet needs":                 len(r.UnmetNeeds) == 1 && r.UnmetNeeds[0].Area == "EX4",
-			"reminder choice":             x.Reminders != nil && x.Reminders.Channel == "sms",
-			"portal access":               len(x.PortalAccess) >= 2,
-			"messages (email and text)":   len(x.Messages) == 2,
-			"requests":                    len(x.Requests) == 2 && x.Requests[0].Kind == privacy.RequestRestriction && strings.Contains(x.Requests[0].By, "Morgan"),
+			"budget and its ledger": r.Budget != nil && r.Budget.Purpose == "SECRET-PURPOSE" && len(r.Budget.Entries) == 4 &&
+				r.Budget.Entries[1].Description == "SECRET-PURCHASE" && r.Budget.Entries[2].Decision != nil &&
+				r.Budget.Entries[2].Decision.Reason == "SECRET-REFUSAL" && strings.Contains(r.Budget.Entries[2].Decision.By, "Morgan") &&
+				r.Budget.Entries[3].Kind == "reversal" && r.Budget.Entries[3].Reason == "SECRET-REVERSAL",
+			"reminder choice":           x.Reminders != nil && x.Reminders.Channel == "sms",
+			"portal access":             len(x.PortalAccess) >= 2,
+			"messages (email and text)": len(x.Messages) == 2,
+			"requests":                  len(x.Requests) == 2 && x.Requests[0].Kind == privacy.RequestRestriction && strings.Contains(x.Requests[0].By, "Morgan"),
 			"audit of reads and changes": auditHas(x.Audit, "create", "referral") && auditHas(x.Audit, "read", "referral") &&
 				slices.ContainsFunc(x.Audit, func(e privacy.AuditEntry) bool { return e.What == "referral.plan" }) && auditHas(x.Audit, "sign_in", "person") && auditHas(x.Audit, "update", "referral.connections"),
 			"audit of the person's own use": slices.ContainsFunc(x.Audit, func(e privacy.AuditEntry) bool { return e.By == "The person" }),
@@ -241,6 +245,10 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 		if x.Person.Postcode != "EX4" || x.Person.AgeBand == "" || len(x.Referrals) != 2 || len(x.Referrals[0].Measures) != 2 ||
 			x.Referrals[0].Plan == nil || len(x.Referrals[0].Plan.Goals[0].Steps) != 1 || x.Referrals[0].Plan.Goals[0].Steps[0].Owner != casework.OwnerPerson {
 			t.Errorf("erasure took what the reports count: %+v", x)
+		}
+		if b := x.Referrals[0].Budget; b == nil || len(b.Entries) != 4 || b.AllowancePence != 20000 || b.Entries[1].AmountPence != 3000 ||
+			b.Entries[1].Supplier != "Ramblers" || b.Entries[2].Decision == nil || b.Entries[2].Decision.Decision != "refused" {
+			t.Errorf("erasure took the finance ledger: %+v", b)
 		}
 		if len(x.PortalAccess) != 0 || len(x.Messages) != 0 || x.Reminders != nil || !auditHas(x.Audit, privacy.ActionErase, "person") {
 			t.Errorf("after erasure: access %v, messages %v, reminders %v", x.PortalAccess, x.Messages, x.Reminders)
