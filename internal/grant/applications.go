@@ -196,6 +196,9 @@ func (s *Store) Apply(ctx context.Context, p *auth.Principal, by oikos.Actor, ro
 		if err := CheckApplication(&in, r.PotPence); err != nil {
 			return err
 		}
+		if err := FitsRound(in, r.Needs, r.Areas); err != nil {
+			return err
+		}
 		if !auth.Can(p, auth.ChangeAction, auth.Object{Kind: auth.KindGrantApplication, SchemeID: r.SchemeID, OrganisationID: in.OrganisationID}) {
 			return oikos.Invalid(map[string]string{"organisation_id": "You may apply only for your own organisation."})
 		}

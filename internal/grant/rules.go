@@ -212,6 +212,25 @@ func CheckApplication(in *ApplicationInput, potPence int64) error {
 	return oikos.Invalid(f)
 }
 
+// FitsRound checks a checked application against its round: it must
+// meet at least one of the round's needs, and work only in the round's
+// areas (any, when the round names none).
+func FitsRound(in ApplicationInput, needs, areas []string) error {
+	f := map[string]string{}
+	if !slices.ContainsFunc(in.Needs, func(n string) bool { return slices.Contains(needs, n) }) {
+		f["needs"] = "Name at least one of the needs this round is for: " + strings.Join(needs, ", ") + "."
+	}
+	if len(areas) > 0 {
+		for _, a := range in.Areas {
+			if !slices.Contains(areas, a) {
+				f["areas"] = a + " is outside this round's areas: " + strings.Join(areas, ", ") + "."
+				break
+			}
+		}
+	}
+	return oikos.Invalid(f)
+}
+
 // DecisionInput is the body of POST /grant-applications/{id}/decision.
 type DecisionInput struct {
 	Decision    string `json:"decision"`

@@ -122,6 +122,23 @@ func TestCheckApplication(t *testing.T) {
 	}
 }
 
+func TestFitsRound(t *testing.T) {
+	needs, areas := []string{"loneliness", "isolation"}, []string{"EX1", "EX4"}
+	for _, c := range []struct {
+		needs, areas []string
+		fields       []string
+	}{
+		{[]string{"loneliness"}, []string{"EX4"}, nil},
+		{[]string{"anxiety", "isolation"}, nil, nil},
+		{[]string{"anxiety"}, []string{"EX4"}, []string{"needs"}},
+		{[]string{"loneliness"}, []string{"EX4", "PL1"}, []string{"areas"}},
+	} {
+		in := ApplicationInput{Needs: c.needs, Areas: c.areas}
+		wantFields(t, in, FitsRound(in, needs, areas), c.fields...)
+	}
+	wantFields(t, "a round for anywhere", FitsRound(ApplicationInput{Needs: []string{"loneliness"}, Areas: []string{"PL1"}}, needs, nil))
+}
+
 func TestCheckDecision(t *testing.T) {
 	for _, c := range []struct {
 		in     DecisionInput

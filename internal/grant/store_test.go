@@ -97,6 +97,12 @@ func TestApplicationsAwardsAndPayments(t *testing.T) {
 				t.Errorf("asked for %d: %v", amount, err)
 			}
 		}
+		outside := application("org_cafe", 1000)
+		outside.Areas, outside.Needs = []string{"PL1"}, []string{"anxiety"}
+		_, err := s.Apply(ctx, provider, actor(provider), r.ID, outside)
+		if field(err, "areas") == "" || field(err, "needs") == "" {
+			t.Errorf("applied outside the round's needs and areas: %v", err)
+		}
 		b := must(s.Apply(ctx, otherProv, actor(otherProv), r.ID, application("org_choir", 50_000)))(t)
 
 		// Outside the round's dates: a conflict.
@@ -140,7 +146,7 @@ func TestApplicationsAwardsAndPayments(t *testing.T) {
 		if _, err := s.Decide(ctx, manager, actor(manager), a.ID, grant.DecisionInput{Decision: "declined", Reason: "Oops"}); code(err) != oikos.ECONFLICT {
 			t.Errorf("decided twice: %v", err)
 		}
-		_, err := s.Decide(ctx, manager, actor(manager), b.ID, grant.DecisionInput{Decision: "awarded"})
+		_, err = s.Decide(ctx, manager, actor(manager), b.ID, grant.DecisionInput{Decision: "awarded"})
 		if !strings.Contains(field(err, "amount_pence"), "£400 left") {
 			t.Errorf("awarded beyond the pot: %v", err)
 		}

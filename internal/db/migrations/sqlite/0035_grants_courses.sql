@@ -71,6 +71,11 @@ CREATE INDEX grant_payments_application ON grant_payments (application_id, paid_
 -- ;
 CREATE INDEX grant_payments_paid ON grant_payments (paid_on)
 -- ;
+-- The grants report counts the people who first attended a funded group:
+-- for each funded service, a range of this index, without a pass over
+-- every connection.
+CREATE INDEX connections_attended ON connections (service_id, first_attended_at, scheme_id, referral_id) WHERE first_attended_at IS NOT NULL
+-- ;
 -- A service names the award that funds it.
 ALTER TABLE services ADD COLUMN grant_application_id TEXT REFERENCES grant_applications (id)
 -- ;
