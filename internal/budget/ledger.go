@@ -206,14 +206,20 @@ func readCursor(s string) (cursor, bool) {
 	return cursor{at, id, pos}, true
 }
 
-// LedgerColumns are the CSV's columns, in order.
-var LedgerColumns = []string{"recorded_at", "date", "entry_id", "referral_reference", "kind", "status", "supplier", "service_id",
-	"description", "amount_pence", "reverses", "by"}
+// LedgerColumns are the CSV's columns, in order: first those Oikos
+// writes itself (ids, dates, kinds, amounts: never quoted, never text a
+// person typed), then those holding what people typed.
+var LedgerColumns = []string{"recorded_at", "entry_id", "date", "kind", "status", "amount_pence", "reverses",
+	"referral_reference", "supplier", "service_id", "description", "by"}
 
-// ledgerCSVSQL reads the CSV's columns and no more: the SQLite driver's
-// cost is mostly per column read.
-const ledgerCSVSQL = `SELECT e.created_at, e.on_date, e.id, r.reference, e.kind, COALESCE(d.decision, e.status), e.supplier,
-	COALESCE(e.service_id, ''), e.description, e.amount_pence, COALESCE(e.reverses, ''), COALESCE(u.name, e.by_user)
+// ledgerCSVSQL reads the CSV's columns. The SQLite driver's cost is mostly
+// per column read, so the columns Oikos writes itself come joined with
+// commas in one: none of them can hold a comma, a quote or a line break
+// (ids, YYYY-MM-DD, kind and status words, whole numbers), so they are
+// CSV as they stand.
+const ledgerCSVSQL = `SELECT e.created_at, e.id || ',' || e.on_date || ',' || e.kind || ',' || COALESCE(d.decision, e.status) || ',' ||
+	CAST(e.amount_pence AS TEXT) || ',' || COALESCE(e.reverses, ''), r.reference, e.supplier, COALESCE(e.service_id, ''), e.description,
+	COALESCE(u.name, e.by_user)
 	FROM budget_entries e JOIN referrals r ON r.id = e.referral_id LEFT JOIN budget_decisions d ON d.entry_id = e.id
 	LEFT JOIN users u ON u.id = e.by_user
 	WHERE e.scheme_id = $1 AND e.created_at >= $2 AND e.created_at < $3` + ledgerOrder
@@ -250,23 +256,18 @@ func (s *Store) WriteLedgerCSV(ctx context.Context, p *auth.Principal, by oikos.
 		defer rows.Close()
 		// RawBytes: each cell is copied into a buffer reused row after
 		// row, never into a new string.
-		var created, amount int64
-		var date, id, ref, kind, status, supplier, service, description, reverses, who sql.RawBytes
+		var created int64
+		var fixed, ref, supplier, service, description, who sql.RawBytes
 		for rows.Next() {
-			if err := rows.Scan(&created, &date, &id, &ref, &kind, &status, &supplier, &service, &description, &amount, &reverses, &who); err != nil {
+			if err := rows.Scan(&created, &fixed, &ref, &supplier, &service, &description, &who); err != nil {
 				return err
 			}
 			line = db.Time(created).AppendFormat(line[:0], time.RFC3339)
-			line = AppendCSVField(append(line, ','), date, false)
-			line = AppendCSVField(append(line, ','), id, false)
+			line = append(append(line, ','), fixed...)
 			line = AppendCSVField(append(line, ','), ref, true)
-			line = AppendCSVField(append(line, ','), kind, false)
-			line = AppendCSVField(append(line, ','), status, false)
 			line = AppendCSVField(append(line, ','), supplier, true)
 			line = AppendCSVField(append(line, ','), service, true)
 			line = AppendCSVField(append(line, ','), description, true)
-			line = strconv.AppendInt(append(line, ','), amount, 10)
-			line = AppendCSVField(append(line, ','), reverses, false)
 			line = AppendCSVField(append(line, ','), who, true)
 			if _, err := out.Write(append(line, '\n')); err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"oikos"
 	"oikos/internal/audit"
@@ -148,6 +149,26 @@ func TestBudgetJourney(t *testing.T) {
 			t.Errorf("lowered: %+v %+v", last, lowered.Totals)
 		}
 		checkTotals(t, lowered)
+
+		// The finance CSV holds the same entries, the reversal naming its
+		// purchase.
+		var buf bytes.Buffer
+		if err := s.WriteLedgerCSV(ctx, manager, actor(manager), "", "", &buf); err != nil {
+			t.Fatal(err)
+		}
+		rows := must(csv.NewReader(&buf).ReadAll())(t)
+		if len(rows) != len(lowered.Entries)+1 {
+			t.Fatalf("%d CSV rows for %d entries", len(rows)-1, len(lowered.Entries))
+		}
+		for i, e := range lowered.Entries {
+			r := rows[i+1]
+			if r[1] != e.ID || r[3] != e.Kind || r[4] != e.Status || r[5] != strconv.FormatInt(e.AmountPence, 10) || r[6] != e.Reverses {
+				t.Errorf("CSV row %v, entry %+v", r, e)
+			}
+			if e.Kind == budget.Reversal && (r[6] != small.ID || r[9] != w.pottery) {
+				t.Errorf("reversal row %v", r)
+			}
+		}
 
 		// Every read and change is in the audit log, on the referral.
 		entries := must(audit.ForObject(ctx, d.R(), "referral.budget", w.ref, 100))(t)
@@ -417,11 +438,13 @@ func TestLedger(t *testing.T) {
 			t.Fatalf("csv: %v", rows)
 		}
 		for i, r := range rows[1:] {
-			if r[2] != seen[i].ID || r[3] != "R-ref_lee" || r[9] != strconv.FormatInt(seen[i].AmountPence, 10) {
-				t.Errorf("row %d: %v, want %+v", i, r, seen[i])
+			want := seen[i]
+			if r[0] != want.RecordedAt.Format(time.RFC3339) || r[1] != want.ID || r[2] != want.Date || r[3] != want.Kind || r[4] != want.Status ||
+				r[5] != strconv.FormatInt(want.AmountPence, 10) || r[6] != want.Reverses || r[7] != "R-ref_lee" || r[9] != "" {
+				t.Errorf("row %d: %v, want %+v", i, r, want)
 			}
 		}
-		if got := rows[2][6]; got != "'=HYPERLINK(\"http://evil\")" {
+		if got := rows[2][8]; got != "'=HYPERLINK(\"http://evil\")" {
 			t.Errorf("supplier written as %q", got)
 		}
 		if got := rows[1][11]; got != "Lee Worker" {
