@@ -22,11 +22,12 @@ import (
 	"strings"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
 )
@@ -182,7 +183,8 @@ func caseloadPostgres(ctx context.Context, o options, spec nationalSpec, out io.
 func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error {
 	start := time.Now()
 	setup := auth.Actor{UserID: "system", Client: "oikos-bench"}
-	users := auth.NewStore(d)
+	a := benchApp(d, app.Config{BaseURL: "http://127.0.0.1"})
+	users := a.Auth
 	u, err := users.CreateUser(ctx, setup, auth.UserInput{Email: benchCaseworkerEmail, Name: "Casey Worker", Role: auth.LinkWorker,
 		OrganisationID: benchSchemeID}, "")
 	if err != nil {
@@ -191,9 +193,9 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 	benchCaseworkerID := u.ID
 	manager := referral.Actor{UserID: benchManagerID, Client: "oikos-bench"}
 	worker := referral.Actor{UserID: benchCaseworkerID, Client: "oikos-bench"}
-	refs, work, conns := referral.NewStore(d), casework.NewStore(d), connection.NewStore(d, "http://127.0.0.1")
+	refs, work, conns := a.Referrals, a.Casework, a.Connections
 	r := rand.New(rand.NewPCG(uint64(o.seed), 0xca5e))
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	var services []string
 	rows, err := d.R().QueryContext(ctx, "SELECT id FROM services WHERE status = 'active' ORDER BY id LIMIT 2000")
 	if err != nil {
@@ -226,12 +228,10 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 			at := today.AddDate(0, 0, -7*k-r.IntN(7)).Format(time.DateOnly)
 			in := casework.ContactInput{At: at, Mode: casework.ContactModes[r.IntN(len(casework.ContactModes))], DurationMinutes: 10 + r.IntN(50),
 				Note: "Talked about how the week went."}
+			// The first moves the referral on to contacted.
 			if _, err := work.RecordContact(ctx, worker, ref.ID, in); err != nil {
 				return fmt.Errorf("contact %d: %w", i, err)
 			}
-		}
-		if _, err := refs.Transition(ctx, worker, ref.ID, referral.Contacted, ""); err != nil {
-			return err
 		}
 		if r.IntN(10) < 2 {
 			continue
@@ -307,7 +307,7 @@ func caseloadRequests(ctx context.Context, o options, side *caseloadSide, url st
 		d.Close()
 		return fmt.Errorf("the benched link worker: %w", err)
 	}
-	cookie, err := auth.NewStore(d).StartSession(ctx, worker, auth.StageFull, "oikos-bench")
+	cookie, err := benchApp(d, app.Config{}).Auth.StartSession(ctx, worker, auth.StageFull, "oikos-bench")
 	d.Close()
 	if err != nil {
 		return err

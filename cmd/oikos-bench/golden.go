@@ -19,7 +19,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"oikos/internal/connection"
+	"oikos/internal/app"
 	"oikos/internal/db"
 	"oikos/internal/referral"
 )
@@ -41,10 +41,9 @@ func runGolden(ctx context.Context, o options, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	refs := referral.NewStore(d)
-	s := connection.NewSuggester(d)
 	day := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	s.Now = func() time.Time { return day }
+	a := benchApp(d, app.Config{Now: func() time.Time { return day }})
+	refs, s := a.Referrals, a.Suggester
 	by := referral.Actor{UserID: "usr_golden", Client: "oikos-bench"}
 	var got [][]byte
 	for _, id := range ids {

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -28,10 +27,11 @@ import (
 	"strings"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
+	"oikos/internal/app"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/org"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
@@ -224,11 +224,12 @@ func intakeRounds(ctx context.Context, o options, name string, fresh freshDB, ou
 // token, as a GP system's connection would be.
 func referrerToken(ctx context.Context, d *db.DB) (orgID, userID, token string, err error) {
 	setup := auth.Actor{UserID: "system", Client: "oikos-bench"}
-	o, err := (&org.Store{DB: d}).Create(ctx, org.Actor(setup), org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
+	a := benchApp(d, app.Config{})
+	o, err := a.Orgs.Create(ctx, org.Actor(setup), org.Input{Name: "Riverside Surgery", Kind: "gp_practice"})
 	if err != nil {
 		return "", "", "", err
 	}
-	users := auth.NewStore(d)
+	users := a.Auth
 	u, err := users.CreateUser(ctx, setup, auth.UserInput{Email: "gp-system@riverside.example", Name: "Riverside GP system",
 		Role: auth.Referrer, OrganisationID: o.ID}, "")
 	if err != nil {
@@ -285,7 +286,7 @@ func intakeHTTP(ctx context.Context, url string, o options, name string, i int, 
 		return err
 	}
 	// Requests are logged as `oikos serve` logs them, into the void.
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(benchApp(d, app.Config{}), web.Config{})
 	if err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func intakeHTTP(ctx context.Context, url string, o options, name string, i int, 
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: 4 * o.clients, MaxIdleConnsPerHost: 4 * o.clients, DisableCompression: true}}
 	defer client.CloseIdleConnections()
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	draw := func(r *rand.Rand) operation {
 		body, _ := json.Marshal(nextReferral(r, districts))
 		return operation{kind: "referral", run: func(ctx context.Context) (int, error) { return postReferral(ctx, client, endpoint, token, body) }}
@@ -426,7 +427,7 @@ func intakeBare(ctx context.Context, url string, o options, name string, out io.
 	}
 	defer pool.Close()
 	dialect := db.Dialect(name)
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	draw := func(r *rand.Rand) operation {
 		in := nextReferral(r, districts)
 		in.Source.OrganisationID = orgID
@@ -465,9 +466,9 @@ func bareInsert(ctx context.Context, pool *sql.DB, dialect db.Dialect, in referr
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	personID, referralID := db.NewID("per"), db.NewID("ref")
 	p := in.Person
-	if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email, age_band, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode,
-		p.Phone, p.Email, "", db.Millis(now)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email, age_band, created_at, updated_at,
+		given_key, family_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)`, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode,
+		p.Phone, p.Email, "", db.Millis(now), referral.NameKey(p.GivenName), referral.NameKey(p.FamilyName)); err != nil {
 		return err
 	}
 	// The person as sent goes with the referral too, as the real intake
@@ -485,10 +486,8 @@ func bareInsert(ctx context.Context, pool *sql.DB, dialect db.Dialect, in referr
 		referralID, db.Millis(now), userID); err != nil {
 		return err
 	}
-	if dialect == db.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", auditLockKey); err != nil {
-			return err
-		}
+	if err := dialect.LockTx(ctx, tx, auditLockKey); err != nil {
+		return err
 	}
 	prev := strings.Repeat("0", 64)
 	if err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev); err != nil && !errors.Is(err, sql.ErrNoRows) {

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/directory"
 	"oikos/internal/postcode"
 	"oikos/internal/taxonomy"
@@ -45,8 +46,8 @@ const (
 var kinds = []string{kindTextPlace, kindPlaceCat, kindNeedPlace, kindText}
 
 var (
-	mixTerms     = directory.SyntheticTerms()
-	mixDistricts = directory.SyntheticDistricts()
+	mixTerms     = synthetic.Terms()
+	mixDistricts = synthetic.Districts()
 	radii        = []float64{2, 3, 5, 5, 8, 10, 10, 15, 20}
 )
 

@@ -20,7 +20,10 @@
 // golden checks that a change leaves every suggestion as it was (see
 // suggestions.go, golden.go).
 //
-//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+// --mode people times a link worker finding a person among a million, by
+// name, NHS number or date of birth (see people.go).
+//
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -42,9 +45,9 @@ import (
 	"syscall"
 	"time"
 
-	"oikos/internal/auth"
+	"oikos/cmd/oikos-bench/synthetic"
+	"oikos/internal/app"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/outcome"
 	"oikos/internal/web"
 )
@@ -91,7 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in) or suggestions (services suggested for a person)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload or people (finding a person)")
 	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
@@ -100,9 +103,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each run")
 	fs.StringVar(&o.which, "db", "both", "sqlite, postgres or both")
 	fs.StringVar(&o.dir, "dir", "", "keep the SQLite database here and reuse it next time (default: a temporary directory)")
-	fs.IntVar(&o.national, "national", 0, "reports, caseload: referrals in the national dataset (default 1000000 for reports, 100000 for caseload)")
+	fs.IntVar(&o.national, "national", 0, "reports, caseload, people: referrals in the national dataset (default 1000000 for reports, 100000 for caseload, 1090000 for people: a million people)")
 	fs.IntVar(&o.warm, "warm", 3, "reports: warm requests after the cold ones")
-	fs.IntVar(&o.requests, "requests", 200, "caseload: requests timed")
+	fs.IntVar(&o.requests, "requests", 200, "caseload, people: requests timed (people: default 2000)")
 	fs.BoolVar(&o.explain, "explain", false, "reports: show the plans of the report's slowest statements (PostgreSQL's auto_explain; the same statements on SQLite with --db both)")
 	fs.StringVar(&o.without, "without", "", "reports: measure again with these indexes (comma-separated) set aside, then put them back")
 	fs.StringVar(&o.try, "try", "", "reports: time the SQL in these files (comma-separated; PostgreSQL's form; $1 'swemwbs', $2 and $3 the year in ms) cold and warm and show its plan")
@@ -123,10 +126,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if o.mode == "reports" || o.mode == "caseload" {
+	if o.mode == "reports" || o.mode == "caseload" || o.mode == "people" {
 		national, services := 1_000_000, 20_000
-		if o.mode == "caseload" {
+		switch o.mode {
+		case "caseload":
 			national, services = 100_000, 5_000
+		case "people":
+			// About 8% of referrals are of someone referred before.
+			national, services = 1_090_000, 300
+			if !set["requests"] {
+				o.requests = 2000
+			}
 		}
 		if !set["national"] {
 			o.national = national
@@ -141,8 +151,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports or caseload, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload or people, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -174,6 +184,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "caseload" {
 		return runCaseload(ctx, o, dbs, stdout)
+	}
+	if o.mode == "people" {
+		return runPeople(ctx, o, dbs, stdout)
 	}
 	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
 		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
@@ -307,7 +320,7 @@ func openMigrated(ctx context.Context, url string) (*db.DB, error) {
 func generate(ctx context.Context, d *db.DB, o options, out io.Writer) error {
 	start := time.Now()
 	progress := &everyNth{w: out, n: max(1, o.services/5000/5)}
-	if err := directory.GenerateSynthetic(ctx, d, o.services, o.seed, progress); err != nil {
+	if err := synthetic.Generate(ctx, d, o.services, o.seed, progress); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "generated %d services in %.1fs (%.0f services/s)\n", o.services, time.Since(start).Seconds(),
@@ -329,10 +342,16 @@ func (e *everyNth) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// benchApp is the application on d, as oikos serve builds it, quiet.
+func benchApp(d *db.DB, cfg app.Config) *app.App {
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	return app.New(d, cfg)
+}
+
 // benchHTTP serves the directory with the real handler on a loopback port
 // and measures GET /api/v1/services.
 func benchHTTP(ctx context.Context, d *db.DB, o options, name string, out io.Writer) (result, error) {
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(benchApp(d, app.Config{}), web.Config{})
 	if err != nil {
 		return result{}, err
 	}

@@ -31,8 +31,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"oikos/cmd/oikos-bench/synthetic"
 	"oikos/internal/db"
-	"oikos/internal/directory"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 	"oikos/internal/taxonomy"
@@ -45,6 +45,11 @@ type nationalSpec struct {
 	seed      int64
 	// now is the end of the three years; referrals are received before it.
 	now time.Time
+	// people makes the dataset of the people search (people.go): names
+	// drawn as a country's are, a fifth of the referrals in a second
+	// scheme, and nothing recorded after the referral (no measures, no
+	// connections).
+	people bool
 }
 
 // nationalCounts is what was made.
@@ -62,7 +67,7 @@ var nationalTables = []struct {
 	{"organisations", []string{"id", "name", "kind", "active", "created_at", "updated_at"}},
 	{"users", []string{"id", "email", "name", "role", "organisation_id", "active", "created_at", "updated_at"}},
 	{"people", []string{"id", "given_name", "family_name", "date_of_birth", "nhs_number", "postcode", "phone", "email", "age_band", "sex",
-		"ethnicity", "created_at", "updated_at"}},
+		"ethnicity", "created_at", "updated_at", "given_key", "family_key"}},
 	{"referrals", []string{"id", "reference", "person_id", "status", "source_type", "source_organisation_id", "referrer_user_id",
 		"referrer_name", "reasons", "urgency", "notes", "consent_given", "consent_share", "consent_by", "consent_at", "assigned_to",
 		"closed_reason", "channel", "received_at", "first_contact_at", "closed_at", "updated_at", "scheme_id"}},
@@ -339,6 +344,7 @@ const (
 // the benchmarks can sign them in.
 const (
 	benchSchemeID     = "org_benchscheme"
+	benchScheme2ID    = "org_benchscheme2"
 	benchManagerID    = "usr_benchmanager"
 	benchCommissioner = "usr_benchcommissioner"
 )
@@ -448,6 +454,8 @@ type gen struct {
 	counts         nationalCounts
 	// people referred before, to refer some again.
 	recentPeople []personRef
+	// names draws names for the people search's dataset.
+	names *nameDrawer
 }
 
 type personRef struct {
@@ -501,12 +509,15 @@ func generateNationalProfiled(ctx context.Context, d *db.DB, sink rowSink, spec 
 		}
 		defer pprof.StopCPUProfile()
 	}
-	g := &gen{r: rand.New(rand.NewPCG(uint64(spec.seed), 0x6e6174)), spec: spec, sink: &batchedRows{}, districts: directory.SyntheticDistricts(),
+	g := &gen{r: rand.New(rand.NewPCG(uint64(spec.seed), 0x6e6174)), spec: spec, sink: &batchedRows{}, districts: synthetic.Districts(),
 		now: db.Millis(spec.now), orgsByKind: map[string][]string{}, referrerFor: map[string]string{}, servicesByArea: map[string][][2]string{}}
 	g.start = g.now - 3*365*day
+	if spec.people {
+		g.names = newNameDrawer()
+	}
 	g.counts.byStatus = map[string]int{}
 	fmt.Fprintf(out, "national dataset: %d services in the synthetic directory\n", spec.services)
-	if err := directory.GenerateSynthetic(ctx, d, spec.services, spec.seed, nil); err != nil {
+	if err := synthetic.Generate(ctx, d, spec.services, spec.seed, nil); err != nil {
 		return g.counts, err
 	}
 	fmt.Fprintf(out, "national dataset: directory in %.1fs\n", time.Since(began).Seconds())
@@ -614,6 +625,9 @@ func postcodeArea(pc string) string {
 func (g *gen) organisations() {
 	at := g.start - 30*day
 	g.sink.add(tOrganisations, []any{benchSchemeID, "Bench National Social Prescribing Scheme", "scheme", true, at, at})
+	if g.spec.people {
+		g.sink.add(tOrganisations, []any{benchScheme2ID, "Bench Second Social Prescribing Scheme", "scheme", true, at, at})
+	}
 	g.sink.add(tUsers, []any{benchManagerID, "manager@bench.example", "Bench scheme manager", "manager", benchSchemeID, true, at, at})
 	g.sink.add(tUsers, []any{benchCommissioner, "commissioner@bench.example", "Bench commissioner", "commissioner", benchSchemeID, true, at, at})
 	for i := range max(5, g.spec.referrals/900) {
@@ -681,6 +695,9 @@ func (g *gen) person(received int64) personRef {
 	dist := g.districts[g.r.IntN(len(g.districts))]
 	p := personRef{id: g.id("per"), area: postcodeArea(dist), z: g.r.NormFloat64()}
 	given, family := givenNames[g.r.IntN(len(givenNames))], familyNames[g.r.IntN(len(familyNames))]
+	if g.spec.people {
+		given, family = g.names.draw(g.r)
+	}
 	nhs := ""
 	if g.r.IntN(100) < 85 {
 		nhs = nhsNumber(g.r)
@@ -694,7 +711,7 @@ func (g *gen) person(received int64) personRef {
 	}
 	pc := fmt.Sprintf("%s %d%c%c", dist, g.r.IntN(10), unitLetters[g.r.IntN(len(unitLetters))], unitLetters[g.r.IntN(len(unitLetters))])
 	g.sink.add(tPeople, []any{p.id, given, family, born.Format(time.DateOnly), nhs, pc, phone, email, referral.AgeBand(born, recv),
-		sexes.draw(g.r), ethnicities.draw(g.r), received, received})
+		sexes.draw(g.r), ethnicities.draw(g.r), received, received, referral.NameKey(given), referral.NameKey(family)})
 	g.counts.people++
 	if len(g.recentPeople) < 20_000 {
 		g.recentPeople = append(g.recentPeople, p)
@@ -786,11 +803,15 @@ func (g *gen) referral(i int) {
 		}
 	}
 	id := g.id("ref")
+	scheme := benchSchemeID
+	if g.spec.people && g.r.IntN(5) == 0 {
+		scheme = benchScheme2ID
+	}
 	g.sink.add(tReferrals, []any{id, g.reference(), p.id, status, source, orgID, referrerID, referrerName, strings.Join(reasons, " "), urgency,
-		notes, true, g.r.IntN(4) != 0, consentByFor(source), received, assigned, closedReason, channels.draw(g.r), received, firstAt, closedAt, updated, benchSchemeID})
+		notes, true, g.r.IntN(4) != 0, consentByFor(source), received, assigned, closedReason, channels.draw(g.r), received, firstAt, closedAt, updated, scheme})
 	g.counts.referrals++
 	g.counts.byStatus[status]++
-	if workStarts > g.now {
+	if workStarts > g.now || g.spec.people {
 		return
 	}
 	end := g.now

@@ -27,6 +27,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/db"
 )
@@ -440,7 +441,7 @@ func benchToken(ctx context.Context, url, userID string) (string, error) {
 		return "", err
 	}
 	defer d.Close()
-	token, _, err := auth.NewStore(d).CreateToken(ctx, auth.Actor{UserID: "system", Client: "oikos-bench"}, userID, "oikos-bench")
+	token, _, err := benchApp(d, app.Config{}).Auth.CreateToken(ctx, auth.Actor{UserID: "system", Client: "oikos-bench"}, userID, "oikos-bench")
 	return token, err
 }
 

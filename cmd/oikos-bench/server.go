@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -22,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"oikos/internal/auth"
+	"oikos/internal/app"
 	"oikos/internal/db"
 	"oikos/internal/web"
 )
@@ -47,7 +46,7 @@ func serveChild(ctx context.Context, url, profile string, stdout io.Writer) erro
 		return err
 	}
 	defer d.Close()
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(benchApp(d, app.Config{}), web.Config{})
 	if err != nil {
 		return err
 	}

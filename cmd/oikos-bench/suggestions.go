@@ -14,7 +14,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -26,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"oikos/cmd/oikos-bench/synthetic"
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
@@ -127,7 +128,7 @@ func suggestOn(ctx context.Context, url, name string, o options, out io.Writer, 
 	}
 	rep.referrals = len(ids)
 
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := web.New(benchApp(d, app.Config{}), web.Config{})
 	if err != nil {
 		return result{}, err
 	}
@@ -190,11 +191,12 @@ func suggestOn(ctx context.Context, url, name string, o options, out io.Writer, 
 func suggestPeople(ctx context.Context, d *db.DB, o options, out io.Writer) (string, []string, error) {
 	start := time.Now()
 	setup := auth.Actor{UserID: "system", Client: "oikos-bench"}
-	scheme, err := (&org.Store{DB: d}).Create(ctx, org.Actor(setup), org.Input{Name: "Bench Social Prescribing Scheme", Kind: "scheme"})
+	a := benchApp(d, app.Config{})
+	scheme, err := a.Orgs.Create(ctx, org.Actor(setup), org.Input{Name: "Bench Social Prescribing Scheme", Kind: "scheme"})
 	if err != nil {
 		return "", nil, err
 	}
-	users := auth.NewStore(d)
+	users := a.Auth
 	u, err := users.CreateUser(ctx, setup, auth.UserInput{Email: "manager@scheme.example", Name: "Scheme manager", Role: auth.Manager,
 		OrganisationID: scheme.ID}, "")
 	if err != nil {
@@ -205,9 +207,9 @@ func suggestPeople(ctx context.Context, d *db.DB, o options, out io.Writer) (str
 		return "", nil, err
 	}
 	by := referral.Actor{UserID: u.ID, Client: "oikos-bench"}
-	refs, work, sugg := referral.NewStore(d), casework.NewStore(d), connection.NewSuggester(d)
+	refs, work, sugg := a.Referrals, a.Casework, a.Suggester
 	r := rand.New(rand.NewPCG(uint64(o.seed), 77))
-	districts := directory.SyntheticDistricts()
+	districts := synthetic.Districts()
 	var ids []string
 	for i := range o.referrals {
 		in := nextReferral(r, districts)

@@ -43,6 +43,13 @@ func findChromium(t *testing.T) string {
 // test ends.
 func startBrowser(t *testing.T) *rod.Browser {
 	t.Helper()
+	return startBrowserFor(t, browserBudget)
+}
+
+// startBrowserFor is startBrowser for a test that may use the browser for
+// longer than browserBudget.
+func startBrowserFor(t *testing.T, budget time.Duration) *rod.Browser {
+	t.Helper()
 	bin := findChromium(t)
 	l := launcher.New().
 		Bin(bin).
@@ -74,7 +81,6 @@ func startBrowser(t *testing.T) *rod.Browser {
 			<-exited
 		}
 	})
-	budget := browserBudget
 	if deadline, ok := t.Deadline(); ok && time.Until(deadline)-10*time.Second < budget {
 		// Fail with this test's own errors before go test's timeout panics.
 		budget = time.Until(deadline) - 10*time.Second
@@ -102,6 +108,10 @@ type tab struct {
 	page       *rod.Page
 	base       string // the server's address, http://127.0.0.1:PORT
 	scriptsOff bool   // the page's own scripts are disabled
+	// checked, when set, reports whether a page like this one has been
+	// checked already, so a test that meets the same page many times
+	// checks it once; nil checks every page.
+	checked func() bool
 }
 
 // openTab opens a blank tab, so settings such as script emulation can be
@@ -128,6 +138,9 @@ func (b *tab) disableScripts() {
 // check runs the accessibility check on the page as it is now.
 func (b *tab) check() {
 	b.t.Helper()
+	if b.checked != nil && b.checked() {
+		return
+	}
 	if b.scriptsOff {
 		// axe-core needs timers, which do not fire while scripts are
 		// disabled. Turning scripts back on for the check does not run the

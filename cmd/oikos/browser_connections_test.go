@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/directory"
 	"oikos/internal/notify/notifytest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -28,49 +28,19 @@ func withConnectable(t *testing.T, refID *string) func(dbURL string) {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		users := auth.NewStore(d)
-		lw, err := users.GetUserByEmail(ctx, "linkworker@oikos.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		gp, err := users.GetUserByEmail(ctx, "gp@oikos.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		provider, err := users.GetUserByEmail(ctx, "provider@oikos.example")
-		if err != nil {
-			t.Fatal(err)
-		}
+		lw := oikostest.User(t, d, "linkworker@oikos.example")
+		gp := oikostest.User(t, d, "gp@oikos.example")
+		provider := oikostest.User(t, d, "provider@oikos.example")
 		if _, err := d.Exec(ctx, "UPDATE organisations SET email = 'referrals@greenway.example' WHERE id = $1", provider.OrganisationID); err != nil {
 			t.Fatal(err)
 		}
 		// Near the person, free, and for both their reasons, so that it
-		// is among their suggestions.
-		free := int64(0)
-		if _, err := directory.NewStore(d).Create(ctx, directory.Actor{UserID: provider.ID, Client: "test"}, directory.Input{
-			OrganisationID: provider.OrganisationID, Name: "Greenway Wednesday Walk", Description: "A gentle walk by the river for all abilities.",
-			Categories: []string{"walking_groups"}, Postcode: "EX4 4QJ", Address: "Greenway Park gate", CostPence: &free,
-			Schedule: []directory.Session{{Day: "wednesday", Opens: "10:00", Closes: "11:30"}},
-		}); err != nil {
-			t.Fatal(err)
-		}
-		by := referral.Actor{UserID: lw.ID, Client: "test"}
-		refs := referral.NewStore(d)
-		ref, err := refs.Create(ctx, referral.Actor{UserID: gp.ID, Client: "test"}, referral.Input{
+		// is among their suggestions; on Wednesday mornings.
+		oikostest.NewService(t, d, directory.Input{OrganisationID: provider.OrganisationID, Name: "Greenway Wednesday Walk",
+			Description: "A gentle walk by the river for all abilities.", Postcode: "EX4 4QJ", Address: "Greenway Park gate"})
+		ref := oikostest.NewReferral(t, d, oikostest.Referral{Referrer: &gp, Worker: &lw, ShareWithProviders: true,
 			Person:  referral.PersonInput{GivenName: "Walter", FamilyName: "Penrose", DateOfBirth: "1946-02-14", Postcode: "EX4 4QJ", Phone: "07700 900123"},
-			Source:  referral.SourceInput{Type: "gp", OrganisationID: gp.OrganisationID},
-			Reasons: []string{"loneliness", "physical_inactivity"},
-			Consent: referral.ConsentInput{Given: true, ShareWithProviders: true},
-		}, gp.ID, "web")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := refs.Transition(ctx, by, ref.ID, referral.Accepted, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := refs.Assign(ctx, by, ref.ID, lw.ID); err != nil {
-			t.Fatal(err)
-		}
+			Reasons: []string{"loneliness", "physical_inactivity"}})
 		*refID = ref.ID
 	}
 }

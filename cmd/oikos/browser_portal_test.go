@@ -6,50 +6,26 @@ import (
 	"strings"
 	"testing"
 
-	"oikos/internal/auth"
-	"oikos/internal/casework"
 	"oikos/internal/db"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
-// withPlan prepares a referral in the demo link worker's caseload with a
-// plan of one goal and two steps, and reports the referral's id.
+// withPlan prepares a referral of Edith Marsh in the demo link worker's
+// caseload with oikostest's plan (one goal, two steps), and reports the
+// referral's id.
 func withPlan(t *testing.T, refID *string) func(dbURL string) {
 	return func(dbURL string) {
 		t.Helper()
-		ctx := context.Background()
-		d, err := db.Open(ctx, dbURL)
+		d, err := db.Open(context.Background(), dbURL)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer d.Close()
-		lw, err := auth.NewStore(d).GetUserByEmail(ctx, "linkworker@oikos.example")
-		if err != nil {
-			t.Fatalf("the demo link worker: %v", err)
-		}
-		by := referral.Actor{UserID: lw.ID, Client: "test"}
-		refs := referral.NewStore(d)
-		ref, err := refs.Create(ctx, by, referral.Input{
-			Person:  referral.PersonInput{GivenName: "Edith", FamilyName: "Marsh", DateOfBirth: "1943-11-09", Postcode: "EX4 4QJ"},
-			Source:  referral.SourceInput{Type: "gp", ReferrerName: "Dr Okafor"},
-			Reasons: []string{"loneliness", "physical_inactivity"},
-			Consent: referral.ConsentInput{Given: true},
-		}, "", "web")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := refs.Transition(ctx, by, ref.ID, referral.Accepted, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := refs.Assign(ctx, by, ref.ID, lw.ID); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := casework.NewStore(d).SavePlan(ctx, by, ref.ID, []casework.Goal{{Text: "Feel steadier on my feet", Steps: []casework.Step{
-			{Text: "Try the Tuesday chair exercise class", Owner: casework.OwnerPerson, Due: "2030-05-01"},
-			{Text: "Book a falls check with the practice nurse", Owner: casework.OwnerLinkWorker},
-		}}}); err != nil {
-			t.Fatal(err)
-		}
+		lw := oikostest.User(t, d, "linkworker@oikos.example")
+		ref := oikostest.NewReferral(t, d, oikostest.Referral{Worker: &lw, Reasons: []string{"loneliness", "physical_inactivity"},
+			Person: referral.PersonInput{GivenName: "Edith", FamilyName: "Marsh", DateOfBirth: "1943-11-09", Postcode: "EX4 4QJ"}})
+		oikostest.SavePlan(t, d, lw, ref.ID)
 		*refID = ref.ID
 	}
 }

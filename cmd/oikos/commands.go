@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -22,14 +23,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"oikos"
+	"oikos/internal/app"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
-	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/outcome"
-	"oikos/internal/privacy"
 	"oikos/internal/web"
 )
 
@@ -86,6 +86,19 @@ func (e *env) open(ctx context.Context, url string) (*db.DB, error) {
 	return d, nil
 }
 
+// openApp opens and migrates the database, and builds the application on
+// it with cfg.
+func (e *env) openApp(ctx context.Context, url string, cfg app.Config) (*app.App, error) {
+	d, err := e.open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = e.logger()
+	}
+	return app.New(d, cfg), nil
+}
+
 // migrate brings the schema up to date, then the figures kept beside it
 // that a migration left for Go to work out (outcome.CatchUp).
 func migrate(ctx context.Context, d *db.DB) error {
@@ -115,8 +128,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	dbURL := e.dbFlag(fs)
 	secure := fs.Bool("secure-cookies", e.getenv("OIKOS_SECURE_COOKIES") == "true",
 		"mark cookies Secure and send HSTS: set when served over HTTPS (env OIKOS_SECURE_COOKIES=true)")
-	baseURL := fs.String("base-url", envOr(e.getenv, "OIKOS_BASE_URL", "http://127.0.0.1:8080"),
-		"the address people reach Oikos at, for links in emails (env OIKOS_BASE_URL)")
+	baseURL := fs.String("base-url", e.getenv("OIKOS_BASE_URL"),
+		"the address people reach Oikos at, for links in emails and on printed codes (env OIKOS_BASE_URL;\n"+
+			"without it, http:// and the address served on)")
 	// No default shown: it would print the password from the environment.
 	smtpURL := fs.String("smtp-url", "", "send email through this SMTP server (env OIKOS_SMTP_URL, better than the flag for a password):\n"+
 		"smtp://user:pass@host:587?from=oikos%40example.org (STARTTLS when the server offers it) or\n"+
@@ -139,7 +153,14 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		"serve GET /metrics on this address of its own, e.g. 127.0.0.1:9090 (env OIKOS_METRICS_ADDR).\n"+
 			"On the main address /metrics answers 404, unless OIKOS_METRICS_TOKEN is set: then it answers a scraper\n"+
 			"that sends Authorization: Bearer TOKEN")
+	auditKey := e.auditKeyFlag(fs)
+	anchorFile := fs.String("audit-anchor", e.getenv("OIKOS_AUDIT_ANCHOR"),
+		"append the audit log's latest entry to this file every minute and at shutdown, somewhere the database cannot\n"+
+			"rewrite (env OIKOS_AUDIT_ANCHOR); oikos audit verify --audit-anchor then notices entries cut from the end")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := e.useAuditKey(*auditKey); err != nil {
 		return err
 	}
 	if err := checkRetention(*retentionYears); err != nil {
@@ -154,6 +175,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	}
 	if *notifyKey == "" {
 		*notifyKey = e.getenv("OIKOS_NOTIFY_API_KEY")
+	}
+	if *baseURL == "" {
+		*baseURL = defaultBaseURL(*addr)
 	}
 	if u, err := url.Parse(*baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", *baseURL)
@@ -177,15 +201,43 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	} else {
 		log.Warn("no Notify API key set (--notify-key or OIKOS_NOTIFY_API_KEY): text messages are written to this log, not sent")
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{BaseURL: strings.TrimRight(*baseURL, "/"), DefaultScheme: *defaultScheme, Logger: log})
 	if err != nil {
 		return err
 	}
+	d := a.DB
 	defer d.Close()
+	if audit.Sealing() {
+		log.Info("audit entries are sealed with the audit key")
+	} else if tail, ok, err := audit.Tail(ctx, d.R()); err != nil {
+		return err
+	} else if ok && tail.MAC != "" {
+		return audit.ErrSealedWithoutKey
+	} else {
+		log.Warn("no audit key set (--audit-key or OIKOS_AUDIT_KEY): audit entries are not sealed, so a recomputed audit chain would pass oikos audit verify")
+	}
+	anchorDone := make(chan struct{})
+	var anchorer *audit.Anchorer
+	if *anchorFile != "" {
+		anchorer = &audit.Anchorer{DB: d, Path: *anchorFile, Log: log}
+		if err := anchorer.Open(ctx); err != nil {
+			return err
+		}
+		// Runs after the requests and background work have stopped, before
+		// the database closes: the last anchor is the log's last entry.
+		defer func() {
+			<-anchorDone
+			if err := anchorer.Write(context.Background()); err != nil {
+				log.Error("could not anchor the audit log at shutdown", "file", *anchorFile, "err", err)
+			}
+		}()
+	} else {
+		close(anchorDone)
+		log.Warn("no audit anchor file set (--audit-anchor or OIKOS_AUDIT_ANCHOR): entries cut from the end of the audit log would not be noticed")
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(notify.NewCollector(d))
-	srv, err := web.New(web.Config{DB: d, Auth: auth.NewStore(d), Logger: log, SecureCookies: *secure,
-		BaseURL: strings.TrimRight(*baseURL, "/"), Registry: reg, DefaultScheme: *defaultScheme, TrustedProxies: proxies,
+	srv, err := web.New(a, web.Config{SecureCookies: *secure, Registry: reg, TrustedProxies: proxies,
 		MetricsToken: e.getenv("OIKOS_METRICS_TOKEN")})
 	if err != nil {
 		return err
@@ -228,13 +280,16 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer stopHK()
 	go srv.Housekeeping(hkCtx)
 	mailer := &notify.Worker{DB: d, Sender: notify.ByChannel{Email: sender, SMS: texter}, Log: log,
-		Sweep: connection.NewStore(d, *baseURL).Sweep}
+		Sweep: a.Connections.Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
 	// Once a day, on one server of however many share the database.
 	retentionDone := make(chan struct{})
-	go func() { defer close(retentionDone); privacy.NewStore(d).Daily(hkCtx, *retentionYears, log) }()
+	go func() { defer close(retentionDone); a.Privacy.Daily(hkCtx, *retentionYears, log) }()
 	defer func() { stopHK(); <-retentionDone }()
+	if anchorer != nil {
+		go func() { defer close(anchorDone); anchorer.Run(hkCtx, audit.AnchorEvery) }()
+	}
 	// Before the database closes: let a message being sent finish and be
 	// recorded, so that it is neither lost nor sent twice.
 	defer func() { stopHK(); <-mailerDone }()
@@ -317,12 +372,12 @@ func (e *env) userAdd(ctx context.Context, args []string) error {
 			return errors.New("--password-stdin: standard input held no password")
 		}
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{BaseURL: *baseURL})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	store := auth.NewStore(d)
+	defer a.DB.Close()
+	store := a.Auth
 	u, err := store.CreateUser(ctx, cliActor, auth.UserInput{Email: *email, Name: *name, Role: auth.Role(*role), OrganisationID: *orgID}, password)
 	if err != nil {
 		return cliError(err)
@@ -386,12 +441,12 @@ func (e *env) tokenCreate(ctx context.Context, args []string) error {
 	if *email == "" {
 		return errors.New("--email is required")
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	store := auth.NewStore(d)
+	defer a.DB.Close()
+	store := a.Auth
 	u, err := store.GetUserByEmail(ctx, *email)
 	if err != nil {
 		return fmt.Errorf("--email: no user has the address %s", *email)
@@ -455,22 +510,103 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	return nil
 }
 
+// auditKeyFlag is the --audit-key flag. Its default is not shown, so that
+// usage does not print the key from the environment.
+func (e *env) auditKeyFlag(fs *flag.FlagSet) *string {
+	return fs.String("audit-key", "", "the key that seals each audit entry (env OIKOS_AUDIT_KEY, better than the flag for a secret):\n"+
+		"at least 32 characters, the same for every server on one database; make one with: openssl rand -hex 32")
+}
+
+// defaultBaseURL is the address links point at when none is set: the one
+// served on, with a wildcard host ("0.0.0.0:8080", ":8080") read as this
+// machine, which is right for a demo and wrong for anything public: set
+// --base-url there.
+func defaultBaseURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://127.0.0.1:8080"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// useAuditKey seals this process's audit entries with the flag's key, or
+// the environment's.
+func (e *env) useAuditKey(flagKey string) error {
+	k := flagKey
+	if k == "" {
+		k = e.getenv("OIKOS_AUDIT_KEY")
+	}
+	if k == "" {
+		// Each run of the program has the key its own settings give, and
+		// none without them, even when run twice in one process (tests).
+		audit.ForgetKey()
+		return nil
+	}
+	if err := audit.UseKey([]byte(k)); err != nil {
+		return fmt.Errorf("--audit-key: %w", err)
+	}
+	return nil
+}
+
 func (e *env) auditVerify(ctx context.Context, args []string) error {
-	fs := e.flags("audit verify", "audit verify [--db URL]")
+	fs := e.flags("audit verify", "audit verify [--db URL] [--audit-key KEY] [--audit-anchor FILE]")
 	dbURL := e.dbFlag(fs)
+	keyFlag := e.auditKeyFlag(fs)
+	anchorFile := fs.String("audit-anchor", e.getenv("OIKOS_AUDIT_ANCHOR"), "the anchor file oikos serve writes (env OIKOS_AUDIT_ANCHOR)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var o audit.CheckOptions
+	if k := cmp.Or(*keyFlag, e.getenv("OIKOS_AUDIT_KEY")); k != "" {
+		if len(k) < audit.MinKeyLength {
+			return fmt.Errorf("--audit-key: the audit key must be at least %d characters", audit.MinKeyLength)
+		}
+		o.Key = []byte(k)
+	}
+	torn := false
+	if *anchorFile != "" {
+		var err error
+		if o.Anchors, torn, err = audit.ReadAnchorFile(*anchorFile); err != nil {
+			return err
+		}
 	}
 	d, err := db.Open(ctx, *dbURL)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	n, err := audit.Verify(ctx, d.R())
+	r, err := audit.Check(ctx, d.R(), o)
 	if err != nil {
-		return fmt.Errorf("audit log broken after %d good entries: %w", n, err)
+		return fmt.Errorf("audit log broken after %d good entries: %w", r.Entries, err)
 	}
-	fmt.Fprintf(e.stdout, "Audit log intact: %d entries checked.\n", n)
+	fmt.Fprintf(e.stdout, "Audit log intact: %d entries checked.\n", r.Entries)
+	switch {
+	case o.Key == nil:
+		fmt.Fprintln(e.stdout, "Not checked: no audit key (--audit-key or OIKOS_AUDIT_KEY), so a chain recomputed after changing an entry would also pass.")
+	case r.Unsealed > 0:
+		fmt.Fprintf(e.stdout, "Seals checked with the audit key on %d entries; the %d oldest, written before the key was set, rest on the chain alone.\n", r.Sealed, r.Unsealed)
+	default:
+		fmt.Fprintf(e.stdout, "Seals checked with the audit key on all %d entries.\n", r.Sealed)
+	}
+	switch {
+	case *anchorFile == "":
+		fmt.Fprintln(e.stdout, "Not checked: no anchor file (--audit-anchor or OIKOS_AUDIT_ANCHOR), so entries cut from the end of the log would not be noticed.")
+	case r.Anchored == 0:
+		fmt.Fprintln(e.stdout, "The anchor file holds no anchors yet, so entries cut from the end of the log would not be noticed.")
+	default:
+		fmt.Fprintf(e.stdout, "Anchors matched: %d. The log holds entry %d as anchored at %s, and everything before it unchanged; entries after it rest on the chain",
+			r.Anchored, r.Latest.ID, r.Latest.At.Format(time.RFC3339))
+		if o.Key != nil {
+			fmt.Fprint(e.stdout, " and seals")
+		}
+		fmt.Fprintln(e.stdout, ".")
+	}
+	if torn {
+		fmt.Fprintln(e.stdout, "The anchor file's last line was cut short (a server stopped while writing it) and was skipped.")
+	}
 	return nil
 }
 
@@ -492,13 +628,13 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{BaseURL: envOr(e.getenv, "OIKOS_BASE_URL", "")})
 	if err != nil {
 		return err
 	}
+	d := a.DB
 	defer d.Close()
-	orgs := &org.Store{DB: d}
-	store := auth.NewStore(d)
+	orgs, store := a.Orgs, a.Auth
 
 	orgIDs := map[string]string{}
 	existing, _, err := orgs.List(ctx, org.ListOptions{Limit: 1000})
@@ -542,13 +678,13 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := loadDemoPopulation(ctx, d, e.stdout); err != nil {
 		return err
 	}
-	if err := loadDemoCasework(ctx, d, store, e.stdout); err != nil {
+	if err := loadDemoCasework(ctx, a, e.stdout); err != nil {
 		return err
 	}
-	if err := loadDemoHistory(ctx, d, store, e.stdout); err != nil {
+	if err := loadDemoHistory(ctx, a, e.stdout); err != nil {
 		return err
 	}
-	return loadDemoUnmetNeeds(ctx, d, e.stdout)
+	return loadDemoUnmetNeeds(ctx, a, e.stdout)
 }
 
 var demoOrganisations = []org.Input{

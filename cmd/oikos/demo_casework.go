@@ -7,10 +7,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"oikos"
-	"oikos/internal/auth"
+	"oikos/internal/app"
 	"oikos/internal/casework"
-	"oikos/internal/db"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -53,6 +51,12 @@ var demoPeople = []demoPerson{
 	{"Darren", "Lake", "1976-10-10", "EX31 1AA", []string{"employment", "low_confidence"}, "A job where people are kind.", "fishing, DIY, his kids"},
 	{"Olive", "Sanders", "1933-03-03", "EX15 1AA", []string{"isolation", "long_term_condition"}, "Seeing a friendly face more often.", "knitting, hymns, birds"},
 }
+
+// demoWomen are the demo people who are women; the others are men. Their
+// sex is recorded so that suggestions leave groups for women or for men
+// only where they belong.
+var demoWomen = map[string]bool{"Margaret": true, "Aisha": true, "Eileen": true, "Priya": true, "Kerry": true, "Joyce": true,
+	"Beryl": true, "Sandra": true, "Hannah": true, "Grace": true, "Linda": true, "Maureen": true, "Olive": true}
 
 // demoSources says who referred each demo person, in turn.
 var demoSources = []string{"gp", "gp", "self", "nurse", "social_worker", "gp", "family_friend", "voluntary_org", "gp", "district_nurse", "self", "gp"}
@@ -100,7 +104,8 @@ func demoNHSNumber(n int) string {
 }
 
 // loadDemoCasework adds the demo caseload once; run again, it leaves it be.
-func loadDemoCasework(ctx context.Context, d *db.DB, users *auth.Store, out io.Writer) error {
+func loadDemoCasework(ctx context.Context, a *app.App, out io.Writer) error {
+	d, users := a.DB, a.Auth
 	var have int
 	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE channel = 'demo'").Scan(&have); err != nil {
 		return err
@@ -118,8 +123,13 @@ func loadDemoCasework(ctx context.Context, d *db.DB, users *auth.Store, out io.W
 	}
 	var clock time.Time
 	now := func() time.Time { return clock }
-	refs, cases, measures := referral.NewStore(d), casework.NewStore(d), outcome.NewStore(d)
-	refs.Now, cases.Now, measures.Now = now, now, now
+	// The same application on a clock of its own, so that the history
+	// happens over months, with what a real change does, except telling
+	// people of it: that past is made up.
+	cfg := a.Config
+	cfg.Now, cfg.Quiet = now, true
+	demo := app.New(d, cfg)
+	refs, cases, measures := demo.Referrals, demo.Casework, demo.Outcomes
 	worker := referral.Actor{UserID: lw.ID, Client: "demo"}
 	r := rand.New(rand.NewPCG(7, 11))
 	today := time.Now().UTC().Truncate(24 * time.Hour).Add(9 * time.Hour)
@@ -154,6 +164,13 @@ func loadDemoCasework(ctx context.Context, d *db.DB, users *auth.Store, out io.W
 		if err != nil {
 			return fmt.Errorf("demo referral for %s %s: %w", p.given, p.family, err)
 		}
+		sex := "male"
+		if demoWomen[p.given] {
+			sex = "female"
+		}
+		if _, err := d.Exec(ctx, "UPDATE people SET sex = $1 WHERE id = $2", sex, ref.PersonID); err != nil {
+			return err
+		}
 		stage := len(demoPeople) - i // the oldest have gone furthest
 		if stage <= 4 {
 			continue // still waiting for triage
@@ -172,11 +189,7 @@ func loadDemoCasework(ctx context.Context, d *db.DB, users *auth.Store, out io.W
 		step(1 + r.IntN(5))
 		if _, err := cases.RecordContact(ctx, worker, ref.ID, casework.ContactInput{At: day(clock), Mode: []string{"phone", "in_person", "home_visit"}[i%3],
 			DurationMinutes: 20 + r.IntN(40), Note: "First conversation; agreed to meet."}); err != nil {
-			return err
-		}
-		// Recording the first contact may already have moved it on.
-		if _, err := refs.Transition(ctx, worker, ref.ID, referral.Contacted, ""); err != nil && oikos.ErrorCode(err) != oikos.ECONFLICT {
-			return err
+			return err // reaching them moved the referral on to contacted
 		}
 		if stage <= 8 {
 			continue

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/org"
@@ -77,7 +78,8 @@ func demoPick[T any](r *rand.Rand, choices []T, weights []int) T {
 
 // loadDemoHistory adds the year of past referrals once; run again, it
 // leaves them be.
-func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Writer) error {
+func loadDemoHistory(ctx context.Context, a *app.App, out io.Writer) error {
+	d, users := a.DB, a.Auth
 	var have int
 	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals WHERE channel = 'demo' AND external_id LIKE 'history-%'").Scan(&have); err != nil {
 		return err
@@ -102,7 +104,7 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 		workers = append(workers, u.ID)
 	}
 	orgIDs := map[string]string{}
-	orgs := &org.Store{DB: d}
+	orgs := a.Orgs
 	for _, o := range demoHistoryOrgs {
 		created, err := orgs.Create(ctx, org.Actor{UserID: "system", Client: "demo"}, o)
 		if err != nil {
@@ -202,9 +204,9 @@ func loadDemoHistory(ctx context.Context, d *db.DB, users *auth.Store, out io.Wr
 			ethnicity := demoPick(r, []string{"white", "asian", "black", "mixed", "other"}, []int{90, 4, 2, 3, 1})
 			postcode := fmt.Sprintf("%s %d%c%c", demoDistrict[r.IntN(len(demoDistrict))], 1+r.IntN(9), 'A'+rune(r.IntN(20)), 'A'+rune(r.IntN(20)))
 			personID, refID := db.NewID("per"), db.NewID("ref")
-			if err := exec(`INSERT INTO people (id, given_name, family_name, date_of_birth, postcode, age_band, sex, ethnicity, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`, personID, given, family, born.Format(time.DateOnly), postcode,
-				referral.AgeBand(born, received), sex, ethnicity, ms(received)); err != nil {
+			if err := exec(`INSERT INTO people (id, given_name, family_name, date_of_birth, postcode, age_band, sex, ethnicity, created_at, updated_at,
+				given_key, family_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11)`, personID, given, family, born.Format(time.DateOnly), postcode,
+				referral.AgeBand(born, received), sex, ethnicity, ms(received), referral.NameKey(given), referral.NameKey(family)); err != nil {
 				return err
 			}
 			source := demoPick(r, referral.SourceTypes, []int{40, 9, 5, 10, 6, 14, 8, 6, 2})

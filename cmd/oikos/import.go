@@ -9,8 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"oikos/internal/app"
 	"oikos/internal/directory"
-	"oikos/internal/org"
 )
 
 const importUsage = `Usage:
@@ -97,12 +97,12 @@ func (e *env) importORUK(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	imp := &directory.Importer{Directory: directory.NewStore(d), Orgs: &org.Store{DB: d}, Source: *source,
+	defer a.DB.Close()
+	imp := &directory.Importer{Directory: a.Directory, Orgs: a.Orgs, Source: *source,
 		Actor: directory.Actor{UserID: "system", Client: "command line"}, PageSize: *pageSize}
 	var rep directory.ImportReport
 	if isURL {

@@ -9,7 +9,7 @@ import (
 
 	"oikos"
 	"oikos/data/population"
-	"oikos/internal/connection"
+	"oikos/internal/app"
 	"oikos/internal/db"
 	"oikos/internal/referral"
 	"oikos/internal/report"
@@ -75,12 +75,13 @@ func loadDemoPopulation(ctx context.Context, d *db.DB, out io.Writer) error {
 // suitable support nearby are recorded for the unmet needs report. Run
 // again the same day, it records nothing new (one row per referral, need
 // and day).
-func loadDemoUnmetNeeds(ctx context.Context, d *db.DB, out io.Writer) error {
+func loadDemoUnmetNeeds(ctx context.Context, a *app.App, out io.Writer) error {
+	d := a.DB
 	ids, err := db.Strings(ctx, d.R(), "SELECT id FROM referrals WHERE channel = 'demo' AND status <> 'closed' ORDER BY received_at")
 	if err != nil {
 		return err
 	}
-	refs, suggester := referral.NewStore(d), connection.NewSuggester(d)
+	refs, suggester := a.Referrals, a.Suggester
 	by := referral.Actor{UserID: "system", Client: "demo"}
 	for _, id := range ids {
 		ref, err := refs.Get(ctx, id)

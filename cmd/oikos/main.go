@@ -38,7 +38,8 @@ Usage:
   oikos import postcodes FILE [--db URL]              import full postcodes from the ONS Postcode Directory CSV
   oikos import population FILE [--db URL]             import population figures for the fair-coverage report
   oikos backup FILE [--db URL]                        consistent online copy of the database
-  oikos audit verify [--db URL]                       check the audit log's hash chain
+  oikos audit verify [--db URL] [--audit-key KEY] [--audit-anchor FILE]
+                                                      check the audit log's chain, seals and anchors
   oikos retention run [--retention-years N] [--db URL] erase people whose every referral closed more than N years ago
 
 --db defaults to $OIKOS_DB, else sqlite:oikos.db; --addr to $OIKOS_ADDR, else 127.0.0.1:8080.
@@ -53,6 +54,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return errors.New("no command given")
 	}
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	// Every command that writes seals its audit entries with the key, not
+	// only serve: an unsealed entry after sealed ones breaks the seal.
+	if err := e.useAuditKey(""); err != nil {
+		return err
+	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":

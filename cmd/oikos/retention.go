@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"oikos/internal/app"
 	"oikos/internal/privacy"
 )
 
@@ -47,12 +48,12 @@ func (e *env) retentionCmd(ctx context.Context, args []string) error {
 	if err := checkRetention(*years); err != nil {
 		return err
 	}
-	d, err := e.open(ctx, *dbURL)
+	a, err := e.openApp(ctx, *dbURL, app.Config{})
 	if err != nil {
 		return err
 	}
-	defer d.Close()
-	n, err := privacy.NewStore(d).RunRetention(ctx, *years)
+	defer a.DB.Close()
+	n, err := a.Privacy.RunRetention(ctx, *years)
 	if err != nil {
 		return err
 	}

@@ -1,16 +1,24 @@
 // Package audit keeps the append-only, hash-chained log of who read or
 // changed what. Each entry carries the SHA-256 of the one before it, so a row
 // altered, removed or inserted after the fact breaks the chain at that point.
+// Two things the chain alone cannot show are closed outside the database: a
+// key (UseKey) seals each entry's hash, so a chain recomputed by someone
+// without the key shows; and an anchor file (anchor.go) keeps the latest
+// (id, hash) where the database cannot rewrite it, so entries cut from the
+// end show.
 package audit
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"oikos/internal/db"
@@ -41,6 +49,8 @@ type Entry struct {
 	Event
 	PrevHash string
 	Hash     string
+	// MAC seals Hash with the key (Seal); "" when written without one.
+	MAC string
 }
 
 // genesis is the previous-hash of the first entry.
@@ -60,6 +70,53 @@ func Hash(prev string, e Event) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// key is the process's audit key, set once at start from configuration.
+// It lives here rather than being passed to every Append: every store in
+// the process appends through this package, and an entry written by one
+// that was not handed the key would break the seal.
+var key atomic.Pointer[[]byte]
+
+// MinKeyLength is the shortest key UseKey accepts: 32 bytes, as many as
+// the hash, so that guessing the key is no easier than forging the hash.
+const MinKeyLength = 32
+
+// UseKey sets the key with which this process seals every entry it appends
+// from now on. It is configuration (OIKOS_AUDIT_KEY): set it before
+// anything is written, and give every process writing to one database the
+// same key.
+func UseKey(k []byte) error {
+	if len(k) < MinKeyLength {
+		return fmt.Errorf("the audit key must be at least %d characters (make one with: openssl rand -hex 32)", MinKeyLength)
+	}
+	k = append([]byte(nil), k...)
+	key.Store(&k)
+	return nil
+}
+
+// ForgetKey turns sealing off: for a run of the program configured
+// without a key, after one with (tests run several in one process).
+func ForgetKey() { key.Store(nil) }
+
+// Sealing reports whether this process seals its entries.
+func Sealing() bool { return currentKey() != nil }
+
+// currentKey is the key set with UseKey, or nil.
+func currentKey() []byte {
+	if k := key.Load(); k != nil {
+		return *k
+	}
+	return nil
+}
+
+// Seal is the MAC of an entry's hash under k: HMAC-SHA256, in hex. The
+// hash covers the entry and, through the previous hash, every entry before
+// it, so sealing the hash seals the chain up to that entry.
+func Seal(k []byte, hash string) string {
+	m := hmac.New(sha256.New, k)
+	m.Write([]byte(hash))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
 // Append adds e to the log inside tx, so the entry commits or rolls back with
 // the change it records.
 func Append(ctx context.Context, tx *sql.Tx, d db.Dialect, e Event) error {
@@ -76,36 +133,48 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 	if len(events) == 0 {
 		return nil
 	}
-	if d == db.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", chainLockKey); err != nil {
-			return fmt.Errorf("audit lock: %w", err)
-		}
+	if err := d.LockTx(ctx, tx, chainLockKey); err != nil {
+		return fmt.Errorf("audit lock: %w", err)
 	}
-	prev := genesis
-	err := tx.QueryRowContext(ctx, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev)
+	prev, tailSeal := genesis, ""
+	err := tx.QueryRowContext(ctx, "SELECT hash, mac FROM audit_log ORDER BY id DESC LIMIT 1").Scan(&prev, &tailSeal)
 	if err != nil && err != sql.ErrNoRows {
 		return fmt.Errorf("audit tail: %w", err)
 	}
+	k := currentKey()
+	if k == nil && tailSeal != "" {
+		// An unsealed entry after sealed ones would make every later
+		// check fail: refuse the change instead, plainly.
+		return ErrSealedWithoutKey
+	}
 	for len(events) > 0 {
 		n := min(len(events), maxAppend)
-		args := make([]any, 0, 8*n)
+		args := make([]any, 0, 9*n)
 		for _, e := range events[:n] {
 			if e.At.IsZero() {
 				e.At = time.Now()
 			}
-			hash := Hash(prev, e)
-			args = append(args, db.Millis(e.At), e.ActorID, e.Action, e.ObjectKind, e.ObjectID, e.Client, prev, hash)
+			hash, mac := Hash(prev, e), ""
+			if k != nil {
+				mac = Seal(k, hash)
+			}
+			args = append(args, db.Millis(e.At), e.ActorID, e.Action, e.ObjectKind, e.ObjectID, e.Client, prev, hash, mac)
 			prev = hash
 		}
 		// Rows get ids in the order of the VALUES list: the chain's order.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, object_kind, object_id, client, prev_hash, hash)
-			VALUES `+db.Rows(n, 8), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, object_kind, object_id, client, prev_hash, hash, mac)
+			VALUES `+d.Rows(n, 9), args...); err != nil {
 			return fmt.Errorf("audit append: %w", err)
 		}
 		events = events[n:]
 	}
 	return nil
 }
+
+// ErrSealedWithoutKey refuses a write to a sealed audit log by a process
+// that does not hold the key (a command or server started without
+// OIKOS_AUDIT_KEY).
+var ErrSealedWithoutKey = errors.New("the audit log is sealed with a key, and this process has none: set OIKOS_AUDIT_KEY (or --audit-key) to the key every server and command on this database uses")
 
 // Record appends e in a transaction of its own: for reads, which change
 // nothing else.
@@ -125,37 +194,15 @@ func (e *BrokenError) Error() string {
 
 // Verify walks the whole chain in order. It returns how many entries it
 // checked and, if the chain is broken, a *BrokenError for the first bad entry.
+// It checks the chain alone: Check also checks the seals and anchors.
 func Verify(ctx context.Context, q db.Querier) (int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, at, actor_id, action, object_kind, object_id, client, prev_hash, hash
-		FROM audit_log ORDER BY id`)
-	if err != nil {
-		return 0, err
-	}
-	defer rows.Close()
-	prev := genesis
-	n := 0
-	for rows.Next() {
-		var e Entry
-		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Client, &e.PrevHash, &e.Hash); err != nil {
-			return n, err
-		}
-		e.At = db.Time(at)
-		if e.PrevHash != prev {
-			return n, &BrokenError{ID: e.ID, Reason: "does not follow the entry before it (an entry was removed, inserted or changed)"}
-		}
-		if want := Hash(e.PrevHash, e.Event); want != e.Hash {
-			return n, &BrokenError{ID: e.ID, Reason: "its content does not match its hash (the entry was changed)"}
-		}
-		prev = e.Hash
-		n++
-	}
-	return n, rows.Err()
+	r, err := Check(ctx, q, CheckOptions{})
+	return r.Entries, err
 }
 
 // ForObject lists the entries about one object, newest first.
 func ForObject(ctx context.Context, q db.Querier, kind, id string, limit int) ([]Entry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, at, actor_id, action, object_kind, object_id, client, prev_hash, hash
+	rows, err := q.QueryContext(ctx, `SELECT id, at, actor_id, action, object_kind, object_id, client, prev_hash, hash, mac
 		FROM audit_log WHERE object_kind = $1 AND object_id = $2 ORDER BY id DESC LIMIT $3`, kind, id, limit)
 	if err != nil {
 		return nil, err
@@ -165,7 +212,7 @@ func ForObject(ctx context.Context, q db.Querier, kind, id string, limit int) ([
 	for rows.Next() {
 		var e Entry
 		var at int64
-		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Client, &e.PrevHash, &e.Hash); err != nil {
+		if err := rows.Scan(&e.ID, &at, &e.ActorID, &e.Action, &e.ObjectKind, &e.ObjectID, &e.Client, &e.PrevHash, &e.Hash, &e.MAC); err != nil {
 			return nil, err
 		}
 		e.At = db.Time(at)

@@ -29,14 +29,14 @@ func appendN(t *testing.T, d *db.DB, n int) {
 
 // tamper runs SQL with the append-only triggers out of the way, as an
 // attacker with direct database access could.
-func tamper(t *testing.T, d *db.DB, sql string) {
+func tamper(t *testing.T, d *db.DB, sql ...string) {
 	t.Helper()
 	ctx := context.Background()
 	var stmts []string
 	if d.Dialect == db.SQLite {
-		stmts = []string{"DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete", sql}
+		stmts = append([]string{"DROP TRIGGER IF EXISTS audit_log_no_update", "DROP TRIGGER IF EXISTS audit_log_no_delete"}, sql...)
 	} else {
-		stmts = []string{"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only", sql}
+		stmts = append([]string{"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"}, sql...)
 	}
 	for _, s := range stmts {
 		if _, err := d.Exec(ctx, s); err != nil {

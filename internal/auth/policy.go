@@ -141,6 +141,13 @@ type Object struct {
 	// InTriage is set for a referral still waiting for a link worker:
 	// open, and assigned to nobody.
 	InTriage bool
+	// VolunteerID is the volunteer a volunteer match is with, or whose
+	// profile a "volunteer" object is; CoordinatorID the health champion
+	// who coordinates that volunteer.
+	VolunteerID, CoordinatorID string
+	// Ended is set for a volunteer match that has ended: its volunteer no
+	// longer sees it.
+	Ended bool
 }
 
 // sameScheme reports whether a scheme-bound principal works in the
@@ -203,6 +210,47 @@ func Can(p *Principal, act Action, obj Object) bool {
 			return true
 		case p.Role == Provider:
 			return obj.OrganisationID != "" && obj.OrganisationID == p.OrganisationID
+		}
+		return false
+	case "concern":
+		// A safeguarding concern: the scheme's managers and the person's
+		// link worker (AssignedTo) see and act on it; whoever raised it
+		// (CreatedBy) may read it, to know it was taken up, and nothing
+		// more.
+		switch {
+		case p.Role == Manager && sameScheme(p, obj):
+			return true
+		case p.Role == LinkWorker && sameScheme(p, obj) && obj.AssignedTo != "" && obj.AssignedTo == p.UserID:
+			return true
+		}
+		return act == ReadAction && obj.CreatedBy != "" && obj.CreatedBy == p.UserID
+	case "volunteer_match":
+		// A volunteer matched to a person: the scheme's managers, the
+		// person's link worker, and the volunteer while the match lasts.
+		// A health champion sees their volunteers' matches only as
+		// figures (hours, status), never as a match with a person in it.
+		switch p.Role {
+		case Manager:
+			return sameScheme(p, obj)
+		case LinkWorker:
+			return sameScheme(p, obj) && obj.AssignedTo != "" && obj.AssignedTo == p.UserID
+		case Volunteer:
+			return sameScheme(p, obj) && !obj.Ended && obj.VolunteerID != "" && obj.VolunteerID == p.UserID
+		}
+		return false
+	case "volunteer":
+		// A volunteer's profile: kept by the scheme's managers; read by the
+		// volunteer (who corrects their own contact details and
+		// availability) and by the health champion who coordinates them.
+		switch {
+		case p.Role == Manager:
+			return sameScheme(p, obj)
+		case obj.VolunteerID == "" || !sameScheme(p, obj) || p.Role != Volunteer:
+			return false
+		case obj.VolunteerID == p.UserID:
+			return true
+		case obj.CoordinatorID != "" && obj.CoordinatorID == p.UserID:
+			return act == ReadAction
 		}
 		return false
 	case "user":

@@ -89,6 +89,43 @@ func TestCan(t *testing.T) {
 		{"referrer never sees a connection itself", &Principal{UserID: "u_gp", Role: Referrer}, ReadAction, Object{Kind: "connection", CreatedBy: "u_gp"}, false},
 		{"admin never sees a connection", admin, ReadAction, Object{Kind: "connection", OrganisationID: "o1"}, false},
 		{"commissioner never sees a connection", commissioner, ReadAction, Object{Kind: "connection", OrganisationID: "o2"}, false},
+
+		// Safeguarding concerns.
+		{"manager acts on the scheme's concern", manager, ChangeAction, Object{Kind: "concern", SchemeID: "o1", AssignedTo: "u_x", CreatedBy: "u_v"}, true},
+		{"manager never sees another scheme's concern", otherManager, ReadAction, Object{Kind: "concern", SchemeID: "o1"}, false},
+		{"link worker acts on a concern about their person", worker, ChangeAction, Object{Kind: "concern", SchemeID: "o1", AssignedTo: "u_lw"}, true},
+		{"link worker never sees a colleague's person's concern", worker, ReadAction, Object{Kind: "concern", SchemeID: "o1", AssignedTo: "u_x"}, false},
+		{"link worker never sees an unassigned person's concern", worker, ReadAction, Object{Kind: "concern", SchemeID: "o1"}, false},
+		{"link worker of another scheme never sees it", otherWorker, ReadAction, Object{Kind: "concern", SchemeID: "o1", AssignedTo: "u_lw2"}, false},
+		{"a volunteer reads the concern they raised", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "concern", SchemeID: "o1", CreatedBy: "u_v"}, true},
+		{"a volunteer may not act on the concern they raised", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ChangeAction, Object{Kind: "concern", SchemeID: "o1", CreatedBy: "u_v"}, false},
+		{"a provider reads the concern they raised", &Principal{UserID: "p", Role: Provider, OrganisationID: "o7"}, ReadAction, Object{Kind: "concern", SchemeID: "o1", CreatedBy: "p"}, true},
+		{"a volunteer never reads another's concern", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "concern", SchemeID: "o1", CreatedBy: "u_w"}, false},
+		{"admin never sees a concern", admin, ReadAction, Object{Kind: "concern", SchemeID: "o1"}, false},
+		{"commissioner never sees a concern", commissioner, ReadAction, Object{Kind: "concern", SchemeID: "o2"}, false},
+
+		// Volunteer matches.
+		{"manager sees the scheme's match", manager, ChangeAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "u_v"}, true},
+		{"manager never sees another scheme's match", otherManager, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1"}, false},
+		{"link worker sees their person's match", worker, ChangeAction, Object{Kind: "volunteer_match", SchemeID: "o1", AssignedTo: "u_lw"}, true},
+		{"link worker never sees a colleague's person's match", worker, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1", AssignedTo: "u_x"}, false},
+		{"volunteer sees their own match", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ChangeAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "u_v"}, true},
+		{"volunteer never sees their ended match", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "u_v", Ended: true}, false},
+		{"volunteer never sees another's match", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "u_w"}, false},
+		{"health champion never sees their volunteer's match itself", &Principal{UserID: "u_hc", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "u_v", CoordinatorID: "u_hc"}, false},
+		{"volunteer of another scheme never sees it", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o5"}, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "u_v"}, false},
+		{"provider never sees a match", &Principal{UserID: "p", Role: Provider, OrganisationID: "o1"}, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o1", VolunteerID: "p"}, false},
+		{"commissioner never sees a match", commissioner, ReadAction, Object{Kind: "volunteer_match", SchemeID: "o2"}, false},
+
+		// Volunteer profiles.
+		{"manager keeps the scheme's volunteers", manager, ChangeAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v"}, true},
+		{"manager never sees another scheme's volunteer", otherManager, ReadAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v"}, false},
+		{"volunteer reads and corrects their own profile", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o1"}, ChangeAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v"}, true},
+		{"health champion reads their volunteer", &Principal{UserID: "u_hc", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v", CoordinatorID: "u_hc"}, true},
+		{"health champion may not change their volunteer", &Principal{UserID: "u_hc", Role: Volunteer, SchemeID: "o1"}, ChangeAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v", CoordinatorID: "u_hc"}, false},
+		{"volunteer never reads another volunteer", &Principal{UserID: "u_w", Role: Volunteer, SchemeID: "o1"}, ReadAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v", CoordinatorID: "u_hc"}, false},
+		{"link worker never reads a volunteer profile", worker, ReadAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v"}, false},
+		{"a volunteer's own profile in another scheme is not theirs to see", &Principal{UserID: "u_v", Role: Volunteer, SchemeID: "o5"}, ReadAction, Object{Kind: "volunteer", SchemeID: "o1", VolunteerID: "u_v"}, false},
 	}
 	for _, c := range cases {
 		if got := Can(c.p, c.act, c.obj); got != c.want {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"oikos"
+	"oikos/internal/audit"
 	"oikos/internal/db"
 )
 
@@ -112,6 +113,25 @@ func (s *Store) RotateSession(ctx context.Context, old Session, stage, client st
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, HashToken(token), old.UserID, stage, db.Millis(now), db.Millis(now),
 			db.Millis(sessionExpiry(stage, now, now)), client)
 		return err
+	})
+	return token, err
+}
+
+// FinishSignIn swaps a session part way through signing in for a full one,
+// with a new secret, and records the sign-in in the audit log, together.
+func (s *Store) FinishSignIn(ctx context.Context, old Session, client string) (string, error) {
+	token := NewToken("")
+	now := s.now()
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = $1", old.TokenHash); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, stage, created_at, last_seen_at, expires_at, client)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, HashToken(token), old.UserID, StageFull, db.Millis(now), db.Millis(now),
+			db.Millis(sessionExpiry(StageFull, now, now)), client); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, Actor{UserID: old.UserID, Client: client}, audit.SignIn, "user", old.UserID)
 	})
 	return token, err
 }

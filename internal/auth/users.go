@@ -282,10 +282,15 @@ func scanUserAfter(row interface{ Scan(...any) error }, before ...any) (User, er
 
 // GetUser finds a user by id.
 func (s *Store) GetUser(ctx context.Context, id string) (User, error) {
+	return ReadUser(ctx, s.DB.R(), id)
+}
+
+// ReadUser is GetUser through q: inside a transaction, or not.
+func ReadUser(ctx context.Context, q db.Querier, id string) (User, error) {
 	if !oikos.PlainText(id, false) {
 		return User{}, oikos.NotFound("User")
 	}
-	return scanUser(s.DB.R().QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
+	return scanUser(q.QueryRowContext(ctx, "SELECT "+userColumns+" FROM users WHERE id = $1", id))
 }
 
 // GetUserByEmail finds a user by email address, in any case.
@@ -305,18 +310,23 @@ type UserFilter struct {
 
 // ListUsers returns users sorted by email, a page at a time, with the total.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error) {
+	return ReadUsers(ctx, s.DB.R(), f)
+}
+
+// ReadUsers is ListUsers through q: inside a transaction, or not.
+func ReadUsers(ctx context.Context, q db.Querier, f UserFilter) ([]User, int, error) {
 	if !oikos.PlainText(f.After, false) || !oikos.PlainText(f.OrganisationID, false) {
 		return nil, 0, oikos.Invalid(map[string]string{"cursor": "is not valid"})
 	}
 	var total int
-	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE ($1 = '' OR organisation_id = $1)", f.OrganisationID).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE ($1 = '' OR organisation_id = $1)", f.OrganisationID).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
 	}
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+userColumns+" FROM users WHERE ($1 = '' OR organisation_id = $1) AND email > $2 ORDER BY email LIMIT $3",
+	rows, err := q.QueryContext(ctx, "SELECT "+userColumns+" FROM users WHERE ($1 = '' OR organisation_id = $1) AND email > $2 ORDER BY email LIMIT $3",
 		f.OrganisationID, f.After, limit)
 	if err != nil {
 		return nil, 0, err

@@ -116,7 +116,7 @@ func (c CaseConnection) Label() string {
 // longest waiting. Each case carries its connections, flagged when still
 // without an answer after 5 working days. Two queries, whatever the size
 // of the caseload (the cases, then all their connections); the view is
-// audited as one read.
+// audited in one write, an entry for the caseload and one for each person.
 func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assignedTo string) ([]Case, error) {
 	if !oikos.PlainText(assignedTo, false) || !oikos.PlainText(scheme, false) {
 		return nil, oikos.Invalid(map[string]string{"assigned_to": "must be a user id"})
@@ -173,7 +173,9 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assigne
 				t := db.Time(last.Int64)
 				c.LastContact = &t
 			}
-			st := Stage{Contacted: first.Valid || last.Valid, HadConversation: conversations > 0}
+			// Reached, that is: a call nobody answered is a last contact
+			// tried, not a first contact made.
+			st := Stage{Contacted: first.Valid, HadConversation: conversations > 0}
 			if err := json.Unmarshal([]byte(goals), &st.Goals); err != nil {
 				return fmt.Errorf("plan of referral %s: %w", c.ReferralID, err)
 			}
@@ -195,8 +197,14 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assigne
 		if whose == "" {
 			whose = "all"
 		}
-		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "caseload",
-			ObjectID: whose, Client: by.Client})
+		// The caseload as a whole, then each person on it: their name, stage
+		// and last contact are a read of their record, found by
+		// audit.ForObject with the referral's other reads.
+		events := []audit.Event{{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "caseload", ObjectID: whose, Client: by.Client}}
+		for _, c := range out {
+			events = append(events, audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: c.ReferralID, Client: by.Client})
+		}
+		return audit.AppendAll(ctx, tx, s.DB.Dialect, events)
 	})
 	if err != nil {
 		return nil, err

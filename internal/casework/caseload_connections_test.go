@@ -9,6 +9,7 @@ import (
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -34,7 +35,7 @@ func TestCaseloadConnections(t *testing.T) {
 			('svc_walk', 'org_a', 'Riverside walk', 0, 0, 0), ('svc_choir', 'org_a', 'Community choir', 0, 0, 0),
 			('svc_art', 'org_a', 'Art for all', 0, 0, 0)`)
 		refs := referral.NewStore(d)
-		open, closed := newReferral(t, d), newReferral(t, d)
+		open, closed := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID, oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 		for _, id := range []string{open, closed} {
 			if _, err := refs.Assign(ctx, worker, id, "usr_worker"); err != nil {
 				t.Fatal(err)

@@ -2,12 +2,15 @@ package casework_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
+	"oikos/internal/audit"
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -92,7 +95,7 @@ func TestCaseload(t *testing.T) {
 		// one unassigned.
 		var ids []string
 		for i := 0; i < 6; i++ {
-			id := newReferral(t, d)
+			id := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 			ids = append(ids, id)
 			time.Sleep(2 * time.Millisecond) // distinct arrival times order the list
 			who := workers[0]
@@ -146,5 +149,17 @@ func TestCaseload(t *testing.T) {
 			t.Fatalf("empty caseload: %v %v", none, err)
 		}
 		assertAudit(t, d, workers[0], "caseload", map[string]int{"read": 1})
+		// Each person shown is a read of their referral, by whoever looked.
+		for who, cases := range map[string][]casework.Case{workers[0]: mine, "usr_manager": all} {
+			for _, c := range cases {
+				entries, err := audit.ForObject(ctx, d.R(), "referral", c.ReferralID, 1000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.ContainsFunc(entries, func(e audit.Entry) bool { return e.ActorID == who && e.Action == audit.Read }) {
+					t.Errorf("no read of %s by %s in the audit log", c.ReferralID, who)
+				}
+			}
+		}
 	})
 }

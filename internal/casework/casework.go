@@ -20,6 +20,17 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// Referrals changes a referral's status with a contact (a reached
+	// contact moves it to contacted), with its OnChange hook; left nil, a
+	// store of the same database without hooks.
+	Referrals *referral.Store
+}
+
+func (s *Store) referrals() *referral.Store {
+	if s.Referrals == nil {
+		return &referral.Store{DB: s.DB, Now: s.Now}
+	}
+	return s.Referrals
 }
 
 // NewStore returns a Store with the real clock.
@@ -36,43 +47,25 @@ const (
 	kindMeasures     = "referral.measures"
 )
 
+// The audit object kinds of reads of each part, for a caller that reads
+// them itself (ReadContacts, ReadConversations, ReadPlan) and audits the
+// reads in one batch.
+const (
+	KindContacts      = kindContacts
+	KindConversations = kindConversation
+	KindPlan          = kindPlan
+)
+
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action, kind, referralID string) error {
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
 		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
 }
 
-// referralState is what casework needs to know of its referral.
-type referralState struct {
-	Status     referral.Status
-	ReceivedAt time.Time
-}
-
-// loadReferral reads the referral inside tx. For a write (lock) it locks
-// the row on PostgreSQL so that two edits of the same plan (or an edit and
-// a closing) queue up rather than overwrite each other; SQLite has one
-// writer already.
-func (s *Store) loadReferral(ctx context.Context, tx *sql.Tx, id string, lock bool) (referralState, error) {
-	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
-		return referralState{}, oikos.NotFound("Referral")
-	}
-	q := "SELECT status, received_at FROM referrals WHERE id = $1"
-	if lock && s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE"
-	}
-	var st referralState
-	var received int64
-	err := tx.QueryRowContext(ctx, q, id).Scan(&st.Status, &received)
-	if err == sql.ErrNoRows {
-		return st, oikos.NotFound("Referral")
-	}
-	st.ReceivedAt = db.Time(received)
-	return st, err
-}
-
-// openReferral is loadReferral for writes: a closed referral's record is
-// kept as it was when it closed.
-func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (referralState, error) {
-	st, err := s.loadReferral(ctx, tx, id, true)
+// openReferral locks the referral for a change of its record, so that
+// two edits of the same plan (or an edit and a closing) queue up; a closed
+// referral's record is kept as it was when it closed.
+func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (referral.Head, error) {
+	st, err := referral.Lock(ctx, tx, s.DB.Dialect, id)
 	if err == nil && st.Status == referral.Closed {
 		return st, &oikos.Error{Code: oikos.ECONFLICT, Message: fmt.Sprintf("This referral is closed, so its %s can no longer be changed.", what)}
 	}
@@ -83,7 +76,7 @@ func (s *Store) openReferral(ctx context.Context, tx *sql.Tx, id, what string) (
 // part of the person's record in the same transaction.
 func (s *Store) read(ctx context.Context, by referral.Actor, referralID, kind string, fn func(tx *sql.Tx) error) error {
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.loadReferral(ctx, tx, referralID, false); err != nil {
+		if _, err := referral.ReadHead(ctx, tx, referralID); err != nil {
 			return err
 		}
 		if err := fn(tx); err != nil {
@@ -94,7 +87,7 @@ func (s *Store) read(ctx context.Context, by referral.Actor, referralID, kind st
 }
 
 // queryAll reads every row of a query with scan.
-func queryAll[T any](ctx context.Context, tx *sql.Tx, scan func(rows *sql.Rows) (T, error), q string, args ...any) ([]T, error) {
+func queryAll[T any](ctx context.Context, tx db.Querier, scan func(rows *sql.Rows) (T, error), q string, args ...any) ([]T, error) {
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

@@ -37,6 +37,30 @@ func ModeLabel(mode string) string {
 	return mode
 }
 
+// ContactOutcomes are what came of trying to reach the person. Only
+// OutcomeReached is a contact in the sense the journey counts (the first
+// contact, the move to "contacted"): a call nobody answered is recorded so
+// that the next link worker knows it was tried, and when.
+var ContactOutcomes = []string{OutcomeReached, "no_answer", "left_message", "wrong_number"}
+
+// OutcomeReached is a contact in which the person was reached.
+const OutcomeReached = "reached"
+
+// OutcomeLabel is a contact's outcome in words.
+func OutcomeLabel(outcome string) string {
+	switch outcome {
+	case OutcomeReached:
+		return "Spoke with them"
+	case "no_answer":
+		return "No answer"
+	case "left_message":
+		return "Left a message"
+	case "wrong_number":
+		return "Wrong number"
+	}
+	return outcome
+}
+
 // MaxContactMinutes is the longest contact recorded: a whole working day.
 const MaxContactMinutes = 600
 
@@ -48,6 +72,8 @@ type ContactInput struct {
 	Mode            string `json:"mode"`
 	DurationMinutes int    `json:"duration_minutes"`
 	Note            string `json:"note,omitempty"`
+	// Outcome is one of ContactOutcomes; left out, the person was reached.
+	Outcome string `json:"outcome,omitempty"`
 }
 
 // Contact is one contact with the person.
@@ -58,6 +84,7 @@ type Contact struct {
 	Mode            string    `json:"mode"`
 	DurationMinutes int       `json:"duration_minutes"`
 	Note            string    `json:"note"`
+	Outcome         string    `json:"outcome"`
 	By              string    `json:"by"`
 	CreatedAt       time.Time `json:"created_at"`
 }
@@ -119,6 +146,11 @@ func (in *ContactInput) Validate(now time.Time) (time.Time, error) {
 	if !slices.Contains(ContactModes, in.Mode) {
 		f["mode"] = "Choose how you were in touch: phone, in person, video, home visit, text, email or letter."
 	}
+	if in.Outcome == "" {
+		in.Outcome = OutcomeReached
+	} else if !slices.Contains(ContactOutcomes, in.Outcome) {
+		f["outcome"] = "Choose what happened: reached, no_answer, left_message or wrong_number."
+	}
 	if in.DurationMinutes < 0 || in.DurationMinutes > MaxContactMinutes {
 		f["duration_minutes"] = "Duration must be from 0 to 600 minutes."
 	}
@@ -127,9 +159,11 @@ func (in *ContactInput) Validate(now time.Time) (time.Time, error) {
 	return at, oikos.Invalid(f)
 }
 
-// RecordContact records a contact with the person. The first contact
-// recorded also marks when the referral was first contacted, the measure of
-// how long people wait.
+// RecordContact records a contact with the person, or an attempt at one.
+// A contact in which the person was reached also marks when the referral
+// was first contacted (the measure of how long people wait) and moves an
+// accepted referral on to contacted, in the same transaction: the contact
+// and the status it implies are written together or not at all.
 func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID string, in ContactInput) (Contact, error) {
 	now := s.now()
 	at, err := in.Validate(now)
@@ -137,15 +171,22 @@ func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID
 		return Contact{}, err
 	}
 	c := Contact{ID: db.NewID("con"), ReferralID: referralID, At: at, Mode: in.Mode, DurationMinutes: in.DurationMinutes,
-		Note: in.Note, By: by.UserID, CreatedAt: now}
+		Note: in.Note, Outcome: in.Outcome, By: by.UserID, CreatedAt: now}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		ref, err := s.openReferral(ctx, tx, referralID, "contacts")
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, referral_id, at, mode, duration_minutes, note, by_user, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, referralID, db.Millis(at), c.Mode, c.DurationMinutes, c.Note, by.UserID, db.Millis(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, referral_id, at, mode, duration_minutes, note, outcome, by_user, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, referralID, db.Millis(at), c.Mode, c.DurationMinutes, c.Note, c.Outcome,
+			by.UserID, db.Millis(now)); err != nil {
 			return err
+		}
+		if err := s.audit(ctx, tx, by, audit.Create, kindContacts, referralID); err != nil {
+			return err
+		}
+		if c.Outcome != OutcomeReached {
+			return nil
 		}
 		// A contact recorded by date alone on the day the referral arrived
 		// (or one made before the referral was typed in) counts from the
@@ -158,7 +199,10 @@ func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID
 			db.Millis(first), db.Millis(now), referralID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, by, audit.Create, kindContacts, referralID)
+		if ref.Status == referral.Accepted {
+			_, err = s.referrals().TransitionTx(ctx, tx, by, referralID, referral.Contacted, "")
+		}
+		return err
 	})
 	if err != nil {
 		return Contact{}, err
@@ -171,15 +215,21 @@ func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID
 func (s *Store) Contacts(ctx context.Context, by referral.Actor, referralID string) ([]Contact, error) {
 	var out []Contact
 	err := s.read(ctx, by, referralID, kindContacts, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, func(rows *sql.Rows) (Contact, error) {
-			c := Contact{ReferralID: referralID}
-			var at, created int64
-			err := rows.Scan(&c.ID, &at, &c.Mode, &c.DurationMinutes, &c.Note, &c.By, &created)
-			c.At, c.CreatedAt = db.Time(at), db.Time(created)
-			return c, err
-		}, `SELECT id, at, mode, duration_minutes, note, by_user, created_at FROM contacts
-			WHERE referral_id = $1 ORDER BY at DESC, created_at DESC, id`, referralID)
+		out, err = ReadContacts(ctx, tx, referralID)
 		return err
 	})
 	return out, err
+}
+
+// ReadContacts is Contacts through q, unaudited: the caller audits the
+// read (KindContacts).
+func ReadContacts(ctx context.Context, q db.Querier, referralID string) ([]Contact, error) {
+	return queryAll(ctx, q, func(rows *sql.Rows) (Contact, error) {
+		c := Contact{ReferralID: referralID}
+		var at, created int64
+		err := rows.Scan(&c.ID, &at, &c.Mode, &c.DurationMinutes, &c.Note, &c.Outcome, &c.By, &created)
+		c.At, c.CreatedAt = db.Time(at), db.Time(created)
+		return c, err
+	}, `SELECT id, at, mode, duration_minutes, note, outcome, by_user, created_at FROM contacts
+		WHERE referral_id = $1 ORDER BY at DESC, created_at DESC, id`, referralID)
 }

@@ -2,6 +2,8 @@ package casework_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -84,7 +87,7 @@ func TestContactStore(t *testing.T) {
 		ctx := context.Background()
 		s := casework.NewStore(d)
 		refs := referral.NewStore(d)
-		ref := newReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 
 		list, err := s.Contacts(ctx, worker, ref)
 		if err != nil || list == nil || len(list) != 0 {
@@ -125,5 +128,75 @@ func TestContactStore(t *testing.T) {
 			t.Fatalf("refused writes wrote: %d", len(list))
 		}
 		assertAudit(t, d, ref, "referral.contacts", map[string]int{"read": 3, "create": 2})
+	})
+}
+
+// A call nobody answered is recorded but is no contact: only a reached
+// contact marks the first contact and moves the referral on to contacted,
+// in the same transaction as the contact.
+func TestContactOutcomes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := casework.NewStore(d)
+		refs := referral.NewStore(d)
+		var changes []referral.Change
+		refs.OnChange = func(ctx context.Context, tx *sql.Tx, c referral.Change) error {
+			changes = append(changes, c)
+			return nil
+		}
+		s.Referrals = refs
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
+		today := time.Now().UTC().Format(time.DateOnly)
+
+		for _, outcome := range []string{"no_answer", "left_message", "wrong_number"} {
+			c, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "phone", Outcome: outcome})
+			if err != nil || c.Outcome != outcome {
+				t.Fatalf("%s: %+v %v", outcome, c, err)
+			}
+		}
+		if r, _ := refs.Get(ctx, ref); r.FirstContactAt != nil || r.Status != referral.Accepted || len(changes) != 0 {
+			t.Fatalf("unanswered calls counted: %+v %v", r, changes)
+		}
+		if _, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "phone", Outcome: "answered"}); fields(err)["outcome"] == "" {
+			t.Fatalf("bad outcome: %v", err)
+		}
+		// Reached (the default): first contact, and contacted, at once.
+		c, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "phone", DurationMinutes: 10})
+		if err != nil || c.Outcome != casework.OutcomeReached {
+			t.Fatalf("reached: %+v %v", c, err)
+		}
+		r, _ := refs.Get(ctx, ref)
+		if r.FirstContactAt == nil || r.Status != referral.Contacted || len(changes) != 1 || changes[0].To != referral.Contacted {
+			t.Fatalf("after reaching them: %+v %v", r, changes)
+		}
+		// Reached again: nothing more to move.
+		if _, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "in_person"}); err != nil || len(changes) != 1 {
+			t.Fatalf("again: %v %v", err, changes)
+		}
+		list, err := s.Contacts(ctx, worker, ref)
+		if err != nil || len(list) != 5 {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		outcomes := map[string]int{}
+		for _, c := range list {
+			outcomes[c.Outcome]++
+		}
+		if outcomes["reached"] != 2 || outcomes["no_answer"] != 1 || outcomes["wrong_number"] != 1 {
+			t.Fatalf("outcomes %v", outcomes)
+		}
+
+		// When the status cannot move (its hook fails), the contact is not
+		// kept either: one transaction.
+		other := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
+		refs.OnChange = func(ctx context.Context, tx *sql.Tx, c referral.Change) error { return errors.New("outbox full") }
+		if _, err := s.RecordContact(ctx, worker, other, casework.ContactInput{At: today, Mode: "phone"}); err == nil {
+			t.Fatal("recorded although the status could not move")
+		}
+		if list, _ := s.Contacts(ctx, worker, other); len(list) != 0 {
+			t.Fatalf("half stored: %+v", list)
+		}
+		if r, _ := refs.Get(ctx, other); r.FirstContactAt != nil || r.Status != referral.Accepted {
+			t.Fatalf("half moved: %+v", r)
+		}
 	})
 }

@@ -249,13 +249,19 @@ func (s *Store) RecordConversation(ctx context.Context, by referral.Actor, refer
 func (s *Store) Conversations(ctx context.Context, by referral.Actor, referralID string) ([]Conversation, error) {
 	var out []Conversation
 	err := s.read(ctx, by, referralID, kindConversation, func(tx *sql.Tx) (err error) {
-		out, err = queryAll(ctx, tx, func(rows *sql.Rows) (Conversation, error) {
-			return scanConversation(rows, referralID)
-		}, `SELECT id, held_at, mode, what_matters, strengths, interests, notes, needs, by_user, created_at
-			FROM conversations WHERE referral_id = $1 ORDER BY held_at DESC, created_at DESC, id`, referralID)
+		out, err = ReadConversations(ctx, tx, referralID)
 		return err
 	})
 	return out, err
+}
+
+// ReadConversations is Conversations through q, unaudited: the caller
+// audits the read (KindConversations).
+func ReadConversations(ctx context.Context, q db.Querier, referralID string) ([]Conversation, error) {
+	return queryAll(ctx, q, func(rows *sql.Rows) (Conversation, error) {
+		return scanConversation(rows, referralID)
+	}, `SELECT id, held_at, mode, what_matters, strengths, interests, notes, needs, by_user, created_at
+		FROM conversations WHERE referral_id = $1 ORDER BY held_at DESC, created_at DESC, id`, referralID)
 }
 
 func scanConversation(rows *sql.Rows, referralID string) (Conversation, error) {

@@ -10,6 +10,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 )
 
 func goodConversation() casework.ConversationInput {
@@ -79,7 +80,7 @@ func TestConversationStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := casework.NewStore(d)
-		ref := newReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 		in := goodConversation()
 		in.HeldAt = "2025-01-10"
 		in.Baseline = []casework.BaselineInput{{Instrument: "ons4", Answers: []float64{5, 6, 4, 7}}}

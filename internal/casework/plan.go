@@ -275,13 +275,15 @@ func clonePlan(goals []Goal) []Goal {
 func (s *Store) Plan(ctx context.Context, by referral.Actor, referralID string) (Plan, error) {
 	var p Plan
 	err := s.read(ctx, by, referralID, kindPlan, func(tx *sql.Tx) (err error) {
-		p, err = readPlan(ctx, tx, referralID)
+		p, err = ReadPlan(ctx, tx, referralID)
 		return err
 	})
 	return p, err
 }
 
-func readPlan(ctx context.Context, q db.Querier, referralID string) (Plan, error) {
+// ReadPlan is Plan through q, unaudited: the caller audits the read
+// (KindPlan).
+func ReadPlan(ctx context.Context, q db.Querier, referralID string) (Plan, error) {
 	p := Plan{ReferralID: referralID, Goals: []Goal{}}
 	var goals string
 	var updated int64
@@ -365,7 +367,7 @@ func (s *Store) changePlan(ctx context.Context, by referral.Actor, referralID st
 		if _, err := s.openReferral(ctx, tx, referralID, "plan"); err != nil {
 			return err
 		}
-		held, err := readPlan(ctx, tx, referralID)
+		held, err := ReadPlan(ctx, tx, referralID)
 		if err != nil {
 			return err
 		}

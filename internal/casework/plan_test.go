@@ -10,6 +10,7 @@ import (
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -157,7 +158,7 @@ func TestPlanStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := casework.NewStore(d)
-		ref := newReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Margaret).ID
 
 		p, err := s.Plan(ctx, worker, ref)
 		if err != nil || p.Goals == nil || len(p.Goals) != 0 || p.ReferralID != ref {

@@ -107,15 +107,11 @@ type openConnection struct {
 }
 
 func (s *Store) closeForReferral(ctx context.Context, tx *sql.Tx, by referral.Actor, referralID, closeReason string) error {
-	lock := ""
-	if s.DB.Dialect == db.Postgres {
-		lock = " FOR UPDATE OF c"
-	}
 	rows, err := tx.QueryContext(ctx, `SELECT c.id, r.reference, sv.name, COALESCE(NULLIF(o.email, ''), sv.email), c.status,
 		(SELECT COUNT(*) FROM connection_attendance a WHERE a.connection_id = c.id AND a.attended)
 		FROM connections c JOIN referrals r ON r.id = c.referral_id JOIN services sv ON sv.id = c.service_id
 		JOIN organisations o ON o.id = c.organisation_id
-		WHERE c.referral_id = $1 AND c.status IN ('sent', 'accepted', 'waitlisted') ORDER BY c.created_at, c.id`+lock, referralID)
+		WHERE c.referral_id = $1 AND c.status IN ('sent', 'accepted', 'waitlisted') ORDER BY c.created_at, c.id`+s.DB.Dialect.ForUpdateOf("c"), referralID)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -74,7 +75,7 @@ func TestReferralClosureClosesConnections(t *testing.T) {
 		ctx := context.Background()
 		w := newConnWorld(t, d, true)
 		now := db.Millis(w.clock)
-		execSQL(t, d, `INSERT INTO services (id, organisation_id, name, email, last_checked_at, created_at, updated_at)
+		oikostest.Exec(t, d, `INSERT INTO services (id, organisation_id, name, email, last_checked_at, created_at, updated_at)
 			VALUES ('svc_art', 'org_a', 'Art for all', '', $1, $1, $1), ('svc_garden', 'org_b', 'Community garden', 'garden@example.org', $1, $1, $1)`, now)
 		w.accept(t)
 		made := map[string]connection.Connection{}

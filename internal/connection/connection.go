@@ -109,6 +109,10 @@ func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Millisecond
 // object id is the referral's, so one query finds all done to it.
 const auditKind = "referral.connections"
 
+// AuditKind is the audit object kind of a read of a referral's
+// connections, for a caller that reads them itself (ReadForReferral).
+const AuditKind = auditKind
+
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action, referralID string) error {
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
 		ObjectKind: auditKind, ObjectID: referralID, Client: by.Client})

@@ -64,8 +64,8 @@ func (s *Store) checkLink(ctx context.Context, q interface {
 		return "", oikos.NotFound("Link")
 	}
 	query := "SELECT connection_id, expires_at, used_at FROM connection_links WHERE token_hash = $1"
-	if lock && s.DB.Dialect == db.Postgres {
-		query += " FOR UPDATE"
+	if lock {
+		query += s.DB.Dialect.ForUpdate()
 	}
 	var id string
 	var expires int64

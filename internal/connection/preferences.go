@@ -251,7 +251,7 @@ func FormatPounds(pence int64) string {
 func (s *Suggester) Preferences(ctx context.Context, by referral.Actor, referralID string) (Preferences, error) {
 	var p Preferences
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.referralStatus(ctx, tx, referralID, false); err != nil {
+		if _, err := referral.ReadHead(ctx, tx, referralID); err != nil {
 			return err
 		}
 		var err error
@@ -276,11 +276,11 @@ func (s *Suggester) SavePreferences(ctx context.Context, by referral.Actor, refe
 	times, _ := json.Marshal(p.Times)
 	access, _ := json.Marshal(p.Accessibility)
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		st, err := s.referralStatus(ctx, tx, referralID, true)
+		head, err := referral.Lock(ctx, tx, s.DB.Dialect, referralID)
 		if err != nil {
 			return err
 		}
-		if st == referral.Closed {
+		if head.Status == referral.Closed {
 			return &oikos.Error{Code: oikos.ECONFLICT, Message: "This referral is closed, so what suits the person can no longer be changed."}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO referral_preferences (referral_id, days, times, max_km, max_cost_pence, accessibility, updated_at, updated_by)

@@ -12,6 +12,7 @@ import (
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -112,45 +113,11 @@ func FuzzPreferencesJSON(f *testing.F) {
 	})
 }
 
-// openReferral makes an accepted referral of a lonely person in Exeter.
-func openReferral(t *testing.T, d *db.DB) referral.Referral {
-	t.Helper()
-	ctx := context.Background()
-	refs := referral.NewStore(d)
-	r, err := refs.Create(ctx, worker, referral.Input{
-		Person:  referral.PersonInput{GivenName: "Ada", FamilyName: "Okafor", DateOfBirth: "1951-09-14", Postcode: "EX4 4QJ"},
-		Source:  referral.SourceInput{Type: "gp"},
-		Reasons: []string{"loneliness"},
-		Consent: referral.ConsentInput{Given: true},
-	}, "", "api")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := refs.Transition(ctx, worker, r.ID, referral.Accepted, ""); err != nil {
-		t.Fatal(err)
-	}
-	ref, err := refs.Get(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ref
-}
-
-func auditCount(t *testing.T, d *db.DB, id, kind, action string) int {
-	t.Helper()
-	var n int
-	if err := d.R().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE object_id = $1 AND object_kind = $2 AND action = $3",
-		id, kind, action).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestPreferencesStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := connection.NewSuggester(d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 
 		p, err := s.Preferences(ctx, worker, ref.ID)
 		if err != nil || p.Set || p.MaxKm != 5 || len(p.Days) != 0 || p.MaxCostPence != nil || p.Days == nil {
@@ -174,8 +141,8 @@ func TestPreferencesStore(t *testing.T) {
 		if p, _ = s.Preferences(ctx, worker, ref.ID); p.MaxKm != 5 || len(p.Days) != 0 || p.MaxCostPence != nil || !slices.Equal(p.Times, []string{"evening"}) {
 			t.Errorf("replaced: %+v", p)
 		}
-		if auditCount(t, d, ref.ID, "referral.preferences", "update") != 2 || auditCount(t, d, ref.ID, "referral.preferences", "read") != 3 {
-			t.Errorf("audit: %d updates, %d reads", auditCount(t, d, ref.ID, "referral.preferences", "update"), auditCount(t, d, ref.ID, "referral.preferences", "read"))
+		if oikostest.AuditActions(t, d, "referral.preferences", ref.ID)["update"] != 2 || oikostest.AuditActions(t, d, "referral.preferences", ref.ID)["read"] != 3 {
+			t.Errorf("audit: %d updates, %d reads", oikostest.AuditActions(t, d, "referral.preferences", ref.ID)["update"], oikostest.AuditActions(t, d, "referral.preferences", ref.ID)["read"])
 		}
 
 		// Bad input writes nothing; an unknown referral is not found; a

@@ -14,6 +14,7 @@ import (
 	"oikos/internal/db/dbtest"
 	"oikos/internal/notify"
 	"oikos/internal/notify/notifytest"
+	"oikos/internal/oikostest"
 )
 
 func TestReminderDate(t *testing.T) {
@@ -162,8 +163,8 @@ func reminderWorld(t *testing.T, d *db.DB) (*connWorld, connection.Connection) {
 	ctx := context.Background()
 	w := newConnWorld(t, d, true)
 	w.accept(t)
-	execSQL(t, d, "UPDATE services SET location_name = 'Riverside café', address = '1 Quay Hill, Exeter', postcode = 'EX2 4AN', phone = '01392 111222' WHERE id = 'svc_walk'")
-	execSQL(t, d, "INSERT INTO service_schedules (service_id, position, day, opens, closes) VALUES ('svc_walk', 0, 3, '10:00', '12:00'), ('svc_walk', 1, 5, '14:00', '15:00')")
+	oikostest.Exec(t, d, "UPDATE services SET location_name = 'Riverside café', address = '1 Quay Hill, Exeter', postcode = 'EX2 4AN', phone = '01392 111222' WHERE id = 'svc_walk'")
+	oikostest.Exec(t, d, "INSERT INTO service_schedules (service_id, position, day, opens, closes) VALUES ('svc_walk', 0, 3, '10:00', '12:00'), ('svc_walk', 1, 5, '14:00', '15:00')")
 	c, err := w.store.Create(ctx, linkWorker, w.referralID, connection.CreateInput{ServiceID: w.walk, Kind: connection.Supported})
 	if err != nil {
 		t.Fatal(err)
@@ -209,7 +210,7 @@ func TestRemindersBeforeFirstSession(t *testing.T) {
 		// The landline takes no texts.
 		_, err = w.store.SetReminders(ctx, linkWorker, w.referralID, connection.ReminderInput{Channel: "sms"})
 		wantErr(t, err, oikos.EINVALID, "channel")
-		execSQL(t, d, "UPDATE people SET phone = '07700 900123' WHERE id = (SELECT person_id FROM referrals WHERE id = $1)", w.referralID)
+		oikostest.Exec(t, d, "UPDATE people SET phone = '07700 900123' WHERE id = (SELECT person_id FROM referrals WHERE id = $1)", w.referralID)
 		if choice, err = w.store.SetReminders(ctx, linkWorker, w.referralID, connection.ReminderInput{Channel: "sms"}); err != nil ||
 			choice.Channel != "sms" || choice.ChosenBy != "Lee Worker" || choice.ChosenAt == nil || choice.Mobile != "+447700900123" {
 			t.Fatalf("%+v %v", choice, err)
@@ -364,7 +365,7 @@ func TestReminderReachesNotify(t *testing.T) {
 		w := newConnWorld(t, d, true)
 		w.clock = time.Now()
 		w.accept(t)
-		execSQL(t, d, "UPDATE people SET phone = '+44 7700 900123' WHERE id = (SELECT person_id FROM referrals WHERE id = $1)", w.referralID)
+		oikostest.Exec(t, d, "UPDATE people SET phone = '+44 7700 900123' WHERE id = (SELECT person_id FROM referrals WHERE id = $1)", w.referralID)
 		if _, err := w.store.SetReminders(ctx, linkWorker, w.referralID, connection.ReminderInput{Channel: "sms"}); err != nil {
 			t.Fatal(err)
 		}

@@ -34,7 +34,7 @@ func (in *CreateInput) Validate() error {
 		f["service_id"] = "No service has that id."
 	}
 	if !validKind(in.Kind) {
-		f["kind"] = "Choose how the person will be connected: signpost, active_signpost or supported."
+		f["kind"] = "Choose how the person will be connected: a signpost, an active signpost or a supported referral."
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	checkText(f, "note", in.Note, MaxNote)
@@ -61,25 +61,20 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 	id := db.NewID("con")
 	now := s.now()
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if s.DB.Dialect == db.Postgres {
-			lock = " FOR UPDATE OF r"
+		head, err := referral.Lock(ctx, tx, s.DB.Dialect, referralID)
+		if err != nil {
+			return err
 		}
-		var st referral.Status
-		var share, restricted bool
-		var reference, given, family, phone, email string
-		err := tx.QueryRowContext(ctx, `SELECT r.status, r.consent_share, r.reference, p.given_name, p.family_name, p.phone, p.email,
-			p.restricted_at IS NOT NULL FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1`+lock, referralID).
-			Scan(&st, &share, &reference, &given, &family, &phone, &email, &restricted)
-		if err == sql.ErrNoRows {
-			return oikos.NotFound("Referral")
-		} else if err != nil {
+		var restricted bool
+		var given, family, phone, email string
+		if err := tx.QueryRowContext(ctx, `SELECT given_name, family_name, phone, email, restricted_at IS NOT NULL FROM people WHERE id = $1`,
+			head.PersonID).Scan(&given, &family, &phone, &email, &restricted); err != nil {
 			return err
 		}
 		if restricted {
 			return refused("referral", "The person has asked for their record to be restricted, so no new connection can be made until that is lifted.")
 		}
-		switch st {
+		switch head.Status {
 		case referral.Received:
 			return refused("referral", "Accept the referral before connecting the person to a service.")
 		case referral.Closed:
@@ -106,7 +101,7 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 			return refused("service_id", "The person is already connected to this service.")
 		}
 		shared := Contact{}
-		if share {
+		if head.ConsentShare {
 			shared = Contact{Name: given + " " + family, Phone: phone, Email: email}
 		}
 		sharedJSON, _ := json.Marshal(shared)
@@ -129,7 +124,7 @@ func (s *Store) Create(ctx context.Context, by referral.Actor, referralID string
 			if err != nil {
 				return err
 			}
-			if err := s.send(ctx, tx, NewConnectionMessage(to, svcName, reference, in.Kind, s.BaseURL, id, token)); err != nil {
+			if err := s.send(ctx, tx, NewConnectionMessage(to, svcName, head.Reference, in.Kind, s.BaseURL, id, token)); err != nil {
 				return err
 			}
 		}
@@ -215,6 +210,10 @@ type Filter struct {
 
 // List returns connections newest first, with the total.
 func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
+	return list(ctx, s.DB.R(), f)
+}
+
+func list(ctx context.Context, q db.Querier, f Filter) ([]Connection, int, error) {
 	conds := []string{"1 = 1"}
 	var args []any
 	add := func(cond string, v any) {
@@ -251,7 +250,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 	}
 	where := " WHERE " + strings.Join(conds, " AND ")
 	var total int
-	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"+where, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit
@@ -259,7 +258,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 		limit = 50
 	}
 	n := len(args)
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+connectionColumns+connectionFrom+where+
+	rows, err := q.QueryContext(ctx, "SELECT "+connectionColumns+connectionFrom+where+
 		fmt.Sprintf(" ORDER BY c.created_at DESC, c.id LIMIT $%d OFFSET $%d", n+1, n+2), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -279,15 +278,25 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 // ForReferral lists a referral's connections, oldest first, recording the
 // read on the person's record.
 func (s *Store) ForReferral(ctx context.Context, by referral.Actor, referralID string) ([]Connection, error) {
-	items, _, err := s.List(ctx, Filter{ReferralID: referralID, ShowRestricted: true, Limit: 500})
+	items, err := ReadForReferral(ctx, s.DB.R(), referralID)
+	if err != nil {
+		return nil, err
+	}
+	if err := audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: auditKind, ObjectID: referralID, Client: by.Client}); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// ReadForReferral is ForReferral through q, unaudited: the caller audits
+// the read (AuditKind).
+func ReadForReferral(ctx context.Context, q db.Querier, referralID string) ([]Connection, error) {
+	items, _, err := list(ctx, q, Filter{ReferralID: referralID, ShowRestricted: true, Limit: 500})
 	if err != nil {
 		return nil, err
 	}
 	for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
 		items[i], items[j] = items[j], items[i]
-	}
-	if err := audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: auditKind, ObjectID: referralID, Client: by.Client}); err != nil {
-		return nil, err
 	}
 	return items, nil
 }
@@ -298,10 +307,7 @@ func (s *Store) load(ctx context.Context, tx *sql.Tx, id string) (Connection, er
 	if !validID(id) {
 		return Connection{}, oikos.NotFound("Connection")
 	}
-	q := "SELECT " + connectionColumns + connectionFrom + " WHERE c.id = $1"
-	if s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE OF c"
-	}
+	q := "SELECT " + connectionColumns + connectionFrom + " WHERE c.id = $1" + s.DB.Dialect.ForUpdateOf("c")
 	c, err := scanConnection(tx.QueryRowContext(ctx, q, id))
 	if err == sql.ErrNoRows {
 		return c, oikos.NotFound("Connection")
@@ -520,7 +526,12 @@ type Event struct {
 
 // Events lists what happened to a connection, oldest first.
 func (s *Store) Events(ctx context.Context, id string) ([]Event, error) {
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT e.at, e.kind, e.status, e.text, COALESCE(u.name, e.actor_id)
+	return ReadEvents(ctx, s.DB.R(), id)
+}
+
+// ReadEvents is Events through q: inside a transaction, or not.
+func ReadEvents(ctx context.Context, q db.Querier, id string) ([]Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.at, e.kind, e.status, e.text, COALESCE(u.name, e.actor_id)
 		FROM connection_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.connection_id = $1 ORDER BY e.position`, id)
 	if err != nil {
 		return nil, err

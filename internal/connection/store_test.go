@@ -11,6 +11,7 @@ import (
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/referral"
 )
 
@@ -31,26 +32,19 @@ type connWorld struct {
 	consentShare bool
 }
 
-func execSQL(t *testing.T, d *db.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := d.Exec(context.Background(), q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
-
 func newConnWorld(t *testing.T, d *db.DB, share bool) *connWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &connWorld{d: d, orgA: "org_a", orgB: "org_b", walk: "svc_walk", choir: "svc_choir",
 		clock: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), consentShare: share}
 	now := db.Millis(w.clock)
-	execSQL(t, d, "INSERT INTO organisations (id, name, kind, email, created_at, updated_at) VALUES ('org_a', 'Ramblers', 'vcse', 'hello@ramblers.example', $1, $1)", now)
-	execSQL(t, d, "INSERT INTO organisations (id, name, kind, created_at, updated_at) VALUES ('org_b', 'Choir Club', 'vcse', $1, $1)", now)
-	execSQL(t, d, `INSERT INTO services (id, organisation_id, name, email, last_checked_at, created_at, updated_at)
+	oikostest.Exec(t, d, "INSERT INTO organisations (id, name, kind, email, created_at, updated_at) VALUES ('org_a', 'Ramblers', 'vcse', 'hello@ramblers.example', $1, $1)", now)
+	oikostest.Exec(t, d, "INSERT INTO organisations (id, name, kind, created_at, updated_at) VALUES ('org_b', 'Choir Club', 'vcse', $1, $1)", now)
+	oikostest.Exec(t, d, `INSERT INTO services (id, organisation_id, name, email, last_checked_at, created_at, updated_at)
 		VALUES ('svc_walk', 'org_a', 'Riverside walk', '', $1, $1, $1), ('svc_choir', 'org_b', 'Community choir', 'choir@example.org', $1, $1, $1),
 		('svc_gone', 'org_b', 'Closed club', '', $1, $1, $1)`, now)
-	execSQL(t, d, "UPDATE services SET status = 'closed' WHERE id = 'svc_gone'")
-	execSQL(t, d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at) VALUES
+	oikostest.Exec(t, d, "UPDATE services SET status = 'closed' WHERE id = 'svc_gone'")
+	oikostest.Exec(t, d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at) VALUES
 		('usr_worker', 'linkWorker@example.org', 'Lee Worker', 'link_worker', NULL, $1, $1),
 		('usr_provider', 'provider@ramblers.example', 'Pat Provider', 'provider', 'org_a', $1, $1)`, now)
 	refs := referral.NewStore(d)
@@ -374,20 +368,10 @@ func TestServiceFigures(t *testing.T) {
 		w.accept(t)
 		// Three people's connections: accepted and attended after 3 days,
 		// accepted and attended after 7, and declined; and one to B.
-		refs := referral.NewStore(d)
 		ids := []string{w.referralID}
 		for i, name := range []string{"Ann", "Bob"} {
-			r, err := refs.Create(ctx, linkWorker, referral.Input{
-				Person: referral.PersonInput{GivenName: name, FamilyName: "Smith", DateOfBirth: "1950-01-0" + string(rune('1'+i)), Postcode: "EX4 4QJ"},
-				Source: referral.SourceInput{Type: "gp"}, Reasons: []string{"loneliness"}, Consent: referral.ConsentInput{Given: true},
-			}, "", "api")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := refs.Transition(ctx, linkWorker, r.ID, referral.Accepted, ""); err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, r.ID)
+			ids = append(ids, oikostest.AcceptedReferralOf(t, d, referral.PersonInput{GivenName: name, FamilyName: "Smith",
+				DateOfBirth: "1950-01-0" + string(rune('1'+i)), Postcode: "EX4 4QJ"}).ID)
 		}
 		start := w.clock
 		var made []connection.Connection

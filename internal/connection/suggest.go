@@ -68,6 +68,12 @@ type Profile struct {
 	Prefs     Preferences
 	// Past maps a service id to what became of their connections to it.
 	Past map[string]Past
+	// Age is how old they are (nil: not known), and Sex how they
+	// describe themselves ("female", "male", "other", "not_stated", or ""
+	// when nobody has asked): a service for other ages, or for women or
+	// men only, is not suitable for them.
+	Age *int
+	Sex string
 }
 
 // Scored is a service with its score and the reasons for it.
@@ -275,6 +281,15 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 		s.Reasons = append(s.Reasons, "Full at the moment: waiting list")
 	}
 
+	// Whom it is for.
+	if reason, outside := whoFor(p, c); reason != "" {
+		if outside {
+			mismatch(reason)
+		} else {
+			s.Reasons = append(s.Reasons, reason)
+		}
+	}
+
 	// What happened before.
 	if past, ok := p.Past[c.ID]; ok {
 		switch {
@@ -301,6 +316,59 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 	s.Suitable = !hard && !s.WaitingList
 	s.Score = math.Round(s.Score*1e4) / 1e4
 	return s
+}
+
+// whoFor says whether a service is for people like the person: the reason
+// to give ("For women only", "For ages 16 to 25"), and whether they are
+// outside it. Only what is known counts against them: a service for women
+// is not ruled out for someone whose sex is not recorded, or who
+// describes it otherwise, but the reason is given so the link worker can
+// check; one for ages 16 to 25 is ruled out for someone of 85.
+func whoFor(p Profile, c directory.Nearby) (reason string, outside bool) {
+	var sex string
+	var sexOut, ageOut bool
+	switch c.ForSex {
+	case "female":
+		sex, sexOut = "For women only", p.Sex == "male"
+	case "male":
+		sex, sexOut = "For men only", p.Sex == "female"
+	}
+	ages := AgesLabel(c.MinAge, c.MaxAge)
+	if ages != "" && p.Age != nil {
+		ageOut = (c.MinAge != nil && *p.Age < *c.MinAge) || (c.MaxAge != nil && *p.Age > *c.MaxAge)
+		if !ageOut {
+			ages = "" // within it: nothing to say
+		}
+	}
+	switch {
+	case sexOut && ageOut:
+		return sex + "; " + strings.ToLower(ages[:1]) + ages[1:], true
+	case sexOut:
+		return sex, true
+	case ageOut:
+		return ages, true
+	case sex != "" && ages != "":
+		return sex + "; " + strings.ToLower(ages[:1]) + ages[1:], false
+	case sex != "":
+		return sex, false
+	}
+	return ages, false
+}
+
+// AgesLabel says the ages a service is for: "For ages 16 to 25", "For
+// ages 55 and over", "For ages up to 18"; "" when it is for any age.
+func AgesLabel(min, max *int) string {
+	switch {
+	case min != nil && max != nil && *min == *max:
+		return fmt.Sprintf("For age %d only", *min)
+	case min != nil && max != nil:
+		return fmt.Sprintf("For ages %d to %d", *min, *max)
+	case min != nil && *min > 0:
+		return fmt.Sprintf("For ages %d and over", *min)
+	case max != nil:
+		return fmt.Sprintf("For ages up to %d", *max)
+	}
+	return ""
 }
 
 // pastStatusWords say a connection's status in a sentence.

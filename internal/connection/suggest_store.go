@@ -11,9 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
-	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/db"
 	"oikos/internal/directory"
@@ -30,6 +28,11 @@ type Suggester struct {
 	Now       func() time.Time
 	// Limit is how many suggestions to give.
 	Limit int
+
+	// reads groups the audited reads of concurrent requests into one
+	// commit; one Suggester serves a database (package app builds it once).
+	readsOnce sync.Once
+	reads     *db.GroupCommit[*readRecord]
 }
 
 // NewSuggester returns a Suggester on d with the real clock.
@@ -56,24 +59,6 @@ const (
 func (s *Suggester) auditEvent(ctx context.Context, tx *sql.Tx, by referral.Actor, action, kind, referralID string) error {
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
 		ObjectKind: kind, ObjectID: referralID, Client: by.Client})
-}
-
-// referralStatus reads a referral's status inside tx, locking its row on
-// PostgreSQL for a write.
-func (s *Suggester) referralStatus(ctx context.Context, tx *sql.Tx, id string, lock bool) (referral.Status, error) {
-	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
-		return "", oikos.NotFound("Referral")
-	}
-	q := "SELECT status FROM referrals WHERE id = $1"
-	if lock && s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE"
-	}
-	var st referral.Status
-	err := tx.QueryRowContext(ctx, q, id).Scan(&st)
-	if err == sql.ErrNoRows {
-		return st, oikos.NotFound("Referral")
-	}
-	return st, err
 }
 
 // Suggestion is one service suggested, with why.
@@ -194,14 +179,12 @@ type readRecord struct {
 	done bool
 }
 
-var readQueues sync.Map // *db.DB → *db.GroupCommit[*readRecord]
-
 // record writes rec, alone or with the others queued with it, and returns
 // once it is committed or has failed.
 func (s *Suggester) record(ctx context.Context, rec *readRecord) error {
-	qv, _ := readQueues.LoadOrStore(s.DB, &db.GroupCommit[*readRecord]{Max: maxReadBatch})
+	s.readsOnce.Do(func() { s.reads = &db.GroupCommit[*readRecord]{Max: maxReadBatch} })
 	rec.ctx = ctx
-	if err := qv.(*db.GroupCommit[*readRecord]).Do(rec, s.writeReads); err != nil || !rec.done {
+	if err := s.reads.Do(rec, s.writeReads); err != nil || !rec.done {
 		return cmp.Or(err, db.ErrBatchAborted)
 	}
 	return rec.err
@@ -292,6 +275,10 @@ func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Refer
 	if err != nil {
 		return nil, err
 	}
+	age, sex, err := s.whoTheyAre(ctx, r, ref)
+	if err != nil {
+		return nil, err
+	}
 	if !located {
 		return nil, nil
 	}
@@ -308,7 +295,7 @@ func (s *Suggester) gather(ctx context.Context, r db.Querier, ref referral.Refer
 		return nil, err
 	}
 	out.Considered = len(cands)
-	profile := Profile{Needs: needs, Interests: words, Prefs: out.Preferences, Past: past}
+	profile := Profile{Needs: needs, Interests: words, Prefs: out.Preferences, Past: past, Age: age, Sex: sex}
 	ranked := Rank(profile, cands)
 	unmet := FindUnmet(needs, ranked, MinSuitable, postcode.Outcode(ref.Person.Postcode), out.Preferences.MaxKm)
 	if out.Items, err = s.withServices(ctx, r, profile, ranked[:min(len(ranked), s.limit())]); err != nil {
@@ -351,6 +338,27 @@ func (s *Suggester) withServices(ctx context.Context, r db.Querier, p Profile, r
 			Previously: r.Previously, ConnectionStatus: r.Connection})
 	}
 	return out, nil
+}
+
+// whoTheyAre reads the person's age today (nil when their date of birth
+// is not held) and sex as recorded.
+func (s *Suggester) whoTheyAre(ctx context.Context, r db.Querier, ref referral.Referral) (*int, string, error) {
+	var sex string
+	if ref.PersonID != "" {
+		err := r.QueryRowContext(ctx, "SELECT sex FROM people WHERE id = $1", ref.PersonID).Scan(&sex)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, "", err
+		}
+	}
+	if ref.Person == nil || ref.Person.DateOfBirth == "" {
+		return nil, sex, nil
+	}
+	born, err := time.Parse(time.DateOnly, ref.Person.DateOfBirth)
+	if err != nil {
+		return nil, sex, nil
+	}
+	age := referral.Age(born, s.now().In(suggestZone))
+	return &age, sex, nil
 }
 
 // latestNeeds reads the needs and interests of the referral's latest

@@ -14,6 +14,7 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/directory"
+	"oikos/internal/oikostest"
 	"oikos/internal/org"
 )
 
@@ -70,7 +71,7 @@ func TestSuggest(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 		s := connection.NewSuggester(d)
 		today := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return today }
@@ -150,7 +151,7 @@ func TestSuggest(t *testing.T) {
 		if err != nil || len(counts) != 2 || counts[0].Referrals != 1 || counts[0].Area != "EX4" {
 			t.Errorf("counts %+v %v", counts, err)
 		}
-		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != 4 {
+		if n := oikostest.AuditActions(t, d, "referral.suggestions", ref.ID)["read"]; n != 4 {
 			t.Errorf("%d suggestion reads audited, want 4", n)
 		}
 
@@ -178,7 +179,7 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		ids := exeterServices(t, d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 		if _, err := casework.NewStore(d).RecordConversation(ctx, worker, ref.ID, casework.ConversationInput{HeldAt: "2026-03-01", Mode: "phone",
 			Needs: []casework.NeedInput{{Code: "loneliness", Priority: 1}}, WhatMatters: "Seeing people", Interests: "gardening"}); err != nil {
 			t.Fatal(err)
@@ -292,9 +293,9 @@ func TestSuggestConcurrentReads(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		exeterServices(t, d)
-		ref := openReferral(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada)
 		s := connection.NewSuggester(d)
-		before := auditCount(t, d, ref.ID, "referral", "read")
+		before := oikostest.AuditActions(t, d, "referral", ref.ID)["read"]
 		const callers = 24
 		errs := make(chan error, callers)
 		for i := range callers {
@@ -317,10 +318,10 @@ func TestSuggestConcurrentReads(t *testing.T) {
 				t.Error(err)
 			}
 		}
-		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != callers {
+		if n := oikostest.AuditActions(t, d, "referral.suggestions", ref.ID)["read"]; n != callers {
 			t.Errorf("%d suggestion reads audited, want %d", n, callers)
 		}
-		if n := auditCount(t, d, ref.ID, "referral", "read"); n != before+callers/2 {
+		if n := oikostest.AuditActions(t, d, "referral", ref.ID)["read"]; n != before+callers/2 {
 			t.Errorf("%d referral reads audited, want %d", n, before+callers/2)
 		}
 		if _, err := audit.Verify(ctx, d.R()); err != nil {
@@ -336,8 +337,88 @@ func TestSuggestConcurrentReads(t *testing.T) {
 		if _, err := s.Suggest(gone, worker, ref); err == nil {
 			t.Error("a read for a caller that has gone succeeded")
 		}
-		if n := auditCount(t, d, ref.ID, "referral.suggestions", "read"); n != callers {
+		if n := oikostest.AuditActions(t, d, "referral.suggestions", ref.ID)["read"]; n != callers {
 			t.Errorf("%d suggestion reads audited after a cancelled one, want %d", n, callers)
+		}
+	})
+}
+
+// Suggestions know the person's age and sex: a group for women, or for
+// young adults, is never suitable for a man of 74, and a change to whom a
+// service is for is seen at once.
+func TestSuggestWhoFor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ids := exeterServices(t, d)
+		ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada) // born 1951-09-14
+		if _, err := d.Exec(ctx, "UPDATE people SET sex = 'male' WHERE id = $1", ref.PersonID); err != nil {
+			t.Fatal(err)
+		}
+		ds := directory.NewStore(d)
+		base, err := ds.Get(ctx, ids["Belmont befriending"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		add := func(name string, change func(*directory.Input)) string {
+			in := base.Input()
+			in.Name = name
+			change(&in)
+			v, err := ds.Create(ctx, directory.Actor{UserID: "system"}, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.ForSex != in.ForSex && !(in.ForSex == "" && v.ForSex == "any") {
+				t.Fatalf("stored for %q, sent %q", v.ForSex, in.ForSex)
+			}
+			return v.ID
+		}
+		sisters := add("Sisters' coffee circle", func(in *directory.Input) { in.ForSex = "female" })
+		young := add("Young adult carers", func(in *directory.Input) { in.MinAge, in.MaxAge = years(16), years(25) })
+		s := connection.NewSuggester(d)
+		s.Now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }
+		byID := func() map[string]connection.Suggestion {
+			t.Helper()
+			got, err := s.Suggest(ctx, worker, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]connection.Suggestion{}
+			lastSuitable, firstUnsuitable := -1, len(got.Items)
+			for i, it := range got.Items {
+				out[it.ID] = it
+				if it.Suitable {
+					lastSuitable = i
+				} else if i < firstUnsuitable {
+					firstUnsuitable = i
+				}
+			}
+			if lastSuitable > firstUnsuitable {
+				t.Errorf("an unsuitable service ranks above a suitable one: %+v", got.Items)
+			}
+			return out
+		}
+		got := byID()
+		if it := got[sisters]; it.Suitable || !slices.Contains(it.Reasons, "For women only") || it.ForSex != "female" {
+			t.Errorf("sisters: %+v", it)
+		}
+		if it := got[young]; it.Suitable || !slices.Contains(it.Reasons, "For ages 16 to 25") {
+			t.Errorf("young carers: %+v", it)
+		}
+		if it := got[ids["Belmont befriending"]]; !it.Suitable {
+			t.Errorf("befriending: %+v", it)
+		}
+		// The circle opens to everyone: suitable now.
+		in := base.Input()
+		in.Name, in.ForSex = "Sisters' coffee circle", "any"
+		if _, err := ds.Update(ctx, directory.Actor{UserID: "system"}, sisters, in); err != nil {
+			t.Fatal(err)
+		}
+		if it := byID()[sisters]; !it.Suitable || it.ForSex != "any" {
+			t.Errorf("open to all: %+v", it)
+		}
+		in.ForSex = "everyone"
+		if _, err := ds.Update(ctx, directory.Actor{UserID: "system"}, sisters, in); fields(err)["for_sex"] == "" {
+			t.Errorf("bad for_sex: %v", err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 )
 
 func cost(p int64) *int64 { return &p }
+func years(n int) *int    { return &n }
 func places(n int) *int   { return &n }
 
 // walk is a free walking group 1 km away that meets on Tuesday mornings,
@@ -98,6 +99,35 @@ func TestRankFactors(t *testing.T) {
 		{name: "completed before", profile: connection.Profile{Past: map[string]connection.Past{"svc_walk": {Status: "completed"}}},
 			reason: "Went before and completed it", suitable: true},
 		{name: "citizen-led", service: func(n *directory.Nearby) { n.CitizenLed = true }, reason: "Run by local people", suitable: true},
+		// Whom it is for: Arthur, 85, is offered no group for young adults
+		// or for women as suitable.
+		{name: "for women, a man", profile: connection.Profile{Sex: "male", Age: years(85)}, service: func(n *directory.Nearby) { n.ForSex = "female" },
+			reason: "For women only", worse: true},
+		{name: "for women, a woman", profile: connection.Profile{Sex: "female"}, service: func(n *directory.Nearby) { n.ForSex = "female" },
+			reason: "For women only", suitable: true},
+		{name: "for women, sex not recorded", service: func(n *directory.Nearby) { n.ForSex = "female" }, reason: "For women only", suitable: true},
+		{name: "for women, other", profile: connection.Profile{Sex: "other"}, service: func(n *directory.Nearby) { n.ForSex = "female" },
+			reason: "For women only", suitable: true},
+		{name: "for men, a woman", profile: connection.Profile{Sex: "female"}, service: func(n *directory.Nearby) { n.ForSex = "male" },
+			reason: "For men only", worse: true},
+		{name: "for anyone", profile: connection.Profile{Sex: "male"}, service: func(n *directory.Nearby) { n.ForSex = "any" },
+			reason: "1.0 km away", suitable: true},
+		{name: "ages 16 to 25, aged 85", profile: connection.Profile{Age: years(85)}, service: func(n *directory.Nearby) { n.MinAge, n.MaxAge = years(16), years(25) },
+			reason: "For ages 16 to 25", worse: true},
+		{name: "ages 16 to 25, aged 25", profile: connection.Profile{Age: years(25)}, service: func(n *directory.Nearby) { n.MinAge, n.MaxAge = years(16), years(25) },
+			reason: "1.0 km away", suitable: true},
+		{name: "ages 16 to 25, age not known", service: func(n *directory.Nearby) { n.MinAge, n.MaxAge = years(16), years(25) },
+			reason: "For ages 16 to 25", suitable: true},
+		{name: "55 and over, aged 54", profile: connection.Profile{Age: years(54)}, service: func(n *directory.Nearby) { n.MinAge = years(55) },
+			reason: "For ages 55 and over", worse: true},
+		{name: "up to 18, aged 19", profile: connection.Profile{Age: years(19)}, service: func(n *directory.Nearby) { n.MaxAge = years(18) },
+			reason: "For ages up to 18", worse: true},
+		{name: "for young women, a man of 85", profile: connection.Profile{Sex: "male", Age: years(85)},
+			service: func(n *directory.Nearby) { n.ForSex, n.MinAge, n.MaxAge = "female", years(16), years(25) },
+			reason:  "For women only; for ages 16 to 25", worse: true},
+		{name: "for young women, a woman of 85", profile: connection.Profile{Sex: "female", Age: years(85)},
+			service: func(n *directory.Nearby) { n.ForSex, n.MinAge, n.MaxAge = "female", years(16), years(25) },
+			reason:  "For ages 16 to 25", worse: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := tc.profile
@@ -224,6 +254,25 @@ func TestInterestWords(t *testing.T) {
 	} {
 		if got := strings.Join(directory.InterestWords(text), " "); got != want {
 			t.Errorf("%q: %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestAgesLabel(t *testing.T) {
+	for _, tt := range []struct {
+		min, max *int
+		want     string
+	}{
+		{years(16), years(25), "For ages 16 to 25"},
+		{years(55), nil, "For ages 55 and over"},
+		{nil, years(18), "For ages up to 18"},
+		{years(18), years(18), "For age 18 only"},
+		{years(0), nil, ""},
+		{years(0), years(11), "For ages 0 to 11"},
+		{nil, nil, ""},
+	} {
+		if got := connection.AgesLabel(tt.min, tt.max); got != tt.want {
+			t.Errorf("%v-%v: %q, want %q", tt.min, tt.max, got, tt.want)
 		}
 	}
 }

@@ -23,10 +23,37 @@ type Migration struct {
 	SQL     string
 }
 
+// sharedDir holds the migrations both dialects run as written. A version
+// lives either there or in each dialect's own folder (where the SQL
+// differs, or where only one dialect needs the change), never both, so a
+// script is kept once wherever the two databases agree.
+const sharedDir = "shared"
+
 // Migrations lists the embedded migrations for a dialect in version order.
-// Files are named NNNN_name.sql under migrations/<dialect>/.
+// Files are named NNNN_name.sql, under migrations/shared/ when both
+// dialects run the same script and under migrations/<dialect>/ otherwise.
 func Migrations(d Dialect) ([]Migration, error) {
-	dir := path.Join("migrations", string(d))
+	shared, err := readMigrations(sharedDir)
+	if err != nil {
+		return nil, err
+	}
+	own, err := readMigrations(string(d))
+	if err != nil {
+		return nil, err
+	}
+	out := append(shared, own...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
+	for i := 1; i < len(out); i++ {
+		if out[i].Version == out[i-1].Version {
+			return nil, fmt.Errorf("two %s migrations numbered %d (a version is in migrations/shared or in each dialect's folder, not both)", d, out[i].Version)
+		}
+	}
+	return out, nil
+}
+
+// readMigrations reads the scripts of one folder under migrations/.
+func readMigrations(folder string) ([]Migration, error) {
+	dir := path.Join("migrations", folder)
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, err
@@ -40,19 +67,13 @@ func Migrations(d Dialect) ([]Migration, error) {
 		num, rest, ok := strings.Cut(strings.TrimSuffix(name, ".sql"), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil {
-			return nil, fmt.Errorf("migration file %s: want NNNN_name.sql", name)
+			return nil, fmt.Errorf("migration file %s/%s: want NNNN_name.sql", folder, name)
 		}
 		body, err := fs.ReadFile(migrationFiles, path.Join(dir, name))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, Migration{Version: v, Name: rest, SQL: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i := 1; i < len(out); i++ {
-		if out[i].Version == out[i-1].Version {
-			return nil, fmt.Errorf("two migrations numbered %d", out[i].Version)
-		}
 	}
 	return out, nil
 }
@@ -75,12 +96,11 @@ func (d *DB) Migrate(ctx context.Context) ([]int, error) {
 	}
 	defer conn.Close()
 
-	if d.Dialect == Postgres {
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", migrationLockKey); err != nil {
-			return nil, fmt.Errorf("take migration lock: %w", err)
-		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLockKey)
+	unlock, err := d.Dialect.lockSession(ctx, conn, migrationLockKey)
+	if err != nil {
+		return nil, fmt.Errorf("take migration lock: %w", err)
 	}
+	defer unlock()
 
 	// The write pool begins transactions IMMEDIATE on SQLite, so a second
 	// migrator waits here until the first has committed.

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"oikos"
@@ -124,6 +125,7 @@ func mapService(svc HSDSService, orgID, source string) (m mappedService, reason 
 		in.Languages = in.Languages[:maxListItems]
 	}
 
+	m.details(svc.Attributes, &in)
 	terms, direct := m.terms(svc.Attributes)
 	cats, fromText := MapCategories(terms, svc.Name, svc.Description)
 	for _, c := range direct {
@@ -152,7 +154,7 @@ func mapService(svc HSDSService, orgID, source string) (m mappedService, reason 
 		return m, fmt.Sprintf("status %q is not one of active, inactive, defunct or temporarily closed", truncate(svc.Status, 40))
 	}
 
-	m.Imported = Imported{Input: in, Source: source, SourceID: id, Terms: terms, Status: status}
+	m.Imported = Imported{Input: in, Source: source, SourceID: id, Terms: terms, Status: status, CheckedAt: m.assured(svc.AssuredDate)}
 	if sal != nil && sal.Location != nil {
 		if locID, ok := cleanSourceID(sal.Location.ID); ok {
 			m.LocationID = locID
@@ -160,6 +162,72 @@ func mapService(svc HSDSService, orgID, source string) (m mappedService, reason 
 	}
 	m.ScheduleIDs = m.scheduleIDs
 	return m, ""
+}
+
+// assured reads the date the source last checked the service. HSDS says
+// it is a date; a date-time is read too, as some feeds send one.
+func (m *mappedService) assured(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t, err = time.Parse(time.RFC3339, s)
+	}
+	if err != nil || t.Year() < 1970 {
+		m.note("assured_date %q is not a date like 2024-03-01, so it was left out", truncate(s, 30))
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// details reads Oikos's service details (see ServiceDetailTerm) from the
+// attributes that carry them.
+func (m *mappedService) details(attrs []HSDSAttribute, in *Input) {
+	for _, a := range attrs {
+		if a.TaxonomyTerm == nil {
+			continue
+		}
+		code, ok := serviceDetailCode(*a.TaxonomyTerm)
+		if !ok {
+			continue
+		}
+		value := strings.TrimSpace(a.Value)
+		switch code {
+		case DetailCitizenLed:
+			switch strings.ToLower(value) {
+			case "", "true", "yes":
+				in.CitizenLed = true
+			case "false", "no":
+				in.CitizenLed = false
+			default:
+				m.note("the citizen-led attribute's value %q is not true or false, so it was left out", truncate(value, 20))
+			}
+		case DetailStartedOn:
+			if problem := startDateProblem(value); problem != "" {
+				m.note("the started-on attribute's value %q was left out: %s", truncate(value, 20), problem)
+			} else {
+				in.StartedOn = value
+			}
+		case DetailCapacity:
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 || n > maxCapacity {
+				m.note("the places-free attribute's value %q is not a whole number from 0 to %d, so it was left out", truncate(value, 20), maxCapacity)
+			} else {
+				in.Capacity = &n
+			}
+		case DetailForSex:
+			switch v := strings.ToLower(value); v {
+			case "female", "male", "any":
+				in.ForSex = v
+			default:
+				m.note("the for-women-or-men attribute's value %q is not female, male or any, so it was left out", truncate(value, 20))
+			}
+		default:
+			m.note("the service detail %q is not one Oikos keeps, so it was left out", truncate(code, 40))
+		}
+	}
 }
 
 func (m *mappedService) email(field, s string) string {
@@ -507,6 +575,11 @@ func (m *mappedService) schedules(list []HSDSSchedule, in *Input) {
 // (from another Oikos) become categories directly and are not kept twice.
 func (m *mappedService) terms(attrs []HSDSAttribute) (kept []Term, direct []string) {
 	for _, a := range attrs {
+		if a.TaxonomyTerm != nil {
+			if _, detail := serviceDetailCode(*a.TaxonomyTerm); detail {
+				continue // read by details
+			}
+		}
 		var t Term
 		var oikosTerm bool
 		if tt := a.TaxonomyTerm; tt != nil {

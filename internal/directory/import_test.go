@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
@@ -205,6 +206,99 @@ func TestImportMapsAUKRecord(t *testing.T) {
 		}
 		if list, total, _ := s.ORUKServices(ctx, directory.ORUKFilter{}); total != 0 || len(list) != 0 {
 			t.Errorf("closed service listed: %d", total)
+		}
+	})
+}
+
+// detail is an attribute carrying one of Oikos's service details.
+func detail(t *testing.T, code, value string) map[string]any {
+	t.Helper()
+	term, ok := directory.ServiceDetailTerm(code)
+	if !ok {
+		t.Fatalf("no service detail %q", code)
+	}
+	return map[string]any{"id": "d-" + code, "value": value, "taxonomy_term": term}
+}
+
+// What HSDS has no field for travels in attributes of the service details
+// taxonomy; assured_date says when the source last checked the service.
+func TestImportServiceDetailsAndAssuredDate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := directory.NewStore(d)
+		importOne := func(rec map[string]any) directory.ImportReport {
+			t.Helper()
+			doc, _ := json.Marshal(rec)
+			rep, err := newTestImporter(d).ImportDocument(ctx, doc)
+			if err != nil || len(rep.Rejected) != 0 || rep.ServicesCreated+rep.ServicesUpdated != 1 {
+				t.Fatalf("%v %+v", err, rep)
+			}
+			return rep
+		}
+		notes := func(rep directory.ImportReport) string {
+			var out []string
+			for _, n := range rep.Notes {
+				out = append(out, n.Text)
+			}
+			return strings.Join(out, "\n")
+		}
+
+		rec := ukService("walk-2", "Riverside Health Walk")
+		rec["assured_date"] = "2024-03-01"
+		rec["attributes"] = append(rec["attributes"].([]any), detail(t, directory.DetailCitizenLed, "true"),
+			detail(t, directory.DetailStartedOn, "2019-04-01"), detail(t, directory.DetailCapacity, "12"))
+		if rep := importOne(rec); strings.Contains(notes(rep), "detail") || strings.Contains(notes(rep), "attribute") {
+			t.Errorf("notes: %s", notes(rep))
+		}
+		v, err := s.ORUKService(ctx, "walk-2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.CitizenLed || v.StartedOn != "2019-04-01" || v.Capacity == nil || *v.Capacity != 12 {
+			t.Errorf("details: citizen-led %v, started %q, places %v", v.CitizenLed, v.StartedOn, v.Capacity)
+		}
+		if got := v.LastCheckedAt.UTC().Format(time.DateOnly); got != "2024-03-01" || !v.Stale(time.Now()) {
+			t.Errorf("last checked %s, want the assured date 2024-03-01", got)
+		}
+		// The details are read, not kept as terms of another taxonomy.
+		if len(v.Terms) != 1 || v.Terms[0].Taxonomy != "OpenActive" {
+			t.Errorf("terms %+v", v.Terms)
+		}
+
+		// Checked in Oikos since: an older assured date does not undo it.
+		if err := s.MarkChecked(ctx, directory.Actor{UserID: "usr_test", Client: "test"}, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		importOne(rec)
+		if v, _ := s.ORUKService(ctx, "walk-2"); v.Stale(time.Now()) {
+			t.Errorf("re-import moved the check back to %v", v.LastCheckedAt)
+		}
+
+		// Bad values are left out with a note; the record is kept.
+		bad := ukService("walk-3", "Hillside Health Walk")
+		bad["assured_date"] = "last spring"
+		bad["attributes"] = append(bad["attributes"].([]any), detail(t, directory.DetailCitizenLed, "perhaps"),
+			detail(t, directory.DetailStartedOn, "2019-02-30"), detail(t, directory.DetailCapacity, "-3"),
+			map[string]any{"id": "d-x", "value": "F", "taxonomy_term": map[string]any{"id": "x", "code": "for_pets",
+				"name": "For pets", "description": "For pets", "taxonomy": "Oikos service details"}})
+		text := notes(importOne(bad))
+		for _, want := range []string{`assured_date "last spring"`, `citizen-led attribute's value "perhaps"`, `started-on attribute's value "2019-02-30"`,
+			`places-free attribute's value "-3"`, `service detail "for_pets"`} {
+			if !strings.Contains(text, want) {
+				t.Errorf("no note about %s in\n%s", want, text)
+			}
+		}
+		v, _ = s.ORUKService(ctx, "walk-3")
+		if v.CitizenLed || v.StartedOn != "" || v.Capacity != nil || v.Stale(time.Now()) || len(v.Terms) != 1 {
+			t.Errorf("bad details kept: %+v", v)
+		}
+
+		// An assured date in the future counts as now.
+		future := ukService("walk-4", "Future Health Walk")
+		future["assured_date"] = time.Now().AddDate(1, 0, 0).Format(time.DateOnly)
+		importOne(future)
+		if v, _ := s.ORUKService(ctx, "walk-4"); v.LastCheckedAt.After(time.Now()) {
+			t.Errorf("last checked in the future: %v", v.LastCheckedAt)
 		}
 	})
 }
@@ -465,6 +559,9 @@ func FuzzImportORUK(f *testing.F) {
 	f.Add([]byte(`{"contents": [{"id": "a", "name": "Walk", "description": "walking", "status": "active", "organization": {"id": "o", "name": "O"}}, 5, null]}`))
 	f.Add([]byte(`[{"id": "a", "status": "active", "minimum_age": "1e400", "cost_options": [{"amount": "1e99"}]}]`))
 	f.Add([]byte(`{"services.csv": [{"id": 1}], "organizations.csv": "x"}`))
+	f.Add([]byte(`{"id": "d", "name": "Walk", "description": "walking", "assured_date": "2024-02-30T25:00:00Z", "organization": {"id": "o", "name": "O"},
+		"attributes": [{"id": "1", "value": "1e9", "taxonomy_term": {"id": "t", "code": "capacity", "taxonomy": "Oikos service details"}},
+		{"id": "2", "value": "0099-01-01", "taxonomy_term": {"id": "u", "code": "started_on", "taxonomy_id": "oikos-service-details"}}]}`))
 	f.Add([]byte("\xff\xfe{"))
 
 	d := dbtest.SQLite(f)

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/mail"
@@ -157,12 +158,14 @@ type HSDSCostOption struct {
 	AmountDescription string `json:"amount_description,omitempty"`
 }
 
-// HSDSAttribute tags a service with a taxonomy term.
+// HSDSAttribute tags a service with a taxonomy term, and a value where the
+// term names a detail rather than a kind (see ServiceDetailTerm).
 type HSDSAttribute struct {
 	ID             string            `json:"id"`
 	LinkID         string            `json:"link_id,omitempty"`
 	TaxonomyTermID string            `json:"taxonomy_term_id,omitempty"`
 	LinkEntity     string            `json:"link_entity,omitempty"`
+	Value          string            `json:"value,omitempty"`
 	TaxonomyTerm   *HSDSTaxonomyTerm `json:"taxonomy_term,omitempty"`
 }
 
@@ -494,6 +497,58 @@ func CategoryTerm(c taxonomy.Category) HSDSTaxonomyTerm {
 	detail := oikosTaxonomy
 	return HSDSTaxonomyTerm{ID: categoryTermUUID(c.Code), Code: c.Code, Name: c.Label, Description: c.Description,
 		Taxonomy: taxonomy.TaxonomyName, TaxonomyID: oikosTaxonomyUUID, TaxonomyDetail: &detail, Language: "en"}
+}
+
+// Oikos keeps four things about a service that HSDS 3.0 has no field for:
+// whether the people who use it run it, when it started, how many places
+// it has free, and whether it is for women or men only. A document carries them as attributes, which is how
+// HSDS is extended: the attribute's term, of Oikos's "service details"
+// taxonomy, names the detail and its value holds it ("2019-04-01", "12";
+// citizen-led needs no value).
+const (
+	DetailCitizenLed = "citizen_led"
+	DetailStartedOn  = "started_on"
+	DetailCapacity   = "capacity"
+	DetailForSex     = "for_sex"
+)
+
+const detailsTaxonomyID = "oikos-service-details"
+
+var (
+	detailsTaxonomy = HSDSTaxonomy{ID: nameUUID("taxonomy", detailsTaxonomyID), Name: "Oikos service details", Version: "1",
+		Description: "Details of a community service that HSDS has no field for, each an attribute whose value holds it."}
+	serviceDetails = map[string][2]string{
+		DetailCitizenLed: {"Citizen-led", "Run by the people who take part in it, not by paid staff."},
+		DetailStartedOn:  {"Started on", "The date the service began, as YYYY-MM-DD."},
+		DetailCapacity:   {"Places free", "How many places the service has free, a whole number; 0 when it is full."},
+		DetailForSex:     {"For women or men only", "female for a service for women only, male for one for men only; any, or no attribute, for anyone."},
+	}
+)
+
+// ServiceDetailTerm is the taxonomy term of one service detail (DetailCitizenLed,
+// DetailStartedOn, DetailCapacity or DetailForSex); ok is false for any
+// other code.
+func ServiceDetailTerm(code string) (term HSDSTaxonomyTerm, ok bool) {
+	d, ok := serviceDetails[code]
+	if !ok {
+		return term, false
+	}
+	return HSDSTaxonomyTerm{ID: nameUUID("taxonomy_term", detailsTaxonomyID, code), Code: code, Name: d[0], Description: d[1],
+		Taxonomy: detailsTaxonomy.Name, TaxonomyID: detailsTaxonomy.ID, Language: "en"}, true
+}
+
+// serviceDetailCode is the code of a term of Oikos's service details
+// taxonomy, known by the taxonomy's id or name; ok is false for a term of
+// any other taxonomy.
+func serviceDetailCode(t HSDSTaxonomyTerm) (code string, ok bool) {
+	taxID, name := t.TaxonomyID, t.Taxonomy
+	if t.TaxonomyDetail != nil {
+		taxID, name = cmp.Or(taxID, t.TaxonomyDetail.ID), cmp.Or(name, t.TaxonomyDetail.Name)
+	}
+	if !strings.EqualFold(taxID, detailsTaxonomy.ID) && taxID != detailsTaxonomyID && name != detailsTaxonomy.Name {
+		return "", false
+	}
+	return strings.TrimSpace(t.Code), true
 }
 
 // CategoryForTermID finds the Oikos category a term id names, by its

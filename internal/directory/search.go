@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"oikos"
-	"oikos/internal/db"
 	"oikos/internal/postcode"
 	"oikos/internal/taxonomy"
 )
@@ -400,7 +399,7 @@ var sqliteSearchSlots = make(chan struct{}, runtime.GOMAXPROCS(0)+1)
 // page's services are loaded in full.
 func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
 	res := Results{Next: -1, Place: q.Near}
-	if s.DB.Dialect == db.SQLite {
+	if s.DB.Dialect.InProcess() {
 		select {
 		case sqliteSearchSlots <- struct{}{}:
 			defer func() { <-sqliteSearchSlots }()
@@ -438,16 +437,17 @@ func (s *Store) Search(ctx context.Context, q Query) (Results, error) {
 	}
 
 	textUsed := q.Text
-	cands, err := s.candidates(ctx, q, q.Text, bbox)
+	text := s.text()
+	cands, err := text.candidates(ctx, q, q.Text, bbox)
 	if err != nil {
 		return res, err
 	}
 	if hasText && len(cands) == 0 {
 		// Nothing for the words as typed: try close spellings.
-		if fixed, ok, err := s.correctSpelling(ctx, q.Text); err != nil {
+		if fixed, ok, err := text.correctSpelling(ctx, q.Text); err != nil {
 			return res, err
 		} else if ok {
-			if cands, err = s.candidates(ctx, q, fixed, bbox); err != nil {
+			if cands, err = text.candidates(ctx, q, fixed, bbox); err != nil {
 				return res, err
 			}
 			if len(cands) > 0 {
@@ -543,16 +543,17 @@ func (s *Store) searchByName(ctx context.Context, q Query, limit int) (Results, 
 func (s *Store) searchByRelevance(ctx context.Context, q Query, limit int) (Results, error) {
 	res := Results{Next: -1}
 	textUsed := q.Text
-	page, total, err := s.relevantPage(ctx, q, q.Text, limit)
+	text := s.text()
+	page, total, err := text.relevantPage(ctx, q, q.Text, limit)
 	if err != nil {
 		return res, err
 	}
 	if total == 0 {
 		// Nothing for the words as typed: try close spellings.
-		if fixed, ok, err := s.correctSpelling(ctx, q.Text); err != nil {
+		if fixed, ok, err := text.correctSpelling(ctx, q.Text); err != nil {
 			return res, err
 		} else if ok {
-			if page, total, err = s.relevantPage(ctx, q, fixed, limit); err != nil {
+			if page, total, err = text.relevantPage(ctx, q, fixed, limit); err != nil {
 				return res, err
 			}
 			if total > 0 {
@@ -577,32 +578,15 @@ func (s *Store) searchByRelevance(ctx context.Context, q Query, limit int) (Resu
 	return res, nil
 }
 
-// relevantPage is one page of the matches for text, best first (ties by
-// name, then id, as rank orders them), and how many match in all. Services
-// whose names hold every word come first: a name says what a service is,
-// a description only mentions things.
-func (s *Store) relevantPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
-	if s.DB.Dialect != "postgres" && len(q.wantedCategories()) == 0 && q.Day == 0 && !q.FreeOnly {
-		return s.relevantPageSQLite(ctx, q, text, limit)
-	}
+// rankedPage is relevantPage run by the database: from is the SELECT of
+// the matches (id, name, latitude, longitude, relevance, named) for match,
+// its $1, given the condition of q's filters, whose arguments follow.
+func (s *Store) rankedPage(ctx context.Context, q Query, limit int, match any, from func(cond string) string) ([]candidate, int, error) {
 	cond, args := q.filterSQL(1, nil)
-	var from string
-	if s.DB.Dialect == "postgres" {
-		from = `SELECT s.id, s.name, s.latitude, s.longitude,
-			ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8 AS relevance,
-			ts_filter(s.search_vector, '{a}') @@ query AS named
-		FROM services s, to_tsquery('english', $1) AS query
-		WHERE s.search_vector @@ query AND ` + cond
-		args = append([]any{tsQuery(words(text))}, args...)
-	} else {
-		from = `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance,
-			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')') AS named
-		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
-		WHERE services_fts MATCH $1 AND ` + cond
-		args = append([]any{ftsQuery(text)}, args...)
-	}
+	args = append([]any{match}, args...)
+	sel := from(cond)
 	n := len(args)
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT m.*, COUNT(*) OVER () FROM ("+from+") m ORDER BY m.named DESC, m.relevance DESC, lower(m.name), m.id"+
+	rows, err := s.DB.R().QueryContext(ctx, "SELECT m.*, COUNT(*) OVER () FROM ("+sel+") m ORDER BY m.named DESC, m.relevance DESC, lower(m.name), m.id"+
 		" LIMIT $"+strconv.Itoa(n+1)+" OFFSET $"+strconv.Itoa(n+2), append(args, limit, q.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -624,7 +608,7 @@ func (s *Store) relevantPage(ctx context.Context, q Query, text string, limit in
 	}
 	if len(page) == 0 && q.Offset > 0 {
 		// Past the end: the count still says how many there are.
-		if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+from+") m", args...).Scan(&total); err != nil {
+		if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+sel+") m", args...).Scan(&total); err != nil {
 			return nil, 0, err
 		}
 	}
@@ -668,14 +652,6 @@ func (s *Store) loadMany(ctx context.Context, page []candidate) (map[string]Serv
 		out[v.ID] = v
 	}
 	return out, nil
-}
-
-// candidates runs the first phase on whichever database this is.
-func (s *Store) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
-	if s.DB.Dialect == "postgres" {
-		return s.candidatesPostgres(ctx, q, text, bbox)
-	}
-	return s.candidatesSQLite(ctx, q, text, bbox)
 }
 
 func scanCandidates(rows interface {

@@ -10,7 +10,7 @@ import (
 // On PostgreSQL the words go through websearch_to_tsquery with the English
 // configuration (stemming: "walk" finds "walking"), and a half-typed last
 // word matches as a prefix.
-func (s *Store) candidatesPostgres(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
+func (s postgresText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
 	ws := words(text)
 	if len(ws) == 0 {
 		cond, args := q.filterSQL(0, bbox)
@@ -45,10 +45,27 @@ func tsQuery(ws []string) string {
 	return strings.Join(parts, " & ")
 }
 
-// correctSpellingPostgres finds, for each word with no match, the most
-// similar word in service names and categories by trigram word similarity
+// relevantPage ranks by ts_rank, which weighs the name (A) most.
+func (s postgresText) relevantPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
+	return s.rankedPage(ctx, q, limit, tsQuery(words(text)), func(cond string) string {
+		return `SELECT s.id, s.name, s.latitude, s.longitude,
+			ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8 AS relevance,
+			ts_filter(s.search_vector, '{a}') @@ query AS named
+		FROM services s, to_tsquery('english', $1) AS query
+		WHERE s.search_vector @@ query AND ` + cond
+	})
+}
+
+// wordQuery scores active services by ts_rank.
+func (postgresText) wordQuery(word string) (string, any) {
+	return `SELECT s.pk, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
+			FROM services s, to_tsquery('english', $1) AS query WHERE s.search_vector @@ query AND s.status = 'active'`, word
+}
+
+// correctSpelling finds, for each word with no match, the most similar
+// word in service names and categories by trigram word similarity
 // (pg_trgm, through its GIN index), when it is close enough to be a typo.
-func (s *Store) correctSpellingPostgres(ctx context.Context, text string) (string, bool, error) {
+func (s postgresText) correctSpelling(ctx context.Context, text string) (string, bool, error) {
 	ws := words(text)
 	changed := false
 	err := s.DB.ReadTx(ctx, func(tx *sql.Tx) error {

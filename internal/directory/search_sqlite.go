@@ -102,7 +102,7 @@ func (s *Store) ftsMatch(ctx context.Context, text string) (string, error) {
 	return ftsWords(ws, false), nil
 }
 
-func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
+func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
 	if len(words(text)) == 0 {
 		if bbox != nil && cellRowsSpanned(*bbox) <= maxCellRowsScanned {
 			// Read the box's cells row by row from the index by key: the
@@ -164,7 +164,27 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 	return scanCandidates(rows)
 }
 
-// relevantPageSQLite is relevantPage for words alone on SQLite. Services
+// relevantPage ranks by bm25, weighing the name most. With filters the
+// database ranks every match; for words alone, wordsPage does less.
+func (s sqliteText) relevantPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
+	if len(q.wantedCategories()) == 0 && q.Day == 0 && !q.FreeOnly {
+		return s.wordsPage(ctx, q, text, limit)
+	}
+	return s.rankedPage(ctx, q, limit, ftsQuery(text), func(cond string) string {
+		return `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance,
+			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')') AS named
+		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
+		WHERE services_fts MATCH $1 AND ` + cond
+	})
+}
+
+// wordQuery scores services by bm25, as relevantPage does. A whole word
+// is quoted so that nothing in it is read as FTS5 syntax.
+func (sqliteText) wordQuery(word string) (string, any) {
+	return `SELECT rowid, -bm25(services_fts, 10.0, 4.0, 1.0) FROM services_fts WHERE services_fts MATCH $1`, `"` + word + `"`
+}
+
+// wordsPage is relevantPage for words alone on SQLite. Services
 // whose names hold every word come first, best bm25 first among them, and
 // then the rest by bm25: a name says what a service is, a description
 // only mentions things. The order also keeps the common case cheap. bm25
@@ -173,7 +193,7 @@ func (s *Store) candidatesSQLite(ctx context.Context, q Query, text string, bbox
 // names of a tenth of those, so when the names alone fill the page only
 // they are scored (a 40 ms search became about 6 ms); the rest are only
 // counted.
-func (s *Store) relevantPageSQLite(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
+func (s sqliteText) wordsPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
 	match, err := s.ftsMatch(ctx, text)
 	if err != nil {
 		return nil, 0, err
@@ -190,7 +210,7 @@ func (s *Store) relevantPageSQLite(ctx context.Context, q Query, text string, li
 		return nil, 0, err
 	}
 	key := wordsPageKey{match: match, offset: q.Offset, limit: limit}
-	cache := wordsPagesOf(s.DB)
+	cache := s.caches().words
 	if page, total, ok := cache.get(key, version); ok {
 		return page, total, nil
 	}
@@ -223,13 +243,6 @@ type wordsPages struct {
 
 // maxWordsPages bounds the pages kept: about 5 KB each.
 const maxWordsPages = 2000
-
-var wordsPagesByDB sync.Map // *db.DB → *wordsPages
-
-func wordsPagesOf(d *db.DB) *wordsPages {
-	c, _ := wordsPagesByDB.LoadOrStore(d, &wordsPages{pages: map[wordsPageKey]wordsPage{}})
-	return c.(*wordsPages)
-}
 
 func (c *wordsPages) get(key wordsPageKey, version int64) ([]candidate, int, bool) {
 	c.mu.Lock()
@@ -349,11 +362,8 @@ type vocabulary struct {
 	refreshing bool
 }
 
-var vocabularies sync.Map // *db.DB → *vocabulary
-
 func (s *Store) indexTerms(ctx context.Context) ([]string, error) {
-	vv, _ := vocabularies.LoadOrStore(s.DB, &vocabulary{})
-	v := vv.(*vocabulary)
+	v := s.caches().vocab
 	v.mu.Lock()
 	if v.terms != nil && (v.refreshing || time.Since(v.fetched) < time.Minute) {
 		terms := v.terms
@@ -384,10 +394,7 @@ func (s *Store) readIndexTerms(ctx context.Context) ([]string, error) {
 
 // correctSpelling replaces words the index does not know with the closest
 // word it does (within one edit for short words, two for longer).
-func (s *Store) correctSpelling(ctx context.Context, text string) (string, bool, error) {
-	if s.DB.Dialect == "postgres" {
-		return s.correctSpellingPostgres(ctx, text)
-	}
+func (s sqliteText) correctSpelling(ctx context.Context, text string) (string, bool, error) {
 	terms, err := s.indexTerms(ctx)
 	if err != nil {
 		return "", false, err

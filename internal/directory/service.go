@@ -72,7 +72,9 @@ type Service struct {
 	Eligibility    string    `json:"eligibility"`
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
-	Status         string    `json:"status"`
+	// ForSex is whom the service is for: "any", "female" or "male".
+	ForSex string `json:"for_sex"`
+	Status string `json:"status"`
 	// Course is set when the service runs as a course with dated sessions
 	// (package course), beside or instead of its weekly Schedule.
 	Course *course.Course `json:"course"`
@@ -136,7 +138,12 @@ type Input struct {
 	// GrantApplicationID names the grant award that funds the service;
 	// the store checks it (Store.CheckAward).
 	GrantApplicationID *string `json:"grant_application_id"`
+	// ForSex is one of ForSexes; left out, "any".
+	ForSex string `json:"for_sex"`
 }
+
+// ForSexes are whom a service may be for.
+var ForSexes = []string{"any", "female", "male"}
 
 // Limits on what a service may hold.
 const (
@@ -146,6 +153,7 @@ const (
 	maxListItems   = 30
 	maxSessions    = 50
 	maxCostPence   = 100_000_00 // £100,000: anything more is a typo
+	maxCapacity    = 100_000
 )
 
 func checkText(fields map[string]string, name, value string, limit int, multiline bool) {
@@ -272,7 +280,7 @@ func (in *Input) Validate() error {
 	if in.CostPence != nil && (*in.CostPence < 0 || *in.CostPence > maxCostPence) {
 		f["cost_pence"] = "Cost must be 0 (free) or a price in pence, up to £100,000."
 	}
-	if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > 100000) {
+	if in.Capacity != nil && (*in.Capacity < 0 || *in.Capacity > maxCapacity) {
 		f["capacity"] = "Places free must be a number from 0 to 100,000, or left empty if not known."
 	}
 	if in.MinAge != nil && (*in.MinAge < 0 || *in.MinAge > 130) {
@@ -301,15 +309,14 @@ func (in *Input) Validate() error {
 			in.GrantApplicationID = &id
 		}
 	}
+	if in.ForSex = strings.TrimSpace(in.ForSex); in.ForSex == "" {
+		in.ForSex = "any"
+	} else if !slices.Contains(ForSexes, in.ForSex) {
+		f["for_sex"] = "Say whom it is for: any, female or male."
+	}
 	if in.StartedOn = strings.TrimSpace(in.StartedOn); in.StartedOn != "" {
-		d, err := time.Parse("2006-01-02", in.StartedOn)
-		switch {
-		case err != nil:
-			f["started_on"] = "Start date must be a date like 2024-03-01."
-		case d.After(time.Now().AddDate(1, 0, 0)):
-			f["started_on"] = "Start date must not be more than a year ahead."
-		case d.Year() < 1800:
-			f["started_on"] = "Start date must be after 1800."
+		if problem := startDateProblem(in.StartedOn); problem != "" {
+			f["started_on"] = problem
 		}
 	}
 	if in.URL != "" {
@@ -340,6 +347,20 @@ func (in *Input) Validate() error {
 	return oikos.Invalid(f)
 }
 
+// startDateProblem says what is wrong with a service's start date, or "".
+func startDateProblem(s string) string {
+	d, err := time.Parse(time.DateOnly, s)
+	switch {
+	case err != nil:
+		return "Start date must be a date like 2024-03-01."
+	case d.After(time.Now().AddDate(1, 0, 0)):
+		return "Start date must not be more than a year ahead."
+	case d.Year() < 1800:
+		return "Start date must be after 1800."
+	}
+	return ""
+}
+
 func truncate(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -347,9 +368,9 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n]) + "…"
 }
 
-// daysMask packs the days a service meets into bits, Monday = 1, for the
+// DaysMask packs the days a service meets into bits, Monday = 1, for the
 // "open on" filter.
-func daysMask(schedule []Session) int {
+func DaysMask(schedule []Session) int {
 	m := 0
 	for _, s := range schedule {
 		if n := DayNumber(s.Day); n > 0 {
@@ -359,9 +380,9 @@ func daysMask(schedule []Session) int {
 	return m
 }
 
-// categoryLabels is the text the search index holds for the categories, so
+// CategoryLabels is the text the search index holds for the categories, so
 // "walking" finds a service in "Walking groups".
-func categoryLabels(codes []string) string {
+func CategoryLabels(codes []string) string {
 	var labels []string
 	for _, c := range codes {
 		if cat, ok := taxonomy.CategoryByCode(c); ok {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"oikos"
@@ -15,7 +16,9 @@ import (
 	"oikos/internal/postcode"
 )
 
-// Store keeps the directory.
+// Store keeps the directory. It holds caches of what it reads (search
+// pages, the index's words, the suggestion snapshot), so one Store serves a
+// database for the life of the process (package app builds it once).
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
@@ -25,6 +28,24 @@ type Store struct {
 	// problem with grant_application_id otherwise. Left nil, no service
 	// may name an award.
 	CheckAward func(ctx context.Context, q db.Querier, applicationID, organisationID string) error
+
+	cacheOnce sync.Once
+	cached    *caches
+}
+
+// caches are a Store's long-lived caches, each checked against the
+// directory's version before use.
+type caches struct {
+	words   *wordsPages
+	vocab   *vocabulary
+	suggest *suggestCache
+}
+
+func (s *Store) caches() *caches {
+	s.cacheOnce.Do(func() {
+		s.cached = &caches{words: &wordsPages{pages: map[wordsPageKey]wordsPage{}}, vocab: &vocabulary{}, suggest: &suggestCache{}}
+	})
+	return s.cached
 }
 
 // NewStore returns a Store on d with the real clock.
@@ -115,7 +136,8 @@ type importKeys struct {
 	Source, SourceID, LocationID string
 	ScheduleIDs                  []string
 	Terms                        []Term
-	Status                       string // "" keeps the current status
+	Status                       string    // "" keeps the current status
+	CheckedAt                    time.Time // zero: checked now if new, else unchanged
 }
 
 func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in Input, keys importKeys, create bool) error {
@@ -151,10 +173,16 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		}
 	}
 	now := db.Millis(s.now())
+	// checked is when the source last checked the service, if it said and
+	// it is not in the future; 0 never moves an existing check back.
+	var checked int64
+	if !keys.CheckedAt.IsZero() {
+		checked = min(db.Millis(keys.CheckedAt), now)
+	}
 	args := []any{in.OrganisationID, in.Name, in.Description, in.URL, in.Email, in.Phone, in.CostPence, in.FeesNote,
 		in.Eligibility, in.MinAge, in.MaxAge, in.Capacity, in.CitizenLed, in.StartedOn, marshalList(in.Accessibility),
-		marshalList(in.Languages), strings.Join(in.Categories, " "), categoryLabels(in.Categories), in.LocationName,
-		in.Address, in.Postcode, lat, lon, daysMask(in.Schedule), now, courseRule, courseStart, courseMinutes, award}
+		marshalList(in.Languages), strings.Join(in.Categories, " "), CategoryLabels(in.Categories), in.LocationName,
+		in.Address, in.Postcode, lat, lon, DaysMask(in.Schedule), now}
 	action := audit.Update
 	if create {
 		action = audit.Create
@@ -162,27 +190,33 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		if status == "" {
 			status = "active"
 		}
-		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status)
+		if checked == 0 {
+			checked = now
+		}
+		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status, checked, forSex(in.ForSex),
+			courseRule, courseStart, courseMinutes, award)
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (organisation_id, name, description, url, email, phone, cost_pence,
 			fees_description, eligibility, min_age, max_age, capacity, citizen_led, started_on, accessibility, languages,
 			categories, category_labels, location_name, address, postcode, latitude, longitude, days, updated_at,
-			course_rrule, course_start, course_minutes, grant_application_id,
-			id, source, source_id, location_id, status, created_at, last_checked_at)
+			id, source, source_id, location_id, status, created_at, last_checked_at, for_sex,
+			course_rrule, course_start, course_minutes, grant_application_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-			$26, $27, $28, $29, $30, $31, $32, $33, $34, $25, $25)`, args...)
+			$26, $27, $28, $29, $30, $25, $31, $32, $33, $34, $35, $36)`, args...)
 		if err != nil {
 			return err
 		}
 	} else {
-		args = append(args, id, keys.LocationID, keys.Status)
+		args = append(args, id, keys.LocationID, keys.Status, checked, forSex(in.ForSex),
+			courseRule, courseStart, courseMinutes, award)
 		res, err := tx.ExecContext(ctx, `UPDATE services SET organisation_id = $1, name = $2, description = $3, url = $4, email = $5,
-			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, capacity = $12,
+			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, for_sex = $30, capacity = $12,
 			citizen_led = $13, started_on = $14, accessibility = $15, languages = $16, categories = $17, category_labels = $18,
 			location_name = $19, address = $20, postcode = $21, latitude = $22, longitude = $23, days = $24, updated_at = $25,
-			course_rrule = $26, course_start = $27, course_minutes = $28, grant_application_id = $29,
-			location_id = CASE WHEN $31 = '' THEN location_id ELSE $31 END,
-			status = CASE WHEN $32 = '' THEN status ELSE $32 END
-			WHERE id = $30`, args...)
+			course_rrule = $31, course_start = $32, course_minutes = $33, grant_application_id = $34,
+			location_id = CASE WHEN $27 = '' THEN location_id ELSE $27 END,
+			status = CASE WHEN $28 = '' THEN status ELSE $28 END,
+			last_checked_at = CASE WHEN $29 > last_checked_at THEN $29 ELSE last_checked_at END
+			WHERE id = $26`, args...)
 		if err != nil {
 			return err
 		}
@@ -272,8 +306,8 @@ func (s *Store) MarkChecked(ctx context.Context, by Actor, id string) error {
 const serviceColumns = `s.id, s.organisation_id, o.name, s.name, s.description, s.url, s.email, s.phone, s.status, s.cost_pence,
 	s.fees_description, s.eligibility, s.min_age, s.max_age, s.capacity, s.citizen_led, s.started_on, s.accessibility,
 	s.languages, s.categories, s.location_id, s.location_name, s.address, s.postcode, s.latitude, s.longitude,
-	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id, s.course_rrule, s.course_start, s.course_minutes,
-	s.grant_application_id`
+	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id, s.for_sex, s.course_rrule, s.course_start,
+	s.course_minutes, s.grant_application_id`
 
 func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, error) {
 	var v Service
@@ -288,7 +322,7 @@ func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, er
 	dest := []any{&v.ID, &v.OrganisationID, &v.Organisation, &v.Name, &v.Description, &v.URL, &v.Email, &v.Phone, &v.Status, &cost,
 		&v.FeesNote, &v.Eligibility, &minAge, &maxAge, &capacity, &v.CitizenLed, &v.StartedOn, &access,
 		&langs, &cats, &v.LocationID, &v.LocationName, &v.Address, &v.Postcode, &lat, &lon,
-		&checked, &created, &updated, &v.Source, &v.SourceID, &courseRule, &courseStart, &courseMinutes, &award}
+		&checked, &created, &updated, &v.Source, &v.SourceID, &v.ForSex, &courseRule, &courseStart, &courseMinutes, &award}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return v, err
 	}
@@ -474,7 +508,15 @@ func (v Service) Input() Input {
 		Postcode: v.Postcode, Address: v.Address, LocationName: v.LocationName, Schedule: v.Schedule, CostPence: v.CostPence,
 		FeesNote: v.FeesNote, Capacity: v.Capacity, CitizenLed: v.CitizenLed, StartedOn: v.StartedOn, URL: v.URL,
 		Email: v.Email, Phone: v.Phone, Accessibility: v.Accessibility, Languages: v.Languages, Eligibility: v.Eligibility,
-		MinAge: v.MinAge, MaxAge: v.MaxAge, Course: v.Course, GrantApplicationID: v.GrantApplicationID}
+		MinAge: v.MinAge, MaxAge: v.MaxAge, ForSex: v.ForSex, Course: v.Course, GrantApplicationID: v.GrantApplicationID}
+}
+
+// forSex is whom a service is for as stored: "any" unless it says.
+func forSex(s string) string {
+	if s == "" {
+		return "any"
+	}
+	return s
 }
 
 // Imported is a service read from another directory, with the ids it had
@@ -485,6 +527,10 @@ type Imported struct {
 	ScheduleIDs                  []string
 	Terms                        []Term
 	Status                       string // "active" or "closed"
+	// CheckedAt is when the source last checked the service (HSDS's
+	// assured_date); zero if it does not say. A later check made in Oikos
+	// is kept, and a date in the future counts as now.
+	CheckedAt time.Time
 }
 
 // Upsert creates or updates an imported service, keyed by its source and
@@ -497,7 +543,7 @@ func (s *Store) Upsert(ctx context.Context, by Actor, im Imported) (id string, c
 		return "", false, err
 	}
 	keys := importKeys{Source: im.Source, SourceID: im.SourceID, LocationID: im.LocationID, ScheduleIDs: im.ScheduleIDs,
-		Terms: im.Terms, Status: im.Status}
+		Terms: im.Terms, Status: im.Status, CheckedAt: im.CheckedAt}
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "SELECT id FROM services WHERE source = $1 AND source_id = $2", im.Source, im.SourceID).Scan(&id)
 		switch {

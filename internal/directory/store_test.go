@@ -93,7 +93,7 @@ func TestValidateNamesEveryField(t *testing.T) {
 		Categories: []string{"knitting"}, Postcode: "XX", Schedule: []directory.Session{{Day: "funday", Opens: "10:00", Closes: "11:00"},
 			{Day: "monday", Opens: "25:00", Closes: "11:00"}, {Day: "monday", Opens: "12:00", Closes: "11:00"}},
 		CostPence: ptr(int64(-1)), Capacity: ptr(-2), MinAge: ptr(50), MaxAge: ptr(20), StartedOn: "yesterday",
-		URL: "javascript:alert(1)", Email: "nope", Phone: "text",
+		URL: "javascript:alert(1)", Email: "nope", Phone: "text", ForSex: "women",
 	}
 	err := in.Validate()
 	e, ok := err.(*oikos.Error)
@@ -101,13 +101,13 @@ func TestValidateNamesEveryField(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 	for _, f := range []string{"organisation_id", "name", "description", "categories", "postcode", "schedule[0].day",
-		"schedule[1].opens", "schedule[2].closes", "cost_pence", "capacity", "max_age", "started_on", "url", "email", "phone"} {
+		"schedule[1].opens", "schedule[2].closes", "cost_pence", "capacity", "max_age", "started_on", "url", "email", "phone", "for_sex"} {
 		if e.Fields[f] == "" {
 			t.Errorf("no error for %s (have %v)", f, e.Fields)
 		}
 	}
 	good := walkInput("org_x")
-	if err := good.Validate(); err != nil {
-		t.Fatalf("good input: %v", err)
+	if err := good.Validate(); err != nil || good.ForSex != "any" {
+		t.Fatalf("good input: %v, for %q", err, good.ForSex)
 	}
 }

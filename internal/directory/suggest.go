@@ -53,6 +53,10 @@ type Nearby struct {
 	Accessibility []string
 	Languages     []string
 	CitizenLed    bool
+	// MinAge, MaxAge and ForSex say whom it is for (nil: no limit; ForSex
+	// "any", "female" or "male").
+	MinAge, MaxAge *int
+	ForSex         string
 	// Relevance is the full-text score summed over the interests matched
 	// (higher is better, comparable only within one query); Matched names
 	// those interests.
@@ -121,7 +125,8 @@ func (s *Store) Nearby(ctx context.Context, r db.Querier, q NearbyQuery) ([]Near
 			continue
 		}
 		n := Nearby{ID: row.id, Name: row.name, DistanceKm: km, Categories: row.categories, Days: row.days,
-			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, pk: row.pk}
+			CostPence: row.cost, Capacity: row.capacity, CitizenLed: row.citizenLed, MinAge: row.minAge, MaxAge: row.maxAge,
+			ForSex: row.forSex, pk: row.pk}
 		if q.Schedules {
 			n.Schedule = row.schedule
 		}
@@ -177,8 +182,7 @@ func (s *Store) LoadNearby(ctx context.Context, r db.Querier, list []Nearby) ([]
 	if err := r.QueryRowContext(ctx, "SELECT details FROM directory_version WHERE id = 1").Scan(&details); err != nil {
 		return nil, err
 	}
-	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
-	c := cv.(*suggestCache)
+	c := s.caches().suggest
 	byID := map[string]Service{}
 	var args []any
 	var marks []string
@@ -247,6 +251,9 @@ type compactService struct {
 	cost       *int64
 	capacity   *int
 	citizenLed bool
+	// minAge, maxAge and forSex say whom it is for.
+	minAge, maxAge *int
+	forSex         string
 	// schedule holds the sessions on days 1 to 7, in their order.
 	schedule                 []Session
 	accessibility, languages []string
@@ -284,8 +291,6 @@ type suggestCache struct {
 	shownDetails int64
 }
 
-var suggestCaches sync.Map // *db.DB → *suggestCache
-
 // directoryVersion reads the number that changes with every change to the
 // rows suggestions keep.
 func directoryVersion(ctx context.Context, r db.Querier) (int64, error) {
@@ -298,8 +303,7 @@ func directoryVersion(ctx context.Context, r db.Querier) (int64, error) {
 // loading them again only when the directory has changed, and the version
 // r sees.
 func (s *Store) suggestSnapshot(ctx context.Context, r db.Querier) (*suggestSnapshot, int64, error) {
-	cv, _ := suggestCaches.LoadOrStore(s.DB, &suggestCache{})
-	c := cv.(*suggestCache)
+	c := s.caches().suggest
 	version, err := directoryVersion(ctx, r)
 	if err != nil {
 		return nil, 0, err
@@ -338,12 +342,7 @@ func (s *Store) wordScores(ctx context.Context, r db.Querier, snap *suggestSnaps
 	if ok {
 		return scores, nil
 	}
-	query, arg := `SELECT rowid, -bm25(services_fts, 10.0, 4.0, 1.0) FROM services_fts WHERE services_fts MATCH $1`, `"`+word+`"`
-	if s.DB.Dialect == "postgres" {
-		query = `SELECT s.pk, ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
-			FROM services s, to_tsquery('english', $1) AS query WHERE s.search_vector @@ query AND s.status = 'active'`
-		arg = word
-	}
+	query, arg := s.text().wordQuery(word)
 	scores = map[int64]float64{}
 	err := eachRow(ctx, r, query, func(rows *sql.Rows) error {
 		var pk int64
@@ -416,17 +415,25 @@ func readSnapshot(ctx context.Context, r db.Querier, versionBefore int64) (*sugg
 		times[t] = t
 		return t
 	}
-	err := eachRow(ctx, r, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led
+	sexes := map[string]string{}
+	err := eachRow(ctx, r, `SELECT v.version, s.pk, s.latitude, s.longitude, s.id, s.name, s.categories, s.days, s.cost_pence, s.capacity, s.citizen_led,
+		s.min_age, s.max_age, s.for_sex
 		FROM services s CROSS JOIN directory_version v
 		WHERE v.id = 1 AND s.status = 'active' AND s.latitude IS NOT NULL AND s.longitude IS NOT NULL ORDER BY s.latitude`,
 		func(rows *sql.Rows) error {
 			var c compactService
 			var cats string
-			var cost, capacity sql.NullInt64
+			var cost, capacity, minAge, maxAge sql.NullInt64
 			var version int64
-			if err := rows.Scan(&version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed); err != nil {
+			var sex string
+			if err := rows.Scan(&version, &c.pk, &c.lat, &c.lon, &c.id, &c.name, &cats, &c.days, &cost, &capacity, &c.citizenLed,
+				&minAge, &maxAge, &sex); err != nil {
 				return err
 			}
+			if _, ok := sexes[sex]; !ok {
+				sexes[sex] = sex
+			}
+			c.minAge, c.maxAge, c.forSex = intPtr(minAge), intPtr(maxAge), sexes[sex]
 			versions[version], p.version = true, version
 			c.categories = list(cats, strings.Fields)
 			if cost.Valid {

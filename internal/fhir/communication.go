@@ -11,7 +11,11 @@ import (
 
 // The summary for the GP record when a referral closes: a FHIR
 // Communication, based on the ServiceRequest the GP sent, and the same
-// content as a printable letter.
+// content as a printable letter. What it holds is the person's choice
+// (referral.GPShare, PRSB social prescribing standard): the outcome
+// summary in full, or codes only (the referral and outcome codes, and the
+// outcome in the words of its code), which is also what goes until they
+// choose.
 
 // SNOMEDSystem is SNOMED CT's FHIR system URI.
 const SNOMEDSystem = "http://snomed.info/sct"
@@ -103,10 +107,25 @@ var ukClock = func() *time.Location {
 	return time.UTC
 }()
 
+// Full reports whether the person chose to share the summary in full;
+// otherwise the GP record gets codes only.
+func (s ClosureSummary) Full() bool { return s.Referral.GPShare.Full() }
+
+// Shared says in words what the person chose to share.
+func (s ClosureSummary) Shared() string { return s.Referral.GPShare.Label() }
+
 // Lines are the summary as plain sentences, for the Communication's
-// payload: the letter's content, in the letter's order.
+// payload: the letter's content, in the letter's order. With codes only,
+// the first line and a line saying so.
 func (s ClosureSummary) Lines() []string {
 	out := []string{"Social prescribing referral " + s.Referral.Reference + " closed on " + s.ClosedOn() + ". Outcome: " + s.Outcome + "."}
+	if !s.Full() {
+		why := "as the person chose"
+		if s.Referral.GPShare == referral.GPShareUnset {
+			why = "as the person has not chosen to share more"
+		}
+		return append(out, "Shared with the GP record as codes only, "+why+".")
+	}
 	if len(s.NeedsAddressed) > 0 {
 		out = append(out, "Needs addressed: "+strings.Join(s.NeedsAddressed, ", ")+".")
 	} else {

@@ -31,7 +31,8 @@ func closedReferral(reason string) referral.Referral {
 	// 23:30 UTC on 29 June is 00:30 on the 30th in the UK (summer time).
 	closed := time.Date(2026, 6, 29, 23, 30, 0, 0, time.UTC)
 	return referral.Referral{ID: "ref_abc", Reference: "OIK-ABCD-EFGH", Status: referral.Closed, ClosedReason: reason, ClosedAt: &closed,
-		Reasons: []string{"loneliness"}, Person: &referral.Person{GivenName: "Margaret", FamilyName: "Hughes", NHSNumber: "9434765919"}}
+		Reasons: []string{"loneliness"}, Person: &referral.Person{GivenName: "Margaret", FamilyName: "Hughes", NHSNumber: "9434765919"},
+		GPShare: referral.GPShareFull}
 }
 
 func TestCommunicationFor(t *testing.T) {
@@ -85,5 +86,45 @@ func TestTaskFollowing(t *testing.T) {
 	plain := TaskFollowing(ref, nil, time.Time{})
 	if plain.BusinessStatus.Text != "Working together" || plain.LastModified != "" {
 		t.Errorf("without connections: %+v", plain)
+	}
+}
+
+// TestCommunicationCodesOnly: the person chooses what the GP record gets.
+// With codes only (chosen, or not chosen yet) the Communication keeps
+// the codes and the outcome in the words of its code, and nothing else:
+// no needs worked on, services, sessions or scores.
+func TestCommunicationCodesOnly(t *testing.T) {
+	full := ClosureSummary{Referral: closedReferral("declined"), Outcome: "Declined support", NeedsAddressed: []string{"Bereavement"},
+		Activities: []Activity{{Service: "Riverside walk", Organisation: "Ramblers", State: "completed", Sessions: 6}},
+		Measures:   []MeasureChange{{Instrument: "ONS4", Baseline: "4", Latest: "7", Change: "better by 3"}}}
+	for _, c := range []struct {
+		share referral.GPShare
+		line  string
+	}{
+		{referral.GPShareCodes, "Shared with the GP record as codes only, as the person chose."},
+		{referral.GPShareUnset, "Shared with the GP record as codes only, as the person has not chosen to share more."},
+	} {
+		sum := full
+		sum.Referral.GPShare = c.share
+		if sum.Full() {
+			t.Fatalf("%q shares in full", c.share)
+		}
+		raw, _ := json.Marshal(CommunicationFor(sum))
+		got := string(raw)
+		for _, want := range []string{`"code":"871731000000106"`, `"code":"871711000000103"`, `"code":"declined"`, "Outcome: Declined support.", c.line} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%q: lacks %s in %s", c.share, want, got)
+			}
+		}
+		for _, never := range []string{"Bereavement", "Riverside", "Ramblers", "sessions", "ONS4", "better by"} {
+			if strings.Contains(got, never) {
+				t.Errorf("%q: shares %q: %s", c.share, never, got)
+			}
+		}
+	}
+	sum := full
+	sum.Referral.GPShare = referral.GPShareFull
+	if raw, _ := json.Marshal(CommunicationFor(sum)); !strings.Contains(string(raw), "Riverside walk") || !strings.Contains(string(raw), "Bereavement") {
+		t.Errorf("in full: %s", raw)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"oikos/internal/referral"
+	"oikos/internal/taxonomy"
 )
 
 const testSR = `{"resourceType":"ServiceRequest","status":"active","intent":"order","priority":"urgent",
@@ -69,8 +70,7 @@ func TestParseServiceRequestRefusals(t *testing.T) {
 		{"no consent", `"valueBoolean":true},
    {"url":"https://oikos.example/fhir/StructureDefinition/share`, `"valueBoolean":false},
    {"url":"https://oikos.example/fhir/StructureDefinition/share`, 422, "required", "ServiceRequest.extension"},
-		{"unknown reason", `{"text":"debt"}`, `{"text":"boredom"}`, 422, "invalid", "ServiceRequest.reasonCode[2]"},
-		{"bad shape", `"birthDate":"1948-05-02"`, `"birthDate":1948`, 400, "structure", "ServiceRequest.contained[0]"},
+		{"bad shape", `"birthDate":"1948-05-02"`, `"birthDate":1948`, 400, "structure", "ServiceRequest.contained[0].birthDate"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			body := strings.Replace(testSR, c.from, c.to, 1)
@@ -92,16 +92,6 @@ func TestParseServiceRequestRefusals(t *testing.T) {
 	}
 	if _, p := ParseServiceRequest([]byte(`{"resourceType":"Bundle","type":"batch"}`)); p == nil || p.Status != http.StatusUnprocessableEntity {
 		t.Errorf("batch bundle: %v", p)
-	}
-}
-
-func TestNeedCode(t *testing.T) {
-	for in, want := range map[string]string{"loneliness": "loneliness", "Low Mood": "low_mood", " isolation ": "isolation",
-		"DEBT": "money_worries", "Social isolation": "isolation", "low_mood": "low_mood", "boredom": "", "": ""} {
-		got, ok := NeedCode(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("NeedCode(%q) = %q, %v; want %q", in, got, ok, want)
-		}
 	}
 }
 
@@ -144,6 +134,9 @@ func FuzzParseServiceRequest(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"}}]}`))
 	f.Add([]byte(`{"resourceType":"ServiceRequest","subject":{"reference":"#x"},"contained":[1,{}]}`))
 	f.Add([]byte(`null`))
+	for _, seed := range fuzzSeeds {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		in, p := ParseServiceRequest(body)
 		if p != nil {
@@ -152,8 +145,13 @@ func FuzzParseServiceRequest(f *testing.F) {
 			}
 			return
 		}
-		if !in.Consent.Given || len(in.Reasons) == 0 || in.Source.Type != "gp" {
+		if !in.Consent.Given || (len(in.Reasons) == 0 && in.ReasonText == "") || in.Source.Type != "gp" {
 			t.Fatalf("accepted without consent or reasons: %+v", in)
+		}
+		for _, need := range in.Reasons {
+			if _, ok := taxonomy.NeedByCode(need); !ok {
+				t.Fatalf("accepted with a need Oikos does not have: %q", need)
+			}
 		}
 	})
 }

@@ -1,6 +1,8 @@
-// Package fhir holds the few FHIR R4 resources Oikos speaks (ServiceRequest,
-// Patient, Task, Bundle, OperationOutcome) and pure mappings between them
-// and referrals. Only the elements Oikos reads or writes are modelled.
+// Package fhir holds the FHIR R4 resources Oikos speaks (ServiceRequest,
+// Patient, Consent, Task, Communication, Bundle, CapabilityStatement,
+// OperationOutcome), the strict reading of what GP systems send, and pure
+// mappings between them and referrals. Only the elements Oikos reads or
+// writes are modelled; r4_table.go knows the rest of R4 for checking.
 package fhir
 
 import "encoding/json"
@@ -64,13 +66,18 @@ type Annotation struct {
 }
 
 type Patient struct {
-	ResourceType string         `json:"resourceType"`
-	ID           string         `json:"id,omitempty"`
-	Identifier   []Identifier   `json:"identifier,omitempty"`
-	Name         []HumanName    `json:"name,omitempty"`
-	Telecom      []ContactPoint `json:"telecom,omitempty"`
-	BirthDate    string         `json:"birthDate,omitempty"`
-	Address      []Address      `json:"address,omitempty"`
+	ResourceType string       `json:"resourceType"`
+	ID           string       `json:"id,omitempty"`
+	Identifier   []Identifier `json:"identifier,omitempty"`
+	// Active, DeceasedBoolean and DeceasedDateTime are modifiers, read
+	// only to refuse a record not in use or of someone who has died.
+	Active           *bool          `json:"active,omitempty"`
+	DeceasedBoolean  *bool          `json:"deceasedBoolean,omitempty"`
+	DeceasedDateTime string         `json:"deceasedDateTime,omitempty"`
+	Name             []HumanName    `json:"name,omitempty"`
+	Telecom          []ContactPoint `json:"telecom,omitempty"`
+	BirthDate        string         `json:"birthDate,omitempty"`
+	Address          []Address      `json:"address,omitempty"`
 }
 
 type ServiceRequest struct {
@@ -82,11 +89,26 @@ type ServiceRequest struct {
 	Status       string            `json:"status"`
 	Intent       string            `json:"intent"`
 	Priority     string            `json:"priority,omitempty"`
-	Subject      *Reference        `json:"subject,omitempty"`
-	AuthoredOn   string            `json:"authoredOn,omitempty"`
-	Requester    *Reference        `json:"requester,omitempty"`
-	ReasonCode   []CodeableConcept `json:"reasonCode,omitempty"`
-	Note         []Annotation      `json:"note,omitempty"`
+	// DoNotPerform true turns the request into a prohibition: a modifier,
+	// read only to refuse it.
+	DoNotPerform   *bool             `json:"doNotPerform,omitempty"`
+	Subject        *Reference        `json:"subject,omitempty"`
+	AuthoredOn     string            `json:"authoredOn,omitempty"`
+	Requester      *Reference        `json:"requester,omitempty"`
+	ReasonCode     []CodeableConcept `json:"reasonCode,omitempty"`
+	SupportingInfo []Reference       `json:"supportingInfo,omitempty"`
+	Note           []Annotation      `json:"note,omitempty"`
+}
+
+// Consent is the person's agreement, as a GP system records it.
+type Consent struct {
+	ResourceType string     `json:"resourceType"`
+	ID           string     `json:"id,omitempty"`
+	Status       string     `json:"status"`
+	Patient      *Reference `json:"patient,omitempty"`
+	Provision    *struct {
+		Type string `json:"type,omitempty"`
+	} `json:"provision,omitempty"`
 }
 
 type Task struct {
@@ -105,6 +127,19 @@ type BundleEntry struct {
 	FullURL  string          `json:"fullUrl,omitempty"`
 	Resource json.RawMessage `json:"resource,omitempty"`
 	Search   *BundleSearch   `json:"search,omitempty"`
+	Request  *BundleRequest  `json:"request,omitempty"`
+}
+
+// BundleRequest is what a transaction asks done with an entry.
+type BundleRequest struct {
+	Method string `json:"method"`
+	URL    string `json:"url"`
+}
+
+// BundleLink is a searchset's link to itself.
+type BundleLink struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
 }
 
 type BundleSearch struct {
@@ -115,10 +150,13 @@ type Bundle struct {
 	ResourceType string        `json:"resourceType"`
 	Type         string        `json:"type"`
 	Total        *int          `json:"total,omitempty"`
+	Link         []BundleLink  `json:"link,omitempty"`
 	Entry        []BundleEntry `json:"entry,omitempty"`
 }
 
-type OperationOutcome struct {
+// OutcomeResource is an OperationOutcome resource (OperationOutcome, the
+// function, builds one for an HTTP answer).
+type OutcomeResource struct {
 	ResourceType string  `json:"resourceType"`
 	Issue        []Issue `json:"issue"`
 }

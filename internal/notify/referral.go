@@ -47,6 +47,10 @@ func ReferralMessages(c referral.Change, f ReferralFacts, baseURL string) []Mess
 			Body:    fmt.Sprintf("Referral %s has been assigned to you.\n", f.Reference)}
 	case c.From == c.To || f.ReferrerEmail == "" || f.ReferrerUserID == c.By.UserID:
 		return nil
+	case c.From == referral.Closed:
+		// A reopening (referral.Store.Reopen) undoes a closing the referrer
+		// was told of; "accepted" would tell them of a new start that is not.
+		return nil
 	case c.To == referral.Accepted:
 		m = Message{Kind: KindReferralAccepted, To: f.ReferrerEmail,
 			Subject: fmt.Sprintf("Oikos: referral %s was accepted", f.Reference),

@@ -64,6 +64,9 @@ func TestReferralMessages(t *testing.T) {
 			facts:  facts, wantNothing: true},
 		{name: "active", change: referral.Change{ReferralID: "ref_1", From: referral.Contacted, To: referral.Active, By: lw},
 			facts: facts, wantNothing: true},
+		{name: "a reopening is not a new acceptance",
+			change: referral.Change{ReferralID: "ref_1", From: referral.Closed, To: referral.Accepted, Reason: "Closed in error", By: lw},
+			facts:  facts, wantNothing: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := ReferralMessages(c.change, c.facts, "https://oikos.example.org/")

@@ -214,15 +214,11 @@ func (w *Worker) claim(ctx context.Context) (c claimed, ok bool, err error) {
 	// workers racing for a row, one updates it and the other finds it no
 	// longer pending. SKIP LOCKED lets PostgreSQL workers pass each other
 	// instead of queueing on the same row.
-	skipLocked := ""
-	if w.DB.Dialect == db.Postgres {
-		skipLocked = " FOR UPDATE SKIP LOCKED"
-	}
 	var sendBy sql.NullInt64
 	err = w.DB.Tx(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `UPDATE outbox SET status = 'sending', attempts = attempts + 1, next_attempt_at = $1
 			WHERE id = (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2
-				ORDER BY next_attempt_at, id LIMIT 1`+skipLocked+`)
+				ORDER BY next_attempt_at, id LIMIT 1`+w.DB.Dialect.ForUpdateSkipLocked()+`)
 			AND status = 'pending'
 			RETURNING id, kind, channel, recipient, subject, body, attempts, send_by`,
 			db.Millis(now.Add(orDefault(w.Lease, 5*time.Minute))), db.Millis(now)).

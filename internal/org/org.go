@@ -52,7 +52,9 @@ type Organisation struct {
 	Email       string `json:"email"`
 	Active      bool   `json:"active"`
 	// Areas are the postcode districts a scheme covers (schemes only).
-	Areas     []string  `json:"areas,omitempty"`
+	Areas []string `json:"areas,omitempty"`
+	// RoleNames are a scheme's own names for its roles (RoleLabel).
+	RoleNames RoleNames `json:"role_names,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -65,6 +67,10 @@ type Input struct {
 	// Left out (nil), an update keeps the areas held; an empty list
 	// clears them.
 	Areas []string `json:"areas,omitempty"`
+	// RoleNames, for a scheme, are its own names for its roles
+	// ({"link_worker": "Community connector"}). Left out (nil), an update
+	// keeps those held; an empty object clears them.
+	RoleNames RoleNames `json:"role_names,omitempty"`
 }
 
 const maxNameLength = 200
@@ -90,6 +96,16 @@ func (in *Input) Validate() error {
 		fields["areas"] = msg
 	} else if in.Areas != nil {
 		in.Areas = areas
+	}
+	if in.RoleNames != nil {
+		switch names, msg := NormaliseRoleNames(in.RoleNames); {
+		case msg != "":
+			fields["role_names"] = msg
+		case in.Kind != "scheme" && len(names) > 0:
+			fields["role_names"] = "Only a scheme names its roles."
+		default:
+			in.RoleNames = names
+		}
 	}
 	return oikos.Invalid(fields)
 }
@@ -124,10 +140,16 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input) (Organisation, e
 		if err := setAreas(ctx, tx, o.ID, in.Areas); err != nil {
 			return err
 		}
+		if err := setRoleNames(ctx, tx, o.ID, in.RoleNames); err != nil {
+			return err
+		}
 		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Create,
 			ObjectKind: "organisation", ObjectID: o.ID, Client: by.Client})
 	})
 	o.Areas = in.Areas
+	if len(in.RoleNames) > 0 {
+		o.RoleNames = in.RoleNames
+	}
 	return o, err
 }
 
@@ -153,6 +175,11 @@ func (s *Store) Update(ctx context.Context, by Actor, id string, in Input) (Orga
 		// scheme: then it covers nothing.
 		if in.Areas != nil || in.Kind != "scheme" {
 			if err := setAreas(ctx, tx, id, in.Areas); err != nil {
+				return err
+			}
+		}
+		if in.RoleNames != nil || in.Kind != "scheme" {
+			if err := setRoleNames(ctx, tx, id, in.RoleNames); err != nil {
 				return err
 			}
 		}
@@ -205,8 +232,24 @@ func (s *Store) Get(ctx context.Context, id string) (Organisation, error) {
 		return o, err
 	}
 	one := []Organisation{o}
-	err = s.loadAreas(ctx, one)
+	if err = s.loadAreas(ctx, one); err == nil {
+		err = s.loadRoleNames(ctx, one)
+	}
 	return one[0], err
+}
+
+// Name reads an organisation's name through q: inside a transaction, or
+// not.
+func Name(ctx context.Context, q db.Querier, id string) (string, error) {
+	if !oikos.PlainText(id, false) {
+		return "", oikos.NotFound("Organisation")
+	}
+	var name string
+	err := q.QueryRowContext(ctx, "SELECT name FROM organisations WHERE id = $1", id).Scan(&name)
+	if err == sql.ErrNoRows {
+		return "", oikos.NotFound("Organisation")
+	}
+	return name, err
 }
 
 // ListOptions filter and page a list.
@@ -248,7 +291,10 @@ func (s *Store) List(ctx context.Context, opt ListOptions) (items []Organisation
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	return items, total, s.loadAreas(ctx, items)
+	if err := s.loadAreas(ctx, items); err != nil {
+		return nil, 0, err
+	}
+	return items, total, s.loadRoleNames(ctx, items)
 }
 
 // cursorSep joins a cursor's parts; names cannot contain it.

@@ -205,5 +205,8 @@ func (s *Store) Schemes(ctx context.Context) ([]Organisation, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return out, s.loadAreas(ctx, out)
+	if err := s.loadAreas(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, s.loadRoleNames(ctx, out)
 }

@@ -169,14 +169,10 @@ func CatchUp(ctx context.Context, d *db.DB) (int, error) {
 	if pending == 0 {
 		return 0, nil
 	}
-	lock := ""
-	if d.Dialect == db.Postgres {
-		lock = " FOR UPDATE"
-	}
 	written := 0
 	err := d.Tx(ctx, func(tx *sql.Tx) error {
 		var name string
-		err := tx.QueryRowContext(ctx, `SELECT name FROM rebuilds_pending WHERE name = 'outcome_pairs'`+lock).Scan(&name)
+		err := tx.QueryRowContext(ctx, `SELECT name FROM rebuilds_pending WHERE name = 'outcome_pairs'`+d.Dialect.ForUpdate()).Scan(&name)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil // another process did it meanwhile
 		} else if err != nil {

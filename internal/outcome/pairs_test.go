@@ -13,6 +13,7 @@ import (
 
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/outcome"
 )
 
@@ -132,7 +133,7 @@ func TestPairsMatchTheirDefinition(t *testing.T) {
 		var baselines, followUps []pairsMeasure
 		n := 0
 		for range 6 {
-			ref := openReferral(t, d)
+			ref := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 			for _, code := range []string{"friends", "ucla3"} {
 				b := at(r.IntN(60))
 				n++

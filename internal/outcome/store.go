@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-	"unicode/utf8"
 
 	"oikos"
 	"oikos/internal/audit"
@@ -74,10 +73,13 @@ func (s *Store) Record(ctx context.Context, by referral.Actor, referralID, instr
 	out := Recorded{ID: db.NewID("msr"), Score: score}
 	now := s.now()
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.referralStatus(ctx, tx, referralID, true)
+		// Locked, so that two first baselines sent at once, or a measure
+		// and the referral's closing, queue up.
+		head, err := referral.Lock(ctx, tx, s.DB.Dialect, referralID)
 		if err != nil {
 			return err
 		}
+		status := head.Status
 		if status == referral.Closed {
 			return &oikos.Error{Code: oikos.ECONFLICT, Message: "This referral is closed, so no more measures can be recorded."}
 		}
@@ -116,7 +118,7 @@ func (s *Store) Record(ctx context.Context, by referral.Actor, referralID, instr
 func (s *Store) List(ctx context.Context, by referral.Actor, referralID string) ([]Measure, error) {
 	var out []Measure
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.referralStatus(ctx, tx, referralID, false); err != nil {
+		if _, err := referral.ReadHead(ctx, tx, referralID); err != nil {
 			return err
 		}
 		var err error
@@ -209,10 +211,11 @@ func ReviewsDue(measures []Measure, now time.Time) []Due {
 func (s *Store) ReviewsDue(ctx context.Context, by referral.Actor, referralID string) ([]Due, error) {
 	var out []Due
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		status, err := s.referralStatus(ctx, tx, referralID, false)
+		head, err := referral.ReadHead(ctx, tx, referralID)
 		if err != nil {
 			return err
 		}
+		status := head.Status
 		measures, err := s.read(ctx, tx, referralID)
 		if err != nil {
 			return err
@@ -228,26 +231,6 @@ func (s *Store) ReviewsDue(ctx context.Context, by referral.Actor, referralID st
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, by referral.Actor, action, referralID string) error {
 	return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: s.now(), ActorID: by.UserID, Action: action,
 		ObjectKind: auditKind, ObjectID: referralID, Client: by.Client})
-}
-
-// referralStatus reads the referral's status inside tx, or not-found. With
-// lock it holds the row on PostgreSQL until the transaction ends, so that
-// two first baselines sent at once, or a measure and the referral's
-// closing, queue up; SQLite has one writer already.
-func (s *Store) referralStatus(ctx context.Context, tx *sql.Tx, id string, lock bool) (referral.Status, error) {
-	if !oikos.PlainText(id, false) || utf8.RuneCountInString(id) > 100 {
-		return "", oikos.NotFound("Referral")
-	}
-	q := "SELECT status FROM referrals WHERE id = $1"
-	if lock && s.DB.Dialect == db.Postgres {
-		q += " FOR UPDATE"
-	}
-	var st referral.Status
-	err := tx.QueryRowContext(ctx, q, id).Scan(&st)
-	if err == sql.ErrNoRows {
-		return "", oikos.NotFound("Referral")
-	}
-	return st, err
 }
 
 // secondBaseline refuses a baseline where one is already recorded.

@@ -11,6 +11,7 @@ import (
 	"oikos/internal/audit"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/oikostest"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -18,26 +19,6 @@ import (
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
 var worker = referral.Actor{UserID: "usr_worker", Client: "test"}
-
-// openReferral makes an accepted referral to record measures against.
-func openReferral(t *testing.T, d *db.DB) string {
-	t.Helper()
-	ctx := context.Background()
-	refs := referral.NewStore(d)
-	r, err := refs.Create(ctx, worker, referral.Input{
-		Person:  referral.PersonInput{GivenName: "Ada", FamilyName: "Okafor", DateOfBirth: "1951-09-14", Postcode: "EX4 4QJ"},
-		Source:  referral.SourceInput{Type: "gp"},
-		Reasons: []string{"loneliness"},
-		Consent: referral.ConsentInput{Given: true},
-	}, "", "api")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := refs.Transition(ctx, worker, r.ID, referral.Accepted, ""); err != nil {
-		t.Fatal(err)
-	}
-	return r.ID
-}
 
 // problem returns the error's code and fields.
 func problem(err error) (string, map[string]string) {
@@ -57,29 +38,13 @@ func measureCount(t *testing.T, d *db.DB) int {
 	return n
 }
 
-func auditActions(t *testing.T, d *db.DB, referralID string) map[string]int {
-	t.Helper()
-	entries, err := audit.ForObject(context.Background(), d.R(), "referral.measures", referralID, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]int{}
-	for _, e := range entries {
-		got[e.Action]++
-	}
-	if _, err := audit.Verify(context.Background(), d.R()); err != nil {
-		t.Error(err)
-	}
-	return got
-}
-
 func TestRecordAndList(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
 		clock := time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
 		s.Now = func() time.Time { return clock }
-		id := openReferral(t, d)
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 
 		// A review before any baseline is refused, naming the timepoint.
 		_, err := s.Record(ctx, worker, id, "swemwbs", outcome.Review, []float64{3, 3, 3, 3, 3, 3, 3})
@@ -138,7 +103,7 @@ func TestRecordAndList(t *testing.T) {
 		if err != nil || len(due) != 1 || due[0].Instrument != "ucla3" || !due[0].Now {
 			t.Errorf("reviews due: %+v %v", due, err)
 		}
-		if got := auditActions(t, d, id); got[audit.Create] != 4 || got[audit.Read] != 2 {
+		if got := oikostest.AuditActions(t, d, "referral.measures", id); got[audit.Create] != 4 || got[audit.Read] != 2 {
 			t.Errorf("audit: %v", got)
 		}
 	})
@@ -148,7 +113,7 @@ func TestRecordRefusals(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
-		id := openReferral(t, d)
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 		tests := []struct {
 			name, instrument, timepoint string
 			answers                     []float64
@@ -195,7 +160,7 @@ func TestRecordRefusals(t *testing.T) {
 		if n := measureCount(t, d); n != 0 {
 			t.Errorf("%d measures written by refused requests", n)
 		}
-		if got := auditActions(t, d, id); got[audit.Create] != 0 {
+		if got := oikostest.AuditActions(t, d, "referral.measures", id); got[audit.Create] != 0 {
 			t.Errorf("refusals audited as writes: %v", got)
 		}
 		if due, err := s.ReviewsDue(ctx, worker, id); err != nil || len(due) != 0 {
@@ -210,7 +175,7 @@ func TestListScoresStoredBaselines(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
-		id := openReferral(t, d)
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 		for i, row := range []struct{ instrument, answers string }{{"ons4", "[4,5,3,7]"}, {"swemwbs", "[2,2,2,2,2,2,2]"}, {"ucla3", "[9,9,9]"}} {
 			if _, err := d.Exec(ctx, `INSERT INTO measures (id, referral_id, instrument, timepoint, answers, score, recorded_at, by_actor)
 				VALUES ($1, $2, $3, 'baseline', $4, '{}', $5, 'usr_worker')`, db.NewID("msr"), id, row.instrument, row.answers, int64(1_770_000_000_000+i)); err != nil {
@@ -241,7 +206,7 @@ func TestConcurrentBaselines(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := outcome.NewStore(d)
-		id := openReferral(t, d)
+		id := oikostest.AcceptedReferralOf(t, d, oikostest.Ada).ID
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strings"
 
+	"oikos"
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/referral"
@@ -77,10 +78,6 @@ func (s *Store) Erase(ctx context.Context, by referral.Actor, personID, reason s
 		if err != nil {
 			return err
 		}
-		lock := ""
-		if s.DB.Dialect == db.Postgres {
-			lock = " FOR UPDATE"
-		}
 		var open int
 		if err := (&reader{ctx: ctx, tx: tx}).each(func(rows *sql.Rows) error {
 			var status string
@@ -91,11 +88,18 @@ func (s *Store) Erase(ctx context.Context, by referral.Actor, personID, reason s
 				open++
 			}
 			return nil
-		}, "SELECT status FROM referrals WHERE person_id = $1"+lock, personID); err != nil {
+		}, "SELECT status FROM referrals WHERE person_id = $1"+s.DB.Dialect.ForUpdate(), personID); err != nil {
 			return err
 		}
 		if err := CheckErasure(st, open); err != nil {
 			return err
+		}
+		var concerns int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM concerns WHERE status = 'open' AND referral_id IN "+ofPerson, personID).Scan(&concerns); err != nil {
+			return err
+		}
+		if concerns > 0 {
+			return &oikos.Error{Code: oikos.ECONFLICT, Message: "A safeguarding concern about this person is still open: it must be closed before their details can be erased."}
 		}
 		if err := CheckReason(reason, d); err != nil {
 			return err
@@ -142,10 +146,11 @@ func (s *Store) erase(ctx context.Context, tx *sql.Tx, personID string, d Detail
 		q    string
 		args []any
 	}{
-		{`UPDATE people SET given_name = '', family_name = '', date_of_birth = '', nhs_number = '', postcode = $2, phone = '', email = '',
-			preferred_contact = '', restricted_at = NULL, erased_at = $3, updated_at = $3 WHERE id = $1`, []any{personID, District(d.Postcode), now}},
+		{`UPDATE people SET given_name = '', family_name = '', given_key = '', family_key = '', date_of_birth = '', nhs_number = '', postcode = $2, phone = '', email = '',
+			preferred_contact = '', interpreter_language = '', access_needs = '[]', next_of_kin_name = '', next_of_kin_relationship = '',
+			next_of_kin_phone = '', restricted_at = NULL, erased_at = $3, updated_at = $3 WHERE id = $1`, []any{personID, District(d.Postcode), now}},
 		// The details each referral gave, which its referrer sees, go too.
-		{`UPDATE referrals SET notes = '', referrer_name = '', sent_given_name = '', sent_family_name = '', sent_date_of_birth = '',
+		{`UPDATE referrals SET notes = '', reason_text = '', referrer_name = '', sent_given_name = '', sent_family_name = '', sent_date_of_birth = '',
 			sent_nhs_number = '', sent_postcode = '', sent_phone = '', sent_email = '' WHERE person_id = $1`, nil},
 		{"UPDATE contacts SET note = '' WHERE referral_id IN " + ofPerson, nil},
 		{`UPDATE conversations SET what_matters = '', strengths = '[]', interests = '', notes = '' WHERE referral_id IN ` + ofPerson, nil},
@@ -159,6 +164,8 @@ func (s *Store) erase(ctx context.Context, tx *sql.Tx, personID string, d Detail
 		{"UPDATE budgets SET purpose = '' WHERE referral_id IN " + ofPerson, nil},
 		{"UPDATE budget_entries SET description = '', reason = '' WHERE referral_id IN " + ofPerson, nil},
 		{"UPDATE budget_decisions SET reason = '' WHERE referral_id IN " + ofPerson, nil},
+		{"UPDATE volunteer_matches SET end_reason = '' WHERE referral_id IN " + ofPerson, nil},
+		{"UPDATE volunteer_contacts SET note = '' WHERE referral_id IN " + ofPerson, nil},
 		{"DELETE FROM reminder_choices WHERE person_id = $1", nil},
 		{"DELETE FROM person_access WHERE person_id = $1", nil},
 	}

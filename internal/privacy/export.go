@@ -35,22 +35,27 @@ type Export struct {
 
 // Person is the person's own row, every column.
 type Person struct {
-	ID               string     `json:"id"`
-	GivenName        string     `json:"given_name"`
-	FamilyName       string     `json:"family_name"`
-	DateOfBirth      string     `json:"date_of_birth"`
-	NHSNumber        string     `json:"nhs_number"`
-	Postcode         string     `json:"postcode"`
-	Phone            string     `json:"phone"`
-	Email            string     `json:"email"`
-	PreferredContact string     `json:"preferred_contact"`
-	AgeBand          string     `json:"age_band"`
-	Sex              string     `json:"sex"`
-	Ethnicity        string     `json:"ethnicity"`
-	CreatedAt        time.Time  `json:"created_at"`
-	UpdatedAt        time.Time  `json:"updated_at"`
-	RestrictedAt     *time.Time `json:"restricted_at"`
-	ErasedAt         *time.Time `json:"erased_at"`
+	ID               string `json:"id"`
+	GivenName        string `json:"given_name"`
+	FamilyName       string `json:"family_name"`
+	DateOfBirth      string `json:"date_of_birth"`
+	NHSNumber        string `json:"nhs_number"`
+	Postcode         string `json:"postcode"`
+	Phone            string `json:"phone"`
+	Email            string `json:"email"`
+	PreferredContact string `json:"preferred_contact"`
+	AgeBand          string `json:"age_band"`
+	Sex              string `json:"sex"`
+	Ethnicity        string `json:"ethnicity"`
+	// InterpreterLanguage, AccessNeeds and NextOfKin are as the link
+	// worker recorded them (referral.Details).
+	InterpreterLanguage string             `json:"interpreter_language"`
+	AccessNeeds         []string           `json:"access_needs"`
+	NextOfKin           referral.NextOfKin `json:"next_of_kin"`
+	CreatedAt           time.Time          `json:"created_at"`
+	UpdatedAt           time.Time          `json:"updated_at"`
+	RestrictedAt        *time.Time         `json:"restricted_at"`
+	ErasedAt            *time.Time         `json:"erased_at"`
 }
 
 // Referral is one referral and everything recorded under it.
@@ -62,8 +67,12 @@ type Referral struct {
 	SourceOrganisation string   `json:"source_organisation"`
 	ReferrerName       string   `json:"referrer_name"`
 	Reasons            []string `json:"reasons"`
-	Urgency            string   `json:"urgency"`
-	Notes              string   `json:"notes"`
+	// ReasonText is the referrer's words for why (a GP's reason text).
+	ReasonText string `json:"reason_text"`
+	// GPShare is what the person chose to go back to the GP record.
+	GPShare string `json:"gp_share"`
+	Urgency string `json:"urgency"`
+	Notes   string `json:"notes"`
 	// ReferredAs is the person as the referral named them, which the
 	// referrer sees.
 	ReferredAs     SentPerson     `json:"referred_as"`
@@ -86,6 +95,10 @@ type Referral struct {
 	Preferences    *Preferences   `json:"preferences"`
 	UnmetNeeds     []UnmetNeed    `json:"unmet_needs"`
 	Budget         *Budget        `json:"budget"`
+	// The community half (community.go).
+	Concerns         []Concern         `json:"safeguarding_concerns"`
+	VolunteerMatches []VolunteerMatch  `json:"volunteer_matches"`
+	MentorInvitation *MentorInvitation `json:"mentor_invitation"`
 }
 
 // SentPerson is the person's details as a referral gave them.
@@ -115,6 +128,7 @@ type Contact struct {
 	Mode            string    `json:"mode"`
 	DurationMinutes int       `json:"duration_minutes"`
 	Note            string    `json:"note"`
+	Outcome         string    `json:"outcome"`
 	By              string    `json:"by"`
 }
 
@@ -331,14 +345,20 @@ func (r *reader) export(personID string, out *Export) error {
 	p := &out.Person
 	var created, updated int64
 	var restricted, erased sql.NullInt64
+	var needs string
 	err := r.tx.QueryRowContext(r.ctx, `SELECT id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
-		preferred_contact, age_band, sex, ethnicity, created_at, updated_at, restricted_at, erased_at FROM people WHERE id = $1`, personID).
+		preferred_contact, age_band, sex, ethnicity, interpreter_language, access_needs, next_of_kin_name, next_of_kin_relationship,
+		next_of_kin_phone, created_at, updated_at, restricted_at, erased_at FROM people WHERE id = $1`, personID).
 		Scan(&p.ID, &p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email, &p.PreferredContact,
-			&p.AgeBand, &p.Sex, &p.Ethnicity, &created, &updated, &restricted, &erased)
+			&p.AgeBand, &p.Sex, &p.Ethnicity, &p.InterpreterLanguage, &needs, &p.NextOfKin.Name, &p.NextOfKin.Relationship,
+			&p.NextOfKin.Phone, &created, &updated, &restricted, &erased)
 	if err == sql.ErrNoRows {
 		return oikos.NotFound("Person")
 	} else if err != nil {
 		return err
+	}
+	if err := json.Unmarshal([]byte(needs), &p.AccessNeeds); err != nil || p.AccessNeeds == nil {
+		p.AccessNeeds = []string{}
 	}
 	p.CreatedAt, p.UpdatedAt = db.Time(created), db.Time(updated)
 	p.RestrictedAt, p.ErasedAt = optionalTime(restricted), optionalTime(erased)
@@ -372,7 +392,8 @@ func (r *reader) referrals(personID string, out *Export) error {
 		if err := rows.Scan(&ref.ID, &ref.Reference, &ref.Status, &ref.SourceType, &ref.SourceOrganisation, &ref.ReferrerName, &reasons,
 			&ref.Urgency, &ref.Notes, &ref.ConsentGiven, &ref.ConsentShare, &ref.ConsentBy, &consentAt, &ref.AssignedTo, &name, &role,
 			&ref.ClosedReason, &ref.Channel, &received, &first, &closed, &ref.ReferredAs.GivenName, &ref.ReferredAs.FamilyName,
-			&ref.ReferredAs.DateOfBirth, &ref.ReferredAs.NHSNumber, &ref.ReferredAs.Postcode, &ref.ReferredAs.Phone, &ref.ReferredAs.Email); err != nil {
+			&ref.ReferredAs.DateOfBirth, &ref.ReferredAs.NHSNumber, &ref.ReferredAs.Postcode, &ref.ReferredAs.Phone, &ref.ReferredAs.Email,
+			&ref.ReasonText, &ref.GPShare); err != nil {
 			return err
 		}
 		if ref.AssignedTo != "" {
@@ -386,7 +407,8 @@ func (r *reader) referrals(personID string, out *Export) error {
 	}, `SELECT r.id, r.reference, r.status, r.source_type, COALESCE(o.name, ''), r.referrer_name, r.reasons, r.urgency, r.notes,
 		r.consent_given, r.consent_share, r.consent_by, r.consent_at, COALESCE(r.assigned_to, ''), `+actorSQL+`,
 		r.closed_reason, r.channel, r.received_at, r.first_contact_at, r.closed_at,
-		r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email
+		r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email,
+		r.reason_text, r.gp_share
 		FROM referrals r LEFT JOIN organisations o ON o.id = r.source_organisation_id LEFT JOIN users u ON u.id = r.assigned_to
 		WHERE r.person_id = $1 ORDER BY r.received_at, r.id`, personID)
 }
@@ -398,6 +420,7 @@ func (r *reader) referralParts(ref *Referral) error {
 		read func(*Referral) error
 	}{{"history", r.history}, {"contacts", r.contacts}, {"conversations", r.conversations}, {"plan", r.plan},
 		{"measures", r.measures}, {"connections", r.connections}, {"preferences", r.preferences}, {"unmet needs", r.unmet},
+		{"safeguarding concerns", r.concerns}, {"volunteer matches", r.volunteerMatches}, {"mentor invitation", r.mentorInvitation},
 		{"budget", r.budget}} {
 		if err := part.read(ref); err != nil {
 			return fmt.Errorf("%s: %w", part.name, err)
@@ -432,13 +455,13 @@ func (r *reader) contacts(ref *Referral) error {
 		var c Contact
 		var at int64
 		var actor, name, role string
-		if err := rows.Scan(&at, &c.Mode, &c.DurationMinutes, &c.Note, &actor, &name, &role); err != nil {
+		if err := rows.Scan(&at, &c.Mode, &c.DurationMinutes, &c.Note, &c.Outcome, &actor, &name, &role); err != nil {
 			return err
 		}
 		c.At, c.By = db.Time(at), who(actor, name, role)
 		ref.Contacts = append(ref.Contacts, c)
 		return nil
-	}, `SELECT c.at, c.mode, c.duration_minutes, c.note, c.by_user, `+actorSQL+`
+	}, `SELECT c.at, c.mode, c.duration_minutes, c.note, c.outcome, c.by_user, `+actorSQL+`
 		FROM contacts c LEFT JOIN users u ON u.id = c.by_user WHERE c.referral_id = $1 ORDER BY c.at, c.id`, ref.ID)
 }
 
@@ -760,6 +783,15 @@ func (r *reader) audit(personID string, out *Export) error {
 	if len(refKinds) > 0 && len(refIDs) > 0 {
 		conds = append(conds, "(a.object_kind IN ("+strings.Join(refKinds, ", ")+") AND a.object_id IN ("+strings.Join(refIDs, ", ")+"))")
 	}
+	ids := make([]string, len(out.Referrals))
+	for i, ref := range out.Referrals {
+		ids[i] = ref.ID
+	}
+	more, args, err := r.communityAudit(ids, args)
+	if err != nil {
+		return err
+	}
+	conds = append(conds, more...)
 	return r.each(func(rows *sql.Rows) error {
 		var e AuditEntry
 		var at int64

@@ -54,8 +54,8 @@ type Table struct {
 
 // Tables lists where a person's data lies.
 var Tables = []Table{
-	{"people", "person", "details blanked; postcode cut to its district; age band, sex and ethnicity kept for the reports"},
-	{"referrals", "referrals", "notes and referrer's name blanked; status, dates, source and reasons kept"},
+	{"people", "person", "details blanked (with interpreter, access needs and next of kin); postcode cut to its district; age band, sex and ethnicity kept for the reports"},
+	{"referrals", "referrals", "notes, the referrer's reason text and name blanked; status, dates, source, reasons (needs codes) and the GP record choice kept"},
 	{"referral_events", "referrals[].history", "reasons other than closing reasons blanked"},
 	{"contacts", "referrals[].contacts", "notes blanked; when, how and how long kept"},
 	{"conversations", "referrals[].conversations", "what matters, strengths, interests and notes blanked; needs kept"},
@@ -75,6 +75,12 @@ var Tables = []Table{
 	{"budgets", "referrals[].budget", "purpose blanked; the allowance and totals kept for finance"},
 	{"budget_entries", "referrals[].budget.entries", "descriptions and reasons blanked; kind, amount, supplier, dates and who kept: the finance ledger, append-only"},
 	{"budget_decisions", "referrals[].budget.entries[].decision", "reasons blanked; the decision, who and when kept"},
+	{"concerns", "referrals[].safeguarding_concerns (when raised and where it stands; the words on request, see ConcernWithheld)",
+		"kept in full, and an open one refuses erasure: a safeguarding record is kept under the scheme's duty to protect (UK GDPR article 17(3)(b)) and never deleted"},
+	{"concern_actions", "not shown: what was done about a concern, given on request (ConcernWithheld)", "kept in full, as its concern"},
+	{"volunteer_matches", "referrals[].volunteer_matches", "the reason for ending blanked; the volunteer, what was shared and the dates kept"},
+	{"volunteer_contacts", "referrals[].volunteer_matches[].contacts", "notes blanked; when, how and how long kept (the volunteering report counts them)"},
+	{"mentor_invitations", "referrals[].mentor_invitation", "kept: the stage reached (the volunteering report counts graduates)"},
 	{"person_requests", "requests", "kept: the record of what was asked and done (reasons hold no details)"},
 	{"audit_log", "audit", "kept: who read or changed the record (ids only, no details)"},
 }
@@ -84,13 +90,18 @@ func (s *Store) State(ctx context.Context, personID string) (State, error) {
 	return readState(ctx, s.DB.R(), personID, false, s.DB.Dialect)
 }
 
+// ReadState is State through q: inside a transaction, or not.
+func ReadState(ctx context.Context, q db.Querier, personID string, d db.Dialect) (State, error) {
+	return readState(ctx, q, personID, false, d)
+}
+
 func readState(ctx context.Context, q db.Querier, personID string, lock bool, d db.Dialect) (State, error) {
 	if !oikos.PlainText(personID, false) || len(personID) > 100 {
 		return State{}, oikos.NotFound("Person")
 	}
 	query := "SELECT restricted_at, erased_at FROM people WHERE id = $1"
-	if lock && d == db.Postgres {
-		query += " FOR UPDATE"
+	if lock {
+		query += d.ForUpdate()
 	}
 	var restricted, erased sql.NullInt64
 	err := q.QueryRowContext(ctx, query, personID).Scan(&restricted, &erased)

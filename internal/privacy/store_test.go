@@ -53,19 +53,25 @@ func TestExportHoldsEverything(t *testing.T) {
 		}
 		checks := map[string]bool{
 			"referral notes and referrer": r.Notes == "SECRET-NOTES" && r.ReferrerName == "SECRET-REFERRER" && r.Status == "closed",
+			"reason text":                 r.ReasonText == "SECRET-REASON",
 			"history":                     len(r.History) >= 4 && r.History[len(r.History)-1].Reason == "goals_met",
-			"assignment":                  strings.Contains(r.AssignedTo, "Lee Worker"),
-			"contacts":                    len(r.Contacts) == 1 && r.Contacts[0].Note == "SECRET-CONTACT" && strings.Contains(r.Contacts[0].By, "Lee Worker"),
-			"conversations":               len(r.Conversations) == 1 && r.Conversations[0].WhatMatters == "SECRET-MATTERS" && r.Conversations[0].Needs[0].Label != "",
-			"plan":                        r.Plan != nil && r.Plan.Goals[0].Text == "SECRET-GOAL" && r.Plan.Goals[0].Steps[0].Text == "SECRET-STEP",
-			"measures and scores":         len(r.Measures) == 2 && len(r.Measures[1].Score) > 0 && len(r.Measures[1].Answers) == 3,
-			"connection details":          conns[0].NoteForProvider == "SECRET-FORPROVIDER" && conns[0].SharedContact.Phone == "07700 900461",
-			"attendance":                  len(conns[0].Attendance) == 1 && conns[0].Attendance[0].Attended,
-			"provider feedback":           feedback,
-			"declined with its reason":    conns[1].Status == "declined" && conns[1].Reason == "SECRET-DECLINE",
-			"reminders written":           len(conns[0].Reminders) == 1 && conns[0].Reminders[0].Channel == "sms",
-			"preferences":                 r.Preferences != nil && slices.Equal(r.Preferences.Days, []string{"tuesday"}),
-			"unmet needs":                 len(r.UnmetNeeds) == 1 && r.UnmetNeeds[0].Area == "EX4",
+			"reopening in the history": slices.ContainsFunc(r.History, func(e privacy.Event) bool {
+				return e.FromStatus == "closed" && e.ToStatus == "accepted" && strings.HasPrefix(e.Reason, "SECRET-REOPEN")
+			}),
+			"interpreter, access needs and next of kin": p.InterpreterLanguage == "SECRET-LANGUAGE" && slices.Equal(p.AccessNeeds, []string{"SECRET-ACCESS"}) &&
+				p.NextOfKin == referral.NextOfKin{Name: "SECRET-KIN", Relationship: "SECRET-RELATION", Phone: "07700 900999"},
+			"assignment":               strings.Contains(r.AssignedTo, "Lee Worker"),
+			"contacts":                 len(r.Contacts) == 1 && r.Contacts[0].Note == "SECRET-CONTACT" && strings.Contains(r.Contacts[0].By, "Lee Worker"),
+			"conversations":            len(r.Conversations) == 1 && r.Conversations[0].WhatMatters == "SECRET-MATTERS" && r.Conversations[0].Needs[0].Label != "",
+			"plan":                     r.Plan != nil && r.Plan.Goals[0].Text == "SECRET-GOAL" && r.Plan.Goals[0].Steps[0].Text == "SECRET-STEP",
+			"measures and scores":      len(r.Measures) == 2 && len(r.Measures[1].Score) > 0 && len(r.Measures[1].Answers) == 3,
+			"connection details":       conns[0].NoteForProvider == "SECRET-FORPROVIDER" && conns[0].SharedContact.Phone == "07700 900461",
+			"attendance":               len(conns[0].Attendance) == 1 && conns[0].Attendance[0].Attended,
+			"provider feedback":        feedback,
+			"declined with its reason": conns[1].Status == "declined" && conns[1].Reason == "SECRET-DECLINE",
+			"reminders written":        len(conns[0].Reminders) == 1 && conns[0].Reminders[0].Channel == "sms",
+			"preferences":              r.Preferences != nil && slices.Equal(r.Preferences.Days, []string{"tuesday"}),
+			"unmet needs":              len(r.UnmetNeeds) == 1 && r.UnmetNeeds[0].Area == "EX4",
 			"budget and its ledger": r.Budget != nil && r.Budget.Purpose == "SECRET-PURPOSE" && len(r.Budget.Entries) == 4 &&
 				r.Budget.Entries[1].Description == "SECRET-PURCHASE" && r.Budget.Entries[2].Decision != nil &&
 				r.Budget.Entries[2].Decision.Reason == "SECRET-REFUSAL" && strings.Contains(r.Budget.Entries[2].Decision.By, "Morgan") &&

@@ -15,6 +15,7 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/notify"
+	"oikos/internal/oikostest"
 	"oikos/internal/outcome"
 	"oikos/internal/portal"
 	"oikos/internal/referral"
@@ -32,9 +33,10 @@ var (
 // about them in the world below: none may survive erasure anywhere.
 var secrets = []string{
 	"Zephyrine", "Quillfeather", "9434765919", "07700 900461", "7700900461", "zeph.q@example.org", "1951-03-14", "EX4 6PX",
-	"SECRET-NOTES", "SECRET-REFERRER", "SECRET-CONTACT", "SECRET-MATTERS", "SECRET-STRENGTH", "SECRET-INTEREST", "SECRET-CONVNOTE",
+	"SECRET-NOTES", "SECRET-REASON", "SECRET-REFERRER", "SECRET-CONTACT", "SECRET-MATTERS", "SECRET-STRENGTH", "SECRET-INTEREST", "SECRET-CONVNOTE",
 	"SECRET-GOAL", "SECRET-STEP", "SECRET-FORPROVIDER", "SECRET-FEEDBACK", "SECRET-DECLINE", "SECRET-DROPPED",
 	"SECRET-PURPOSE", "SECRET-PURCHASE", "SECRET-REFUSAL", "SECRET-REVERSAL",
+	"SECRET-LANGUAGE", "SECRET-ACCESS", "SECRET-KIN", "SECRET-RELATION", "07700 900999", "SECRET-REOPEN",
 }
 
 // world is a scheme with a link worker, a manager, a provider with two
@@ -49,13 +51,6 @@ type world struct {
 	conns       *connection.Store
 	walk, choir string
 	crowd       []string // the other people's ids
-}
-
-func execSQL(t *testing.T, d *db.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := d.Exec(context.Background(), q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
 }
 
 // must stops the test on an error: must(f())(t).
@@ -80,10 +75,10 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	ctx := context.Background()
 	w := &world{d: d, refs: referral.NewStore(d), conns: connection.NewStore(d, "https://oikos.example"), walk: "svc_walk", choir: "svc_choir"}
 	now := db.Millis(time.Now())
-	execSQL(t, d, "INSERT INTO organisations (id, name, kind, email, created_at, updated_at) VALUES ('org_a', 'Ramblers', 'vcse', 'hello@ramblers.example', $1, $1)", now)
-	execSQL(t, d, `INSERT INTO services (id, organisation_id, name, email, last_checked_at, created_at, updated_at)
+	oikostest.Exec(t, d, "INSERT INTO organisations (id, name, kind, email, created_at, updated_at) VALUES ('org_a', 'Ramblers', 'vcse', 'hello@ramblers.example', $1, $1)", now)
+	oikostest.Exec(t, d, `INSERT INTO services (id, organisation_id, name, email, last_checked_at, created_at, updated_at)
 		VALUES ('svc_walk', 'org_a', 'Riverside walk', '', $1, $1, $1), ('svc_choir', 'org_a', 'Community choir', 'choir@example.org', $1, $1, $1)`, now)
-	execSQL(t, d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at) VALUES
+	oikostest.Exec(t, d, `INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at) VALUES
 		('usr_worker', 'lee@example.org', 'Lee Worker', 'link_worker', NULL, $1, $1),
 		('usr_manager', 'morgan@example.org', 'Morgan Manager', 'manager', NULL, $1, $1),
 		('usr_provider', 'pat@ramblers.example', 'Pat Provider', 'provider', 'org_a', $1, $1)`, now)
@@ -106,7 +101,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	must(outcome.NewStore(d).Record(ctx, worker, ref.ID, "ucla3", outcome.Review, []float64{2, 1, 1}))(t)
 	must(connection.NewSuggester(d).SavePreferences(ctx, worker, ref.ID, connection.PreferencesInput{Days: []string{"tuesday"},
 		Accessibility: []string{"step_free"}}))(t)
-	execSQL(t, d, `INSERT INTO unmet_needs (id, referral_id, need, priority, area, on_date, within_km, found, recorded_at)
+	oikostest.Exec(t, d, `INSERT INTO unmet_needs (id, referral_id, need, priority, area, on_date, within_km, found, recorded_at)
 		VALUES ('unm_1', $1, 'loneliness', 1, 'EX4', $2, 5, 0, $3)`, ref.ID, today, now)
 
 	// A connection the provider takes, with a first session, attendance
@@ -121,7 +116,7 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	c2 := must(w.conns.Create(ctx, worker, ref.ID, connection.CreateInput{ServiceID: w.choir, Kind: connection.Signpost}))(t)
 	must(w.conns.Decide(ctx, provider, c2.ID, connection.Declined, "SECRET-DECLINE"))(t)
 	must(w.conns.SetReminders(ctx, worker, ref.ID, connection.ReminderInput{Channel: "sms"}))(t)
-	execSQL(t, d, "UPDATE connections SET status = 'accepted' WHERE id = $1", c.ID) // accepted again, for the reminder
+	oikostest.Exec(t, d, "UPDATE connections SET status = 'accepted' WHERE id = $1", c.ID) // accepted again, for the reminder
 	loc, _ := time.LoadLocation("Europe/London")
 	dayBefore, _ := time.ParseInLocation(time.DateOnly, ukDate(time.Now().AddDate(0, 0, 1)), loc)
 	if n := must(w.conns.SweepReminders(ctx, dayBefore.Add(10*time.Hour)))(t); n != 1 {
@@ -149,7 +144,15 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	must(bs.Decide(ctx, mg, manager, asked.ID, budget.DecisionInput{Decision: budget.Refused, Reason: "SECRET-REFUSAL"}))(t)
 	must(bs.Reverse(ctx, lw, worker, bought.ID, budget.ReversalInput{Reason: "SECRET-REVERSAL"}))(t)
 
+	w.community(t, ref.ID)
 	must(w.refs.Transition(ctx, worker, ref.ID, referral.Closed, "goals_met"))(t)
+	// Reopened with a reason, and closed again.
+	must(w.refs.Reopen(ctx, worker, ref.ID, "SECRET-REOPEN: she asked to come back"))(t)
+	must(w.refs.Transition(ctx, worker, ref.ID, referral.Closed, "goals_met"))(t)
+	// What the link worker records of her beyond the referral.
+	oikostest.Exec(t, d, `UPDATE people SET interpreter_language = 'SECRET-LANGUAGE', access_needs = '["SECRET-ACCESS"]', next_of_kin_name = 'SECRET-KIN',
+		next_of_kin_relationship = 'SECRET-RELATION', next_of_kin_phone = '07700 900999' WHERE id = $1`, w.personID)
+	w.invite(t, ref.ID)
 	if err := w.refs.RecordRead(ctx, manager, ref); err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +168,7 @@ func (w *world) journey(t *testing.T, p referral.PersonInput, source, notes stri
 		Notes: notes, Consent: referral.ConsentInput{Given: true, ShareWithProviders: true}}
 	if notes != "" {
 		in.Source.ReferrerName = "SECRET-REFERRER"
+		in.ReasonText = "SECRET-REASON"
 	}
 	ref := must(w.refs.Create(ctx, worker, in, "", "api"))(t)
 	must(w.refs.Transition(ctx, worker, ref.ID, referral.Accepted, ""))(t)

@@ -61,11 +61,11 @@ const (
 		AND EXISTS (SELECT 1 FROM referrals r WHERE r.person_id = people.id AND r.scheme_id = $4)
 		ORDER BY created_at, id LIMIT 50`
 	insertPeopleSQL = `INSERT INTO people (id, given_name, family_name, date_of_birth, nhs_number, postcode, phone, email,
-		age_band, created_at, updated_at) VALUES `
+		age_band, created_at, updated_at, given_key, family_key) VALUES `
 	insertReferralsSQL = `INSERT INTO referrals (id, reference, scheme_id, person_id, status, source_type, source_organisation_id, referrer_user_id,
 		referrer_name, reasons, urgency, notes, consent_given, consent_share, consent_by, consent_at, possible_match_id, match_strength,
 		channel, external_id, received_at, updated_at, sent_given_name, sent_family_name, sent_date_of_birth, sent_nhs_number, sent_postcode,
-		sent_phone, sent_email) VALUES `
+		sent_phone, sent_email, reason_text) VALUES `
 	insertEventsSQL = `INSERT INTO referral_events (referral_id, position, at, actor_id, from_status, to_status) VALUES `
 )
 
@@ -100,8 +100,8 @@ func (q *intakeQueue) statements(ctx context.Context, d *db.DB) (*intakeStatemen
 	st := &intakeStatements{organisation: prepare(organisationSQL), sentBefore: prepare(sentBeforeSQL), match: prepare(matchSQL),
 		people: map[int]*sql.Stmt{}, referrals: map[int]*sql.Stmt{}, events: map[int]*sql.Stmt{}}
 	for rows := 1; rows <= maxBatch; rows *= 2 {
-		st.people[rows] = prepare(insertPeopleSQL + db.Rows(rows, 11))
-		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 29))
+		st.people[rows] = prepare(insertPeopleSQL + db.Rows(rows, 13))
+		st.referrals[rows] = prepare(insertReferralsSQL + db.Rows(rows, 30))
 		st.events[rows] = prepare(insertEventsSQL + db.Rows(rows, 6))
 	}
 	if err != nil {

@@ -16,16 +16,12 @@ import (
 // its referrer is shown.
 func (s *Store) ResolveMatch(ctx context.Context, by Actor, id string, same bool) (Referral, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		var personID string
-		var possible sql.NullString
-		var status Status
-		err := tx.QueryRowContext(ctx, "SELECT person_id, possible_match_id, status FROM referrals WHERE id = $1", id).Scan(&personID, &possible, &status)
-		if err == sql.ErrNoRows {
-			return oikos.NotFound("Referral")
-		} else if err != nil {
+		head, err := Lock(ctx, tx, s.DB.Dialect, id)
+		if err != nil {
 			return err
 		}
-		if !possible.Valid || possible.String == "" {
+		personID, possible, status := head.PersonID, head.PossibleMatchID, head.Status
+		if possible == "" {
 			return &oikos.Error{Code: oikos.ECONFLICT, Message: "This referral has no possible match to check, or it has been checked already."}
 		}
 		if status == Closed {
@@ -39,7 +35,7 @@ func (s *Store) ResolveMatch(ctx context.Context, by Actor, id string, same bool
 			return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE referrals SET person_id = $1, possible_match_id = NULL, match_strength = '', updated_at = $2 WHERE id = $3",
-			possible.String, now.UnixMilli(), id); err != nil {
+			possible, now.UnixMilli(), id); err != nil {
 			return err
 		}
 		// The record made on arrival goes when nothing else holds it.
@@ -56,7 +52,7 @@ func (s *Store) ResolveMatch(ctx context.Context, by Actor, id string, same bool
 				return err
 			}
 		}
-		if err := s.auditTx(ctx, tx, by, audit.Update, "person", possible.String); err != nil {
+		if err := s.auditTx(ctx, tx, by, audit.Update, "person", possible); err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)

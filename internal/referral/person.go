@@ -5,15 +5,21 @@ import (
 	"database/sql"
 
 	"oikos"
+	"oikos/internal/db"
 )
 
 // GetPerson finds a person held. Callers check access and audit the read.
 func (s *Store) GetPerson(ctx context.Context, id string) (Person, error) {
+	return ReadPerson(ctx, s.DB.R(), id)
+}
+
+// ReadPerson is GetPerson through q: inside a transaction, or not.
+func ReadPerson(ctx context.Context, q db.Querier, id string) (Person, error) {
 	if !oikos.PlainText(id, false) {
 		return Person{}, oikos.NotFound("Person")
 	}
 	p := Person{ID: id}
-	err := s.DB.R().QueryRowContext(ctx, `SELECT given_name, family_name, date_of_birth, nhs_number, postcode, phone, email
+	err := q.QueryRowContext(ctx, `SELECT given_name, family_name, date_of_birth, nhs_number, postcode, phone, email
 		FROM people WHERE id = $1`, id).Scan(&p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email)
 	if err == sql.ErrNoRows {
 		return Person{}, oikos.NotFound("Person")
@@ -38,10 +44,16 @@ func (p *Person) showErased() {
 // PersonReferrals lists every referral of one person, newest first: what
 // the person sees of their own journey. Callers audit the reads.
 func (s *Store) PersonReferrals(ctx context.Context, personID string) ([]Referral, error) {
+	return ReadPersonReferrals(ctx, s.DB.R(), personID)
+}
+
+// ReadPersonReferrals is PersonReferrals through q: inside a transaction,
+// or not.
+func ReadPersonReferrals(ctx context.Context, q db.Querier, personID string) ([]Referral, error) {
 	if !oikos.PlainText(personID, false) {
 		return nil, nil
 	}
-	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+referralColumns+` FROM referrals r JOIN people p ON p.id = r.person_id
+	rows, err := q.QueryContext(ctx, "SELECT "+referralColumns+` FROM referrals r JOIN people p ON p.id = r.person_id
 		WHERE r.person_id = $1 ORDER BY r.received_at DESC, r.id`, personID)
 	if err != nil {
 		return nil, err

@@ -95,12 +95,36 @@ func CheckTransition(from, to Status, reason string) error {
 	}
 	if !slices.Contains(transitions[from], to) {
 		if from == Closed {
-			return &TransitionError{from, to, "The referral is closed; a closed referral cannot be reopened. Make a new referral instead."}
+			return &TransitionError{from, to, "The referral is closed. Within 90 days of closing it can be reopened, with a reason; after that, make a new referral."}
 		}
 		return &TransitionError{from, to, fmt.Sprintf("A referral that is %s cannot become %s; next it can be %s.", from, to, joinStatuses(transitions[from]))}
 	}
 	if to == Closed && !slices.Contains(CloseReasons, reason) {
 		return &TransitionError{from, to, "Closing needs a reason: " + strings.Join(CloseReasons, ", ") + "."}
+	}
+	return nil
+}
+
+// ReopenWithin is how long after closing a referral may be reopened: long
+// enough for a person who changes their mind, or a closing made in error,
+// to go back to the same link worker and record; after it, the person is
+// referred again, and counted again.
+const ReopenWithin = 90 * 24 * time.Hour
+
+// MaxReopenReason is the longest reason kept for reopening.
+const MaxReopenReason = 1000
+
+// CheckReopen says whether a referral may be reopened at now, and why not:
+// only a closed referral, and only within ReopenWithin of its closing.
+func CheckReopen(status Status, closedAt *time.Time, now time.Time) error {
+	switch {
+	case status != Closed:
+		return &TransitionError{status, Accepted, "Only a closed referral can be reopened; this one is " + string(status) + "."}
+	case closedAt == nil:
+		return &TransitionError{status, Accepted, "This referral has no closing date, so it cannot be reopened. Make a new referral instead."}
+	case now.Sub(*closedAt) > ReopenWithin:
+		return &TransitionError{status, Accepted, fmt.Sprintf("This referral closed on %s, more than 90 days ago, so it cannot be reopened. Make a new referral instead.",
+			closedAt.Format("2 January 2006"))}
 	}
 	return nil
 }
@@ -196,12 +220,18 @@ func ParseBirthDate(s string, now time.Time) (time.Time, string) {
 	return d, ""
 }
 
-// AgeBand groups an age for fair-coverage reports without holding it.
-func AgeBand(born, at time.Time) string {
+// Age is how old someone born on born is at at, in whole years.
+func Age(born, at time.Time) int {
 	age := at.Year() - born.Year()
-	if at.YearDay() < born.YearDay() {
+	if at.Month() < born.Month() || (at.Month() == born.Month() && at.Day() < born.Day()) {
 		age--
 	}
+	return age
+}
+
+// AgeBand groups an age for fair-coverage reports without holding it.
+func AgeBand(born, at time.Time) string {
+	age := Age(born, at)
 	switch {
 	case age < 18:
 		return "under_18"

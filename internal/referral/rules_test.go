@@ -165,3 +165,29 @@ func TestAlike(t *testing.T) {
 		t.Errorf("nothing compared: %q", s)
 	}
 }
+
+func TestAge(t *testing.T) {
+	d := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	for _, tt := range []struct {
+		born, at string
+		age      int
+		band     string
+	}{
+		{"1948-05-02", "2026-05-01", 77, "75_84"},
+		{"1948-05-02", "2026-05-02", 78, "75_84"},
+		{"2000-02-29", "2001-02-28", 0, "under_18"},
+		{"2000-02-29", "2001-03-01", 1, "under_18"},
+		// Born 1 March in a leap year: a year older on 1 March, though
+		// it is the 60th day of one year and the 61st of the other.
+		{"2000-03-01", "2025-03-01", 25, "25_34"},
+		{"2001-12-31", "2026-12-30", 24, "18_24"},
+		{"1941-01-01", "2026-01-01", 85, "85_plus"},
+	} {
+		if got := Age(d(tt.born), d(tt.at)); got != tt.age {
+			t.Errorf("born %s, at %s: %d, want %d", tt.born, tt.at, got, tt.age)
+		}
+		if got := AgeBand(d(tt.born), d(tt.at)); got != tt.band {
+			t.Errorf("born %s, at %s: band %s, want %s", tt.born, tt.at, got, tt.band)
+		}
+	}
+}

@@ -45,12 +45,17 @@ type ConsentInput struct {
 
 // Input is the contract's referral body.
 type Input struct {
-	Person  PersonInput  `json:"person"`
-	Source  SourceInput  `json:"source"`
-	Reasons []string     `json:"reasons"`
-	Urgency string       `json:"urgency,omitempty"`
-	Notes   string       `json:"notes,omitempty"`
-	Consent ConsentInput `json:"consent"`
+	Person  PersonInput `json:"person"`
+	Source  SourceInput `json:"source"`
+	Reasons []string    `json:"reasons"`
+	// ReasonText is the referrer's own words for why, where they say
+	// more than the reasons (needs codes) do or map to none: a GP
+	// system's reasonCode text or an unknown code. A referral needs
+	// reasons, or reason text, or both.
+	ReasonText string       `json:"reason_text,omitempty"`
+	Urgency    string       `json:"urgency,omitempty"`
+	Notes      string       `json:"notes,omitempty"`
+	Consent    ConsentInput `json:"consent"`
 	// SchemeID names the scheme the referral is for; left out, it is the
 	// scheme covering the person's postcode district (org.ChooseScheme).
 	SchemeID string `json:"scheme_id,omitempty"`
@@ -113,10 +118,12 @@ func (in *Input) Validate(now time.Time) error {
 	}
 	text(f, "source.referrer_name", in.Source.ReferrerName, 200, false)
 	text(f, "source.organisation_id", in.Source.OrganisationID, 100, false)
-	if len(in.Reasons) == 0 {
+	in.ReasonText = strings.TrimSpace(in.ReasonText)
+	text(f, "reason_text", in.ReasonText, 2000, true)
+	if len(in.Reasons) == 0 && in.ReasonText == "" {
 		f["reasons"] = "Choose at least one reason for the referral."
 	}
-	var reasons []string
+	reasons := []string{} // [] in JSON, never null: a referral may have words only (ReasonText)
 	for _, r := range in.Reasons {
 		if _, ok := taxonomy.NeedByCode(r); !ok {
 			f["reasons"] = fmt.Sprintf("Unknown reason %q: see /api/v1/needs for the codes.", truncate(r, 40))
@@ -179,11 +186,15 @@ type Referral struct {
 	ReferrerUserID       string   `json:"-"`
 	ReferrerName         string   `json:"referrer_name"`
 	Reasons              []string `json:"reasons"`
-	Urgency              string   `json:"urgency"`
-	Notes                string   `json:"notes,omitempty"`
-	ConsentShare         bool     `json:"consent_share_with_providers"`
-	AssignedTo           string   `json:"assigned_to"`
-	PossibleMatchID      string   `json:"possible_match_person_id,omitempty"`
+	// ReasonText is the referrer's words for why (Input.ReasonText).
+	ReasonText string `json:"reason_text,omitempty"`
+	// GPShare is what the person chose to go back to the GP record.
+	GPShare         GPShare `json:"gp_share"`
+	Urgency         string  `json:"urgency"`
+	Notes           string  `json:"notes,omitempty"`
+	ConsentShare    bool    `json:"consent_share_with_providers"`
+	AssignedTo      string  `json:"assigned_to"`
+	PossibleMatchID string  `json:"possible_match_person_id,omitempty"`
 	// MatchStrength is how strongly the person resembles the possible match.
 	MatchStrength Strength `json:"match_strength,omitempty"`
 	// Sent is the person as this referral named them, kept apart from the
@@ -191,11 +202,14 @@ type Referral struct {
 	// sent and nothing more, whichever record it is reconciled with.
 	Sent *Person `json:"referred_as,omitempty"`
 	// ExternalID is the sender's own id for it, if the sender gave one.
-	ExternalID     string     `json:"-"`
-	ClosedReason   string     `json:"closed_reason,omitempty"`
-	ReceivedAt     time.Time  `json:"received_at"`
-	FirstContactAt *time.Time `json:"first_contact_at"`
-	ClosedAt       *time.Time `json:"closed_at"`
+	ExternalID   string `json:"-"`
+	ClosedReason string `json:"closed_reason,omitempty"`
+	// OtherOpenReferrals, when looked up (WithOtherOpenReferrals), are the
+	// ids of the same person's other open referrals; nil, it is left out.
+	OtherOpenReferrals *[]string  `json:"other_open_referrals,omitempty"`
+	ReceivedAt         time.Time  `json:"received_at"`
+	FirstContactAt     *time.Time `json:"first_contact_at"`
+	ClosedAt           *time.Time `json:"closed_at"`
 }
 
 // AsSent is the referral as the one who sent it may see it: the person as
@@ -209,6 +223,7 @@ func (r Referral) AsSent() Referral {
 	}
 	sent.ID = ""
 	r.Person, r.Sent, r.PersonID, r.PossibleMatchID, r.MatchStrength = &sent, nil, "", "", NotAlike
+	r.OtherOpenReferrals = nil
 	return r
 }
 
@@ -331,7 +346,7 @@ func newIntake(ctx context.Context, by Actor, in Input, referrerUserID, channel 
 	return &intake{ctx: ctx, by: by, in: in, channel: channel, now: now,
 		r: Referral{ID: db.NewID("ref"), Reference: newReference(), Status: Received, SourceType: in.Source.Type,
 			SourceOrganisationID: in.Source.OrganisationID, ReferrerUserID: referrerUserID, ReferrerName: in.Source.ReferrerName,
-			Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders,
+			Reasons: in.Reasons, ReasonText: in.ReasonText, Urgency: in.Urgency, Notes: in.Notes, ConsentShare: in.Consent.ShareWithProviders,
 			ExternalID: in.ExternalID, ReceivedAt: now}}
 }
 
@@ -414,7 +429,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 		personID := db.NewID("per")
 		born, _ := ParseBirthDate(p.DateOfBirth, j.now)
 		people = append(people, personID, p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber,
-			p.Postcode, p.Phone, p.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now))
+			p.Postcode, p.Phone, p.Email, AgeBand(born, j.now), db.Millis(j.now), db.Millis(j.now), NameKey(p.GivenName), NameKey(p.FamilyName))
 		nPeople++
 		made = append(made, matchable{personID, key, r.SchemeID})
 		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "person", ObjectID: personID, Client: j.by.Client})
@@ -428,7 +443,7 @@ func (s *Store) writeIntake(ctx context.Context, tx *sql.Tx, st *intakeStatement
 		referrals = append(referrals, r.ID, r.Reference, r.SchemeID, personID, string(Received), r.SourceType, nullable(r.SourceOrganisationID),
 			nullable(r.ReferrerUserID), r.ReferrerName, strings.Join(r.Reasons, " "), r.Urgency, r.Notes, true, r.ConsentShare,
 			consentBy(in.Source.Type), at, nullable(possible), string(strength), j.channel, in.ExternalID, at, at,
-			p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode, p.Phone, p.Email)
+			p.GivenName, p.FamilyName, p.DateOfBirth, p.NHSNumber, p.Postcode, p.Phone, p.Email, r.ReasonText)
 		nReferrals++
 		events = append(events, r.ID, 0, at, j.by.UserID, "", string(Received))
 		trail = append(trail, audit.Event{At: j.now, ActorID: j.by.UserID, Action: audit.Create, ObjectKind: "referral", ObjectID: r.ID, Client: j.by.Client})
@@ -493,7 +508,8 @@ const referralColumns = `r.id, r.reference, r.status, r.scheme_id, r.person_id, 
 	COALESCE(r.referrer_user_id, ''), r.referrer_name, r.reasons, r.urgency, r.notes, r.consent_share, COALESCE(r.assigned_to, ''),
 	COALESCE(r.possible_match_id, ''), r.match_strength, r.external_id, r.closed_reason, r.received_at, r.first_contact_at, r.closed_at,
 	p.given_name, p.family_name, p.date_of_birth, p.nhs_number, p.postcode, p.phone, p.email,
-	r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email`
+	r.sent_given_name, r.sent_family_name, r.sent_date_of_birth, r.sent_nhs_number, r.sent_postcode, r.sent_phone, r.sent_email,
+	r.reason_text, r.gp_share`
 
 func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	var r Referral
@@ -504,14 +520,15 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 	err := row.Scan(&r.ID, &r.Reference, &r.Status, &r.SchemeID, &r.PersonID, &r.SourceType, &r.SourceOrganisationID, &r.ReferrerUserID, &r.ReferrerName,
 		&reasons, &r.Urgency, &r.Notes, &r.ConsentShare, &r.AssignedTo, &r.PossibleMatchID, &r.MatchStrength, &r.ExternalID, &r.ClosedReason,
 		&received, &first, &closed, &p.GivenName, &p.FamilyName, &p.DateOfBirth, &p.NHSNumber, &p.Postcode, &p.Phone, &p.Email,
-		&sent.GivenName, &sent.FamilyName, &sent.DateOfBirth, &sent.NHSNumber, &sent.Postcode, &sent.Phone, &sent.Email)
+		&sent.GivenName, &sent.FamilyName, &sent.DateOfBirth, &sent.NHSNumber, &sent.Postcode, &sent.Phone, &sent.Email,
+		&r.ReasonText, &r.GPShare)
 	if err != nil {
 		return r, err
 	}
 	p.ID = r.PersonID
 	p.showErased()
 	r.Person, r.Sent = &p, &sent
-	r.Reasons = strings.Fields(reasons)
+	r.Reasons = append([]string{}, strings.Fields(reasons)...)
 	r.ReceivedAt = db.Time(received)
 	if first.Valid {
 		t := db.Time(first.Int64)
@@ -526,15 +543,29 @@ func scanReferral(row interface{ Scan(...any) error }) (Referral, error) {
 
 // Get finds a referral with its person. Callers check access, then record
 // the read with RecordRead.
-func (s *Store) Get(ctx context.Context, id string) (Referral, error) {
+func (s *Store) Get(ctx context.Context, id string) (Referral, error) { return Read(ctx, s.DB.R(), id) }
+
+// Read is Get through q: inside a transaction, or not.
+func Read(ctx context.Context, q db.Querier, id string) (Referral, error) {
 	if !oikos.PlainText(id, false) {
 		return Referral{}, oikos.NotFound("Referral")
 	}
-	r, err := scanReferral(s.DB.R().QueryRowContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1", id))
+	r, err := scanReferral(q.QueryRowContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE r.id = $1", id))
 	if err == sql.ErrNoRows {
 		return r, oikos.NotFound("Referral")
 	}
 	return r, err
+}
+
+// Channel reads the door a referral came in by ("fhir", "api", "web",
+// "self", ...).
+func (s *Store) Channel(ctx context.Context, id string) (string, error) {
+	var channel string
+	err := s.DB.R().QueryRowContext(ctx, "SELECT channel FROM referrals WHERE id = $1", id).Scan(&channel)
+	if err == sql.ErrNoRows {
+		return "", oikos.NotFound("Referral")
+	}
+	return channel, err
 }
 
 // Object is the referral as the access policy sees it.
@@ -545,6 +576,30 @@ func (r Referral) Object() (kind, id, assignedTo, createdBy string) {
 // RecordRead writes a read of a person's record to the audit log.
 func (s *Store) RecordRead(ctx context.Context, by Actor, r Referral) error {
 	return audit.Record(ctx, s.DB, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client})
+}
+
+// RecordList writes to the audit log that a list showed these referrals:
+// each shows a person's name and where their referral stands, so each is a
+// read of that person's record, entered as a read of the referral (as
+// RecordRead does) so that audit.ForObject finds it with the rest. The
+// lists of one request are recorded together, one entry per referral, in
+// one transaction: a page of 500 costs one write, not 500.
+func (s *Store) RecordList(ctx context.Context, by Actor, lists ...[]Referral) error {
+	now := s.now()
+	seen := map[string]bool{}
+	var events []audit.Event
+	for _, list := range lists {
+		for _, r := range list {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				events = append(events, audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client})
+			}
+		}
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
 }
 
 // Filter scopes and narrows a referral list.
@@ -565,7 +620,9 @@ type Filter struct {
 	Offset, Limit  int
 }
 
-// List returns referrals oldest first (the triage order), with the total.
+// List returns referrals oldest first, with the total. The triage queue
+// (Status Received) lists urgent referrals first, then oldest first, as
+// the referral form promises ("Urgent referrals are seen first").
 func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	conds := []string{"1 = 1"}
 	var args []any
@@ -581,7 +638,15 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	if f.InScheme {
 		add("r.scheme_id = ?", f.SchemeID)
 	}
-	if f.Status != "" {
+	order := "r.received_at, r.id"
+	switch f.Status {
+	case "":
+	case Received:
+		// Written out, not a parameter, so that both databases use the
+		// partial index of the queue (referrals_triage), read in order.
+		conds = append(conds, "r.status = 'received'")
+		order = "r.urgency DESC, r.received_at, r.id"
+	default:
 		add("r.status = ?", string(f.Status))
 	}
 	if f.AssignedTo != "" {
@@ -607,7 +672,7 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	}
 	n := len(args)
 	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE "+where+
-		fmt.Sprintf(" ORDER BY r.received_at, r.id LIMIT $%d OFFSET $%d", n+1, n+2), append(args, limit, f.Offset)...)
+		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, n+1, n+2), append(args, limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -634,44 +699,106 @@ func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, id string, by Actor, f
 // with a conflict that says why.
 func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, reason string) (Referral, error) {
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := s.TransitionTx(ctx, tx, by, id, to, reason)
+		return err
+	})
+	if err != nil {
+		return Referral{}, err
+	}
+	return s.Get(ctx, id)
+}
+
+// TransitionTx is Transition inside tx, for a workflow that changes
+// something else with the status (a reached contact moves the referral to
+// contacted): both commit or neither does. It returns the status the
+// referral had.
+func (s *Store) TransitionTx(ctx context.Context, tx *sql.Tx, by Actor, id string, to Status, reason string) (Status, error) {
+	head, err := Lock(ctx, tx, s.DB.Dialect, id)
+	if err != nil {
+		return "", err
+	}
+	from := head.Status
+	if err := CheckTransition(from, to, reason); err != nil {
+		code := oikos.ECONFLICT
+		if !slices.Contains(Statuses, to) {
+			code = oikos.EINVALID
+		}
+		return from, &oikos.Error{Code: code, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
+	}
+	now := db.Millis(s.now())
+	q := "UPDATE referrals SET status = $1, updated_at = $2"
+	switch to {
+	case Contacted:
+		q += ", first_contact_at = COALESCE(first_contact_at, $2)"
+	case Closed:
+		q += ", closed_at = $2, closed_reason = $4"
+	}
+	q += " WHERE id = $3 AND status = $5"
+	args := []any{string(to), now, id, reason, string(from)}
+	if to != Closed {
+		q = strings.Replace(q, " AND status = $5", " AND status = $4", 1)
+		args = []any{string(to), now, id, string(from)}
+	}
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
+		return from, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return from, &oikos.Error{Code: oikos.ECONFLICT, Message: "The referral changed while you were working on it. Reload and try again."}
+	}
+	if err := s.addEvent(ctx, tx, id, by, from, to, reason, ""); err != nil {
+		return from, err
+	}
+	if err := s.changed(ctx, tx, Change{ReferralID: id, From: from, To: to, Reason: reason, By: by}); err != nil {
+		return from, err
+	}
+	return from, s.auditTx(ctx, tx, by, audit.Update, "referral", id)
+}
+
+// Reopen takes a closed referral back to accepted, within ReopenWithin of
+// its closing (CheckReopen; later is a conflict). The closing stays in the
+// history, followed by the reopening with its reason; the link worker it
+// was assigned to keeps it.
+func (s *Store) Reopen(ctx context.Context, by Actor, id, reason string) (Referral, error) {
+	reason = strings.TrimSpace(reason)
+	f := map[string]string{}
+	if reason == "" {
+		f["reason"] = "Say why the referral is being reopened."
+	} else if !oikos.PlainText(reason, true) || utf8.RuneCountInString(reason) > MaxReopenReason {
+		f["reason"] = fmt.Sprintf("Write the reason in %d characters or fewer, without control characters.", MaxReopenReason)
+	}
+	if err := oikos.Invalid(f); err != nil {
+		return Referral{}, err
+	}
+	if !oikos.PlainText(id, false) {
+		return Referral{}, oikos.NotFound("Referral")
+	}
+	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		q := "SELECT status, closed_at FROM referrals WHERE id = $1" + s.DB.Dialect.ForUpdate()
 		var from Status
-		if err := tx.QueryRowContext(ctx, "SELECT status FROM referrals WHERE id = $1", id).Scan(&from); err == sql.ErrNoRows {
+		var closed sql.NullInt64
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&from, &closed); err == sql.ErrNoRows {
 			return oikos.NotFound("Referral")
 		} else if err != nil {
 			return err
 		}
-		if err := CheckTransition(from, to, reason); err != nil {
-			code := oikos.ECONFLICT
-			if !slices.Contains(Statuses, to) {
-				code = oikos.EINVALID
-			}
-			return &oikos.Error{Code: code, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
+		var closedAt *time.Time
+		if closed.Valid {
+			t := db.Time(closed.Int64)
+			closedAt = &t
 		}
-		now := db.Millis(s.now())
-		q := "UPDATE referrals SET status = $1, updated_at = $2"
-		switch to {
-		case Contacted:
-			q += ", first_contact_at = COALESCE(first_contact_at, $2)"
-		case Closed:
-			q += ", closed_at = $2, closed_reason = $4"
+		now := s.now()
+		if err := CheckReopen(from, closedAt, now); err != nil {
+			return &oikos.Error{Code: oikos.ECONFLICT, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
 		}
-		q += " WHERE id = $3 AND status = $5"
-		args := []any{string(to), now, id, reason, string(from)}
-		if to != Closed {
-			q = strings.Replace(q, " AND status = $5", " AND status = $4", 1)
-			args = []any{string(to), now, id, string(from)}
-		}
-		res, err := tx.ExecContext(ctx, q, args...)
-		if err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, closed_at = NULL, closed_reason = '', updated_at = $2
+			WHERE id = $3 AND status = $4`, string(Accepted), db.Millis(now), id, string(Closed)); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return &oikos.Error{Code: oikos.ECONFLICT, Message: "The referral changed while you were working on it. Reload and try again."}
-		}
-		if err := s.addEvent(ctx, tx, id, by, from, to, reason, ""); err != nil {
+		if err := s.addEvent(ctx, tx, id, by, Closed, Accepted, reason, ""); err != nil {
 			return err
 		}
-		if err := s.changed(ctx, tx, Change{ReferralID: id, From: from, To: to, Reason: reason, By: by}); err != nil {
+		if err := s.changed(ctx, tx, Change{ReferralID: id, From: Closed, To: Accepted, Reason: reason, By: by}); err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)
@@ -680,6 +807,55 @@ func (s *Store) Transition(ctx context.Context, by Actor, id string, to Status, 
 		return Referral{}, err
 	}
 	return s.Get(ctx, id)
+}
+
+// OtherOpenReferrals lists, oldest first, the ids of the open referrals in
+// r's scheme that may be about the same person as r, r itself left out:
+// those on the same person record, those on the record r is flagged as
+// possibly being, and those flagged as possibly either. A second referral
+// for someone is then seen at once, not worked twice. Callers have
+// checked that the caller may see r; opening each is checked on its own.
+func (s *Store) OtherOpenReferrals(ctx context.Context, r Referral) ([]string, error) {
+	people := []any{r.PersonID}
+	if r.PossibleMatchID != "" && r.PossibleMatchID != r.PersonID {
+		people = append(people, r.PossibleMatchID)
+	}
+	args := []any{r.SchemeID, r.ID}
+	var marks []string
+	for _, p := range people {
+		args = append(args, p)
+		marks = append(marks, fmt.Sprintf("$%d", len(args)))
+	}
+	in := strings.Join(marks, ", ")
+	ids, err := db.Strings(ctx, s.DB.R(), `SELECT id FROM referrals WHERE scheme_id = $1 AND id <> $2 AND status <> 'closed'
+		AND (person_id IN (`+in+`) OR possible_match_id IN (`+in+`)) ORDER BY received_at, id`, args...)
+	if ids == nil {
+		ids = []string{}
+	}
+	return ids, err
+}
+
+// WithOtherOpenReferrals is r with OtherOpenReferrals looked up, for
+// those who may see the person record (never its referrer: AsSent leaves
+// them out).
+func (s *Store) WithOtherOpenReferrals(ctx context.Context, r Referral) (Referral, error) {
+	ids, err := s.OtherOpenReferrals(ctx, r)
+	r.OtherOpenReferrals = &ids
+	return r, err
+}
+
+// RecordListRead writes the read of a list of referrals (each names a
+// person) to the audit log in one append.
+func (s *Store) RecordListRead(ctx context.Context, by Actor, items []Referral) error {
+	if len(items) == 0 {
+		return nil
+	}
+	now := s.now()
+	events := make([]audit.Event, len(items))
+	for i, r := range items {
+		events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client}
+	}
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
 }
 
 // Assign gives a referral to a link worker.
@@ -694,14 +870,12 @@ func (s *Store) Assign(ctx context.Context, by Actor, id, userID string) (Referr
 		} else if err != nil {
 			return err
 		}
-		var status Status
-		var scheme string
-		if err := tx.QueryRowContext(ctx, "SELECT status, scheme_id FROM referrals WHERE id = $1", id).Scan(&status, &scheme); err == sql.ErrNoRows {
-			return oikos.NotFound("Referral")
-		} else if err != nil {
+		head, err := Lock(ctx, tx, s.DB.Dialect, id)
+		if err != nil {
 			return err
 		}
-		if workerScheme != scheme {
+		status := head.Status
+		if workerScheme != head.SchemeID {
 			return oikos.Invalid(map[string]string{"user_id": "Assign the referral to a link worker of its own scheme."})
 		}
 		if status == Closed {

@@ -3,7 +3,6 @@ package report
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"io"
 	"math"
 	"sort"
@@ -12,14 +11,16 @@ import (
 	"time"
 
 	"oikos/internal/audit"
+	"oikos/internal/csvsafe"
 	"oikos/internal/db"
 )
 
 // Fair coverage: how many people a scheme reaches per 1,000 who live in
 // each area and group, so that a scheme sees whom it is missing. Counts are
-// of people referred in the period (someone referred twice counts once),
-// by the postcode district they live in and the age band, sex and
-// ethnicity recorded for them; population figures are the denominators.
+// of people referred, month by month (someone referred twice in a month
+// counts once, in two months once in each: see Period), by the postcode
+// district they live in and the age band, sex and ethnicity recorded for
+// them; population figures are the denominators.
 
 // The under-reached rule. A group is under-reached when it has fewer
 // people referred than three quarters of what the scheme-wide rate,
@@ -96,8 +97,9 @@ type Breakdown struct {
 
 // Coverage is the fair-coverage report.
 type Coverage struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	Period PeriodJSON `json:"period"`
+	From   string     `json:"from"`
+	To     string     `json:"to"`
 	// Overall is everyone referred from areas with population figures,
 	// against the people living in them: the scheme-wide rate.
 	Overall             Group     `json:"overall"`
@@ -128,10 +130,9 @@ const (
 // district, age band, sex and ethnicity, in one pass over the period's
 // referrals: every table of the report is a sum of these counts. People's
 // postcodes are held normalised ("EX4 6PX"), so the district is all but
-// the last four characters; an erased person keeps only the district
-// ("EX4", shorter than any full postcode), which is the area as it is.
+// the last four characters.
 const cohortsSQL = `SELECT
-	CASE WHEN length(p.postcode) >= 5 THEN substr(p.postcode, 1, length(p.postcode) - 4) ELSE p.postcode END AS area,
+	CASE WHEN length(p.postcode) >= 5 THEN substr(p.postcode, 1, length(p.postcode) - 4) ELSE '' END AS area,
 	p.age_band, p.sex, p.ethnicity, COUNT(*)
 	FROM people p
 	WHERE p.id IN (SELECT person_id FROM referrals WHERE scheme_id = $3 AND received_at >= $1 AND received_at < $2)
@@ -156,11 +157,27 @@ type areaFigures struct {
 	breakdown [3]bool
 }
 
+// populationFigures are the report's denominators, the same whatever the
+// period: each area's figures, and the population of each age band, sex
+// and ethnic group (dimension 0, 1, 2) in the areas that give it.
+type populationFigures struct {
+	areas map[string]areaFigures
+	group [3]map[string]int
+}
+
+// cohort is a group of people referred: where they live and what is
+// recorded of them (age band, sex, ethnicity).
+type cohort struct {
+	area  string
+	group [3]string
+}
+
 // CoverageReport counts people referred in the period against the
 // population figures, with small numbers suppressed, and notes the read in
 // the audit log (an aggregate, so one entry for the report).
 func CoverageReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Coverage, error) {
-	c, err := coverage(ctx, d, p, by.SchemeID)
+	p.Scheme = by.SchemeID
+	c, err := coverage(ctx, d, p)
 	if err == nil {
 		err = recordRead(ctx, d, by, "coverage:"+c.From+".."+c.To)
 	}
@@ -175,23 +192,17 @@ func recordRead(ctx context.Context, d *db.DB, by Viewer, object string) error {
 	return audit.Record(ctx, d, audit.Event{ActorID: by.UserID, Action: audit.Read, ObjectKind: "report", ObjectID: object, Client: by.Client})
 }
 
-func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage, error) {
-	from, to := p.days()
-	c := Coverage{From: from, To: to, UnderReachedRule: UnderReachedRule}
-	start, end := p.bounds()
-	areas := map[string]areaFigures{}
-	byArea := map[string]int{}
-	// Counts by dimension (0 age band, 1 sex, 2 ethnicity) and value, of
-	// people in areas whose figures give that breakdown; the population of
-	// each value.
-	var counts, population [3]map[string]int
-	for i := range counts {
-		counts[i], population[i] = map[string]int{}, map[string]int{}
+func coverage(ctx context.Context, d *db.DB, p Period) (Coverage, error) {
+	pop := populationFigures{areas: map[string]areaFigures{}}
+	for i := range pop.group {
+		pop.group[i] = map[string]int{}
 	}
+	months := p.Months()
+	cohorts := make([]map[cohort]int, len(months))
 	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
 		err := eachRow(ctx, tx, `SELECT a.area, a.deprivation_decile, p.people FROM population_areas a
 			LEFT JOIN population p ON p.area = a.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
-			WHERE `+strings.ReplaceAll(inSchemeAreas, "area IN", "a.area IN"), []any{scheme}, func(rows *sql.Rows) error {
+			WHERE `+strings.ReplaceAll(inSchemeAreas, "OR area IN", "OR a.area IN"), []any{p.Scheme}, func(rows *sql.Rows) error {
 			var area string
 			var decile, people sql.NullInt64
 			if err := rows.Scan(&area, &decile, &people); err != nil {
@@ -201,30 +212,30 @@ func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage,
 			if people.Valid {
 				f.people = &people.Int64
 			}
-			areas[area] = f
+			pop.areas[area] = f
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		err = eachRow(ctx, tx, breakdownSQL, []any{scheme}, func(rows *sql.Rows) error {
+		err = eachRow(ctx, tx, breakdownSQL, []any{p.Scheme}, func(rows *sql.Rows) error {
 			var area string
 			var has [3]int
 			if err := rows.Scan(&area, &has[0], &has[1], &has[2]); err != nil {
 				return err
 			}
-			f := areas[area]
+			f := pop.areas[area]
 			for i := range has {
 				f.breakdown[i] = has[i] == 1
 			}
-			areas[area] = f
+			pop.areas[area] = f
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 		err = eachRow(ctx, tx, `SELECT age_band, sex, ethnicity, CAST(SUM(people) AS BIGINT) FROM population
-			WHERE (age_band <> '' OR sex <> '' OR ethnicity <> '') AND `+inSchemeAreas+` GROUP BY age_band, sex, ethnicity`, []any{scheme}, func(rows *sql.Rows) error {
+			WHERE (age_band <> '' OR sex <> '' OR ethnicity <> '') AND `+inSchemeAreas+` GROUP BY age_band, sex, ethnicity`, []any{p.Scheme}, func(rows *sql.Rows) error {
 			var group [3]string
 			var n int
 			if err := rows.Scan(&group[0], &group[1], &group[2], &n); err != nil {
@@ -232,7 +243,7 @@ func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage,
 			}
 			for i, v := range group {
 				if v != "" {
-					population[i][v] += n
+					pop.group[i][v] += n
 				}
 			}
 			return nil
@@ -240,24 +251,82 @@ func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage,
 		if err != nil {
 			return err
 		}
-		return eachRow(ctx, tx, cohortsSQL, []any{start, end, scheme}, func(rows *sql.Rows) error {
-			var area string
-			var group [3]string
-			var n int
-			if err := rows.Scan(&area, &group[0], &group[1], &group[2], &n); err != nil {
+		for i, m := range months {
+			cohorts[i] = map[cohort]int{}
+			start, end := m.bounds()
+			err := eachRow(ctx, tx, cohortsSQL, []any{start, end, m.Scheme}, func(rows *sql.Rows) error {
+				var c cohort
+				var n int
+				if err := rows.Scan(&c.area, &c.group[0], &c.group[1], &c.group[2], &n); err != nil {
+					return err
+				}
+				cohorts[i][c] += n
+				return nil
+			})
+			if err != nil {
 				return err
 			}
-			byArea[area] += n
-			for i, v := range group {
-				if areas[area].breakdown[i] {
-					counts[i][v] += n
-				}
-			}
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
-		return c, err
+		return Coverage{}, err
+	}
+	return publishCoverage(p, pop, cohorts), nil
+}
+
+// publishCoverage makes the report of a period from its months' counts:
+// each count the sum of the months', hidden where any month hides it (see
+// Period).
+func publishCoverage(p Period, pop populationFigures, months []map[cohort]int) Coverage {
+	sum := map[cohort]int{}
+	hidden := map[string]bool{}
+	for _, m := range months {
+		for k, n := range m {
+			sum[k] += n
+		}
+		c := buildCoverage(p, pop, m)
+		cells, tables := c.tables()
+		suppressTables(cells, tables)
+		for path, g := range cells {
+			if g.suppressed {
+				hidden[path] = true
+			}
+		}
+	}
+	c := buildCoverage(p, pop, sum)
+	cells, _ := c.tables()
+	c.Suppressed = []string{}
+	for _, path := range keysInOrder(cells) {
+		if hidden[path] {
+			cells[path].suppressed = true
+			c.Suppressed = append(c.Suppressed, path+".referred", path+".rate_per_1000")
+		}
+	}
+	c.finish()
+	return c
+}
+
+// buildCoverage lays out the report's tables from counts of people, before
+// anything is hidden.
+func buildCoverage(p Period, pop populationFigures, cohorts map[cohort]int) Coverage {
+	from, to := p.days()
+	c := Coverage{Period: p.JSON(), From: from, To: to, UnderReachedRule: UnderReachedRule}
+	areas := pop.areas
+	byArea := map[string]int{}
+	// Counts by dimension (0 age band, 1 sex, 2 ethnicity) and value, of
+	// people in areas whose figures give that breakdown.
+	var counts [3]map[string]int
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
+	for k, n := range cohorts {
+		byArea[k.area] += n
+		for i, v := range k.group {
+			if areas[k.area].breakdown[i] {
+				counts[i][v] += n
+			}
+		}
 	}
 
 	// Areas, in the order of their names as people read them (EX2 before EX10).
@@ -316,7 +385,7 @@ func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage,
 		for _, code := range dim.codes {
 			n := counts[i][code.Code]
 			g := Group{Key: code.Code, Label: code.Label, count: n}
-			if p, ok := population[i][code.Code]; ok {
+			if p, ok := pop.group[i][code.Code]; ok {
 				g.Population = valueRef(int64(p))
 			}
 			dim.into.Groups = append(dim.into.Groups, g)
@@ -328,17 +397,15 @@ func coverage(ctx context.Context, d *db.DB, p Period, scheme string) (Coverage,
 		dim.into.Groups = append(dim.into.Groups, Group{Key: KeyNotRecorded, Label: "Not recorded", count: total - known})
 		dim.into.Total = Group{Key: KeyTotal, Label: "Everyone referred from areas with these figures", count: total}
 	}
-
-	c.Suppressed = c.protect()
-	c.finish()
-	return c, nil
+	return c
 }
 
-// protect suppresses small counts and, against differencing, a second
-// count in any table whose total is shown; it returns the paths of the
-// suppressed counts and rates. An area's count adds up with the others of
-// its decile to the decile's, so each decile is a table too.
-func (c *Coverage) protect() []string {
+// tables names every count of the report by its path, and the sets of
+// them that add up to another, for suppressTables: against differencing,
+// a second count is hidden in any table whose total is shown. An area's
+// count adds up with the others of its decile to the decile's, so each
+// decile is a table too.
+func (c *Coverage) tables() (map[string]*Group, []sumTable) {
 	cells := map[string]*Group{}
 	var tables []sumTable
 	add := func(name string, b *Breakdown) {
@@ -376,7 +443,7 @@ func (c *Coverage) protect() []string {
 	for _, k := range keysInOrder(inDecile) {
 		tables = append(tables, sumTable{cells: inDecile[k], total: "by_deprivation_decile." + k})
 	}
-	return suppressTables(cells, tables)
+	return cells, tables
 }
 
 // sumTable is a set of cells that add up to another, the total.
@@ -532,7 +599,7 @@ const NoteHidden = "hidden to protect privacy"
 // WriteCSV writes every table, one row per group, then the scheme-wide
 // figures: the same figures as the JSON and the page.
 func (c Coverage) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"table", "key", "group", "deprivation_decile", "referred", "population", "rate_per_1000", "expected_rate_per_1000", "judgement", "note"})
 	row := func(table string, g Group) {
 		decile, note := "", ""

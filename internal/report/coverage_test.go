@@ -146,7 +146,7 @@ PL1,,,,,5000
 		s.at = time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC)
 		s.refer(50, "EX3 4CC", "", "", "")
 
-		c, err := coverage(context.Background(), d, period(t, "2026-03-01", "2026-03-31"), "")
+		c, err := coverage(context.Background(), d, period(t, "2026-03-01", "2026-03-31"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +239,7 @@ func TestCoverageResistsDifferencing(t *testing.T) {
 			s.refer(n, fmt.Sprintf("EX%d 1AA", i+1), age, "", "")
 		}
 		s.refer(1, "TQ1 1AA", "18_24", "", "")
-		c, err := coverage(context.Background(), d, period(t, "2026-03-01", "2026-03-31"), "")
+		c, err := coverage(context.Background(), d, period(t, "2026-03-01", "2026-03-31"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -407,7 +407,7 @@ func BenchmarkCoverage(b *testing.B) {
 	b.ResetTimer()
 	before := cpu()
 	for b.Loop() {
-		if _, err := coverage(ctx, d, p, ""); err != nil {
+		if _, err := coverage(ctx, d, p); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 
+	"oikos/internal/csvsafe"
 	"oikos/internal/outcome"
 	"oikos/internal/referral"
 )
@@ -101,7 +101,7 @@ func FormatNumber(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64)
 
 // WriteCSV writes the summary as CSV.
 func (s *Summary) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"path", "value", "note"}); err != nil {
 		return err
 	}

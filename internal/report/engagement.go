@@ -2,13 +2,13 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
 	"io"
 	"slices"
 	"sort"
 	"strings"
 
 	"oikos/internal/connection"
+	"oikos/internal/csvsafe"
 	"oikos/internal/db"
 )
 
@@ -19,6 +19,7 @@ import (
 // connected, so a count of 1 to 4 is null and its path listed in
 // Suppressed (ProtectEngagement).
 type Engagement struct {
+	Period        PeriodJSON       `json:"period"`
 	From          string           `json:"from"`
 	To            string           `json:"to"`
 	Organisations []EngagementLine `json:"organisations"`
@@ -49,16 +50,96 @@ func (l *EngagementLine) counts() []**int {
 }
 
 // EngagementReport counts the engagement figures for connections sent in
-// the period, hides small numbers and records the read.
+// the period, month by month, hides small numbers and records the read.
 func EngagementReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Engagement, error) {
-	from, to := p.days()
-	f, err := connection.NewStore(d, "").ServiceFigures(ctx, by.SchemeID, p.From, p.To.AddDate(0, 0, 1))
+	store := connection.NewStore(d, "")
+	var months []connection.Figures
+	p.Scheme = by.SchemeID
+	for _, m := range p.Months() {
+		f, err := store.ServiceFigures(ctx, p.Scheme, m.From, m.To.AddDate(0, 0, 1))
+		if err != nil {
+			return Engagement{}, err
+		}
+		months = append(months, f)
+	}
+	// The medians, which months do not add up to.
+	whole, err := store.ServiceFigures(ctx, p.Scheme, p.From, p.To.AddDate(0, 0, 1))
 	if err != nil {
 		return Engagement{}, err
 	}
-	e := ProtectEngagement(f, from, to)
-	return e, recordRead(ctx, d, by, "engagement:"+from+".."+to)
+	e := PublishEngagement(p, months, whole)
+	return e, recordRead(ctx, d, by, "engagement:"+e.From+".."+e.To)
 }
+
+// PublishEngagement makes the report of a period from its months'
+// figures: each count the sum of the months', hidden where any month
+// hides it (ProtectEngagement, see Period). The medians come from whole,
+// the figures of the whole period, shown where at least 5 attended and
+// the count of those who attended is shown.
+func PublishEngagement(p Period, months []connection.Figures, whole connection.Figures) Engagement {
+	from, to := p.days()
+	hidden := map[string]bool{}
+	for _, m := range months {
+		for _, path := range ProtectEngagement(m, from, to).Suppressed {
+			hidden[path] = true
+		}
+	}
+	sum := addFigures(months, whole)
+	e := engagementLines(sum, from, to)
+	e.Period = p.JSON()
+	for i := range e.Services {
+		if hidden[engagementPath("services", e.Services[i].ServiceID, "attended_at_least_once")] {
+			e.Services[i].MedianDaysToAttend = nil
+		}
+	}
+	for i := range e.Organisations {
+		if hidden[engagementPath("organisations", e.Organisations[i].OrganisationID, "attended_at_least_once")] {
+			e.Organisations[i].MedianDaysToAttend = nil
+		}
+	}
+	e.hide(hidden)
+	return e
+}
+
+// addFigures adds up months' figures, line by line, in the order and with
+// the medians of whole (whose lines are those of every month together).
+func addFigures(months []connection.Figures, whole connection.Figures) connection.Figures {
+	type key struct{ svc, org string }
+	sums := map[key]*connection.Figure{}
+	for _, m := range months {
+		for _, list := range [][]connection.Figure{m.Services, m.Organisations} {
+			for _, f := range list {
+				k := key{f.ServiceID, f.OrganisationID}
+				if sums[k] == nil {
+					sums[k] = &connection.Figure{}
+				}
+				s := sums[k]
+				s.Received += f.Received
+				s.Accepted += f.Accepted
+				s.AttendedOnce += f.AttendedOnce
+				s.Completed += f.Completed
+			}
+		}
+	}
+	out := connection.Figures{}
+	line := func(f connection.Figure) connection.Figure {
+		s := sums[key{f.ServiceID, f.OrganisationID}]
+		if s == nil {
+			s = &connection.Figure{}
+		}
+		f.Received, f.Accepted, f.AttendedOnce, f.Completed = s.Received, s.Accepted, s.AttendedOnce, s.Completed
+		return f
+	}
+	for _, f := range whole.Services {
+		out.Services = append(out.Services, line(f))
+	}
+	for _, f := range whole.Organisations {
+		out.Organisations = append(out.Organisations, line(f))
+	}
+	return out
+}
+
+func engagementPath(list, id, col string) string { return list + "." + id + "." + col }
 
 // ProtectEngagement publishes figures with disclosure control:
 //
@@ -81,31 +162,20 @@ func EngagementReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Engag
 //     hide, the organisation's count is hidden. Sums across columns of
 //     different services are not checked further than this.
 func ProtectEngagement(f connection.Figures, from, to string) Engagement {
-	e := Engagement{From: from, To: to, Organisations: []EngagementLine{}, Services: []EngagementLine{}, Suppressed: []string{}}
-	line := func(g connection.Figure) EngagementLine {
-		l := EngagementLine{ServiceID: g.ServiceID, ServiceName: g.ServiceName, OrganisationID: g.OrganisationID,
-			OrganisationName: g.OrganisationName, MedianDaysToAttend: g.MedianDaysToAttend}
-		for i, n := range []int{g.Received, g.Accepted, g.AttendedOnce, g.Completed} {
-			*l.counts()[i] = &n
-		}
-		if g.AttendedOnce < MinCount {
-			l.MedianDaysToAttend = nil
-		}
-		return l
-	}
+	e := engagementLines(f, from, to)
 	hidden := map[string]bool{}
-	svcPath := func(l EngagementLine, col string) string { return "services." + l.ServiceID + "." + col }
-	orgPath := func(l EngagementLine, col string) string { return "organisations." + l.OrganisationID + "." + col }
-	byOrg := map[string][]int{} // organisation ID: indexes of its services
-	for _, g := range f.Services {
-		e.Services = append(e.Services, line(g))
-		byOrg[g.OrganisationID] = append(byOrg[g.OrganisationID], len(e.Services)-1)
+	svcPath := func(l EngagementLine, col string) string { return engagementPath("services", l.ServiceID, col) }
+	orgPath := func(l EngagementLine, col string) string {
+		return engagementPath("organisations", l.OrganisationID, col)
 	}
-	for _, g := range f.Organisations {
-		org := line(g)
+	byOrg := map[string][]int{} // organisation ID: indexes of its services
+	for i, l := range e.Services {
+		byOrg[l.OrganisationID] = append(byOrg[l.OrganisationID], i)
+	}
+	for _, org := range e.Organisations {
 		for c, col := range EngagementColumns {
 			var cells []Cell
-			for _, i := range byOrg[g.OrganisationID] {
+			for _, i := range byOrg[org.OrganisationID] {
 				cells = append(cells, Cell{Path: svcPath(e.Services[i], col), Count: **e.Services[i].counts()[c]})
 			}
 			for _, p := range ProtectGroup(cells) {
@@ -120,7 +190,7 @@ func ProtectEngagement(f connection.Figures, from, to string) Engagement {
 			// hidden cell where ProtectGroup alone would not: hide more
 			// until none is pinned.
 			total := **org.counts()[c]
-			rows := byOrg[g.OrganisationID]
+			rows := byOrg[org.OrganisationID]
 			for pinned(cells, total, c, func(k int) [4]*int { return shownCounts(e.Services[rows[k]], hidden, svcPath) }) {
 				next := -1
 				for k, cell := range cells {
@@ -136,7 +206,6 @@ func ProtectEngagement(f connection.Figures, from, to string) Engagement {
 				hidden[cells[next].Path] = true
 			}
 		}
-		e.Organisations = append(e.Organisations, org)
 	}
 	// Services whose organisation has no line (none in practice: both come
 	// from the same connections) are still protected cell by cell.
@@ -147,20 +216,49 @@ func ProtectEngagement(f connection.Figures, from, to string) Engagement {
 			}
 		}
 	}
-	apply := func(lines []EngagementLine, path func(EngagementLine, string) string) {
+	e.hide(hidden)
+	return e
+}
+
+// engagementLines lays out the figures as the report's lines, nothing
+// hidden yet but the medians of fewer than 5 who attended.
+func engagementLines(f connection.Figures, from, to string) Engagement {
+	e := Engagement{From: from, To: to, Organisations: []EngagementLine{}, Services: []EngagementLine{}, Suppressed: []string{}}
+	line := func(g connection.Figure) EngagementLine {
+		l := EngagementLine{ServiceID: g.ServiceID, ServiceName: g.ServiceName, OrganisationID: g.OrganisationID,
+			OrganisationName: g.OrganisationName, MedianDaysToAttend: g.MedianDaysToAttend}
+		for i, n := range []int{g.Received, g.Accepted, g.AttendedOnce, g.Completed} {
+			*l.counts()[i] = &n
+		}
+		if g.AttendedOnce < MinCount {
+			l.MedianDaysToAttend = nil
+		}
+		return l
+	}
+	for _, g := range f.Services {
+		e.Services = append(e.Services, line(g))
+	}
+	for _, g := range f.Organisations {
+		e.Organisations = append(e.Organisations, line(g))
+	}
+	return e
+}
+
+// hide blanks the counts hidden names and lists them in Suppressed.
+func (e *Engagement) hide(hidden map[string]bool) {
+	apply := func(list string, lines []EngagementLine, id func(EngagementLine) string) {
 		for i := range lines {
 			for c, col := range EngagementColumns {
-				if p := path(lines[i], col); hidden[p] {
+				if p := engagementPath(list, id(lines[i]), col); hidden[p] {
 					*lines[i].counts()[c] = nil
 					e.Suppressed = append(e.Suppressed, p)
 				}
 			}
 		}
 	}
-	apply(e.Organisations, orgPath)
-	apply(e.Services, svcPath)
+	apply("organisations", e.Organisations, func(l EngagementLine) string { return l.OrganisationID })
+	apply("services", e.Services, func(l EngagementLine) string { return l.ServiceID })
 	sort.Strings(e.Suppressed)
-	return e
 }
 
 // nestedBelow lists, for each column, the columns whose counts can be no
@@ -243,7 +341,7 @@ func btoi(b bool) int {
 // WriteCSV writes one row per organisation, then one per service: the same
 // figures as the JSON, a hidden count empty and named in the note.
 func (e Engagement) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(append(append([]string{"list", "organisation_id", "organisation", "service_id", "service"}, EngagementColumns...),
 		"median_days_to_first_attendance", "note"))
 	row := func(list string, l EngagementLine) {

@@ -107,3 +107,25 @@ service,org_o,Walkers,svc_a,"Walk, by the river",12,,0,0,,hidden: accepted
 		t.Errorf("csv:\n%s\nwant:\n%s", got, strings.TrimSpace(want))
 	}
 }
+
+// TestCSVCellsAreText: names a provider typed (outside input) that a
+// spreadsheet would run as a formula come out as text, and figures as
+// numbers.
+func TestCSVCellsAreText(t *testing.T) {
+	e := ProtectEngagement(connection.Figures{
+		Services: []connection.Figure{{ServiceID: "svc_a", ServiceName: `=HYPERLINK("http://evil.example","Walks")`, OrganisationID: "org_o",
+			OrganisationName: "@Walkers", Received: 12, Accepted: 6}},
+		Organisations: []connection.Figure{{OrganisationID: "org_o", OrganisationName: "@Walkers", Received: 12, Accepted: 6}},
+	}, "2026-04-01", "2027-03-31")
+	var b bytes.Buffer
+	if err := e.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `list,organisation_id,organisation,service_id,service,received,accepted,attended_at_least_once,completed,median_days_to_first_attendance,note
+organisation,org_o,'@Walkers,,,12,6,0,0,,
+service,org_o,'@Walkers,svc_a,"'=HYPERLINK(""http://evil.example"",""Walks"")",12,6,0,0,,
+`
+	if got := b.String(); got != want {
+		t.Errorf("csv:\n%s\nwant:\n%s", got, strings.TrimSpace(want))
+	}
+}

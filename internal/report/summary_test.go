@@ -27,12 +27,18 @@ func TestParsePeriod(t *testing.T) {
 		field            string
 	}{
 		{"2026-01-01", "2026-03-31", "2026-01-01", "2026-03-31", ""},
-		{"", "", "2025-11-24", "2026-11-23", ""},
+		// Whole months: the last twelve, this one included.
+		{"", "", "2025-12-01", "2026-11-30", ""},
 		{"", "2026-03-31", "2025-04-01", "2026-03-31", ""},
-		{"2026-05-01", "", "2026-05-01", "2026-11-23", ""},
-		{"2026-05-01", "2026-05-01", "2026-05-01", "2026-05-01", ""},
-		{"2016-01-01", "2026-01-01", "2016-01-01", "2026-01-01", ""},
-		{"2016-01-01", "2026-01-02", "", "", "to"},
+		{"2026-05-01", "", "2026-05-01", "2026-11-30", ""},
+		{"2026-05-01", "2026-05-01", "2026-05-01", "2026-05-31", ""},
+		// January to 1 February is January and February.
+		{"2026-01-01", "2026-02-01", "2026-01-01", "2026-02-28", ""},
+		{"2026-01-15", "2026-01-20", "2026-01-01", "2026-01-31", ""},
+		{"2024-02-10", "2024-02-10", "2024-02-01", "2024-02-29", ""},
+		{"2016-01-01", "2025-12-31", "2016-01-01", "2025-12-31", ""},
+		{"2016-01-31", "2025-12-01", "2016-01-01", "2025-12-31", ""},
+		{"2016-01-01", "2026-01-01", "", "", "to"},
 		{"2026-05-02", "2026-05-01", "", "", "from"},
 		{"2026-13-01", "2026-05-01", "", "", "from"},
 		{"1/5/2026", "", "", "", "from"},
@@ -75,6 +81,9 @@ func FuzzParsePeriod(f *testing.F) {
 		if p.From.After(p.To) || p.To.After(p.From.AddDate(MaxPeriod, 0, 0)) {
 			t.Fatalf("accepted %v", p)
 		}
+		if p.From.Day() != 1 || p.To.AddDate(0, 0, 1).Day() != 1 {
+			t.Fatalf("not whole months: %v", p)
+		}
 	})
 }
 
@@ -92,6 +101,10 @@ func TestMedian(t *testing.T) {
 		if got := median(c.hist); got != c.want {
 			t.Errorf("median(%v) = %v, want %v", c.hist, got, c.want)
 		}
+	}
+	got := mergeBuckets([]bucket{{1, 2}, {4, 1}, {9, 1}}, []bucket{{0, 1}, {4, 2}, {10, 3}})
+	if want := []bucket{{0, 1}, {1, 2}, {4, 3}, {9, 1}, {10, 3}}; !slices.Equal(got, want) {
+		t.Errorf("mergeBuckets = %v, want %v", got, want)
 	}
 }
 
@@ -290,40 +303,46 @@ func TestSummary(t *testing.T) {
 			"ucla3.baseline_mean":                    show(sum.Outcomes["ucla3"].BaselineMean),
 			"services":                               fmt.Sprint(sum.Services.Total, " ", sum.Services.CitizenLed, " ", sum.Services.NewInPeriod),
 		}
+		// Each month is protected on its own and the period shows a count
+		// only where every month does (see Period): January has the 20 GP
+		// referrals, February the 7 self-referrals, March the 2 from social
+		// workers, so March hides those 2, and with them its total, its
+		// accepted and its contacted: the period's total (29) is hidden,
+		// else it minus January and February would give March's 2.
 		want := map[string]string{
-			"referrals.total":               "29",
+			"referrals.total":               "null", // March's total is 2
 			"referrals.by_source_type.gp":   "20",
-			"referrals.by_source_type.self": "null", // second cell
+			"referrals.by_source_type.self": "7", // shown in February, its only month
 
 			"referrals.by_source_type.social_worker": "null", // 2: small
 			"referrals.by_source_type.nurse":         "0",
 			"referrals.distinct_sources":             "2",
-			"referrals.by_status.active":             "null", // second cell
+			"referrals.by_status.active":             "6",
 
-			"referrals.by_status.closed":   "14",
-			"referrals.by_status.received": "7",
-			"referrals.by_status.accepted": "null", // 2: small
-			"referrals.contacted":          "22",
-			// 20 contacts of 1..5 days (4 of each) and 2 of half a day: the
-			// 11th and 12th of 22 are both 3 days.
-			"referrals.median":                "3",
+			"referrals.by_status.closed":      "14",
+			"referrals.by_status.received":    "7",
+			"referrals.by_status.accepted":    "null", // 2: small
+			"referrals.contacted":             "null", // 2 in March
+			"referrals.median":                "null", // with it
 			"connections.total":               "11",
 			"connections.by_status.completed": "null", // second cell: 3 declined would be 11 - 8
 			"connections.by_status.declined":  "null",
 			"connections.by_status.sent":      "0",
 			"connections.partners_receiving":  "2",
-			"friends.pairs":                   "6",
-			"friends.baseline_mean":           "1.17",
-			"friends.latest_mean":             "2.17",
-			"friends.mean_change":             "1",
-			"friends.improved":                "null", // 4 improved: small
-			"ons4.pairs":                      "5",
-			"ons4.baseline_mean":              "3.6",
-			"ons4.improved":                   "null", // 3, small
-			"swemwbs.pairs":                   "null",
-			"swemwbs.baseline_mean":           "null",
-			"ucla3.pairs":                     "0",
-			"ucla3.baseline_mean":             "null",
+			// Each month's latest follow-up of each referral is a pair: the
+			// 6 reviews in March (9 friends each) and the 6 exits in May.
+			"friends.pairs":         "12",
+			"friends.baseline_mean": "1.17",
+			"friends.latest_mean":   "5.58",
+			"friends.mean_change":   "4.42",
+			"friends.improved":      "null", // 4 of May's 6 improved: small
+			"ons4.pairs":            "5",
+			"ons4.baseline_mean":    "3.6",
+			"ons4.improved":         "null", // 3, small
+			"swemwbs.pairs":         "null",
+			"swemwbs.baseline_mean": "null",
+			"ucla3.pairs":           "0",
+			"ucla3.baseline_mean":   "null",
 			// Walk started in the period, Sing was added in it; Gone is closed.
 			"services": "3 2 2",
 		}
@@ -332,11 +351,9 @@ func TestSummary(t *testing.T) {
 				t.Errorf("%s = %s, want %s", k, got[k], w)
 			}
 		}
-		// The second cell of the source types is the self-referrals (7,
-		// the smallest shown non-zero); of the statuses, the active (6).
 		for _, p := range []string{
-			"referrals.by_source_type.social_worker", "referrals.by_source_type.self",
-			"referrals.by_status.accepted", "referrals.by_status.active",
+			"referrals.by_source_type.social_worker", "referrals.total",
+			"referrals.by_status.accepted", "referrals.contacted", "referrals.median_days_to_first_contact",
 			"connections.by_status.declined", "connections.by_status.completed",
 			"outcomes.friends.improved", "outcomes.friends.improved_share",
 			"outcomes.swemwbs.pairs", "outcomes.swemwbs.baseline_mean",
@@ -354,7 +371,8 @@ func TestSummary(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, w := range []string{`"social_worker":null`, `"total":29`, `"suppressed":["`, `"partners_receiving":2`} {
+		for _, w := range []string{`"social_worker":null`, `"total":null`, `"total":11`, `"suppressed":["`, `"partners_receiving":2`,
+			`"period":{"from":"2026-01-01","to":"2026-06-30"}`} {
 			if !bytes.Contains(js, []byte(w)) {
 				t.Errorf("JSON lacks %s: %s", w, js)
 			}
@@ -374,10 +392,11 @@ func TestSummary(t *testing.T) {
 			csvOf[row[0]] = [2]string{row[1], row[2]}
 		}
 		for path, w := range map[string][2]string{
-			"referrals.total":                        {"29", ""},
+			"referrals.total":                        {"", NoteSuppressed},
+			"referrals.by_source_type.self":          {"7", ""},
 			"referrals.by_source_type.social_worker": {"", NoteSuppressed},
-			"referrals.median_days_to_first_contact": {"3", ""},
-			"outcomes.friends.mean_change":           {"1", ""},
+			"referrals.median_days_to_first_contact": {"", NoteSuppressed},
+			"outcomes.friends.mean_change":           {"4.42", ""},
 			"outcomes.ucla3.baseline_mean":           {"", NoteNoData},
 			"services.citizen_led":                   {"2", ""},
 			"period.from":                            {"2026-01-01", ""},
@@ -388,6 +407,17 @@ func TestSummary(t *testing.T) {
 		}
 		if strings.Join(rows[0], ",") != "path,value,note" {
 			t.Errorf("CSV header %v", rows[0])
+		}
+
+		// January and February alone: the 20 GP referrals, contacted after
+		// 1..5 days (4 of each), their median 3 days from the months'
+		// histograms added up; the 7 self-referrals not yet.
+		early, err := Summarise(context.Background(), d, period(t, "2026-01-01", "2026-02-28"), Viewer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(show(early.Referrals.Total), " ", show(early.Referrals.Contacted), " ", show(early.Referrals.MedianDaysToFirstContact)); got != "27 20 3" {
+			t.Errorf("January and February: total, contacted, median = %s, want 27 20 3", got)
 		}
 
 		// The read is in the audit log, once, as a report.

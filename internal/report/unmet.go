@@ -2,11 +2,12 @@ package report
 
 import (
 	"context"
-	"encoding/csv"
+	"database/sql"
 	"io"
 	"sort"
 	"strings"
 
+	"oikos/internal/csvsafe"
 	"oikos/internal/db"
 	"oikos/internal/taxonomy"
 )
@@ -52,10 +53,11 @@ type UnmetGap struct {
 
 // Unmet is the unmet needs report.
 type Unmet struct {
-	From  string      `json:"from"`
-	To    string      `json:"to"`
-	Needs []UnmetNeed `json:"needs"`
-	Gaps  []UnmetGap  `json:"gaps"`
+	Period PeriodJSON  `json:"period"`
+	From   string      `json:"from"`
+	To     string      `json:"to"`
+	Needs  []UnmetNeed `json:"needs"`
+	Gaps   []UnmetGap  `json:"gaps"`
 	// Suppressed lists the paths of counts not shown because they could
 	// identify someone: needs.NEED.referrals, gaps.AREA.NEED.referrals.
 	Suppressed []string `json:"suppressed"`
@@ -65,43 +67,107 @@ type Unmet struct {
 // unmet in each area, largest first, with small numbers suppressed, and
 // notes the read in the audit log.
 func UnmetReport(ctx context.Context, d *db.DB, p Period, by Viewer) (Unmet, error) {
-	u, err := unmetNeeds(ctx, d, p, by.SchemeID)
+	p.Scheme = by.SchemeID
+	u, err := unmetNeeds(ctx, d, p)
 	if err == nil {
 		err = recordRead(ctx, d, by, "unmet-needs:"+u.From+".."+u.To)
 	}
 	return u, err
 }
 
-func unmetNeeds(ctx context.Context, d *db.DB, p Period, scheme string) (Unmet, error) {
-	from, to := p.days()
-	u := Unmet{From: from, To: to, Needs: []UnmetNeed{}, Gaps: []UnmetGap{}, Suppressed: []string{}}
-	rows, err := d.R().QueryContext(ctx, `SELECT u.need, u.area, COUNT(DISTINCT u.referral_id), MAX(p.people)
-		FROM unmet_needs u JOIN referrals r ON r.id = u.referral_id
-		LEFT JOIN population p ON p.area = u.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
-		WHERE u.on_date BETWEEN $1 AND $2 AND r.scheme_id = $3 GROUP BY u.need, u.area`, from, to, scheme)
-	if err != nil {
-		return u, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var g UnmetGap
-		var people *int64
-		if err := rows.Scan(&g.Need, &g.Area, &g.count, &people); err != nil {
-			return u, err
+// unmetCounts are one month's unmet needs: referrals by need and area,
+// and by need across areas (a referral counts once in a month for a need,
+// though it may be in two areas on different days).
+type unmetCounts struct {
+	gaps  map[[2]string]int // need, area
+	needs map[string]int
+}
+
+func unmetNeeds(ctx context.Context, d *db.DB, p Period) (Unmet, error) {
+	months := p.Months()
+	counts := make([]unmetCounts, len(months))
+	population := map[string]*int64{}
+	err := d.ReadTx(ctx, func(tx *sql.Tx) error {
+		for i, m := range months {
+			from, to := m.days()
+			counts[i] = unmetCounts{gaps: map[[2]string]int{}}
+			err := eachRow(ctx, tx, `SELECT u.need, u.area, COUNT(DISTINCT u.referral_id), MAX(p.people)
+				FROM unmet_needs u JOIN referrals r ON r.id = u.referral_id
+				LEFT JOIN population p ON p.area = u.area AND p.age_band = '' AND p.sex = '' AND p.ethnicity = ''
+				WHERE u.on_date BETWEEN $1 AND $2 AND r.scheme_id = $3 GROUP BY u.need, u.area`, []any{from, to, m.Scheme}, func(rows *sql.Rows) error {
+				var need, area string
+				var n int
+				var people *int64
+				if err := rows.Scan(&need, &area, &n, &people); err != nil {
+					return err
+				}
+				counts[i].gaps[[2]string{need, area}] = n
+				population[area] = people
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if counts[i].needs, err = countGroups(ctx, tx, `SELECT u.need, COUNT(DISTINCT u.referral_id) FROM unmet_needs u
+				JOIN referrals r ON r.id = u.referral_id
+				WHERE u.on_date BETWEEN $1 AND $2 AND r.scheme_id = $3 GROUP BY u.need`, []any{from, to, m.Scheme}); err != nil {
+				return err
+			}
 		}
-		g.Population = people
-		g.Label = needLabel(g.Need)
-		u.Gaps = append(u.Gaps, g)
-	}
-	if err := rows.Err(); err != nil {
-		return u, err
-	}
-	needs, err := countGroups(ctx, d.R(), `SELECT u.need, COUNT(DISTINCT u.referral_id) FROM unmet_needs u JOIN referrals r ON r.id = u.referral_id
-		WHERE u.on_date BETWEEN $1 AND $2 AND r.scheme_id = $3 GROUP BY u.need`, []any{from, to, scheme})
+		return nil
+	})
 	if err != nil {
-		return u, err
+		return Unmet{}, err
 	}
-	for need, n := range needs {
+	return publishUnmet(p, counts, population), nil
+}
+
+// publishUnmet makes the report of a period from its months' counts: each
+// count the sum of the months', hidden where any month hides it (see
+// Period).
+func publishUnmet(p Period, months []unmetCounts, population map[string]*int64) Unmet {
+	sum := unmetCounts{gaps: map[[2]string]int{}, needs: map[string]int{}}
+	hidden := map[string]bool{}
+	for _, m := range months {
+		for k, n := range m.gaps {
+			sum.gaps[k] += n
+		}
+		addCounts(sum.needs, m.needs)
+		u := buildUnmet(p, m, population)
+		for _, path := range u.protect() {
+			hidden[path] = true
+		}
+	}
+	u := buildUnmet(p, sum, population)
+	for i := range u.Needs {
+		if path := "needs." + u.Needs[i].Need + ".referrals"; hidden[path] {
+			u.Needs[i].suppressed = true
+			u.Suppressed = append(u.Suppressed, path)
+		}
+	}
+	for i := range u.Gaps {
+		if path := u.Gaps[i].path(); hidden[path] {
+			u.Gaps[i].suppressed = true
+			u.Suppressed = append(u.Suppressed, path)
+		}
+	}
+	sort.Strings(u.Suppressed)
+	u.finish()
+	return u
+}
+
+// buildUnmet lays out the report from counts, before anything is hidden:
+// needs largest first.
+func buildUnmet(p Period, c unmetCounts, population map[string]*int64) Unmet {
+	from, to := p.days()
+	u := Unmet{Period: p.JSON(), From: from, To: to, Needs: []UnmetNeed{}, Gaps: []UnmetGap{}, Suppressed: []string{}}
+	for k, n := range c.gaps {
+		u.Gaps = append(u.Gaps, UnmetGap{Need: k[0], Area: k[1], Label: needLabel(k[0]), Population: population[k[1]], count: n})
+	}
+	// A fixed order before protect: which of two equal cells is hidden
+	// second must not depend on a map's order.
+	sort.Slice(u.Gaps, func(i, j int) bool { return u.Gaps[i].path() < u.Gaps[j].path() })
+	for need, n := range c.needs {
 		u.Needs = append(u.Needs, UnmetNeed{Need: need, Label: needLabel(need), count: n})
 	}
 	sort.Slice(u.Needs, func(i, j int) bool {
@@ -110,9 +176,7 @@ func unmetNeeds(ctx context.Context, d *db.DB, p Period, scheme string) (Unmet, 
 		}
 		return u.Needs[i].Need < u.Needs[j].Need
 	})
-	u.Suppressed = u.protect()
-	u.finish()
-	return u, nil
+	return u
 }
 
 // protect suppresses small counts and protects each need's areas, which
@@ -218,7 +282,7 @@ func OrderGaps(gaps []UnmetGap) {
 // WriteCSV writes the needs' totals, then every gap, largest first: the
 // same figures as the JSON and the page.
 func (u Unmet) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write([]string{"table", "area", "need", "need_label", "referrals", "population", "per_10000", "biggest_gap", "note"})
 	note := func(n *int) string {
 		if n == nil {

@@ -56,7 +56,7 @@ func TestUnmetReport(t *testing.T) {
 		unmet(3, "EX4", "housing", "2026-03-31")
 		unmet(40, "EX4", "food", "2026-04-01") // after the window
 
-		u, err := unmetNeeds(context.Background(), d, period(t, "2026-03-01", "2026-03-31"), "")
+		u, err := unmetNeeds(context.Background(), d, period(t, "2026-03-01", "2026-03-31"))
 		if err != nil {
 			t.Fatal(err)
 		}

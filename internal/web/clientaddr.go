@@ -1,14 +1,13 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
 	"strings"
 
-	"oikos/internal/auth"
+	"oikos/internal/web/httpx"
 )
 
 // ParseTrustedProxies reads a list of proxy addresses or CIDR blocks,
@@ -92,24 +91,10 @@ func realClient(remoteAddr string, forwardedFor []string, proxies []netip.Prefix
 	return client.String()
 }
 
-type clientAddrKey struct{}
-
 // withClient works out the caller's address once, for every later use.
 func (s *Server) withClient(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := realClient(r.RemoteAddr, r.Header.Values("X-Forwarded-For"), s.cfg.TrustedProxies)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddrKey{}, a)))
+		next.ServeHTTP(w, r.WithContext(httpx.WithClient(r.Context(), a)))
 	})
 }
-
-// clientAddress is the caller's address, in full, for the audit log.
-func clientAddress(r *http.Request) string {
-	if a, ok := r.Context().Value(clientAddrKey{}).(string); ok {
-		return a
-	}
-	return realClient(r.RemoteAddr, nil, nil)
-}
-
-// clientGroup is what per-client limits count: the address, or its /64
-// for IPv6.
-func clientGroup(r *http.Request) string { return auth.ClientGroup(clientAddress(r)) }

@@ -33,7 +33,7 @@ func TestMetricsNeedASetting(t *testing.T) {
 		t.Fatalf("metrics handler: %d", rec.Code)
 	}
 
-	f = newFixture(t, dbtest.SQLite(t), func(c *web.Config) { c.MetricsToken = "scrape-secret" })
+	f = newFixture(t, dbtest.SQLite(t), func(c *serverConfig) { c.MetricsToken = "scrape-secret" })
 	for _, h := range []string{"", "Bearer wrong", "Bearer scrape-secretx", "Basic scrape-secret", "Bearer " + f.tokens[auth.Admin]} {
 		req, _ := http.NewRequest("GET", f.ts.URL+"/metrics", nil)
 		if h != "" {
@@ -97,7 +97,7 @@ func TestJSONMustBeUTF8(t *testing.T) {
 // IPv6 /64 counts as one; from anywhere else X-Forwarded-For is ignored.
 func TestTrustedProxies(t *testing.T) {
 	proxies, _ := web.ParseTrustedProxies("127.0.0.0/8, ::1")
-	f := newFixture(t, dbtest.SQLite(t), func(c *web.Config) { c.TrustedProxies = proxies; c.SignInsPerMinute = 3 })
+	f := newFixture(t, dbtest.SQLite(t), func(c *serverConfig) { c.TrustedProxies = proxies; c.SignInsPerMinute = 3 })
 	post := func(xff string) int {
 		form := url.Values{"email": {"nobody@example.org"}, "password": {"wrong"}}
 		req, _ := http.NewRequest("POST", f.ts.URL+"/sign-in", strings.NewReader(form.Encode()))
@@ -122,7 +122,7 @@ func TestTrustedProxies(t *testing.T) {
 	}
 
 	// Without trusted proxies, the header is not believed.
-	g := newFixture(t, dbtest.SQLite(t), func(c *web.Config) { c.SignInsPerMinute = 2 })
+	g := newFixture(t, dbtest.SQLite(t), func(c *serverConfig) { c.SignInsPerMinute = 2 })
 	statuses := []int{}
 	for i := range 3 {
 		form := url.Values{"email": {"nobody@example.org"}, "password": {"wrong"}}

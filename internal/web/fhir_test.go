@@ -238,7 +238,6 @@ func TestFHIRRefusals(t *testing.T) {
 			{"no consent", `"valueBoolean":true},
    {"url":"https://oikos.example/fhir/StructureDefinition/share-with-providers"`, `"valueBoolean":false},
    {"url":"https://oikos.example/fhir/StructureDefinition/share-with-providers"`, 422, "required", "ServiceRequest.extension"},
-			{"unknown reason", `{"text":"Low mood"}`, `{"text":"boredom"}`, 422, "invalid", "ServiceRequest.reasonCode[1]"},
 			{"bad NHS number", `"9434765919"`, `"9434765918"`, 422, "invalid", "Patient.identifier"},
 			{"bad postcode", `"EX4 4QJ"`, `"EX4"`, 422, "invalid", "Patient.address[0].postalCode"},
 			{"future birth", `"1948-05-02"`, `"2948-05-02"`, 422, "invalid", "Patient.birthDate"},

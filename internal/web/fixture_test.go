@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"oikos/internal/app"
 	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
@@ -42,17 +43,30 @@ const testPassword = "a long enough password"
 // into the database.
 const firstScheme = "(SELECT id FROM organisations WHERE kind = 'scheme' ORDER BY created_at, id LIMIT 1)"
 
-func newFixture(t testing.TB, d *db.DB, options ...func(*web.Config)) *fixture {
+// serverConfig is the application's configuration and the HTTP layer's,
+// for a test to change before the server is built.
+type serverConfig struct {
+	appConfig
+	webConfig
+}
+
+type (
+	appConfig = app.Config
+	webConfig = web.Config
+)
+
+func newFixture(t testing.TB, d *db.DB, options ...func(*serverConfig)) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	store := auth.NewStore(d)
-	store.PasswordParams = auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
-	store.Sleep = nil
-	cfg := web.Config{DB: d, Auth: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg := serverConfig{appConfig: app.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 	for _, o := range options {
 		o(&cfg)
 	}
-	srv, err := web.New(cfg)
+	a := app.New(d, cfg.appConfig)
+	store := a.Auth
+	store.PasswordParams = auth.PasswordParams{Memory: 1024, Time: 1, Threads: 1, KeyLen: 32}
+	store.Sleep = nil
+	srv, err := web.New(a, cfg.webConfig)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -197,6 +197,12 @@ func TestSelfReferralSentTwice(t *testing.T) {
 		if again := f.doToken("", "POST", "/api/v1/self-referrals", self, "Idempotency-Key", "tom-1"); again.status != 409 || !strings.Contains(again.body, ref) {
 			t.Errorf("the same request sent again: %d %s", again.status, again.body)
 		}
+		// Another sender who chose the same key for another referral
+		// makes a referral of their own and learns nothing of the first.
+		stranger := strings.NewReplacer("Tom", "Ann", "Reed", "Hale").Replace(self)
+		if res := f.doToken("", "POST", "/api/v1/self-referrals", stranger, "Idempotency-Key", "tom-1"); res.status != 201 || strings.Contains(res.body, ref) {
+			t.Errorf("the same key with another referral: %d %s", res.status, res.body)
+		}
 		other := f.doToken("", "POST", "/api/v1/self-referrals", self)
 		if other.status != 201 || strings.Contains(other.body, ref) {
 			t.Errorf("the same person named by another request: %d %s", other.status, other.body)

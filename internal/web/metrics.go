@@ -1,18 +1,14 @@
 package web
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"oikos"
 	"oikos/internal/auth"
 	"oikos/internal/db"
 )
@@ -23,26 +19,6 @@ import (
 // many messages wait: nothing for the public.
 func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
-}
-
-// metricsPage is /metrics on the main listener: there only when a metrics
-// token is configured, and only to a scraper that sends it.
-func (s *Server) metricsPage(metrics http.Handler) http.HandlerFunc {
-	// Comparing digests takes the same time whatever the token's length.
-	want := sha256.Sum256([]byte(s.cfg.MetricsToken))
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.cfg.MetricsToken == "" {
-			s.notFound(w, r)
-			return
-		}
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
-			s.apiError(w, r, &oikos.Error{Code: oikos.EUNAUTHORIZED, Message: "Send the metrics token (OIKOS_METRICS_TOKEN) as Authorization: Bearer TOKEN."})
-			return
-		}
-		metrics.ServeHTTP(w, r)
-	}
 }
 
 type metrics struct {

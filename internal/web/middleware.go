@@ -15,6 +15,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/web/httpx"
 )
 
 const sessionCookie = "oikos_session"
@@ -22,16 +23,9 @@ const sessionCookie = "oikos_session"
 type ctxKey int
 
 const (
-	principalKey ctxKey = iota
-	sessionKey
+	sessionKey ctxKey = iota
 	patternKey
 )
-
-// principal is the signed-in caller, or nil.
-func principal(r *http.Request) *auth.Principal {
-	p, _ := r.Context().Value(principalKey).(*auth.Principal)
-	return p
-}
 
 // partialSession is a session part way through signing in, if any.
 func partialSession(r *http.Request) (auth.Session, bool) {
@@ -61,7 +55,7 @@ func (s *Server) withPrincipal(next http.Handler) http.Handler {
 				s.apiError(w, r, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, principalKey, u.Principal())))
+			next.ServeHTTP(w, r.WithContext(httpx.WithPrincipal(ctx, u.Principal())))
 			return
 		}
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
@@ -72,7 +66,7 @@ func (s *Server) withPrincipal(next http.Handler) http.Handler {
 			case sess.Stage == auth.StageFull:
 				p := u.Principal()
 				p.SessionHash = sess.TokenHash
-				ctx = context.WithValue(ctx, principalKey, p)
+				ctx = httpx.WithPrincipal(ctx, p)
 			default:
 				ctx = context.WithValue(ctx, sessionKey, sess)
 			}

@@ -13,7 +13,6 @@ import (
 	"oikos/internal/db/dbtest"
 	"oikos/internal/notify"
 	"oikos/internal/notify/notifytest"
-	"oikos/internal/web"
 )
 
 // startMailer runs the outbox worker against a real SMTP server on
@@ -36,7 +35,7 @@ func startMailer(t *testing.T, d *db.DB) *notifytest.Server {
 func TestReferralNotificationsByEmail(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		smtpd := startMailer(t, d)
-		f := newFixture(t, d, func(c *web.Config) { c.BaseURL = "https://oikos.example.org/" })
+		f := newFixture(t, d, func(c *serverConfig) { c.BaseURL = "https://oikos.example.org/" })
 		res := f.do(auth.Referrer, "POST", "/api/v1/referrals", referralBody)
 		if res.status != 201 {
 			t.Fatalf("create: %d %s", res.status, res.body)

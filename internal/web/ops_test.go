@@ -7,11 +7,10 @@ import (
 
 	"oikos/internal/auth"
 	"oikos/internal/db/dbtest"
-	"oikos/internal/web"
 )
 
 func TestHealthReadyAndMetrics(t *testing.T) {
-	f := newFixture(t, dbtest.SQLite(t), func(c *web.Config) { c.MetricsToken = "scrape-secret" })
+	f := newFixture(t, dbtest.SQLite(t), func(c *serverConfig) { c.MetricsToken = "scrape-secret" })
 	if res := f.do("", "GET", "/healthz", ""); res.status != 200 {
 		t.Errorf("healthz: %d", res.status)
 	}
@@ -49,7 +48,7 @@ func FuzzSignInForm(f *testing.F) {
 		f.Add(seed)
 	}
 	// A limit no fuzzer reaches, so the rate limit does not hide the handler.
-	fx := newFixture(f, dbtest.SQLite(f), func(c *web.Config) { c.SignInsPerMinute = 1 << 30 })
+	fx := newFixture(f, dbtest.SQLite(f), func(c *serverConfig) { c.SignInsPerMinute = 1 << 30 })
 	f.Fuzz(func(t *testing.T, body string) {
 		req, _ := http.NewRequest("POST", fx.ts.URL+"/sign-in", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

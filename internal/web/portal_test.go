@@ -14,7 +14,6 @@ import (
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/referral"
-	"oikos/internal/web"
 )
 
 // personWithPlan is a referral accepted by the fixture's link worker, with
@@ -121,7 +120,7 @@ var linkPattern = regexp.MustCompile(`https?://[^\s]+/my/link/([A-Za-z0-9_-]+)`)
 
 func TestPersonSignsInWithALinkAndMarksAStepDone(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, func(c *web.Config) { c.BaseURL = "https://oikos.example.org" })
+		f := newFixture(t, d, func(c *serverConfig) { c.BaseURL = "https://oikos.example.org" })
 		p := f.personWithPlan(t, "Margaret", "Hughes", "margaret@example.org")
 		res := f.do(auth.LinkWorker, http.MethodPost, "/referrals/"+p.ref.ID+"/portal/link", "")
 		if res.status != 200 || !strings.Contains(res.body, "m•••@example.org") {
@@ -217,7 +216,7 @@ func TestPersonSignsInWithALinkAndMarksAStepDone(t *testing.T) {
 
 func TestPersonSignsInWithACode(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := newFixture(t, d, func(c *web.Config) { c.BaseURL = "https://oikos.example.org/" })
+		f := newFixture(t, d, func(c *serverConfig) { c.BaseURL = "https://oikos.example.org/" })
 		p := f.personWithPlan(t, "Joan", "Pike", "")
 		res := f.do(auth.LinkWorker, http.MethodPost, "/referrals/"+p.ref.ID+"/portal/code", "")
 		code := codePattern.FindStringSubmatch(res.body)
@@ -271,7 +270,7 @@ func TestPersonSignsInWithACode(t *testing.T) {
 
 		record := b.get("/my/record")
 		for _, want := range []string{"What we hold about you", "Joan Pike", "2 May 1948", "EX4 4QJ", "GP: Dr Okafor, Northgate Scheme",
-			"Loneliness", p.ref.Reference, p.goalText, "Accepted",
+			"Loneliness", p.ref.Reference, p.goalText, "In contact", // reaching her moved the referral on
 			"5 January 2026: Phone call", "12 January 2026", "Home visit", "Seeing my grandchildren more", "Loneliness (high priority)",
 			"Good with her hands", "Knitting", "UCLA three-item loneliness scale: At the start", "How often do you feel left out?",
 			"2 (Some of the time)", "total: 8"} {

@@ -69,7 +69,9 @@ func TestSelfReferralReachesTriage(t *testing.T) {
 		if res := lw.get("/referrals"); !strings.Contains(res.body, "Joan Pike</a>: Accepted") {
 			t.Fatalf("caseload after accepting:\n%s", res.body)
 		}
-		if res := lw.post(link[1]+"/status", url.Values{"status": {"closed"}}); res.status != 409 {
+		// Without a reason: the page again, asking for one beside the box.
+		if res := lw.post(link[1]+"/status", url.Values{"status": {"closed"}}); res.status != 422 ||
+			!strings.Contains(res.body, `id="reason-error"`) || !strings.Contains(res.body, "Choose why the referral is closing.") {
 			t.Errorf("close without reason: %d", res.status)
 		}
 		if res := lw.post(link[1]+"/status", url.Values{"status": {"closed"}, "reason": {"redirected"}}); res.status != http.StatusSeeOther {

@@ -6,15 +6,11 @@ import (
 	"strings"
 
 	"oikos/internal/auth"
+	"oikos/internal/web/httpx"
 )
 
 // Route is one entry of the HTTP surface, with the gate that guards it.
-type Route struct {
-	Method  string
-	Path    string
-	Access  auth.Access
-	Handler http.Handler
-}
+type Route = httpx.Route
 
 // router registers every route through handle, which demands an access
 // decision: there is no way to add a route without one. The route-by-role
@@ -64,7 +60,7 @@ func (s *Server) gate(access auth.Access, h http.HandlerFunc) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		notePattern(r)
-		p := principal(r)
+		p := httpx.Principal(r)
 		if access.Allows(p) {
 			h(w, r)
 			return

@@ -1,30 +1,34 @@
 package web
 
-import (
-	"context"
-	"net/http"
+import "oikos/internal/auth"
 
-	"oikos/internal/auth"
-)
-
-// addRoutes is the whole HTTP surface in one place. Every route names who
-// may reach it; object-level checks happen in the handlers through auth.Can.
+// addRoutes is the whole HTTP surface in one place: every route, who may
+// reach it, and its handler. Object-level checks (this referral, that
+// connection) happen in the handlers through package casefile and
+// auth.Can; what is not the caller's answers 404.
 func (s *Server) addRoutes(rt *router) {
-	admin := auth.Only(auth.Admin)
+	var (
+		admin        = auth.Only(auth.Admin)
+		managers     = auth.Only(auth.Manager)
+		caseworkers  = auth.Only(auth.LinkWorker, auth.Manager)
+		referrers    = auth.Only(auth.Referrer, auth.LinkWorker, auth.Manager)
+		editors      = auth.Only(auth.Admin, auth.Manager, auth.Provider)
+		providers    = auth.Only(auth.Provider, auth.Manager)
+		answerers    = auth.Only(auth.Provider, auth.LinkWorker, auth.Manager)
+		reportReader = auth.Only(auth.Manager, auth.Commissioner)
+	)
 
 	// Operations.
 	rt.handle("GET /healthz", auth.Public, s.healthz)
 	rt.handle("GET /readyz", auth.Public, s.readyz)
-	rt.handle("GET /metrics", auth.Public, s.metricsPage(s.MetricsHandler()))
-	rt.handle("GET /static/{version}/{path...}", auth.Public, s.static.serve)
-	rt.handle("GET /favicon.ico", auth.Public, func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, s.static.Prefix+"/vendor/assets/images/favicon.ico", http.StatusMovedPermanently)
-	})
+	rt.handle("GET /metrics", auth.Public, s.metricsPage)
+	rt.handle("GET /static/{version}/{path...}", auth.Public, s.staticFile)
+	rt.handle("GET /favicon.ico", auth.Public, s.favicon)
 
 	// Pages anyone may see.
 	rt.handle("GET /{$}", auth.Public, s.home)
-	rt.handle("GET /about", auth.Public, s.staticPage("About Oikos"))
-	rt.handle("GET /accessibility", auth.Public, s.staticPage("Accessibility statement"))
+	rt.handle("GET /about", auth.Public, s.aboutPage)
+	rt.handle("GET /accessibility", auth.Public, s.accessibilityPage)
 
 	// Signing in: open to all, each step checks the partial session it needs.
 	rt.handle("GET /sign-in", auth.Public, s.signInPage)
@@ -43,90 +47,24 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /account/tokens/{id}/revoke", auth.SignedIn, s.revokeOwnToken)
 	rt.handle("POST /account/sign-out-everywhere", auth.SignedIn, s.signOutEverywhere)
 
-	// Administration pages.
+	// Administration.
 	rt.handle("GET /admin/organisations", admin, s.adminOrgs)
 	rt.handle("GET /admin/organisations/new", admin, s.adminNewOrg)
 	rt.handle("POST /admin/organisations", admin, s.adminCreateOrg)
 	rt.handle("GET /admin/organisations/{id}", admin, s.adminOrg)
 	rt.handle("POST /admin/organisations/{id}", admin, s.adminUpdateOrg)
-	rt.handle("POST /admin/organisations/{id}/deactivate", admin, s.adminSetOrgActive(false))
-	rt.handle("POST /admin/organisations/{id}/reactivate", admin, s.adminSetOrgActive(true))
+	rt.handle("POST /admin/organisations/{id}/deactivate", admin, s.adminDeactivateOrg)
+	rt.handle("POST /admin/organisations/{id}/reactivate", admin, s.adminReactivateOrg)
 	rt.handle("GET /admin/users", admin, s.adminUsers)
 	rt.handle("GET /admin/users/new", admin, s.adminNewUser)
 	rt.handle("POST /admin/users", admin, s.adminCreateUser)
 	rt.handle("GET /admin/users/{id}", admin, s.adminUser)
 	rt.handle("POST /admin/users/{id}", admin, s.adminUpdateUser)
-	rt.handle("POST /admin/users/{id}/deactivate", admin, s.adminUserAction(func(ctx context.Context, by auth.Actor, id string) error {
-		return s.auth.SetActive(ctx, by, id, false)
-	}, "deactivated"))
-	rt.handle("POST /admin/users/{id}/reactivate", admin, s.adminUserAction(func(ctx context.Context, by auth.Actor, id string) error {
-		return s.auth.SetActive(ctx, by, id, true)
-	}, "reactivated"))
-	rt.handle("POST /admin/users/{id}/reset-two-factor", admin, s.adminUserAction(s.auth.ResetTwoFactor, "reset"))
-	rt.handle("POST /admin/users/{id}/sign-out-everywhere", admin, s.adminUserAction(func(ctx context.Context, by auth.Actor, id string) error {
-		_, err := s.auth.RevokeSessions(ctx, by, id)
-		return err
-	}, "signed-out"))
+	rt.handle("POST /admin/users/{id}/deactivate", admin, s.adminDeactivateUser)
+	rt.handle("POST /admin/users/{id}/reactivate", admin, s.adminReactivateUser)
+	rt.handle("POST /admin/users/{id}/reset-two-factor", admin, s.adminResetTwoFactor)
+	rt.handle("POST /admin/users/{id}/sign-out-everywhere", admin, s.adminSignOutUser)
 	rt.handle("POST /admin/users/{id}/setup-link", admin, s.adminNewSetupLink)
-
-	// The community directory: public search and service pages, and the
-	// editor for those who keep entries.
-	editors := auth.Only(auth.Admin, auth.Manager, auth.Provider)
-	rt.handle("GET /directory", auth.Public, s.directoryPage)
-	rt.handle("GET /directory/services/{id}", auth.Public, s.servicePage)
-	rt.handle("GET /directory/manage", editors, s.manageList(false))
-	rt.handle("GET /directory/manage/stale", editors, s.manageList(true))
-	rt.handle("GET /directory/manage/new", editors, s.manageNew)
-	rt.handle("POST /directory/manage/new", editors, s.manageCreate)
-	rt.handle("GET /directory/manage/{id}", editors, s.manageEdit)
-	rt.handle("POST /directory/manage/{id}", editors, s.manageUpdate)
-	rt.handle("POST /directory/manage/{id}/checked", editors, s.manageAction("checked"))
-	rt.handle("POST /directory/manage/{id}/close", editors, s.manageAction("closed"))
-	rt.handle("POST /directory/manage/{id}/reopen", editors, s.manageAction("reopened"))
-	rt.handle("GET /api/v1/categories", auth.Public, s.apiCategories)
-	rt.handle("GET /api/v1/needs", auth.Public, s.apiNeeds)
-	rt.handle("GET /api/v1/services", auth.Public, s.apiSearchServices)
-	rt.handle("POST /api/v1/services", editors, s.apiCreateService)
-	rt.handle("GET /api/v1/services/{id}", auth.Public, s.apiGetService)
-	rt.handle("PUT /api/v1/services/{id}", editors, s.apiUpdateService)
-	rt.handle("DELETE /api/v1/services/{id}", editors, s.apiCloseService)
-	rt.handle("POST /api/v1/services/{id}/checked", editors, s.apiCheckService)
-
-	// Referrals from every door.
-	referrers := auth.Only(auth.Referrer, auth.LinkWorker, auth.Manager)
-	caseworkers := auth.Only(auth.LinkWorker, auth.Manager)
-	rt.handle("POST /api/v1/referrals", referrers, s.apiCreateReferral)
-	rt.handle("GET /api/v1/referrals", referrers, s.apiListReferrals)
-	rt.handle("GET /api/v1/referrals/{id}", referrers, s.apiGetReferral)
-	rt.handle("POST /api/v1/referrals/{id}/assign", caseworkers, s.apiAssignReferral)
-	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
-	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
-	s.addFHIRRoutes(rt)
-	rt.handle("GET /refer", auth.Public, s.selfReferralPage)
-	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
-	rt.handle("GET /referrals", caseworkers, s.triagePage)
-	rt.handle("GET /referrals/new", referrers, s.professionalReferralPage)
-	rt.handle("GET /referrals/sent", referrers, s.sentReferralsPage)
-	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
-	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
-	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
-	rt.handle("POST /referrals/{id}/assign", caseworkers, s.referralAssign)
-	rt.handle("POST /referrals/{id}/match", caseworkers, s.referralMatch)
-	s.addCaseworkRoutes(rt)
-	s.addPortalRoutes(rt)
-	s.addMeasureRoutes(rt)
-	s.addSuggestionRoutes(rt)
-	s.addConnectionRoutes(rt)
-	s.addReminderRoutes(rt)
-	s.addReportRoutes(rt)
-	s.addCoverageRoutes(rt)
-	s.addEngagementRoutes(rt)
-	s.addPrivacyRoutes(rt)
-
-	// Open Referral UK: the directory, published for other directories.
-	s.addORUKRoutes(rt)
-
-	// JSON API.
 	rt.handle("GET /api/v1/me", auth.SignedIn, s.apiMe)
 	rt.handle("GET /api/v1/organisations", auth.SignedIn, s.apiListOrgs)
 	rt.handle("POST /api/v1/organisations", admin, s.apiCreateOrg)
@@ -139,4 +77,184 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("DELETE /api/v1/users/{id}", admin, s.apiDeactivateUser)
 	rt.handle("POST /api/v1/users/{id}/tokens", auth.SignedIn, s.apiCreateToken)
 	rt.handle("DELETE /api/v1/tokens/{id}", auth.SignedIn, s.apiRevokeToken)
+
+	// The community directory: public search and service pages, and the
+	// editor for those who keep entries.
+	rt.handle("GET /directory", auth.Public, s.directoryPage)
+	rt.handle("GET /directory/services/{id}", auth.Public, s.servicePage)
+	rt.handle("GET /directory/manage", editors, s.manageServices)
+	rt.handle("GET /directory/manage/stale", editors, s.manageStale)
+	rt.handle("GET /directory/manage/new", editors, s.manageNew)
+	rt.handle("POST /directory/manage/new", editors, s.manageCreate)
+	rt.handle("GET /directory/manage/{id}", editors, s.manageEdit)
+	rt.handle("POST /directory/manage/{id}", editors, s.manageUpdate)
+	rt.handle("POST /directory/manage/{id}/checked", editors, s.manageChecked)
+	rt.handle("POST /directory/manage/{id}/close", editors, s.manageClose)
+	rt.handle("POST /directory/manage/{id}/reopen", editors, s.manageReopen)
+	rt.handle("GET /api/v1/categories", auth.Public, s.apiCategories)
+	rt.handle("GET /api/v1/needs", auth.Public, s.apiNeeds)
+	rt.handle("GET /api/v1/services", auth.Public, s.apiSearchServices)
+	rt.handle("POST /api/v1/services", editors, s.apiCreateService)
+	rt.handle("GET /api/v1/services/{id}", auth.Public, s.apiGetService)
+	rt.handle("PUT /api/v1/services/{id}", editors, s.apiUpdateService)
+	rt.handle("DELETE /api/v1/services/{id}", editors, s.apiCloseService)
+	rt.handle("POST /api/v1/services/{id}/checked", editors, s.apiCheckService)
+
+	// Open Referral UK (HSDS 3.0): the directory as open data, read-only
+	// and public, for other directories.
+	rt.handle("GET /oruk", auth.Public, s.oruk.Root)
+	rt.handle("GET /oruk/{$}", auth.Public, s.oruk.Root)
+	rt.handle("GET /oruk/services", auth.Public, s.oruk.Services)
+	rt.handle("GET /oruk/services/{id}", auth.Public, s.oruk.Service)
+	rt.handle("GET /oruk/organizations", auth.Public, s.oruk.Organizations)
+	rt.handle("GET /oruk/organizations/{id}", auth.Public, s.oruk.Organization)
+	rt.handle("GET /oruk/taxonomies", auth.Public, s.oruk.Taxonomies)
+	rt.handle("GET /oruk/taxonomies/{id}", auth.Public, s.oruk.Taxonomy)
+	rt.handle("GET /oruk/taxonomy_terms", auth.Public, s.oruk.TaxonomyTerms)
+	rt.handle("GET /oruk/taxonomy_terms/{id}", auth.Public, s.oruk.TaxonomyTerm)
+	rt.handle("GET /oruk/service_at_locations", auth.Public, s.oruk.ServiceAtLocations)
+	rt.handle("GET /oruk/service_at_locations/{id}", auth.Public, s.oruk.ServiceAtLocation)
+	rt.handle("GET /oruk/{path...}", auth.Public, s.oruk.NotFound)
+
+	// Referrals from every door.
+	rt.handle("POST /api/v1/referrals", referrers, s.apiCreateReferral)
+	rt.handle("GET /api/v1/referrals", referrers, s.apiListReferrals)
+	rt.handle("GET /api/v1/referrals/{id}", referrers, s.apiGetReferral)
+	rt.handle("POST /api/v1/referrals/{id}/assign", caseworkers, s.apiAssignReferral)
+	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
+	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
+	rt.handle("GET /refer", auth.Public, s.selfReferralPage)
+	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
+	rt.handle("GET /referrals", caseworkers, s.triagePage)
+	rt.handle("GET /referrals/new", referrers, s.professionalReferralPage)
+	rt.handle("GET /referrals/sent", referrers, s.sentReferralsPage)
+	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
+	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
+	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
+	rt.handle("POST /referrals/{id}/assign", caseworkers, s.referralAssign)
+	rt.handle("POST /referrals/{id}/match", caseworkers, s.referralMatch)
+	// The summary for the GP record when a referral closes: whoever may
+	// read the referral.
+	rt.handle("GET /referrals/{id}/summary", referrers, s.summaryPage)
+
+	// FHIR R4, for GP systems: a ServiceRequest sent with a bearer token,
+	// followed as a Task, and the closing summary as a Communication.
+	rt.handle("POST /fhir/ServiceRequest", referrers, s.fhir.CreateServiceRequest)
+	rt.handle("GET /fhir/ServiceRequest/{id}", referrers, s.fhir.GetServiceRequest)
+	rt.handle("GET /fhir/Task", referrers, s.fhir.SearchTask)
+	rt.handle("GET /fhir/Communication", referrers, s.fhir.SearchCommunication)
+	rt.handle("GET /fhir/Communication/{id}", referrers, s.fhir.GetCommunication)
+
+	// Casework: contacts, the what-matters conversation, the plan and the
+	// caseload. A link worker reaches their own caseload and the
+	// unassigned queue, never another's.
+	rt.handle("POST /api/v1/referrals/{id}/contacts", caseworkers, s.apiRecordContact)
+	rt.handle("GET /api/v1/referrals/{id}/contacts", caseworkers, s.apiContacts)
+	rt.handle("POST /api/v1/referrals/{id}/conversations", caseworkers, s.apiRecordConversation)
+	rt.handle("GET /api/v1/referrals/{id}/conversations", caseworkers, s.apiConversations)
+	rt.handle("GET /api/v1/referrals/{id}/plan", caseworkers, s.apiGetPlan)
+	rt.handle("PUT /api/v1/referrals/{id}/plan", caseworkers, s.apiPutPlan)
+	rt.handle("POST /api/v1/referrals/{id}/plan/progress", caseworkers, s.apiPlanProgress)
+	rt.handle("GET /caseload", caseworkers, s.caseloadPage)
+	rt.handle("GET /referrals/{id}/contacts/new", caseworkers, s.contactNew)
+	rt.handle("POST /referrals/{id}/contacts/new", caseworkers, s.contactCreate)
+	rt.handle("GET /referrals/{id}/conversation/new", caseworkers, s.conversationNew)
+	rt.handle("POST /referrals/{id}/conversation/new", caseworkers, s.conversationCreate)
+	rt.handle("GET /referrals/{id}/plan", caseworkers, s.planEdit)
+	rt.handle("POST /referrals/{id}/plan", caseworkers, s.planSave)
+
+	// Outcome measures: never for referrers.
+	rt.handle("POST /api/v1/referrals/{id}/measures", caseworkers, s.apiRecordMeasure)
+	rt.handle("GET /api/v1/referrals/{id}/measures", caseworkers, s.apiListMeasures)
+	rt.handle("GET /referrals/{id}/measures", caseworkers, s.measuresPage)
+	rt.handle("GET /referrals/{id}/measures/new", caseworkers, s.measureNew)
+	rt.handle("POST /referrals/{id}/measures/new", caseworkers, s.measureCreate)
+
+	// Suggestions: services ranked for the person, with reasons, and what
+	// suits them.
+	rt.handle("GET /api/v1/referrals/{id}/suggestions", caseworkers, s.apiSuggestions)
+	rt.handle("GET /api/v1/referrals/{id}/preferences", caseworkers, s.apiGetPreferences)
+	rt.handle("PUT /api/v1/referrals/{id}/preferences", caseworkers, s.apiPutPreferences)
+	rt.handle("GET /referrals/{id}/suggestions", caseworkers, s.suggestionsPage)
+	rt.handle("POST /referrals/{id}/suggestions/preferences", caseworkers, s.savePreferences)
+
+	// Connections (social prescriptions): the link worker sends, the
+	// provider of the service answers. Each connection is then looked up
+	// for the caller: a provider reaches its own organisation's only, a
+	// link worker their caseload's.
+	rt.handle("POST /api/v1/referrals/{id}/connections", caseworkers, s.apiCreateConnection)
+	rt.handle("GET /api/v1/referrals/{id}/connections", caseworkers, s.apiReferralConnections)
+	rt.handle("GET /api/v1/connections", answerers, s.apiListConnections)
+	rt.handle("GET /api/v1/connections/{id}", answerers, s.apiGetConnection)
+	rt.handle("POST /api/v1/connections/{id}/decision", answerers, s.apiDecide)
+	rt.handle("POST /api/v1/connections/{id}/attendance", answerers, s.apiAttend)
+	rt.handle("POST /api/v1/connections/{id}/status", answerers, s.apiClose)
+	rt.handle("POST /api/v1/connections/{id}/updates", providers, s.apiUpdate)
+	rt.handle("GET /referrals/{id}/connections/new", caseworkers, s.connectionNewPage)
+	rt.handle("POST /referrals/{id}/connections", caseworkers, s.connectionCreate)
+	rt.handle("GET /connections", providers, s.connectionQueuePage)
+	rt.handle("GET /connections/{id}", answerers, s.connectionPage)
+	rt.handle("POST /connections/{id}/decision", answerers, s.connectionDecision)
+	rt.handle("POST /connections/{id}/attendance", answerers, s.connectionAttendance)
+	rt.handle("POST /connections/{id}/status", answerers, s.connectionStatus)
+	rt.handle("POST /connections/{id}/update", providers, s.connectionUpdate)
+	// Answer links carry their own authority: the token is checked inside.
+	rt.handle("GET /answer/{token}", auth.Public, s.answerPage)
+	rt.handle("POST /answer/{token}", auth.Public, s.answer)
+
+	// Reminders before a first session.
+	rt.handle("GET /api/v1/referrals/{id}/reminders", caseworkers, s.apiGetReminders)
+	rt.handle("PUT /api/v1/referrals/{id}/reminders", caseworkers, s.apiPutReminders)
+	rt.handle("POST /api/v1/connections/{id}/first-session", answerers, s.apiFirstSession)
+	rt.handle("GET /referrals/{id}/reminders", caseworkers, s.remindersPage)
+	rt.handle("POST /referrals/{id}/reminders", caseworkers, s.remindersSave)
+	rt.handle("POST /connections/{id}/first-session", answerers, s.firstSessionPage)
+
+	// The person's own pages under /my, behind their own session, and the
+	// link worker's ways of letting them in. Signing in is open to all:
+	// each step checks the link or code it is given.
+	rt.handle("GET /my/sign-in", auth.Public, s.mySignInPage)
+	rt.handle("POST /my/sign-in", auth.Public, s.mySignIn)
+	rt.handle("GET /my/link/{token}", auth.Public, s.myLinkPage)
+	rt.handle("POST /my/link/{token}", auth.Public, s.myLink)
+	rt.handle("POST /my/sign-out", auth.Public, s.mySignOut)
+	rt.handle("GET /my", auth.Person, s.myHome)
+	rt.handle("POST /my/goals/{goal}", auth.Person, s.myProgress)
+	rt.handle("POST /my/goals/{goal}/steps/{step}", auth.Person, s.myProgress)
+	rt.handle("GET /my/record", auth.Person, s.myRecord)
+	rt.handle("GET /my/progress", auth.Person, s.myProgressPage)
+	rt.handle("GET /my/measures/new", auth.Person, s.myMeasureForm)
+	rt.handle("POST /my/measures/new", auth.Person, s.myMeasureCreate)
+	rt.handle("GET /my/reminders", auth.Person, s.myRemindersPage)
+	rt.handle("POST /my/reminders", auth.Person, s.myRemindersSave)
+	rt.handle("GET /my/export", auth.Person, s.myExportPage)
+	rt.handle("GET /my/export.json", auth.Person, s.myExportJSON)
+	rt.handle("POST /referrals/{id}/portal/link", caseworkers, s.portalLink)
+	rt.handle("POST /referrals/{id}/portal/code", caseworkers, s.portalCode)
+
+	// The person's rights: a copy of everything held (their link worker
+	// and managers), erasure and restriction on request (managers).
+	rt.handle("GET /api/v1/people/{id}/export", caseworkers, s.apiPersonExport)
+	rt.handle("POST /api/v1/people/{id}/erasure", managers, s.apiErasure)
+	rt.handle("POST /api/v1/people/{id}/restriction", managers, s.apiRestriction)
+	rt.handle("GET /people/{id}/export", caseworkers, s.personExportPage)
+	rt.handle("GET /people/{id}/erasure", managers, s.erasurePage)
+	rt.handle("POST /people/{id}/erasure", managers, s.erasureConfirm)
+	rt.handle("GET /people/{id}/restriction", managers, s.restrictionPage)
+	rt.handle("POST /people/{id}/restriction", managers, s.restrictionConfirm)
+
+	// Reports: aggregates with small numbers hidden, so managers and
+	// commissioners see the same.
+	rt.handle("GET /api/v1/reports/summary", reportReader, s.apiSummaryReport)
+	rt.handle("GET /reports", reportReader, s.reportsPage)
+	rt.handle("GET /reports/summary.csv", reportReader, s.summaryCSV)
+	rt.handle("GET /api/v1/reports/coverage", reportReader, s.apiCoverage)
+	rt.handle("GET /api/v1/reports/unmet-needs", reportReader, s.apiUnmetNeeds)
+	rt.handle("GET /reports/coverage", reportReader, s.coveragePage)
+	rt.handle("GET /reports/coverage.csv", reportReader, s.coverageCSV)
+	rt.handle("GET /reports/unmet-needs", reportReader, s.unmetNeedsPage)
+	rt.handle("GET /reports/unmet-needs.csv", reportReader, s.unmetNeedsCSV)
+	rt.handle("GET /api/v1/reports/engagement", reportReader, s.apiEngagement)
+	rt.handle("GET /reports/engagement", reportReader, s.engagementPage)
+	rt.handle("GET /reports/engagement.csv", reportReader, s.engagementCSV)
 }

@@ -1,50 +1,46 @@
-// Package web is Oikos's HTTP surface: every route (routes.go), the page
-// templates on the NHS.UK design system, the JSON API helpers, static assets
-// and the middleware that wraps them all (security headers, sessions,
-// access, logs and metrics). Domain rules live in the domain packages.
+// Package web is Oikos's HTTP surface: every route with its access rule
+// (routes.go), the pages on the NHS.UK design system with their typed data
+// (page_data.go), the JSON API, static assets and the middleware that
+// wraps them all (security headers, sessions, access, logs and metrics).
+// The FHIR and Open Referral faces are packages of their own (fhirapi,
+// orukapi) over httpx; the rules live in the domain packages, reached
+// through the stores of one app.App.
 package web
 
 import (
 	"context"
-	"database/sql"
 	"log/slog"
 	"net/http"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"oikos/internal/app"
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
 	"oikos/internal/casework"
+	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/directory"
-	"oikos/internal/notify"
 	"oikos/internal/org"
+	"oikos/internal/outcome"
 	"oikos/internal/portal"
+	"oikos/internal/privacy"
 	"oikos/internal/referral"
+	"oikos/internal/web/fhirapi"
+	"oikos/internal/web/orukapi"
 )
 
-// Config is what a Server needs.
+// Config is what the HTTP layer needs beyond the application.
 type Config struct {
-	DB     *db.DB
-	Auth   *auth.Store
-	Logger *slog.Logger
 	// SecureCookies marks cookies Secure and sends HSTS; set it when Oikos is
 	// served over HTTPS (directly or behind a proxy that terminates TLS).
 	SecureCookies bool
-	// ServiceName is shown in the header.
-	ServiceName string
 	// Registry receives the server's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// SignInsPerMinute caps sign-in attempts per client address (default 20).
 	SignInsPerMinute int
-	// BaseURL is where people reach this server, for links in emails
-	// (default http://127.0.0.1:8080).
-	BaseURL string
-	// DefaultScheme is the scheme a referral belongs to when several
-	// exist and none covers the person's district (default: the first).
-	DefaultScheme string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed; from anywhere else the connection's address is the client.
 	TrustedProxies []netip.Prefix
@@ -54,42 +50,45 @@ type Config struct {
 	MetricsToken string
 }
 
-// Server serves Oikos over HTTP.
+// Server serves Oikos over HTTP. Its stores are the application's: it
+// builds none of its own.
 type Server struct {
-	cfg     Config
-	db      *db.DB
-	auth    *auth.Store
-	orgs    *org.Store
-	dir     *directory.Store
-	refs    *referral.Store
-	cases   *casework.Store
-	portal  *portal.Store
-	log     *slog.Logger
-	pages   *pages
-	static  *staticAssets
-	metrics *metrics
-	handler http.Handler
-	routes  []Route
+	cfg      Config
+	app      *app.App
+	db       *db.DB
+	auth     *auth.Store
+	orgs     *org.Store
+	dir      *directory.Store
+	refs     *referral.Store
+	cases    *casework.Store
+	conns    *connection.Store
+	suggest  *connection.Suggester
+	outcomes *outcome.Store
+	portal   *portal.Store
+	privacy  *privacy.Store
+	files    *casefile.Reader
+	fhir     *fhirapi.API
+	oruk     *orukapi.API
+	log      *slog.Logger
+	pages    *pages
+	static   *staticAssets
+	metrics  *metrics
+	handler  http.Handler
+	routes   []Route
+	// access is each route's rule, by "METHOD PATH".
+	access  map[string]auth.Access
 	signIns *rateLimiter
 	// selfRefs limits public self-referrals per client address.
 	selfRefs *rateLimiter
-
-	cleanupOnce sync.Once
+	// codeFailures counts the person's wrong sign-in codes per client
+	// address: ten in ten minutes and it must wait.
+	codeFailures *failureThrottle
 }
 
-// New builds a Server and its routes.
-func New(cfg Config) (*Server, error) {
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	if cfg.ServiceName == "" {
-		cfg.ServiceName = "Oikos"
-	}
+// New builds a Server and its routes on the application a.
+func New(a *app.App, cfg Config) (*Server, error) {
 	if cfg.SignInsPerMinute == 0 {
 		cfg.SignInsPerMinute = 20
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = "http://127.0.0.1:8080"
 	}
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
@@ -103,32 +102,25 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, db: cfg.DB, auth: cfg.Auth, orgs: &org.Store{DB: cfg.DB}, dir: directory.NewStore(cfg.DB), refs: referral.NewStore(cfg.DB), log: cfg.Logger,
-		cases: casework.NewStore(cfg.DB), portal: portal.NewStore(cfg.DB),
-		pages: pg, static: static,
+		cfg: cfg, app: a, db: a.DB, auth: a.Auth, orgs: a.Orgs, dir: a.Directory, refs: a.Referrals, cases: a.Casework,
+		conns: a.Connections, suggest: a.Suggester, outcomes: a.Outcomes, portal: a.Portal, privacy: a.Privacy, files: a.CaseFiles, log: a.Log,
+		fhir: fhirapi.New(a), oruk: orukapi.New(a), pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
-		signIns:  newRateLimiter(cfg.SignInsPerMinute, time.Minute),
-		selfRefs: newRateLimiter(10, 10*time.Minute),
+		signIns:      newRateLimiter(cfg.SignInsPerMinute, time.Minute),
+		selfRefs:     newRateLimiter(10, 10*time.Minute),
+		codeFailures: newFailureThrottle(10, 10*time.Minute),
 	}
-	s.refs.DefaultScheme = cfg.DefaultScheme
-	// Who is told of a referral's assignment, acceptance or closure is
-	// written to the outbox in the same transaction as the change.
-	s.refs.OnChange = (&notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger}).OnReferralChange
-	// A closing referral closes its open connections in the same transaction.
-	tellPeople, closeConnections := s.refs.OnChange, s.connectionStore().OnReferralChange
-	s.refs.OnChange = func(ctx context.Context, tx *sql.Tx, c referral.Change) error {
-		if err := tellPeople(ctx, tx, c); err != nil {
-			return err
-		}
-		return closeConnections(ctx, tx, c)
-	}
-	s.metrics = newMetrics(cfg.Registry, cfg.DB)
-	if cfg.Auth != nil && cfg.Auth.Hashers != nil {
-		cfg.Registry.MustRegister(hasherCollector{cfg.Auth.Hashers})
+	s.metrics = newMetrics(cfg.Registry, a.DB)
+	if a.Auth != nil && a.Auth.Hashers != nil {
+		cfg.Registry.MustRegister(hasherCollector{a.Auth.Hashers})
 	}
 	rt := &router{mux: http.NewServeMux(), s: s}
 	s.addRoutes(rt)
 	s.routes = rt.routes
+	s.access = map[string]auth.Access{}
+	for _, route := range rt.routes {
+		s.access[route.Method+" "+route.Path] = route.Access
+	}
 	rt.mux.HandleFunc("/", s.notFound) // anything unrouted: the 404 page
 
 	csrf := http.NewCrossOriginProtection()

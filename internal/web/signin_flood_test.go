@@ -28,7 +28,7 @@ import (
 func TestSignInFlood(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		proxies, _ := web.ParseTrustedProxies("127.0.0.0/8, ::1")
-		f := newFixture(t, d, func(c *web.Config) { c.TrustedProxies = proxies })
+		f := newFixture(t, d, func(c *serverConfig) { c.TrustedProxies = proxies })
 		f.auth.PasswordParams = auth.DefaultPasswordParams
 		ctx := context.Background()
 		target := f.users[auth.Referrer]

@@ -280,3 +280,41 @@ func FuzzPreferencesForm(f *testing.F) {
 		}
 	})
 }
+
+// TestSuggestionsPageSendsAConnection sends a connection from a card on
+// the suggestions page, as a link worker would: the form offers each kind
+// of connection, says how long the note may be, and what it sends is
+// taken.
+func TestSuggestionsPageSendsAConnection(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		id := acceptedReferral(t, f)
+		services := suggestionServices(t, f)
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		res := lw.get("/referrals/" + id + "/suggestions")
+		if res.status != 200 {
+			t.Fatalf("page: %d", res.status)
+		}
+		if strings.Contains(res.body, "%!") {
+			t.Errorf("a value is missing from the page: %s", res.body[strings.Index(res.body, "%!"):][:40])
+		}
+		svc := services["Belmont befriending"]
+		form := res.body[strings.Index(res.body, `<input type="hidden" name="service_id" value="`+svc+`">`):]
+		form = form[:strings.Index(form, "</form>")]
+		for _, want := range []string{`name="kind" type="radio" value="signpost"`, `value="active_signpost"`, `value="supported"`,
+			"Up to 500 characters", `name="note"`} {
+			if !strings.Contains(form, want) {
+				t.Errorf("the card's form lacks %s", want)
+			}
+		}
+		sent := lw.post("/referrals/"+id+"/connections", url.Values{"service_id": {svc}, "kind": {"active_signpost"}, "note": {"Tuesdays suit her."}})
+		if sent.status != http.StatusSeeOther || !strings.Contains(sent.header.Get("Location"), "done=connection") {
+			t.Fatalf("send: %d %s", sent.status, sent.header.Get("Location"))
+		}
+		list := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+id+"/connections", "")
+		if list.status != 200 || !strings.Contains(list.body, svc) || !strings.Contains(list.body, "active_signpost") {
+			t.Errorf("connections: %d %s", list.status, list.body)
+		}
+	})
+}

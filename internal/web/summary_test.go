@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"oikos"
+	"oikos/internal/referral"
 	"strings"
 	"testing"
 	"time"
@@ -171,6 +173,15 @@ func TestClosingTheLoop(t *testing.T) {
 		}
 		if res := f.do(auth.LinkWorker, "GET", "/referrals/"+id, ""); !strings.Contains(res.body, "/referrals/"+id+"/summary") {
 			t.Errorf("no link to the summary on the closed referral's page")
+		}
+
+		// Codes only until the person chooses; then the summary in full.
+		res = f.fhir(auth.Referrer, "GET", "/fhir/Communication/"+srID, "")
+		if res.status != 200 || strings.Contains(res.body, "Riverside walk") || !strings.Contains(res.body, "as codes only") {
+			t.Errorf("communication before the person chose: %d %s", res.status, res.body)
+		}
+		if _, err := referral.NewStore(d).SetGPShare(context.Background(), oikos.Actor{UserID: f.users[auth.LinkWorker].ID}, id, referral.GPShareFull); err != nil {
+			t.Fatal(err)
 		}
 
 		// The Communication, by id and by its ServiceRequest.

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"oikos/internal/auth"
+	"oikos/internal/web/httpx"
+)
+
+type card struct {
+	Title, Text, Href string
+}
+
+// homeCards is what each role's home page offers. Work that later parts of
+// Oikos will bring appears as an empty state saying what will be there.
+func homeCards(role auth.Role) []card {
+	switch role {
+	case auth.Admin:
+		return []card{
+			{"Organisations", "Add and edit the GP practices, councils, community groups and schemes that use Oikos.", "/admin/organisations"},
+			{"Users", "Invite staff and volunteers, set their roles, and deactivate accounts.", "/admin/users"},
+			{"Your account", "Your two-factor sign-in, recovery codes and API tokens.", "/account"},
+		}
+	case auth.Manager:
+		return []card{
+			{"Referrals in your scheme", "New referrals waiting for triage, oldest first, with urgent ones flagged.", "/referrals"},
+			{"Your team", "Each link worker's caseload, with every person's next action, so you can balance work.", "/caseload"},
+			{"Reports", "Counts of referrals, connections and outcomes for your scheme, with charts and CSV downloads.", "/reports"},
+		}
+	case auth.LinkWorker:
+		return []card{
+			{"Your caseload", "The people you are working with, with what is due next for each.", "/caseload"},
+			{"Triage queue", "New referrals to your scheme waiting for someone to pick them up, oldest first.", "/referrals"},
+			{"Community directory", "Local groups, activities and services to connect people with.", "/directory"},
+		}
+	case auth.Referrer:
+		return []card{
+			{"Your referrals", "The referrals you have made and how each is going.", "/referrals/sent"},
+			{"Make a referral", "Refer someone for social prescribing: it takes a couple of minutes.", "/referrals/new"},
+		}
+	case auth.Provider:
+		return []card{
+			{"People referred to your services", "People connected to your organisation's services will appear here, for you to accept and record attendance.", ""},
+			{"Your services", "Your organisation's entries in the community directory, to keep up to date.", "/directory/manage"},
+		}
+	case auth.Volunteer:
+		return []card{
+			{"People you support", "The people you are matched with will appear here, with what their link worker has shared.", ""},
+		}
+	case auth.Commissioner:
+		return []card{
+			{"Reports", "Referrals, connections and outcomes across the area, with charts and CSV downloads. Small numbers are hidden to protect people's privacy.", "/reports"},
+		}
+	}
+	return nil
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
+	if p == nil {
+		s.render(w, r, http.StatusOK, "home_public", &page{Title: "Home"})
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Data: homePage{
+		Cards: homeCards(p.Role), Organisation: s.orgName(r.Context(), p.OrganisationID),
+	}})
+}
+
+func (s *Server) orgName(ctx context.Context, id string) string {
+	if id == "" {
+		return ""
+	}
+	o, err := s.orgs.Get(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return o.Name
+}
+
+func (s *Server) showAbout(w http.ResponseWriter, r *http.Request, title string) {
+	s.render(w, r, http.StatusOK, "about", &page{Title: title})
+}
+
+func (s *Server) aboutPage(w http.ResponseWriter, r *http.Request) { s.showAbout(w, r, "About Oikos") }
+
+func (s *Server) accessibilityPage(w http.ResponseWriter, r *http.Request) {
+	s.showAbout(w, r, "Accessibility statement")
+}

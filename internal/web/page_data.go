@@ -1,0 +1,252 @@
+package web
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+
+	"oikos/internal/auth"
+	"oikos/internal/connection"
+	"oikos/internal/directory"
+	"oikos/internal/fhir"
+	"oikos/internal/org"
+	"oikos/internal/referral"
+)
+
+// pageData names the type of each page template's data (page.Data): one
+// struct a page, nil for a page that shows none. render refuses data of
+// another type, and TestEveryTemplateRenders renders each template with
+// its type, so a field a template asks for and the data lacks fails the
+// build or a test, never a person's visit.
+var pageData = map[string]any{
+	"about":                 nil,
+	"account":               accountPage{},
+	"answer":                detailView{},
+	"answer_done":           answerDonePage{},
+	"answer_gone":           answerGonePage{},
+	"caseload":              caseloadPage{},
+	"connections":           queuePage{},
+	"connections_detail":    detailView{},
+	"connections_new":       connectPage{},
+	"contact_form":          contactForm{},
+	"conversation_form":     conversationForm{},
+	"coverage":              coverageView{},
+	"coverage_unmet":        unmetView{},
+	"directory":             &searchPage{},
+	"engagement":            engagementView{},
+	"enrol":                 &enrolData{},
+	"error":                 errorPage{},
+	"gp_summary":            gpSummaryPage{},
+	"home":                  homePage{},
+	"home_public":           nil,
+	"manage_services":       managePage{},
+	"measure_form":          measureFormPage{},
+	"measures":              measuresView{},
+	"my_code_print":         codePrintPage{},
+	"my_export":             exportPage{},
+	"my_link":               myLinkPage{},
+	"my_link_sent":          linkSentPage{},
+	"my_measure_form":       myMeasurePage{},
+	"my_plan":               myPlanPage{},
+	"my_progress":           progressView{},
+	"my_record":             myRecordPage{},
+	"my_reminders":          myRemindersView{},
+	"my_sign_in":            nil,
+	"org_form":              orgFormPage{},
+	"orgs":                  orgsPage{},
+	"person_erasure":        requestTarget{},
+	"person_export":         exportPage{},
+	"person_restriction":    requestTarget{},
+	"plan_form":             planForm{},
+	"professional_referral": referFormPage{},
+	"recovery_codes":        recoveryCodesPage{},
+	"referral":              referralPage{},
+	"referrals_sent":        sentPage{},
+	"reminders":             reminderView{},
+	"reports":               summaryView{},
+	"self_referral":         selfReferralPage{},
+	"self_referral_done":    referenceGivenPage{},
+	"service":               servicePage{},
+	"service_form":          &serviceForm{},
+	"setup":                 setupPage{},
+	"sign_in":               nil,
+	"sign_in_code":          nil,
+	"suggestions":           suggestionsView{},
+	"triage":                triagePage{},
+	"user_form":             userFormPage{},
+	"users":                 usersPage{},
+}
+
+// checkPageData refuses data of another type than the template's. A page
+// shown again with its problems (a refused form) may leave its data out.
+func checkPageData(name string, data any) error {
+	want, ok := pageData[name]
+	if !ok {
+		return fmt.Errorf("template %s has no page data type in pageData", name)
+	}
+	if data == nil {
+		return nil
+	}
+	if reflect.TypeOf(data) != reflect.TypeOf(want) {
+		return fmt.Errorf("template %s shows %T, not %T", name, want, data)
+	}
+	return nil
+}
+
+// The pages' own data, for those whose handlers build it in place.
+
+type errorPage struct{ Message string }
+
+// referenceGivenPage thanks whoever sent a referral, with its reference.
+type referenceGivenPage struct{ Reference string }
+
+type selfReferralPage struct{ Needs []option }
+
+type referFormPage struct{ Needs, Sources []option }
+
+type triagePage struct {
+	Waiting, Mine []referral.Referral
+	Total         int
+	Now           time.Time
+}
+
+type referralPage struct {
+	Referral        referral.Referral
+	Reasons         []string
+	CloseReasons    []option
+	NHS, Source     string
+	StatusLabel     string
+	Mine, CanChange bool
+	Case            *caseView
+	Connections     *referralConnectionsView
+	Triage          *triageView
+	Rights          rights
+}
+
+type gpSummaryPage struct {
+	Summary          fhir.ClosureSummary
+	Person           *referral.Person
+	NHS, ClosedOn    string
+	ReferralCode     fhir.Coding
+	OutcomeCode      fhir.Coding
+	HasOutcomeCode   bool
+	Received, Source string
+}
+
+type caseloadPage struct {
+	Groups  []caseGroup
+	Manager bool
+	Workers []option
+	Count   int
+}
+
+// connectPage finds a service and sends the connection to it.
+type connectPage struct {
+	Referral referral.Referral
+	// Connect is the form for the service chosen, if one is.
+	Connect  *connectForm
+	Results  []directory.Hit
+	Searched bool
+}
+
+type queuePage struct{ Sections []queueSection }
+
+type answerDonePage struct{ connection.Connection }
+
+// answerGonePage says why an answer link no longer works: "used",
+// "expired" or "unknown".
+type answerGonePage struct{ Why string }
+
+type myLinkPage struct {
+	// Token is the link's, or "" when it does not work.
+	Token string
+}
+
+type myPlanPage struct {
+	Name     string
+	Plans    []myPlan
+	Progress []option
+	Due      string
+}
+
+type myRecordPage struct {
+	Person      referral.Person
+	BornOn, NHS string
+	Referrals   []heldReferral
+}
+
+type codePrintPage struct {
+	Referral                   referral.Referral
+	Code, SignInAddress, Until string
+}
+
+type linkSentPage struct {
+	Referral referral.Referral
+	To       string
+}
+
+type homePage struct {
+	Cards        []card
+	Organisation string
+}
+
+type accountPage struct {
+	User              auth.User
+	Organisation      string
+	Tokens            []auth.Token
+	RecoveryCodesLeft int
+	Sessions          int
+	// NewToken is shown once, just after it is made.
+	NewToken string
+}
+
+type recoveryCodesPage struct {
+	Codes []string
+	Next  string
+}
+
+type setupPage struct{ Name, Email, Action string }
+
+type orgsPage struct {
+	Items []org.Organisation
+	Total int
+	Next  string
+}
+
+type orgFormPage struct {
+	Kinds  []option
+	Action string
+	// Org is the organisation edited, nil when adding one.
+	Org *org.Organisation
+}
+
+type usersPage struct {
+	Items    []auth.User
+	Total    int
+	Next     string
+	OrgNames map[string]string
+}
+
+type userFormPage struct {
+	Roles, Orgs []option
+	Action      string
+	// User is the user edited, nil when adding one.
+	User *auth.User
+	// SetupLink is shown once, just after it is made.
+	SetupLink string
+}
+
+type managePage struct {
+	Items []directory.Service
+	Total int
+	Stale bool
+	Next  string
+	Now   time.Time
+}
+
+type sentPage struct {
+	Sent        []referral.Referral
+	Total       int
+	Now         time.Time
+	Connections map[string][]connection.Connection
+}
