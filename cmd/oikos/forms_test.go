@@ -31,6 +31,8 @@ var templatesDir = filepath.Join("..", "..", "internal", "web", "templates")
 var formPages = map[string][]string{
 	"account.html":               {"/account"},
 	"answer.html":                {"/answer/*"},
+	"budget.html":                {"/referrals/*/budget"},
+	"budgets.html":               {"/budgets"},
 	"caseload.html":              {"/caseload"},
 	"connections_detail.html":    {"/connections/*"},
 	"connections_new.html":       {"/referrals/*/connections/new"},
@@ -41,6 +43,12 @@ var formPages = map[string][]string{
 	"directory.html":             {"/directory"},
 	"engagement.html":            {"/reports/engagement"},
 	"enrol.html":                 {"/sign-in/two-factor"},
+	"grant_application.html":     {"/grants/applications/*"},
+	"grant_apply.html":           {"/grants/rounds/*/apply"},
+	"grant_round_form.html":      {"/grants/rounds/new"},
+	"grants_report.html":         {"/reports/grants"},
+	"group_register.html":        {"/groups/register"},
+	"group_registrations.html":   {"/groups/registrations"},
 	"measure_form.html":          {"/referrals/*/measures/new"},
 	"my_link.html":               {"/my/link/*"},
 	"my_measure_form.html":       {"/my/measures/new"},
@@ -87,6 +95,7 @@ var formActions = map[string]map[string]string{
 	"/reports/coverage":         {"{{.Path}}": "/reports/coverage"},
 	"/reports/unmet-needs":      {"{{.Path}}": "/reports/unmet-needs"},
 	"/reports/engagement":       {"{{.Path}}": "/reports/engagement"},
+	"/reports/grants":           {"{{.Path}}": "/reports/grants"},
 }
 
 // formVariants tells apart forms that send the same action from the same
@@ -350,6 +359,10 @@ var formSteps = map[string]string{
 	"GET /referrals/*/connections/new on /referrals/*/connections/new":              "link-worker-connect",
 	"POST /referrals/*/connections on /referrals/*/connections/new":                 "link-worker-connect",
 	"POST /referrals/*/reminders on /referrals/*/reminders":                         "link-worker-reminders",
+	"POST /referrals/*/budget on /referrals/*/budget":                               "link-worker-budget",
+	"POST /referrals/*/budget/purchases on /referrals/*/budget":                     "link-worker-budget",
+	"POST /referrals/*/budget/purchases/*/reversal on /referrals/*/budget":          "link-worker-budget",
+	"POST /budgets/purchases/*/decision on /budgets":                                "manager-budgets",
 	"POST /referrals/*/portal/code on /referrals/*":                                 "person-own-pages",
 	"POST /my/sign-in on /my/sign-in":                                               "person-own-pages",
 	"POST /my/goals/*/steps/* on /my [^Mark as done]":                               "person-own-pages",
@@ -381,6 +394,13 @@ var formSteps = map[string]string{
 	"GET /reports/coverage on /reports/coverage":                                    "commissioner-reports",
 	"GET /reports/unmet-needs on /reports/unmet-needs":                              "commissioner-reports",
 	"GET /reports/engagement on /reports/engagement":                                "commissioner-reports",
+	"POST /groups/register on /groups/register":                                     "public-group-registration",
+	"POST /groups/registrations/*/decision on /groups/registrations":                "manager-group-registrations",
+	"POST /grants/rounds on /grants/rounds/new":                                     "manager-grant-round",
+	"POST /grants/rounds/*/applications on /grants/rounds/*/apply":                  "provider-grant-application",
+	"POST /grants/applications/*/decision on /grants/applications/*":                "manager-grant-decision",
+	"POST /grants/applications/*/payments on /grants/applications/*":                "manager-grant-decision",
+	"GET /reports/grants on /reports/grants":                                        "manager-grant-decision",
 	"POST /sign-out on any page":                                                    "sign-out",
 }
 

@@ -75,6 +75,18 @@ func TestBudgetJourney(t *testing.T) {
 		// What is left exactly still fits.
 		exact := must(s.Purchase(ctx, worker, actor(worker), w.ref, budget.PurchaseInput{Supplier: "Gym", Description: "Membership", AmountPence: pence(6000), Date: "2026-03-09"}))(t)
 
+		// The manager's queue holds the two above the threshold, oldest
+		// first, with whom they are for; no one else's queue does.
+		queue := must(s.AwaitingApproval(ctx, manager, actor(manager)))(t)
+		if len(queue) != 2 || queue[0].ID != big.ID || queue[1].ID != exact.ID || queue[0].ReferralID != w.ref || queue[0].Person == "" || queue[0].Reference == "" {
+			t.Errorf("queue %+v", queue)
+		}
+		if q, err := s.AwaitingApproval(ctx, farManager, actor(farManager)); err != nil || len(q) != 0 {
+			t.Errorf("another scheme's queue: %+v, %v", q, err)
+		}
+		if _, err := s.AwaitingApproval(ctx, worker, actor(worker)); code(err) != oikos.ENOTFOUND {
+			t.Errorf("a link worker's queue: %v", err)
+		}
 		// The manager approves the big one; a second decision is refused.
 		e := must(s.Decide(ctx, manager, actor(manager), big.ID, budget.DecisionInput{Decision: budget.Approved}))(t)
 		if e.Status != budget.Approved || e.DecidedBy != "Morgan Manager" {

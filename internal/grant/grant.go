@@ -107,7 +107,7 @@ func (s *Store) gapMaps() *gapMaps {
 	return &gapMaps{d: s.DB, now: s.now().In(ukZone), cache: map[string]report.Unmet{}}
 }
 
-// of is the gap map for needs and areas (all the scheme's when empty) in
+// of is the gap map for needs and areas (each all the scheme's when empty) in
 // a scheme, over the year to closesOn or today, whichever is sooner.
 func (g *gapMaps) of(ctx context.Context, scheme string, needs, areas []string, closesOn string) (GapMap, error) {
 	to := min(closesOn, g.now.Format(time.DateOnly))
@@ -125,7 +125,7 @@ func (g *gapMaps) of(ctx context.Context, scheme string, needs, areas []string, 
 	}
 	out := GapMap{From: u.From, To: u.To, Gaps: []report.UnmetGap{}, Suppressed: []string{}}
 	for _, gap := range u.Gaps {
-		if slices.Contains(needs, gap.Need) && (len(areas) == 0 || slices.Contains(areas, gap.Area)) {
+		if (len(needs) == 0 || slices.Contains(needs, gap.Need)) && (len(areas) == 0 || slices.Contains(areas, gap.Area)) {
 			out.Gaps = append(out.Gaps, gap)
 			path := "gaps." + gap.Area + "." + gap.Need + ".referrals"
 			if slices.Contains(u.Suppressed, path) {
@@ -187,6 +187,16 @@ func (s *Store) CreateRound(ctx context.Context, p *auth.Principal, by oikos.Act
 		return Round{}, err
 	}
 	return s.Round(ctx, p, id)
+}
+
+// SchemeGapMap is the gap map of p's whole scheme, every need in every
+// area, over the year to today: what a manager opening a round looks at
+// to choose its needs and areas.
+func (s *Store) SchemeGapMap(ctx context.Context, p *auth.Principal) (GapMap, error) {
+	if p == nil || !auth.Can(p, auth.ChangeAction, auth.Object{Kind: auth.KindGrantRound, SchemeID: p.SchemeID}) {
+		return GapMap{}, oikos.NotFound("Grant rounds")
+	}
+	return s.gapMaps().of(ctx, p.SchemeID, nil, nil, s.today())
 }
 
 // Round reads a round p may see, with its gap map.

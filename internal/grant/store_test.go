@@ -16,6 +16,7 @@ import (
 	"oikos/internal/db/dbtest"
 	"oikos/internal/directory"
 	"oikos/internal/grant"
+	"oikos/internal/report"
 )
 
 // monthEnd is the last day of day's month: reports cover whole months.
@@ -49,6 +50,15 @@ func TestRoundsAndTheirGapMap(t *testing.T) {
 		if !ex4 || !ex1 || !slices.Contains(r.GapMap.Suppressed, "gaps.EX1.loneliness.referrals") || r.GapMap.To != monthEnd(w.today) {
 			body, _ := json.Marshal(r.GapMap)
 			t.Errorf("gap map %s", body)
+		}
+
+		// The whole scheme's map, for choosing a round's needs and areas.
+		whole := must(w.store.SchemeGapMap(ctx, manager))(t)
+		if !slices.ContainsFunc(whole.Gaps, func(g report.UnmetGap) bool { return g.Area == "EX4" && g.Need == "loneliness" }) {
+			t.Errorf("the scheme's gap map: %+v", whole)
+		}
+		if _, err := w.store.SchemeGapMap(ctx, provider); code(err) != oikos.ENOTFOUND {
+			t.Errorf("a provider reads the scheme's gap map: %v", err)
 		}
 
 		// Who sees the round: the scheme's managers and commissioners,

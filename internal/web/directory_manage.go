@@ -97,6 +97,9 @@ func serviceToForm(v directory.Service) url.Values {
 		"accessibility": {strings.Join(v.Accessibility, "\n")}, "languages": {strings.Join(v.Languages, ", ")},
 		"categories": v.Categories,
 	}
+	if v.GrantApplicationID != nil {
+		f.Set("grant_application_id", *v.GrantApplicationID)
+	}
 	switch {
 	case v.CostPence == nil:
 		f.Set("cost", "unknown")
@@ -170,6 +173,9 @@ func formToInput(f url.Values) (directory.Input, map[string]string) {
 		FeesNote: f.Get("fees_description"), CitizenLed: f.Get("citizen_led") == "yes", StartedOn: f.Get("started_on"),
 		URL: f.Get("url"), Email: f.Get("email"), Phone: f.Get("phone"), Eligibility: f.Get("eligibility"),
 		Accessibility: strings.Split(f.Get("accessibility"), "\n"), Languages: strings.Split(f.Get("languages"), ","),
+	}
+	if award := strings.TrimSpace(f.Get("grant_application_id")); award != "" {
+		in.GrantApplicationID = &award
 	}
 	switch f.Get("cost") {
 	case "free":
@@ -316,6 +322,9 @@ func (s *Server) manageUpdate(w http.ResponseWriter, r *http.Request) {
 		r.PostForm.Set("organisation_id", v.OrganisationID)
 	}
 	in, errs := s.checkServiceForm(r, r.PostForm)
+	// The editor has no boxes for a course's dated sessions (set through
+	// the API): saving the form keeps them.
+	in.Course = v.Course
 	if errs == nil {
 		if _, err = s.dir.Update(r.Context(), httpx.Actor(r), v.ID, in); err == nil {
 			http.Redirect(w, r, "/directory/services/"+v.ID+"?done=saved", http.StatusSeeOther)

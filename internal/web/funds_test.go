@@ -1,0 +1,164 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/db/dbtest"
+)
+
+// TestBudgetAPI: the contract's personal budget routes, as the link worker
+// and the manager use them: an allowance, a purchase beyond the balance
+// refused naming amount_pence, one above the threshold waiting, decided
+// once, a reversal, and the finance CSV holding every entry the API shows.
+func TestBudgetAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ref := acceptedReferral(t, f)
+		base := "/api/v1/referrals/" + ref + "/budget"
+		if res := f.do(auth.LinkWorker, "PUT", base, `{"allowance_pence": 0, "purpose": ""}`); res.status != 422 {
+			t.Errorf("a bad allowance: %d %s", res.status, res.body)
+		} else if _, fields := res.errorCode(t); fields["allowance_pence"] == nil || fields["purpose"] == nil {
+			t.Errorf("a bad allowance names %v", fields)
+		}
+		if res := f.do(auth.LinkWorker, "PUT", base, `{"allowance_pence": 10000, "purpose": "Courses in the plan"}`); res.status != 200 {
+			t.Fatalf("allowance: %d %s", res.status, res.body)
+		}
+		today := time.Now().Format(time.DateOnly)
+		buy := func(pence string) response {
+			return f.do(auth.LinkWorker, "POST", base+"/purchases", `{"supplier": "Clay Studio", "description": "Pottery", "amount_pence": `+pence+`, "date": "`+today+`"}`)
+		}
+		if res := buy("10001"); res.status != 422 {
+			t.Errorf("beyond the balance: %d %s", res.status, res.body)
+		} else if _, fields := res.errorCode(t); fields["amount_pence"] == nil {
+			t.Errorf("beyond the balance names %v", fields)
+		}
+		small := buy("3000")
+		big := buy("6000")
+		if small.status != 201 || small.json(t)["status"] != "approved" || big.status != 201 || big.json(t)["status"] != "awaiting_approval" {
+			t.Fatalf("purchases: %d %s; %d %s", small.status, small.body, big.status, big.body)
+		}
+		if res := buy("1001"); res.status != 422 {
+			t.Errorf("beyond the balance counting the one waiting: %d %s", res.status, res.body)
+		}
+		bigID, smallID := big.json(t)["id"].(string), small.json(t)["id"].(string)
+		if res := f.do(auth.LinkWorker, "POST", "/api/v1/budget-purchases/"+bigID+"/decision", `{"decision": "approved"}`); res.status != 404 {
+			t.Errorf("a link worker decides: %d", res.status)
+		}
+		queue := f.do(auth.Manager, "GET", "/api/v1/budget-purchases", "")
+		if queue.status != 200 || queue.json(t)["total"] != 1.0 {
+			t.Errorf("the manager's queue: %d %s", queue.status, queue.body)
+		}
+		if res := f.do(auth.Manager, "POST", "/api/v1/budget-purchases/"+bigID+"/decision", `{"decision": "approved"}`); res.status != 200 {
+			t.Errorf("approve: %d %s", res.status, res.body)
+		}
+		if res := f.do(auth.Manager, "POST", "/api/v1/budget-purchases/"+bigID+"/decision", `{"decision": "refused", "reason": "No"}`); res.status != 409 {
+			t.Errorf("a second decision: %d %s", res.status, res.body)
+		}
+		if res := f.do(auth.LinkWorker, "POST", "/api/v1/budget-purchases/"+smallID+"/reversal", `{"reason": "Course cancelled"}`); res.status != 201 {
+			t.Errorf("reversal: %d %s", res.status, res.body)
+		}
+		b := f.do(auth.LinkWorker, "GET", base, "").json(t)
+		if b["allowance_pence"] != 10000.0 || b["spent_pence"] != 6000.0 || b["pending_pence"] != 0.0 || b["balance_pence"] != 4000.0 {
+			t.Errorf("totals after the reversal: %v", b)
+		}
+		entries := b["entries"].([]any)
+		if len(entries) != 4 {
+			t.Fatalf("entries: %v", entries)
+		}
+		// The CSV for finance holds the same entries, in the same order.
+		res := f.do(auth.Manager, "GET", "/api/v1/budgets/ledger?format=csv", "")
+		if res.status != 200 {
+			t.Fatalf("ledger CSV: %d %s", res.status, res.body)
+		}
+		rows, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+		if err != nil || len(rows) != 1+len(entries) {
+			t.Fatalf("ledger CSV rows: %d, %v\n%s", len(rows), err, res.body)
+		}
+		for i, e := range entries {
+			e := e.(map[string]any)
+			if rows[i+1][1] != e["id"] || rows[i+1][3] != e["kind"] {
+				t.Errorf("CSV row %d: %v, want entry %v", i+1, rows[i+1], e)
+			}
+		}
+		if res := f.do(auth.LinkWorker, "GET", "/api/v1/budgets/ledger", ""); res.status != 404 {
+			t.Errorf("a link worker reads the ledger: %d", res.status)
+		}
+		if res := f.do(auth.Manager, "GET", "/api/v1/budgets/ledger?from=nonsense", ""); res.status != 422 {
+			t.Errorf("a bad period: %d %s", res.status, res.body)
+		}
+	})
+}
+
+// TestGrantAPI: a round beside its gap map, an application only for the
+// provider's own organisation and only while the round is open, an award
+// within the pot, one decision, and payments within the award.
+func TestGrantAPI(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		p := f.providers(t)
+		today := time.Now().In(londonForTest()).Format(time.DateOnly)
+		later := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+		round := f.do(auth.Manager, "POST", "/api/v1/grant-rounds", `{"name": "Growing groups", "pot_pence": 500000, "opens_on": "`+today+
+			`", "closes_on": "`+later+`", "needs": ["loneliness"], "areas": ["EX4"]}`)
+		if round.status != 201 {
+			t.Fatalf("round: %d %s", round.status, round.body)
+		}
+		roundID := round.json(t)["id"].(string)
+		if res := f.as(p.tokenA, "GET", "/api/v1/grant-rounds/"+roundID, ""); res.status != 200 || res.json(t)["gap_map"] == nil {
+			t.Errorf("a provider reads the round with its gap map: %d %s", res.status, res.body)
+		}
+		apply := func(org, pence string) response {
+			return f.as(p.tokenA, "POST", "/api/v1/grant-rounds/"+roundID+"/applications", `{"organisation_id": "`+org+`", "title": "Walk and talk",
+				"summary": "Weekly walks.", "needs": ["loneliness"], "areas": ["EX4"], "amount_pence": `+pence+`, "starts_on": "`+later+`"}`)
+		}
+		if res := apply("org_choir", "100000"); res.status != 422 {
+			t.Errorf("applying for another organisation: %d %s", res.status, res.body)
+		} else if _, fields := res.errorCode(t); fields["organisation_id"] == nil {
+			t.Errorf("applying for another organisation names %v", fields)
+		}
+		mine := apply("org_walkers", "300000")
+		other := apply("org_walkers", "300000")
+		if mine.status != 201 || mine.json(t)["status"] != "submitted" || other.status != 201 {
+			t.Fatalf("applications: %d %s", mine.status, mine.body)
+		}
+		id, otherID := mine.json(t)["id"].(string), other.json(t)["id"].(string)
+		decide := func(id, body string) response {
+			return f.do(auth.Manager, "POST", "/api/v1/grant-applications/"+id+"/decision", body)
+		}
+		if res := decide(id, `{"decision": "awarded", "score": 8}`); res.status != 200 {
+			t.Fatalf("award: %d %s", res.status, res.body)
+		}
+		if res := decide(id, `{"decision": "declined", "reason": "Changed our minds"}`); res.status != 409 {
+			t.Errorf("deciding twice: %d %s", res.status, res.body)
+		}
+		if res := decide(otherID, `{"decision": "awarded"}`); res.status != 422 {
+			t.Errorf("an award beyond the pot: %d %s", res.status, res.body)
+		} else if _, fields := res.errorCode(t); fields["amount_pence"] == nil {
+			t.Errorf("an award beyond the pot names %v", fields)
+		}
+		pay := func(pence string) response {
+			return f.do(auth.Manager, "POST", "/api/v1/grant-applications/"+id+"/payments", `{"amount_pence": `+pence+`, "paid_on": "`+today+`"}`)
+		}
+		if res := pay("200000"); res.status != 201 {
+			t.Errorf("an instalment: %d %s", res.status, res.body)
+		}
+		if res := pay("100001"); res.status != 422 {
+			t.Errorf("a payment beyond the award: %d %s", res.status, res.body)
+		}
+		if res := f.as(p.tokenA, "POST", "/api/v1/grant-applications/"+id+"/payments", `{"amount_pence": 1, "paid_on": "`+today+`"}`); res.status != 404 {
+			t.Errorf("a provider pays itself: %d", res.status)
+		}
+		rep := f.do(auth.Manager, "GET", "/api/v1/reports/grants", "")
+		if rep.status != 200 || rep.json(t)["awarded_pence"] != 300000.0 || rep.json(t)["paid_pence"] != 200000.0 {
+			t.Errorf("grants report: %d %s", rep.status, rep.body)
+		}
+		if res := f.do(auth.Commissioner, "GET", "/api/v1/reports/citizen-led", ""); res.status != 200 {
+			t.Errorf("citizen-led trend: %d %s", res.status, res.body)
+		}
+	})
+}
