@@ -83,6 +83,8 @@ type formsFixtures struct {
 	// edith is in the caseload; she asks for her record to be restricted
 	// and then erased.
 	edith referral.Referral
+	// walterCourse is the purchase for Walter that waits for the manager.
+	walterCourse string
 	// The provider's services, near them all.
 	walk, garden directory.Service
 }
@@ -568,6 +570,8 @@ func stepBudget(t *testing.T, r *formsRun) {
 	b.fill("#amount", "60")
 	b.send("button", "^Record the purchase$")
 	b.expectText(".nhsuk-notification-banner", "manager will approve")
+	// The course is the second line of the ledger, after the allowance.
+	r.fx.walterCourse = strings.TrimPrefix(b.attribute("#ledger ~ table tbody tr:nth-child(2)", "id"), "entry-")
 	b.fill("#supplier", "Greenway Garden Club")
 	b.fill("#description", "Seeds and gloves")
 	b.fill("#amount", "12.50")
@@ -586,13 +590,13 @@ func stepBudget(t *testing.T, r *formsRun) {
 func stepBudgetApprovals(t *testing.T, r *formsRun) {
 	b := r.as(t, auth.Manager)
 	b.visit("/budgets")
-	b.expectText("main", "10-week pottery course")
-	b.click("label", "^Refuse$")
-	b.sendBad("button", "^Save the decision", "", "")
-	b.click("label", "^Approve$")
-	b.send("button", "^Save the decision")
+	card := "#waiting-" + r.fx.walterCourse
+	b.expectText(card, "10-week pottery course")
+	b.click(card+" label", "^Refuse$")
+	b.sendBad(card+" button", "^Save the decision", "reason-"+r.fx.walterCourse, "Say why")
+	b.click(card+" label", "^Approve$")
+	b.send(card+" button", "^Save the decision")
 	b.expectText(".nhsuk-notification-banner", "approved")
-	b.expectText("main", "No purchase is waiting")
 }
 
 // stepPersonPages: Walter signs in with a printed code (mistyping his
@@ -824,7 +828,7 @@ func stepGrantDecision(t *testing.T, r *formsRun) {
 	b.fill("#from", now.AddDate(0, -11, 0).Format(time.DateOnly))
 	b.fill("#to", now.Format(time.DateOnly))
 	b.send("button", "^Show the report$")
-	b.expectText("#grants-report", "£2500")
+	b.expectText("#grants-report", "Organisations funded")
 }
 
 // stepFundedGroup: the provider lists the lunch club its grant pays for,
