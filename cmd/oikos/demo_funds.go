@@ -130,7 +130,9 @@ func loadDemoGrants(ctx context.Context, a *app.App, manager *auth.Principal) er
 	for area := range count {
 		areas = append(areas, area)
 	}
-	sort.Slice(areas, func(i, j int) bool { return count[areas[i]] > count[areas[j]] || count[areas[i]] == count[areas[j]] && areas[i] < areas[j] })
+	sort.Slice(areas, func(i, j int) bool {
+		return count[areas[i]] > count[areas[j]] || count[areas[i]] == count[areas[j]] && areas[i] < areas[j]
+	})
 	if len(areas) > 4 {
 		areas = areas[:4]
 	}
