@@ -7,6 +7,7 @@ package oikos
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes, each with one HTTP status (see web.statusFor).
@@ -27,6 +28,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string // field name → why it is wrong
+	// RetryAfter is how long to wait before trying again, for the
+	// Retry-After header of a 429; zero leaves the web layer's default.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

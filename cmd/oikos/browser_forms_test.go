@@ -220,6 +220,7 @@ var formsSteps = []formsStep{
 	{"link-worker-reminders", stepReminders},
 	{"link-worker-budget", stepBudget},
 	{"manager-budgets", stepBudgetApprovals},
+	{"link-worker-gp-share", stepGPShare},
 	{"person-own-pages", stepPersonPages},
 	{"provider-connection", stepProviderConnection},
 	{"provider-answer-links", stepAnswerLinks},
@@ -597,6 +598,21 @@ func stepBudgetApprovals(t *testing.T, r *formsRun) {
 	b.click(card+" label", "^Approve$")
 	b.send(card+" button", "^Save the decision")
 	b.expectText(".nhsuk-notification-banner", "approved")
+}
+
+// stepGPShare: the link worker records what Walter wants sent back to
+// his GP record, first forgetting to choose; the GP who referred him sees
+// which he chose.
+func stepGPShare(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.LinkWorker)
+	b.visit("/referrals/" + r.fx.walter.ID)
+	b.sendBad("button", "^Save their choice$", "gp_share", "Choose what the person wants")
+	b.click("label", "^Codes only")
+	b.send("button", "^Save their choice$")
+	b.expectText(".nhsuk-notification-banner", "choice of what goes to their GP record is saved")
+	gp := r.as(t, auth.Referrer)
+	gp.visit("/referrals/" + r.fx.walter.ID)
+	gp.expectText("#gp-share", "Codes only, as the person chose")
 }
 
 // stepPersonPages: Walter signs in with a printed code (mistyping his

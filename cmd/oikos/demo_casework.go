@@ -58,6 +58,15 @@ var demoPeople = []demoPerson{
 var demoWomen = map[string]bool{"Margaret": true, "Aisha": true, "Eileen": true, "Priya": true, "Kerry": true, "Joyce": true,
 	"Beryl": true, "Sandra": true, "Hannah": true, "Grace": true, "Linda": true, "Maureen": true, "Olive": true}
 
+// demoGPWords are some GPs' reasons in their own words, as GP systems
+// send them beside (or instead of) coded reasons; the link worker sees
+// them on the referral's page.
+var demoGPWords = map[string]string{
+	"Dennis": "Type 2 diabetes; put on weight since retiring. Keen to be more active but needs a push.",
+	"Kerry":  "Damp flat, and the children's asthma is worse for it. Very anxious; struggling to cope.",
+	"Beryl":  "Osteoarthritis of both knees, so housebound most days. Her daughter worries she sees nobody.",
+}
+
 // demoSources says who referred each demo person, in turn.
 var demoSources = []string{"gp", "gp", "self", "nurse", "social_worker", "gp", "family_friend", "voluntary_org", "gp", "district_nurse", "self", "gp"}
 
@@ -156,6 +165,7 @@ func loadDemoCasework(ctx context.Context, a *app.App, out io.Writer) error {
 		}
 		if source == "gp" {
 			in.Source.ReferrerName = "Dr Tom Okafor"
+			in.ReasonText = demoGPWords[p.given]
 		}
 		if i%9 == 4 {
 			in.Urgency = "urgent"
@@ -257,6 +267,13 @@ func loadDemoCasework(ctx context.Context, a *app.App, out io.Writer) error {
 		}
 		if _, err := measures.Record(ctx, worker, ref.ID, "ucla3", outcome.Exit, []float64{1, float64(1 + r.IntN(2)), 1}); err != nil {
 			return err
+		}
+		// What goes back to their GP record: most choose the summary in
+		// full, some codes only, a few had not said by the time it closed.
+		if share := []referral.GPShare{referral.GPShareFull, referral.GPShareFull, referral.GPShareCodes, referral.GPShareUnset}[i%4]; share != referral.GPShareUnset {
+			if _, err := refs.SetGPShare(ctx, worker, ref.ID, share); err != nil {
+				return err
+			}
 		}
 		reason := []string{"goals_met", "goals_met", "goals_met", "disengaged", "moved_away"}[i%5]
 		if _, err := refs.Transition(ctx, worker, ref.ID, referral.Closed, reason); err != nil {

@@ -67,6 +67,16 @@ func TestDemoDirectoryDocument(t *testing.T) {
 			if n := strings.Count(desc, ". ") + 1; n < 2 || n > 5 {
 				t.Errorf("%v: description has about %d sentences, want 2 to 4", svc["name"], n)
 			}
+			// Complete enough for a data-quality checker: a web address
+			// or words saying why there is none, and a way to get in
+			// touch.
+			if url, _ := svc["url"].(string); url == "" && !strings.Contains(desc, "no website") {
+				t.Errorf("%v: no url, and the description does not say there is no website", svc["name"])
+			}
+			phones, _ := svc["phones"].([]any)
+			if email, _ := svc["email"].(string); email == "" && len(phones) == 0 {
+				t.Errorf("%v: neither a phone number nor an email address", svc["name"])
+			}
 		}
 	}
 }

@@ -166,7 +166,7 @@ func failureDelay(attempts int) time.Duration {
 
 func lockedError(until, now time.Time) error {
 	mins := int(until.Sub(now).Minutes()) + 1
-	return &oikos.Error{Code: oikos.ELOCKED,
+	return &oikos.Error{Code: oikos.ELOCKED, RetryAfter: until.Sub(now),
 		Message: fmt.Sprintf("Too many failed attempts to sign in. For your security, wait %d minutes and try again.", mins)}
 }
 

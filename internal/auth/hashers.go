@@ -42,7 +42,7 @@ func DefaultHashers() *Hashers {
 	return NewHashers(n, 8*n, 2*time.Second)
 }
 
-var errBusy = &oikos.Error{Code: oikos.ERATELIMITED,
+var errBusy = &oikos.Error{Code: oikos.ERATELIMITED, RetryAfter: 5 * time.Second,
 	Message: "Oikos is busy checking other sign-ins just now. Wait a few seconds and try again."}
 
 // lease is a place in the queue, then a slot: computations run in the

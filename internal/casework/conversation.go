@@ -104,16 +104,40 @@ const (
 	maxStrengthText = 200
 )
 
+// HeldOn reads when a conversation was held: a date (2026-03-27), or a
+// time as the contract writes times (RFC 3339, 2026-03-27T14:30:00Z) or
+// as a UK local time (2026-03-27T14:30). A conversation is kept by its
+// day, so a time becomes the day it was in the UK. It may not be in the
+// future; msg says what is wrong, or is "".
+func HeldOn(s string, now time.Time) (day, msg string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", "Enter the date of the conversation, like 2026-03-27."
+	}
+	t, msg := ParseWhen(s, now)
+	if msg != "" {
+		if strings.HasPrefix(msg, "Enter a real date") {
+			msg = "Enter the date of the conversation, like 2026-03-27, or when it was held, like 2026-03-27T14:30:00Z."
+		} else {
+			msg = "The date of the conversation must be today or in the past."
+		}
+		return "", msg
+	}
+	if len(s) == len(time.DateOnly) {
+		return s, ""
+	}
+	return t.In(ukTime).Format(time.DateOnly), ""
+}
+
 // Validate checks and tidies a conversation, naming every field at fault
 // (needs[1].code, baseline[0].answers[2], ...). It returns the needs and
 // baseline answers ready to store.
 func (in *ConversationInput) Validate(now time.Time) ([]Need, []Measure, error) {
 	f := map[string]string{}
-	in.HeldAt = strings.TrimSpace(in.HeldAt)
-	if d, err := time.Parse(time.DateOnly, in.HeldAt); err != nil {
-		f["held_at"] = "Enter the date of the conversation, like 2026-03-27."
-	} else if d.Year() < 2000 || in.HeldAt > now.In(ukTime).Format(time.DateOnly) {
-		f["held_at"] = "The date of the conversation must be today or in the past."
+	if day, msg := HeldOn(in.HeldAt, now); msg != "" {
+		f["held_at"] = msg
+	} else {
+		in.HeldAt = day
 	}
 	if !slices.Contains(ConversationModes, in.Mode) {
 		f["mode"] = "Choose how the conversation was held: phone, in person, video or home visit."
@@ -227,8 +251,13 @@ func (s *Store) RecordConversation(ctx context.Context, by referral.Actor, refer
 			m := &measures[i]
 			m.ID = db.NewID("msr")
 			// Stored as given, scored when first read (outcome.Store.List).
-			if err := outcome.Insert(ctx, tx, referralID, outcome.Measure{ID: m.ID, Instrument: m.Instrument, Timepoint: m.Timepoint,
-				Answers: m.Answers, RecordedAt: now, By: by.UserID}); err != nil {
+			err := outcome.Insert(ctx, tx, referralID, outcome.Measure{ID: m.ID, Instrument: m.Instrument, Timepoint: m.Timepoint,
+				Answers: m.Answers, RecordedAt: now, By: by.UserID})
+			if db.IsUniqueViolation(err) {
+				// A baseline is taken once (migration 0020): a second
+				// conversation that repeats it is told so, not a 500.
+				return oikos.Invalid(map[string]string{fmt.Sprintf("baseline[%d].instrument", i): "A baseline of this measure is already recorded for this referral. Record a review instead."})
+			} else if err != nil {
 				return err
 			}
 		}

@@ -31,7 +31,11 @@ func TestConversationValidate(t *testing.T) {
 		{"no needs or strengths", func(in *casework.ConversationInput) { in.Needs, in.Strengths = nil, nil }, nil},
 		{"held today", func(in *casework.ConversationInput) { in.HeldAt = "2026-07-01" }, nil},
 		{"held tomorrow", func(in *casework.ConversationInput) { in.HeldAt = "2026-07-02" }, []string{"held_at"}},
-		{"held at a time", func(in *casework.ConversationInput) { in.HeldAt = "2026-06-30T10:00:00Z" }, []string{"held_at"}},
+		{"held at a time", func(in *casework.ConversationInput) { in.HeldAt = "2026-06-30T10:00:00Z" }, nil},
+		{"held at a time with a zone", func(in *casework.ConversationInput) { in.HeldAt = "2026-06-30T10:00:00+01:00" }, nil},
+		{"held at a UK time", func(in *casework.ConversationInput) { in.HeldAt = "2026-06-30T10:00" }, nil},
+		{"held later today", func(in *casework.ConversationInput) { in.HeldAt = "2026-07-01T18:00:00Z" }, []string{"held_at"}},
+		{"held at no real time", func(in *casework.ConversationInput) { in.HeldAt = "2026-06-30T25:00:00Z" }, []string{"held_at"}},
 		{"no date", func(in *casework.ConversationInput) { in.HeldAt = "" }, []string{"held_at"}},
 		{"letter is not a conversation", func(in *casework.ConversationInput) { in.Mode = "letter" }, []string{"mode"}},
 		{"unknown need", func(in *casework.ConversationInput) { in.Needs[1].Code = "boredom" }, []string{"needs[1].code"}},
@@ -133,4 +137,31 @@ func TestConversationStore(t *testing.T) {
 		assertAudit(t, d, ref, "referral.conversations", map[string]int{"read": 1, "create": 2})
 		assertAudit(t, d, ref, "referral.measures", map[string]int{"create": 1})
 	})
+}
+
+// TestHeldOn: a conversation is kept by its day in the UK, whichever way
+// its time is written.
+func TestHeldOn(t *testing.T) {
+	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ in, day string }{
+		{"2026-06-30", "2026-06-30"},
+		{" 2026-06-30 ", "2026-06-30"},
+		{"2026-06-30T10:00:00Z", "2026-06-30"},
+		{"2026-06-30T23:30:00Z", "2026-07-01"}, // half past midnight in London (BST)
+		{"2026-07-01T00:30:00+02:00", "2026-06-30"},
+		{"2026-01-15T23:30:00Z", "2026-01-15"}, // GMT in winter
+		{"2026-06-30T10:00", "2026-06-30"},
+		{"2026-07-01T12:03:00Z", "2026-07-01"}, // a few minutes' grace for clocks
+		{"2026-07-01T13:00:00Z", ""},
+		{"2026-07-02", ""},
+		{"1999-12-31", ""},
+		{"30/06/2026", ""},
+		{"2026-06-30T10:00:00", ""},
+		{"", ""},
+	} {
+		day, msg := casework.HeldOn(c.in, now)
+		if day != c.day || (day == "") != (msg != "") {
+			t.Errorf("HeldOn(%q) = %q, %q; want %q", c.in, day, msg, c.day)
+		}
+	}
 }

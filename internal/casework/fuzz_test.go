@@ -109,3 +109,26 @@ func FuzzPlanEdits(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHeldOn: whatever HeldOn accepts is a real day, not after today in
+// the UK, and not before 2000; whatever it refuses, it says why.
+func FuzzHeldOn(f *testing.F) {
+	for _, seed := range []string{"2026-06-30", "2026-06-30T23:30:00Z", "2026-06-30T10:00", "2026-07-01T00:30:00+02:00",
+		"2026-06-30T10:00:00.123456789-11:00", "0000-01-01T00:00:00Z", "9999-12-31T23:59:59+23:59", "2026-02-30", " "} {
+		f.Add(seed)
+	}
+	now := time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, s string) {
+		day, msg := casework.HeldOn(s, now)
+		if day == "" {
+			if msg == "" {
+				t.Fatalf("refused %q without saying why", s)
+			}
+			return
+		}
+		d, err := time.Parse(time.DateOnly, day)
+		if err != nil || msg != "" || day > "2026-07-01" || d.Year() < 2000 {
+			t.Fatalf("HeldOn(%q) = %q, %q", s, day, msg)
+		}
+	})
+}

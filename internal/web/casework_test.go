@@ -98,8 +98,18 @@ func TestCaseworkAPI(t *testing.T) {
 		if res := f.do(auth.LinkWorker, "POST", base+"/conversations", conversationBody); res.status != 201 || !strings.Contains(res.body, `"label":"Loneliness"`) {
 			t.Fatalf("conversation: %d %s", res.status, res.body)
 		}
+		// held_at as the contract writes times (RFC 3339): kept by its day
+		// in the UK; a time still to come is refused, naming held_at.
+		wantFields(t, "a second baseline", f.do(auth.LinkWorker, "POST", base+"/conversations", conversationBody), "baseline[0].instrument")
+		later := strings.Replace(conversationBody, `,"baseline":[{"instrument":"ons4","answers":[4,5,3,7]}]`, ``, 1)
+		res = f.do(auth.LinkWorker, "POST", base+"/conversations", strings.Replace(later, `"2026-01-12"`, `"2026-01-13T23:30:00-01:00"`, 1))
+		if res.status != 201 || res.json(t)["held_at"] != "2026-01-14" {
+			t.Fatalf("conversation held at a time: %d %s", res.status, res.body)
+		}
+		wantFields(t, "held at a time to come", f.do(auth.LinkWorker, "POST", base+"/conversations",
+			strings.Replace(conversationBody, `"2026-01-12"`, `"`+time.Now().Add(2*time.Hour).UTC().Format(time.RFC3339)+`"`, 1)), "held_at")
 		res = f.do(auth.LinkWorker, "GET", base+"/conversations", "")
-		if res.status != 200 || res.json(t)["total"].(float64) != 1 || !strings.Contains(res.body, "seeing people") || !strings.Contains(res.body, `"domain":"economic"`) {
+		if res.status != 200 || res.json(t)["total"].(float64) != 2 || !strings.Contains(res.body, "seeing people") || !strings.Contains(res.body, `"domain":"economic"`) {
 			t.Errorf("conversations: %d %s", res.status, res.body)
 		}
 
@@ -179,7 +189,7 @@ func TestCaseworkAPI(t *testing.T) {
 		for _, c := range []struct {
 			kind, action string
 			want         int
-		}{{"referral.contacts", "create", 1}, {"referral.contacts", "read", 1}, {"referral.conversations", "create", 1},
+		}{{"referral.contacts", "create", 1}, {"referral.contacts", "read", 1}, {"referral.conversations", "create", 2},
 			{"referral.conversations", "read", 1}, {"referral.measures", "create", 1}, {"referral.plan", "update", 3}, {"referral.plan", "read", 2}} {
 			if n := auditCount(t, d, id, c.kind, c.action); n != c.want {
 				t.Errorf("audit %s %s: %d, want %d", c.kind, c.action, n, c.want)

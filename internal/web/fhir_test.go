@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/fhir/go/fhirversion"
+	"github.com/google/fhir/go/jsonformat"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"oikos/internal/auth"
@@ -39,7 +41,7 @@ func fhirSchema(t testing.TB, resourceType string) *jsonschema.Schema {
 		c := jsonschema.NewCompiler()
 		c.DefaultDraft(jsonschema.Draft6)
 		fhirSchemas = map[string]*jsonschema.Schema{}
-		for _, rt := range []string{"ServiceRequest", "Task", "Bundle", "OperationOutcome", "Communication"} {
+		for _, rt := range []string{"ServiceRequest", "Task", "Bundle", "OperationOutcome", "Communication", "CapabilityStatement"} {
 			sch, err := c.Compile(file + "#/definitions/" + rt)
 			if err != nil {
 				fhirSchemaErr = err
@@ -72,7 +74,29 @@ func mustFHIR(t *testing.T, res response, resourceType string) map[string]any {
 	if err := fhirSchema(t, resourceType).Validate(doc); err != nil {
 		t.Errorf("%s does not validate against fhir.schema.json: %v\n%s", resourceType, err, res.body)
 	}
+	if err := googleR4(t, []byte(res.body)); err != nil {
+		t.Errorf("Google's FHIR R4 parser refuses the %s: %v\n%s", resourceType, err, res.body)
+	}
 	return m
+}
+
+var (
+	googleOnce sync.Once
+	google     *jsonformat.Unmarshaller
+	googleErr  error
+)
+
+// googleR4 parses raw with a maintained FHIR library, Google's FHIR Go,
+// whose strict R4 reading checks unknown elements, the codes of required
+// bindings, dates and required elements: the schema alone misses some.
+func googleR4(t testing.TB, raw []byte) error {
+	t.Helper()
+	googleOnce.Do(func() { google, googleErr = jsonformat.NewUnmarshaller("UTC", fhirversion.R4) })
+	if googleErr != nil {
+		t.Fatal(googleErr)
+	}
+	_, err := google.Unmarshal(raw)
+	return err
 }
 
 // mustOutcome checks an OperationOutcome with an error issue naming expr.

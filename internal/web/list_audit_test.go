@@ -60,6 +60,7 @@ var notPersonal = map[string]string{
 	"GET /api/v1/categories":          "vocabulary",
 	"GET /api/v1/needs":               "vocabulary",
 	"GET /api/v1/services":            "services",
+	"GET /fhir/metadata":              "the CapabilityStatement: what the server offers",
 	"GET /fhir/Task":                  "a search for one referral's Task, recorded as that referral's read",
 	"GET /fhir/Communication":         "a search for one referral's Communication, recorded as that referral's read",
 	"GET /my/sign-in":                 "form",

@@ -123,8 +123,12 @@ type triagePage struct {
 }
 
 type referralPage struct {
-	Referral        referral.Referral
-	Reasons         []string
+	Referral referral.Referral
+	Reasons  []string
+	// ReasonLines are the referrer's own words for why (a GP's reason
+	// text that mapped to no need), a line each.
+	ReasonLines     []string
+	GPShare         gpShareView
 	CloseReasons    []option
 	NHS, Source     string
 	StatusLabel     string
@@ -143,6 +147,9 @@ type gpSummaryPage struct {
 	OutcomeCode      fhir.Coding
 	HasOutcomeCode   bool
 	Received, Source string
+	// Chosen is whether the person has chosen what is shared (Summary.Full
+	// says which): until they do, codes only.
+	Chosen bool
 }
 
 type caseloadPage struct {

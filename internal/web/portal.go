@@ -129,7 +129,7 @@ func (t *failureThrottle) fail(key string, now time.Time) {
 	}
 }
 
-var errTooManyCodes = &oikos.Error{Code: oikos.ERATELIMITED,
+var errTooManyCodes = &oikos.Error{Code: oikos.ERATELIMITED, RetryAfter: 10 * time.Minute,
 	Message: "Too many codes that did not work were tried from your network. Wait 10 minutes and try again, or ask your link worker for help."}
 
 // codeSignIn is the sign-in form: the code from the link worker and the

@@ -451,8 +451,8 @@ func TestCodeGuessingIsThrottled(t *testing.T) {
 		}
 	}
 	res := b.post("/my/sign-in", codeForm(code, "2", "5", "1948"))
-	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Wait 10 minutes") {
-		t.Fatalf("after 10 wrong codes: %d", res.status)
+	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "Wait 10 minutes") || res.header.Get("Retry-After") != "600" {
+		t.Fatalf("after 10 wrong codes: %d, Retry-After %q", res.status, res.header.Get("Retry-After"))
 	}
 	// The count is per address, so a fresh browser does not get round it.
 	if res := f.browser().post("/my/sign-in", codeForm(code, "2", "5", "1948")); res.status != http.StatusTooManyRequests {

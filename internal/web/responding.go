@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"oikos"
 	"oikos/internal/fhir"
 	"oikos/internal/web/fhirapi"
 	"oikos/internal/web/httpx"
+	"oikos/internal/web/orukapi"
 )
 
 // Answering a request: a page, a page that explains a problem, or the
@@ -51,7 +51,19 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.render(w, r, status, "error", &page{Title: title, Data: errorPage{Message: message}})
 }
 
+// notFound answers what no route takes, and what a route refuses the
+// caller. Under /fhir and /oruk a request for an address that exists, by
+// a method it does not take, is told so (405 with Allow), in the API's
+// own terms.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case fhirapi.IsFHIR(r.URL.Path):
+		s.fhir.Unrouted(w, r, s.otherMethods(r))
+		return
+	case orukapi.IsORUK(r.URL.Path):
+		s.oruk.Unrouted(w, r, s.otherMethods(r))
+		return
+	}
 	if isAPI(r.URL.Path) {
 		s.apiError(w, r, errRouteNotFound)
 		return
@@ -61,6 +73,10 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request) {
+	if fhirapi.IsFHIR(r.URL.Path) {
+		fhirapi.WriteProblem(w, fhir.OperationOutcome(http.StatusInternalServerError, "exception", fhir.ServerFault, ""))
+		return
+	}
 	if isAPI(r.URL.Path) {
 		httpx.WriteJSON(w, http.StatusInternalServerError, httpx.ErrorBody{Error: httpx.ErrorDetail{Code: "internal", Message: "Something went wrong on our side. It has been logged; please try again."}})
 		return
@@ -88,6 +104,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	case e.Code == oikos.ENOTFOUND:
 		s.notFound(w, r)
 	default:
+		httpx.SetRetryAfter(w, e)
 		s.renderError(w, r, httpx.StatusFor(e.Code), "There is a problem", e.Message)
 	}
 }
@@ -112,6 +129,7 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 	if pg.Form == nil {
 		pg.Form = r.PostForm
 	}
+	httpx.SetRetryAfter(w, e)
 	s.render(w, r, httpx.StatusFor(e.Code), name, pg)
 }
 
@@ -121,8 +139,8 @@ func (s *Server) formError(w http.ResponseWriter, r *http.Request, name string, 
 func (s *Server) crossOriginRefused(w http.ResponseWriter, r *http.Request) {
 	const msg = "The request came from another website, so it was refused."
 	switch {
-	case strings.HasPrefix(r.URL.Path, "/fhir/") || r.URL.Path == "/fhir":
-		fhirapi.Write(w, http.StatusForbidden, fhir.Outcome("forbidden", msg))
+	case fhirapi.IsFHIR(r.URL.Path):
+		fhirapi.WriteProblem(w, fhir.OperationOutcome(http.StatusForbidden, "forbidden", msg, ""))
 	case isAPI(r.URL.Path):
 		httpx.WriteJSON(w, http.StatusForbidden, httpx.ErrorBody{Error: httpx.ErrorDetail{Code: "cross_origin", Message: msg +
 			" Call the API from a server with a bearer token, or from this site's own pages."}})
@@ -140,6 +158,10 @@ var (
 // apiError answers an API request with the contract's error body. Errors
 // that are not *oikos.Error are bugs: logged, and answered with a bland 500.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
+	if fhirapi.IsFHIR(r.URL.Path) {
+		s.fhir.Error(w, r, err) // an OperationOutcome, as FHIR clients expect
+		return
+	}
 	if !httpx.WriteError(w, err) {
 		s.log.Error("internal error", "route", r.Pattern, "err", err)
 		s.internalError(w, r)

@@ -46,6 +46,28 @@ func (s *Server) Routes() []Route {
 	return out
 }
 
+// probeMethods are the methods otherMethods tries.
+var probeMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// otherMethods lists the methods a route takes at r's address, when none
+// takes r's own method there; nil when r's method has a route (one that
+// refused the caller) or the address has none at all.
+func (s *Server) otherMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range probeMethods {
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		// The catch-alls ("/", "/oruk/{path...}") are no route of their own.
+		if _, pattern := s.mux.Handler(probe); pattern == "" || pattern == "/" || strings.HasSuffix(pattern, "{path...}") {
+			continue
+		}
+		if m == r.Method {
+			return nil
+		}
+		allow = append(allow, m)
+	}
+	return allow
+}
+
 // isAPI reports whether a path answers in JSON rather than HTML.
 func isAPI(path string) bool {
 	return strings.HasPrefix(path, "/api/") || path == "/api" || strings.HasPrefix(path, "/fhir/")

@@ -115,6 +115,9 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /oruk/service_at_locations", auth.Public, s.oruk.ServiceAtLocations)
 	rt.handle("GET /oruk/service_at_locations/{id}", auth.Public, s.oruk.ServiceAtLocation)
 	rt.handle("GET /oruk/{path...}", auth.Public, s.oruk.NotFound)
+	// Browsers ask before a page elsewhere reads the open data (CORS).
+	rt.handle("OPTIONS /oruk", auth.Public, s.oruk.Preflight)
+	rt.handle("OPTIONS /oruk/{path...}", auth.Public, s.oruk.Preflight)
 
 	// Referrals from every door.
 	rt.handle("POST /api/v1/referrals", referrers, s.apiCreateReferral)
@@ -136,12 +139,21 @@ func (s *Server) addRoutes(rt *router) {
 	// The summary for the GP record when a referral closes: whoever may
 	// read the referral.
 	rt.handle("GET /referrals/{id}/summary", referrers, s.summaryPage)
+	// What of it goes to the GP record: the person's choice, which their
+	// link worker records.
+	rt.handle("POST /api/v1/referrals/{id}/gp-share", caseworkers, s.apiGPShare)
+	rt.handle("POST /referrals/{id}/gp-share", caseworkers, s.referralGPShare)
 
-	// FHIR R4, for GP systems: a ServiceRequest sent with a bearer token,
-	// followed as a Task, and the closing summary as a Communication.
+	// FHIR R4, for GP systems: what the server offers (open to all, as
+	// FHIR clients read it first), a ServiceRequest sent with a bearer
+	// token, followed as a Task, and the closing summary as a
+	// Communication. Anything else under /fhir is answered by
+	// Server.notFound: 405 or 404, as an OperationOutcome.
+	rt.handle("GET /fhir/metadata", auth.Public, s.fhir.Metadata)
 	rt.handle("POST /fhir/ServiceRequest", referrers, s.fhir.CreateServiceRequest)
 	rt.handle("GET /fhir/ServiceRequest/{id}", referrers, s.fhir.GetServiceRequest)
 	rt.handle("GET /fhir/Task", referrers, s.fhir.SearchTask)
+	rt.handle("GET /fhir/Task/{id}", referrers, s.fhir.GetTask)
 	rt.handle("GET /fhir/Communication", referrers, s.fhir.SearchCommunication)
 	rt.handle("GET /fhir/Communication/{id}", referrers, s.fhir.GetCommunication)
 

@@ -105,8 +105,11 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 		for _, rt := range f.server.Routes() {
 			var real string
 			switch {
-			case strings.Contains(rt.Path, "referrals/{id}"), strings.HasPrefix(rt.Path, "/fhir/ServiceRequest/{id}"):
+			case strings.Contains(rt.Path, "referrals/{id}"):
 				real = refID
+			case strings.HasPrefix(rt.Path, "/fhir/") && strings.HasSuffix(rt.Path, "/{id}"):
+				// A FHIR id is the referral's, written as R4 allows.
+				real = strings.ReplaceAll(refID, "_", "-")
 			case strings.Contains(rt.Path, "connections/{id}"):
 				real = conID
 			case strings.Contains(rt.Path, "people/{id}"):

@@ -74,6 +74,7 @@ type Server struct {
 	static   *staticAssets
 	metrics  *metrics
 	handler  http.Handler
+	mux      *http.ServeMux
 	routes   []Route
 	// access is each route's rule, by "METHOD PATH".
 	access  map[string]auth.Access
@@ -116,7 +117,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	}
 	rt := &router{mux: http.NewServeMux(), s: s}
 	s.addRoutes(rt)
-	s.routes = rt.routes
+	s.routes, s.mux = rt.routes, rt.mux
 	s.access = map[string]auth.Access{}
 	for _, route := range rt.routes {
 		s.access[route.Method+" "+route.Path] = route.Access
@@ -130,6 +131,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	h = s.refuseUnreadablePaths(h)
 	h = csrf.Handler(h)
 	h = s.recoverPanics(h)
+	h = s.compress(h)
 	h = s.securityHeaders(h)
 	h = s.withClient(h)
 	h = s.observe(h)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,9 @@ func TestSignInRefusals(t *testing.T) {
 	res := b.post("/sign-in", url.Values{"email": {"admin@example.org"}, "password": {testPassword}})
 	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, "wait") {
 		t.Fatalf("locked account: %d", res.status)
+	}
+	if wait, _ := strconv.Atoi(res.header.Get("Retry-After")); wait < 60 || wait > 15*60 {
+		t.Fatalf("locked account: Retry-After %q, want the minutes left of the lock", res.header.Get("Retry-After"))
 	}
 	// Pages of the second step without a first step send you back.
 	if res := f.browser().get("/sign-in/code"); res.status != http.StatusSeeOther || res.header.Get("Location") != "/sign-in" {

@@ -18,7 +18,9 @@ import (
 // The referrer is who the summary is for: it is what goes to the GP record,
 // the same as the Communication the FHIR routes give them. It holds the
 // outcome, needs, services and scores in words, never notes, what the
-// person said or what providers wrote. It exists once the referral is
+// person said or what providers wrote, and the needs, services and scores
+// only if the person chose to share the summary in full (referral.GPShare);
+// otherwise the codes and the outcome. It exists once the referral is
 // closed.
 
 // summaryPage is the printable letter for the GP record.
@@ -37,5 +39,5 @@ func (s *Server) summaryPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "gp_summary", &page{Title: "Social prescribing summary for the GP record", Data: gpSummaryPage{
 		Summary: sum, Person: ref.Person, NHS: referral.FormatNHSNumber(ref.Person.NHSNumber), ClosedOn: formatDate(sum.ClosedOn()),
 		ReferralCode: sum.ReferralCode(), OutcomeCode: outcomeCode, HasOutcomeCode: hasOutcomeCode,
-		Received: ukDay(ref.ReceivedAt), Source: referral.SourceLabel(ref.SourceType)}})
+		Received: ukDay(ref.ReceivedAt), Source: referral.SourceLabel(ref.SourceType), Chosen: ref.GPShare != referral.GPShareUnset}})
 }

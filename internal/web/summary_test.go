@@ -148,13 +148,14 @@ func TestClosingTheLoop(t *testing.T) {
 			if res.status != 200 {
 				t.Fatalf("%s's summary: %d %s", role, res.status, res.body)
 			}
-			for _, want := range []string{"871731000000106", "Referral to social prescribing service", "Goals met", "Loneliness",
-				"Riverside walk", "completed", "Life satisfaction 4", "Life satisfaction 7", "Life satisfaction: better by 3", "Margaret Hughes"} {
+			// Codes only until the person chooses.
+			for _, want := range []string{"871731000000106", "Referral to social prescribing service", "Goals met", "Margaret Hughes",
+				"Codes only, until the person chooses"} {
 				if !strings.Contains(res.body, want) {
 					t.Errorf("%s's summary lacks %q", role, want)
 				}
 			}
-			for _, private := range []string{"husband", "cake"} {
+			for _, private := range []string{"husband", "cake", "Riverside walk", "Life satisfaction"} {
 				if strings.Contains(res.body, private) {
 					t.Errorf("%s's summary shows %q", role, private)
 				}
@@ -182,6 +183,20 @@ func TestClosingTheLoop(t *testing.T) {
 		}
 		if _, err := referral.NewStore(d).SetGPShare(context.Background(), oikos.Actor{UserID: f.users[auth.LinkWorker].ID}, id, referral.GPShareFull); err != nil {
 			t.Fatal(err)
+		}
+		for _, role := range []auth.Role{auth.LinkWorker, auth.Referrer, auth.Manager} {
+			res := f.do(role, "GET", "/referrals/"+id+"/summary", "")
+			for _, want := range []string{"871731000000106", "Goals met", "Loneliness", "Riverside walk", "completed", "Life satisfaction 4",
+				"Life satisfaction 7", "Life satisfaction: better by 3", "The outcome summary in full"} {
+				if !strings.Contains(res.body, want) {
+					t.Errorf("%s's summary in full lacks %q", role, want)
+				}
+			}
+			for _, private := range []string{"husband", "cake", "UCLA"} {
+				if strings.Contains(res.body, private) {
+					t.Errorf("%s's summary in full shows %q", role, private)
+				}
+			}
 		}
 
 		// The Communication, by id and by its ServiceRequest.
@@ -220,10 +235,24 @@ func TestSummaryDeclined(t *testing.T) {
 			t.Fatalf("close: %d %s", res.status, res.body)
 		}
 		res := f.do(auth.LinkWorker, "GET", "/referrals/"+id+"/summary", "")
+		// Until the person chooses, the codes and the outcome only.
 		for _, want := range []string{"871731000000106", "871711000000103", "Social prescribing declined", "Declined support",
-			"The person was not connected to a service."} {
+			`id="codes-only"`, "has not chosen to share more", "Codes only, until the person chooses"} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("summary lacks %q", want)
+			}
+		}
+		if strings.Contains(res.body, `id="activities"`) {
+			t.Errorf("codes only, yet the summary has the activities")
+		}
+		// The link worker records the person's choice; the summary follows it.
+		if res := f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+id+"/gp-share", `{"gp_share":"full"}`); res.status != 200 {
+			t.Fatalf("choose full: %d %s", res.status, res.body)
+		}
+		res = f.do(auth.LinkWorker, "GET", "/referrals/"+id+"/summary", "")
+		for _, want := range []string{"871711000000103", "The outcome summary in full", "The person was not connected to a service."} {
+			if !strings.Contains(res.body, want) {
+				t.Errorf("summary in full lacks %q", want)
 			}
 		}
 		if res := f.fhir(auth.LinkWorker, "GET", "/fhir/Communication/"+strings.ReplaceAll(id, "_", "-"), ""); res.status != 404 {

@@ -6,9 +6,11 @@ package fhirapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"oikos"
 	"oikos/internal/app"
@@ -32,10 +34,23 @@ import (
 type API struct {
 	app *app.App
 	log *slog.Logger
+	// since dates the CapabilityStatement: what this server offers
+	// changes only with a new build, so the start of this one.
+	since time.Time
 }
 
 // New is the FHIR API on a.
-func New(a *app.App) *API { return &API{app: a, log: a.Log} }
+func New(a *app.App) *API {
+	now := time.Now
+	if a.Config.Now != nil {
+		now = a.Config.Now
+	}
+	return &API{app: a, log: a.Log, since: now()}
+}
+
+// IsFHIR reports whether a request path is under the FHIR base, where
+// every answer is FHIR: resources, or OperationOutcomes for the rest.
+func IsFHIR(path string) bool { return path == "/fhir" || strings.HasPrefix(path, "/fhir/") }
 
 // Write answers with the FHIR resource v.
 func Write(w http.ResponseWriter, status int, v any) {
@@ -46,33 +61,44 @@ func Write(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// error answers with an OperationOutcome; errors that are not
-// *oikos.Error or *fhir.Problem are logged and answered with a bland 500.
-func (a *API) error(w http.ResponseWriter, r *http.Request, err error) {
-	var p *fhir.Problem
-	if errors.As(err, &p) {
-		Write(w, p.Status, p.Outcome)
-		return
+// WriteProblem answers with p's OperationOutcome and status; a 401 also
+// says, as HTTP asks, how to authenticate.
+func WriteProblem(w http.ResponseWriter, p *fhir.Problem) {
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="oikos"`)
 	}
+	Write(w, p.Status, p.Outcome)
+}
+
+// Error answers any error met under /fhir with an OperationOutcome
+// (fhir.ErrorOutcome): a *fhir.Problem as it is, an *oikos.Error with the
+// status the rest of the API gives its code, anything else a bland 500
+// that is logged here.
+func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
 	var e *oikos.Error
-	if !errors.As(err, &e) {
+	var p *fhir.Problem
+	switch {
+	case errors.As(err, &p):
+	case errors.As(err, &e) && e.Code != oikos.EINTERNAL:
+		status = httpx.StatusFor(e.Code)
+	default:
 		a.log.Error("internal error", "route", r.Pattern, "err", err)
-		Write(w, http.StatusInternalServerError, fhir.Outcome("exception", "Something went wrong on our side. It has been logged; please try again."))
+	}
+	WriteProblem(w, fhir.ErrorOutcome(err, status))
+}
+
+// Unrouted answers a request under /fhir that no route takes: 405 with
+// the methods the address does take (allow, from the router), else 404.
+func (a *API) Unrouted(w http.ResponseWriter, r *http.Request, allow []string) {
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		WriteProblem(w, fhir.OperationOutcome(http.StatusMethodNotAllowed, "not-supported",
+			fmt.Sprintf("Oikos does not support %s here: this address takes %s.", r.Method, strings.Join(allow, ", ")), ""))
 		return
 	}
-	status := httpx.StatusFor(e.Code)
-	switch {
-	case e.Code == oikos.EINVALID && len(e.Fields) > 0:
-		Write(w, status, fhir.ValidationOutcome(e.Fields))
-	case e.Code == oikos.ENOTFOUND:
-		Write(w, status, fhir.Outcome("not-found", e.Message))
-	case e.Code == oikos.ETOOLARGE:
-		Write(w, status, fhir.Outcome("too-costly", e.Message))
-	case e.Code == oikos.EMALFORMED:
-		Write(w, status, fhir.Outcome("structure", e.Message))
-	default:
-		Write(w, status, fhir.Outcome("processing", e.Message))
-	}
+	WriteProblem(w, fhir.OperationOutcome(http.StatusNotFound, "not-found",
+		"There is nothing at this address in Oikos's FHIR API: GET /fhir/metadata lists what there is.", ""))
 }
 
 func base(r *http.Request) string {
@@ -83,6 +109,12 @@ func base(r *http.Request) string {
 	return scheme + "://" + r.Host + "/fhir"
 }
 
+// Metadata is the CapabilityStatement, which FHIR clients read before
+// anything else; it needs no authentication.
+func (a *API) Metadata(w http.ResponseWriter, r *http.Request) {
+	Write(w, http.StatusOK, fhir.CapabilityStatement(base(r), a.since))
+}
+
 // CreateServiceRequest takes a ServiceRequest (or a Bundle of it and its Patient) as a referral from a GP.
 func (a *API) CreateServiceRequest(w http.ResponseWriter, r *http.Request) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, fhir.ContentType) && !strings.HasPrefix(ct, "application/json") {
@@ -91,12 +123,12 @@ func (a *API) CreateServiceRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := httpx.ReadBody(w, r)
 	if err != nil {
-		a.error(w, r, err)
+		a.Error(w, r, err)
 		return
 	}
 	in, prob := fhir.ParseServiceRequest(body)
 	if prob != nil {
-		a.error(w, r, prob)
+		a.Error(w, r, prob)
 		return
 	}
 	p := httpx.Principal(r)
@@ -109,7 +141,7 @@ func (a *API) CreateServiceRequest(w http.ResponseWriter, r *http.Request) {
 	if h := r.Header.Get("If-None-Exist"); h != "" {
 		token, prob := fhir.IfNoneExist(h)
 		if prob != nil {
-			a.error(w, r, prob)
+			a.Error(w, r, prob)
 			return
 		}
 		first, err := a.app.Referrals.FindExternal(r.Context(), "fhir", fhir.ExternalID(sender(p), token))
@@ -118,7 +150,7 @@ func (a *API) CreateServiceRequest(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if oikos.ErrorCode(err) != oikos.ENOTFOUND {
-			a.error(w, r, err)
+			a.Error(w, r, err)
 			return
 		}
 	}
@@ -131,7 +163,7 @@ func (a *API) CreateServiceRequest(w http.ResponseWriter, r *http.Request) {
 		ref, err = a.app.Referrals.Get(r.Context(), ref.ID)
 	}
 	if err != nil {
-		a.error(w, r, err)
+		a.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(ref.ID))
@@ -158,7 +190,7 @@ func (a *API) sentBefore(w http.ResponseWriter, r *http.Request, first referral.
 		return
 	}
 	if err := a.app.Referrals.RecordRead(r.Context(), httpx.Actor(r), first); err != nil {
-		a.error(w, r, err)
+		a.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/fhir/ServiceRequest/"+fhir.ResourceID(first.ID))
@@ -166,21 +198,48 @@ func (a *API) sentBefore(w http.ResponseWriter, r *http.Request, first referral.
 }
 
 // visible loads a referral the caller may read, recording the read, as
-// the caller may see it.
+// the caller may see it. id is the referral's own id (fhir.ReadID or
+// fhir.BasedOnSearch found it).
 func (a *API) visible(r *http.Request, id string) (referral.Referral, error) {
 	p := httpx.Principal(r)
-	ref, err := a.app.CaseFiles.Open(r.Context(), p, httpx.Actor(r), fhir.OikosID(id), auth.ReadAction)
+	ref, err := a.app.CaseFiles.Open(r.Context(), p, httpx.Actor(r), id, auth.ReadAction)
 	return casefile.ForCaller(p, ref), err
+}
+
+// read answers GET /fhir/{type}/{id}: the referral the id names, if the
+// caller may read it, as find makes it into the resource.
+func (a *API) read(w http.ResponseWriter, r *http.Request, resourceType string, find func(referral.Referral) (any, error)) {
+	id, prob := fhir.ReadID(resourceType, r.PathValue("id"))
+	if prob != nil {
+		WriteProblem(w, prob)
+		return
+	}
+	ref, err := a.visible(r, id)
+	var res any
+	if err == nil {
+		res, err = find(ref)
+	}
+	if oikos.ErrorCode(err) == oikos.ENOTFOUND {
+		// Whatever was not found, say which resource: the client asked
+		// for a Task or a Communication, not a referral.
+		err = fhir.OperationOutcome(http.StatusNotFound, "not-found", fmt.Sprintf("There is no %s with that id.", resourceType), "")
+	}
+	if err != nil {
+		a.Error(w, r, err)
+		return
+	}
+	Write(w, http.StatusOK, res)
 }
 
 // GetServiceRequest is a referral the caller may read, as the ServiceRequest.
 func (a *API) GetServiceRequest(w http.ResponseWriter, r *http.Request) {
-	ref, err := a.visible(r, r.PathValue("id"))
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	Write(w, http.StatusOK, fhir.ServiceRequestFor(ref))
+	a.read(w, r, "ServiceRequest", func(ref referral.Referral) (any, error) { return fhir.ServiceRequestFor(ref), nil })
+}
+
+// GetTask is the Task that follows a referral the caller may read: the
+// resource a search's fullUrl names.
+func (a *API) GetTask(w http.ResponseWriter, r *http.Request) {
+	a.read(w, r, "Task", func(ref referral.Referral) (any, error) { return a.task(r, ref) })
 }
 
 // SearchTask finds the Task that follows a ServiceRequest (based-on=ServiceRequest/{id}).
@@ -195,29 +254,28 @@ func (a *API) SearchTask(w http.ResponseWriter, r *http.Request) {
 }
 
 // searchBasedOn answers a search for the one resource of a type that
-// follows a ServiceRequest (based-on=ServiceRequest/{id}): a searchset
-// Bundle holding what find returns, empty when find answers not found.
+// follows a ServiceRequest (fhir.BasedOnSearch): a searchset Bundle
+// holding what find returns, empty when find answers not found, which is
+// also the answer for a referral the caller may not see.
 func (a *API) searchBasedOn(w http.ResponseWriter, r *http.Request, resourceType string, find func(id string) (any, error)) {
-	id, ok := strings.CutPrefix(r.URL.Query().Get("based-on"), "ServiceRequest/")
-	if !ok || id == "" {
-		Write(w, http.StatusBadRequest, fhir.Outcome("required",
-			"Search for the "+resourceType+" by its ServiceRequest: based-on=ServiceRequest/{id}.", resourceType+".basedOn"))
+	id, prob := fhir.BasedOnSearch(resourceType, r.URL.Query(), r.Header.Get("Prefer"))
+	if prob != nil {
+		WriteProblem(w, prob)
 		return
 	}
 	var found []any
 	res, err := find(id)
-	var e *oikos.Error
 	switch {
 	case err == nil:
 		found = append(found, res)
-	case errors.As(err, &e) && e.Code == oikos.ENOTFOUND:
+	case oikos.ErrorCode(err) == oikos.ENOTFOUND:
 	default:
-		a.error(w, r, err)
+		a.Error(w, r, err)
 		return
 	}
-	b, err := fhir.SearchSet(base(r), found...)
+	b, err := fhir.BasedOnSearchSet(base(r), resourceType, id, found...)
 	if err != nil {
-		a.error(w, r, err)
+		a.Error(w, r, err)
 		return
 	}
 	Write(w, http.StatusOK, b)
@@ -239,13 +297,9 @@ func (a *API) task(r *http.Request, ref referral.Referral) (fhir.Task, error) {
 }
 
 // communication is the closure summary of a referral the caller may
-// read, as a Communication: not found while it is open or when the
+// read (visible), as a Communication: not found while it is open or when the
 // referral did not come in through FHIR.
-func (a *API) communication(r *http.Request, id string) (fhir.Communication, error) {
-	ref, err := a.visible(r, id)
-	if err != nil {
-		return fhir.Communication{}, err
-	}
+func (a *API) communication(r *http.Request, ref referral.Referral) (fhir.Communication, error) {
 	channel, err := a.app.Referrals.Channel(r.Context(), ref.ID)
 	if err != nil {
 		return fhir.Communication{}, err
@@ -262,17 +316,18 @@ func (a *API) communication(r *http.Request, id string) (fhir.Communication, err
 
 // GetCommunication is the summary for the GP record of a closed referral.
 func (a *API) GetCommunication(w http.ResponseWriter, r *http.Request) {
-	c, err := a.communication(r, r.PathValue("id"))
-	if err != nil {
-		a.error(w, r, err)
-		return
-	}
-	Write(w, http.StatusOK, c)
+	a.read(w, r, "Communication", func(ref referral.Referral) (any, error) { return a.communication(r, ref) })
 }
 
 // SearchCommunication finds the summary of a ServiceRequest (based-on=ServiceRequest/{id}).
 func (a *API) SearchCommunication(w http.ResponseWriter, r *http.Request) {
-	a.searchBasedOn(w, r, "Communication", func(id string) (any, error) { return a.communication(r, id) })
+	a.searchBasedOn(w, r, "Communication", func(id string) (any, error) {
+		ref, err := a.visible(r, id)
+		if err != nil {
+			return nil, err
+		}
+		return a.communication(r, ref)
+	})
 }
 
 // taskConnections are a referral's connections as its Task tells them,

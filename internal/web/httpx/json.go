@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"oikos"
 )
@@ -48,6 +49,20 @@ func StatusFor(code string) int {
 	return http.StatusInternalServerError
 }
 
+// SetRetryAfter tells a client refused with 429 how many seconds to wait
+// (RFC 9110 §10.2.3), so well-behaved clients back off instead of retrying
+// at once; e's own RetryAfter when it knows, else a minute.
+func SetRetryAfter(w http.ResponseWriter, e *oikos.Error) {
+	if StatusFor(e.Code) != http.StatusTooManyRequests {
+		return
+	}
+	wait := e.RetryAfter
+	if wait <= 0 {
+		wait = time.Minute
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+}
+
 // WriteJSON answers with v as JSON.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
@@ -69,6 +84,7 @@ func WriteError(w http.ResponseWriter, err error) bool {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="oikos"`)
 	}
+	SetRetryAfter(w, e)
 	WriteJSON(w, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
 	return true
 }

@@ -47,8 +47,46 @@ type API struct {
 func New(a *app.App) *API { return &API{dir: a.Directory, log: a.Log} }
 
 // open marks an answer as open data: any web page may read it, as no
-// credentials are involved.
-func (a *API) open(w http.ResponseWriter) { w.Header().Set("Access-Control-Allow-Origin", "*") }
+// credentials are involved (the Open Referral UK profile asks for
+// Access-Control-Allow-Origin: * on every answer), and embed it.
+func (a *API) open(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Cross-Origin-Resource-Policy", "cross-origin")
+}
+
+// IsORUK reports whether a request path is under the Open Referral API.
+func IsORUK(path string) bool { return path == "/oruk" || strings.HasPrefix(path, "/oruk/") }
+
+// Preflight answers a browser's CORS preflight (OPTIONS) for any address
+// under /oruk: a web page elsewhere may GET anything here, with the
+// headers it asks to send, and may remember the answer for a day.
+func (a *API) Preflight(w http.ResponseWriter, r *http.Request) {
+	a.open(w)
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+	if asked := r.Header.Get("Access-Control-Request-Headers"); asked != "" && oikos.PlainText(asked, false) && len(asked) <= 1000 {
+		h.Set("Access-Control-Allow-Headers", asked)
+	}
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Add("Vary", "Access-Control-Request-Headers")
+	h.Set("Allow", "GET, HEAD, OPTIONS")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Unrouted answers a request under /oruk that no route takes: the API is
+// read-only, so 405 naming the methods it takes where the address
+// exists (allow, from the router), else 404; in the API's JSON, open to
+// all.
+func (a *API) Unrouted(w http.ResponseWriter, r *http.Request, allow []string) {
+	a.open(w)
+	if len(allow) == 0 {
+		a.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	httpx.WriteJSON(w, http.StatusMethodNotAllowed, httpx.ErrorBody{Error: httpx.ErrorDetail{Code: "method_not_allowed",
+		Message: "The Open Referral API is read-only: this address takes " + strings.Join(allow, ", ") + "."}})
+}
 
 // orukQuery is the parsed query string.
 type orukQuery struct {
@@ -421,7 +459,9 @@ func (a *API) Organizations(w http.ResponseWriter, r *http.Request) {
 		}
 		var items []any
 		for _, o := range list {
-			if !q.full {
+			// full_service asks for the services in full, which are
+			// only ever nested in the full organisation.
+			if !q.full && !q.fullService {
 				items = append(items, o.HSDS())
 				continue
 			}
