@@ -36,6 +36,17 @@ func TestServiceAsCourse(t *testing.T) {
 		if len(next) != 3 || next[0].Starts.In(course.Zone).Format("2006-01-02 15:04") != "2026-04-06 18:30" {
 			t.Errorf("next sessions %+v", next)
 		}
+		// Open Referral publishes the rule in the schedule's own fields.
+		var sched *directory.HSDSSchedule
+		for _, h := range got.HSDSFull(directory.OrgRecord{}).Schedules {
+			if h.Dtstart != "" {
+				sched = &h
+			}
+		}
+		if sched == nil || sched.Freq != "WEEKLY" || sched.Count != "10" || sched.Dtstart != "2026-03-02" || sched.OpensAt != "18:30" ||
+			sched.ClosesAt != "20:00" || sched.ValidTo != "2026-05-04" || sched.Timezone != "0" {
+			t.Errorf("the course's Open Referral schedule: %+v", sched)
+		}
 		// A course can stop being one.
 		in = got.Input()
 		in.Course = nil

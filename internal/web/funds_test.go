@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -161,4 +162,42 @@ func TestGrantAPI(t *testing.T) {
 			t.Errorf("citizen-led trend: %d %s", res.status, res.body)
 		}
 	})
+}
+
+// TestCourseInOpenReferral: a service run as a course publishes its rule
+// in the Open Referral schedule fields, valid against HSDS 3.0, and its
+// page lists the next sessions.
+func TestCourseInOpenReferral(t *testing.T) {
+	d := dbtest.SQLite(t)
+	f := newFixture(t, d)
+	body := strings.Replace(serviceJSON(f.orgID, "Pottery for wellbeing"), `"eligibility":"Adults"`,
+		`"eligibility":"Adults","course":{"rrule":"FREQ=WEEKLY;COUNT=10","dtstart":"2030-03-04T18:30","duration_minutes":90}`, 1)
+	res := f.do(auth.Provider, "POST", "/api/v1/services", body)
+	if res.status != 201 {
+		t.Fatalf("create: %d %s", res.status, res.body)
+	}
+	id := res.json(t)["id"].(string)
+	var found bool
+	for _, item := range f.orukPage(t, "/oruk/services", "compiled/service_list.json") {
+		if item["name"] != "Pottery for wellbeing" {
+			continue
+		}
+		full := f.orukGet(t, "/oruk/services/"+item["id"].(string))
+		mustValidateHSDS(t, "compiled/service.json", "the course", full)
+		for _, s := range full["schedules"].([]any) {
+			s := s.(map[string]any)
+			if s["dtstart"] == "2030-03-04" && fmt.Sprint(s["count"]) == "10" && s["freq"] == "WEEKLY" && s["byday"] == "MO" && s["opens_at"] == "18:30" && s["closes_at"] == "20:00" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no course schedule in %v", full["schedules"])
+		}
+	}
+	if !found {
+		t.Error("the course is not published")
+	}
+	if page := f.do("", "GET", "/directory/services/"+id, ""); page.status != 200 || !strings.Contains(page.body, "Monday 4 March 2030, 6:30pm to 8pm") {
+		t.Errorf("the service page's next sessions: %d", page.status)
+	}
 }
