@@ -587,7 +587,8 @@ func stepBudget(t *testing.T, r *formsRun) {
 }
 
 // stepBudgetApprovals: the manager refuses the course without a reason,
-// then approves it.
+// then approves it; and raises the scheme's approval threshold,
+// mistyping it first.
 func stepBudgetApprovals(t *testing.T, r *formsRun) {
 	b := r.as(t, auth.Manager)
 	b.visit("/budgets")
@@ -598,6 +599,11 @@ func stepBudgetApprovals(t *testing.T, r *formsRun) {
 	b.click(card+" label", "^Approve$")
 	b.send(card+" button", "^Save the decision")
 	b.expectText(".nhsuk-notification-banner", "approved")
+	b.fill("#threshold", "fifty")
+	b.sendBad("button", "^Save the threshold$", "threshold", "pounds")
+	b.fill("#threshold", "60")
+	b.send("button", "^Save the threshold$")
+	b.expectText(".nhsuk-notification-banner", "threshold is saved")
 }
 
 // stepGPShare: the link worker records what Walter wants sent back to

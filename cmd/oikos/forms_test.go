@@ -363,6 +363,7 @@ var formSteps = map[string]string{
 	"POST /referrals/*/budget/purchases on /referrals/*/budget":                     "link-worker-budget",
 	"POST /referrals/*/budget/purchases/*/reversal on /referrals/*/budget":          "link-worker-budget",
 	"POST /budgets/purchases/*/decision on /budgets":                                "manager-budgets",
+	"POST /budgets/settings on /budgets":                                            "manager-budgets",
 	"POST /referrals/*/gp-share on /referrals/*":                                    "link-worker-gp-share",
 	"POST /referrals/*/portal/code on /referrals/*":                                 "person-own-pages",
 	"POST /my/sign-in on /my/sign-in":                                               "person-own-pages",

@@ -342,6 +342,51 @@ func (s *Server) budgetReversal(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/referrals/"+ref.ID+"/budget?done=reversal#ledger", http.StatusSeeOther)
 }
 
+// The scheme's approval threshold.
+
+func (s *Server) apiGetBudgetSettings(w http.ResponseWriter, r *http.Request) {
+	out, err := s.app.Budgets.SchemeSettings(r.Context(), httpx.Principal(r), r.PathValue("id"))
+	s.reply(w, r, http.StatusOK, out, err)
+}
+
+func (s *Server) apiPutBudgetSettings(w http.ResponseWriter, r *http.Request) {
+	var in budget.SettingsInput
+	err := httpx.DecodeJSON(w, r, &in)
+	var out budget.Settings
+	if err == nil {
+		out, err = s.app.Budgets.SetSchemeSettings(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	}
+	s.reply(w, r, http.StatusOK, out, err)
+}
+
+// budgetSettings saves the threshold from the budgets page.
+func (s *Server) budgetSettings(w http.ResponseWriter, r *http.Request) {
+	if !s.readForm(w, r) {
+		return
+	}
+	problems := map[string]string{}
+	in := budget.SettingsInput{ApprovalThresholdPence: poundsField(r.PostForm, "threshold", problems)}
+	required(r.PostForm, "threshold", problems, "Enter the threshold in pounds, like 50.")
+	var err error
+	if len(problems) > 0 {
+		err = oikos.Invalid(problems)
+	} else {
+		_, err = s.app.Budgets.SetSchemeSettings(r.Context(), httpx.Principal(r), httpx.Actor(r), httpx.Principal(r).SchemeID, in)
+	}
+	var e *oikos.Error
+	if errors.As(err, &e) && e.Code != oikos.ENOTFOUND {
+		err = renameFields(err, func(string) string { return "threshold" })
+		errors.As(err, &e)
+		s.renderApprovals(w, r, &page{Form: r.PostForm, Errors: e.Fields, ErrorOrder: []string{"threshold"}}, httpx.StatusFor(e.Code))
+		return
+	}
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/budgets?done=threshold", http.StatusSeeOther)
+}
+
 // approvalsPage is the manager's queue of purchases to decide, and the
 // finance ledger's download.
 type approvalsPage struct {
@@ -349,21 +394,29 @@ type approvalsPage struct {
 	// Downloads are the ledger's periods finance usually asks for, as
 	// links to the CSV.
 	Downloads []option
+	// Settings hold the scheme's approval threshold.
+	Settings budget.Settings
 }
 
 func (s *Server) budgetApprovals(w http.ResponseWriter, r *http.Request) {
-	notice := map[string]string{"approved": "The purchase is approved.", "refused": "The purchase is refused."}[r.URL.Query().Get("done")]
+	notice := map[string]string{"approved": "The purchase is approved.", "refused": "The purchase is refused.",
+		"threshold": "The approval threshold is saved."}[r.URL.Query().Get("done")]
 	s.renderApprovals(w, r, &page{Notice: notice}, http.StatusOK)
 }
 
 func (s *Server) renderApprovals(w http.ResponseWriter, r *http.Request, pg *page, status int) {
-	items, err := s.app.Budgets.AwaitingApproval(r.Context(), httpx.Principal(r), httpx.Actor(r))
+	p := httpx.Principal(r)
+	items, err := s.app.Budgets.AwaitingApproval(r.Context(), p, httpx.Actor(r))
+	var settings budget.Settings
+	if err == nil {
+		settings, err = s.app.Budgets.SchemeSettings(r.Context(), p, p.SchemeID)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	if pg.Form == nil {
-		pg.Form = url.Values{}
+		pg.Form = url.Values{"threshold": {strings.TrimPrefix(budget.Pounds(settings.ApprovalThresholdPence), "£")}}
 	}
 	pg.Title = "Personal budgets"
 	today := ukToday()
@@ -371,7 +424,7 @@ func (s *Server) renderApprovals(w http.ResponseWriter, r *http.Request, pg *pag
 	month := t.Format("2006-01") + "-01"
 	last := t.AddDate(0, -1, -t.Day()+1)
 	yearStart := t.AddDate(0, -11, -t.Day()+1)
-	pg.Data = approvalsPage{Waiting: items, Downloads: []option{
+	pg.Data = approvalsPage{Waiting: items, Settings: settings, Downloads: []option{
 		{Value: "/budgets/ledger.csv?from=" + month + "&to=" + today, Label: "This month so far"},
 		{Value: "/budgets/ledger.csv?from=" + last.Format(time.DateOnly) + "&to=" + last.AddDate(0, 1, -1).Format(time.DateOnly), Label: "Last month"},
 		{Value: "/budgets/ledger.csv?from=" + yearStart.Format(time.DateOnly) + "&to=" + today, Label: "The last 12 months"},

@@ -92,6 +92,23 @@ func TestBudgetAPI(t *testing.T) {
 		if res := f.do(auth.Manager, "GET", "/api/v1/budgets/ledger?from=nonsense", ""); res.status != 422 {
 			t.Errorf("a bad period: %d %s", res.status, res.body)
 		}
+		// The scheme's threshold: its managers set it, link workers read it.
+		settings := "/api/v1/schemes/" + f.orgID + "/budget-settings"
+		if res := f.do(auth.LinkWorker, "GET", settings, ""); res.status != 200 || res.json(t)["approval_threshold_pence"] != 5000.0 {
+			t.Errorf("the default threshold: %d %s", res.status, res.body)
+		}
+		if res := f.do(auth.LinkWorker, "PUT", settings, `{"approval_threshold_pence": 100}`); res.status != 404 {
+			t.Errorf("a link worker sets the threshold: %d", res.status)
+		}
+		if res := f.do(auth.Manager, "PUT", settings, `{"approval_threshold_pence": -1}`); res.status != 422 {
+			t.Errorf("a negative threshold: %d %s", res.status, res.body)
+		}
+		if res := f.do(auth.Manager, "PUT", settings, `{"approval_threshold_pence": 1000}`); res.status != 200 {
+			t.Errorf("set the threshold: %d %s", res.status, res.body)
+		}
+		if res := buy("1500"); res.status != 201 || res.json(t)["status"] != "awaiting_approval" {
+			t.Errorf("above the new threshold: %d %s", res.status, res.body)
+		}
 	})
 }
 

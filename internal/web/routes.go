@@ -272,6 +272,9 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /budgets", managers, s.budgetApprovals)
 	rt.handle("POST /budgets/purchases/{id}/decision", managers, s.budgetDecision)
 	rt.handle("GET /budgets/ledger.csv", managers, s.ledgerCSV)
+	rt.handle("POST /budgets/settings", managers, s.budgetSettings)
+	rt.handle("GET /api/v1/schemes/{id}/budget-settings", auth.Only(auth.Admin, auth.Manager, auth.LinkWorker), s.apiGetBudgetSettings)
+	rt.handle("PUT /api/v1/schemes/{id}/budget-settings", auth.Only(auth.Admin, auth.Manager), s.apiPutBudgetSettings)
 
 	// Grants for community groups: a scheme's managers open rounds beside
 	// the gap map, decide and pay; community organisations (providers)

@@ -122,6 +122,8 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 				real = applicationID
 			case strings.Contains(rt.Path, "registrations/{id}"):
 				real = registrationID
+			case strings.Contains(rt.Path, "schemes/{id}"):
+				real = f.orgID
 			default:
 				continue
 			}
