@@ -742,6 +742,17 @@ func stepProviderDirectory(t *testing.T, r *formsRun) {
 	b.fill("#closes-tuesday", "13:00")
 	b.send("button", "^Save")
 	b.expectText(".nhsuk-summary-list", "Tuesday, 10:00 to 13:00")
+	// It runs as a monthly course too, on the same weekday each month.
+	b.follow("a", "^Edit$")
+	b.click("label", "^Once a month, on the same weekday")
+	b.dateBoxes("course_start", time.Now().AddDate(0, 0, 10))
+	b.fill("#course_time", "18:30")
+	b.fill("#course_minutes", "an hour and a half")
+	b.sendBad("button", "^Save", "course_minutes", "minutes")
+	b.fill("#course_minutes", "90")
+	b.fill("#course_sessions", "6")
+	b.send("button", "^Save")
+	b.expectText("#next-sessions", "6:30pm to 8pm")
 }
 
 // dateBoxes fills a date's day, month and year boxes.
