@@ -46,7 +46,10 @@ func TestBrowserFormsOnPostgres(t *testing.T) {
 			// Budgets lock their row and grants their round and award
 			// differently on PostgreSQL.
 			"link-worker-budget", "manager-budgets", "public-group-registration", "manager-group-registrations",
-			"manager-grant-round", "provider-grant-application", "manager-grant-decision", "provider-funded-group":
+			"manager-grant-round", "provider-grant-application", "manager-grant-decision", "provider-funded-group",
+			// Volunteer suggestions, matches, concerns and the volunteering
+			// report: SQL of their own on each database.
+			"manager-volunteers", "link-worker-volunteers", "volunteer-own-pages", "safeguarding-concerns", "manager-volunteering-report":
 			steps = append(steps, s)
 		}
 	}
@@ -91,6 +94,8 @@ type formsFixtures struct {
 	walterCourse string
 	// The provider's services, near them all.
 	walk, garden directory.Service
+	// community: the volunteering and safeguarding steps' people.
+	community communityFixtures
 }
 
 // providerEmail is where the demo provider's organisation takes referrals.
@@ -127,6 +132,7 @@ func (fx *formsFixtures) prepare(t *testing.T) func(dbURL string) {
 		fx.haroldWalk = oikostest.NewConnection(t, d, lw, fx.harold.ID, fx.walk.ID)
 		fx.beryl = oikostest.NewReferral(t, d, oikostest.Referral{Person: person("Beryl", "Cottrell", "1950-01-23")})
 		fx.edith = oikostest.NewReferral(t, d, oikostest.Referral{Person: person("Edith", "Marrack", "1943-11-09"), Worker: &lw})
+		fx.community.prepare(t, d, lw)
 	}
 }
 
@@ -238,6 +244,13 @@ var formsSteps = []formsStep{
 	{"manager-rights", stepManagerRights},
 	{"manager-reports", stepManagerReports},
 	{"commissioner-reports", stepCommissionerReports},
+	{"manager-volunteers", stepManagerVolunteers},
+	{"link-worker-volunteers", stepLinkWorkerVolunteers},
+	{"volunteer-own-pages", stepVolunteerPages},
+	{"safeguarding-concerns", stepConcerns},
+	{"provider-concern", stepProviderConcern},
+	{"link-worker-graduate", stepGraduate},
+	{"manager-volunteering-report", stepVolunteeringReport},
 	{"sign-out", stepSignOut},
 }
 

@@ -684,6 +684,9 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := loadDemoHistory(ctx, a, e.stdout); err != nil {
 		return err
 	}
+	if err := loadDemoCommunity(ctx, a, password, e.stdout); err != nil {
+		return err
+	}
 	if err := loadDemoUnmetNeeds(ctx, a, e.stdout); err != nil {
 		return err
 	}

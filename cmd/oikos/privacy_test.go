@@ -113,7 +113,7 @@ func TestDemoExportsHoldEverything(t *testing.T) {
 			// history holds connections' dates only); the store tests in
 			// internal/privacy cover those.
 			for _, kind := range []string{"referrals", "history", "contacts", "conversations", "plans", "measures", "connections",
-				"audit entries", "unmet needs"} {
+				"audit entries", "unmet needs", "safeguarding concerns", "volunteer matches", "volunteer contacts", "mentor invitations"} {
 				if seen[kind] == 0 {
 					t.Errorf("no demo person has any %s: the check proves nothing about them", kind)
 				}
@@ -129,21 +129,31 @@ func heldFor(t *testing.T, d *db.DB, personID string) map[string]int {
 	conns := "(SELECT c.id FROM connections c JOIN referrals r ON r.id = c.referral_id WHERE r.person_id = $1)"
 	out := map[string]int{}
 	for kind, q := range map[string]string{
-		"referrals":         "SELECT COUNT(*) FROM referrals WHERE person_id = $1",
-		"history":           "SELECT COUNT(*) FROM referral_events WHERE referral_id IN " + refs,
-		"contacts":          "SELECT COUNT(*) FROM contacts WHERE referral_id IN " + refs,
-		"conversations":     "SELECT COUNT(*) FROM conversations WHERE referral_id IN " + refs,
-		"plans":             "SELECT COUNT(*) FROM plans WHERE referral_id IN " + refs,
-		"measures":          "SELECT COUNT(*) FROM measures WHERE referral_id IN " + refs,
-		"connections":       "SELECT COUNT(*) FROM connections WHERE referral_id IN " + refs,
-		"attendance":        "SELECT COUNT(*) FROM connection_attendance WHERE connection_id IN " + conns,
-		"connection events": "SELECT COUNT(*) FROM connection_events WHERE connection_id IN " + conns,
-		"unmet needs":       "SELECT COUNT(*) FROM unmet_needs WHERE referral_id IN " + refs,
-		"preferences":       "SELECT COUNT(*) FROM referral_preferences WHERE referral_id IN " + refs,
-		"portal access":     "SELECT COUNT(*) FROM person_access WHERE person_id = $1",
-		"reminder choices":  "SELECT COUNT(*) FROM reminder_choices WHERE person_id = $1",
+		"referrals":             "SELECT COUNT(*) FROM referrals WHERE person_id = $1",
+		"history":               "SELECT COUNT(*) FROM referral_events WHERE referral_id IN " + refs,
+		"contacts":              "SELECT COUNT(*) FROM contacts WHERE referral_id IN " + refs,
+		"conversations":         "SELECT COUNT(*) FROM conversations WHERE referral_id IN " + refs,
+		"plans":                 "SELECT COUNT(*) FROM plans WHERE referral_id IN " + refs,
+		"measures":              "SELECT COUNT(*) FROM measures WHERE referral_id IN " + refs,
+		"connections":           "SELECT COUNT(*) FROM connections WHERE referral_id IN " + refs,
+		"attendance":            "SELECT COUNT(*) FROM connection_attendance WHERE connection_id IN " + conns,
+		"connection events":     "SELECT COUNT(*) FROM connection_events WHERE connection_id IN " + conns,
+		"unmet needs":           "SELECT COUNT(*) FROM unmet_needs WHERE referral_id IN " + refs,
+		"preferences":           "SELECT COUNT(*) FROM referral_preferences WHERE referral_id IN " + refs,
+		"portal access":         "SELECT COUNT(*) FROM person_access WHERE person_id = $1",
+		"reminder choices":      "SELECT COUNT(*) FROM reminder_choices WHERE person_id = $1",
+		"safeguarding concerns": "SELECT COUNT(*) FROM concerns WHERE referral_id IN " + refs,
+		"volunteer matches":     "SELECT COUNT(*) FROM volunteer_matches WHERE referral_id IN " + refs,
+		"volunteer contacts": `SELECT COUNT(*) FROM volunteer_contacts WHERE match_id IN
+			(SELECT id FROM volunteer_matches WHERE referral_id IN ` + refs + ")",
+		"mentor invitations": "SELECT COUNT(*) FROM mentor_invitations WHERE referral_id IN " + refs,
+		// The entries about a concern are withheld with its words
+		// (privacy.ConcernWithheld); those about a match or an invitation
+		// are the person's.
 		"audit entries": `SELECT COUNT(*) FROM audit_log WHERE (object_kind = 'person' AND object_id = $1)
-			OR ((object_kind = 'referral' OR object_kind LIKE 'referral.%') AND object_id IN ` + refs + ")",
+			OR ((object_kind = 'referral' OR object_kind LIKE 'referral.%') AND object_id IN ` + refs + `)
+			OR (object_kind = 'volunteer_match' AND object_id IN (SELECT id FROM volunteer_matches WHERE referral_id IN ` + refs + `))
+			OR (object_kind = 'mentor_invitation' AND object_id IN (SELECT id FROM mentor_invitations WHERE referral_id IN ` + refs + "))",
 	} {
 		var n int
 		if err := d.R().QueryRowContext(context.Background(), q, personID).Scan(&n); err != nil {
@@ -176,6 +186,14 @@ func exported(x privacy.Export) map[string]int {
 		for _, c := range r.Connections {
 			out["attendance"] += len(c.Attendance)
 			out["connection events"] += len(c.History)
+		}
+		out["safeguarding concerns"] += len(r.Concerns)
+		out["volunteer matches"] += len(r.VolunteerMatches)
+		for _, m := range r.VolunteerMatches {
+			out["volunteer contacts"] += len(m.Contacts)
+		}
+		if r.MentorInvitation != nil {
+			out["mentor invitations"]++
 		}
 	}
 	return out

@@ -14,6 +14,7 @@ import (
 	"oikos/internal/budget"
 	"oikos/internal/casefile"
 	"oikos/internal/casework"
+	"oikos/internal/community"
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/directory"
@@ -75,6 +76,10 @@ type App struct {
 	CaseFiles *casefile.Reader
 	// Notifier writes the messages a referral's changes owe to the outbox.
 	Notifier *notify.Notifier
+	// Safeguarding keeps safeguarding concerns; Volunteering the
+	// volunteers, their matches with people and the graduate pathway.
+	Safeguarding *community.Safeguarding
+	Volunteering *community.Volunteering
 }
 
 // New builds the application on d.
@@ -90,20 +95,24 @@ func New(d *db.DB, cfg Config) *App {
 	}
 	a := &App{
 		Config: cfg, DB: d, Log: cfg.Logger,
-		Auth:        auth.NewStore(d),
-		Orgs:        &org.Store{DB: d},
-		Directory:   directory.NewStore(d),
-		Referrals:   referral.NewStore(d),
-		Casework:    casework.NewStore(d),
-		Connections: connection.NewStore(d, cfg.BaseURL),
-		Suggester:   connection.NewSuggester(d),
-		Outcomes:    outcome.NewStore(d),
-		Portal:      portal.NewStore(d),
-		Privacy:     privacy.NewStore(d),
-		Budgets:     budget.NewStore(d),
-		Grants:      grant.NewStore(d),
-		Notifier:    &notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger},
+		Auth:         auth.NewStore(d),
+		Orgs:         &org.Store{DB: d},
+		Directory:    directory.NewStore(d),
+		Referrals:    referral.NewStore(d),
+		Casework:     casework.NewStore(d),
+		Connections:  connection.NewStore(d, cfg.BaseURL),
+		Suggester:    connection.NewSuggester(d),
+		Outcomes:     outcome.NewStore(d),
+		Portal:       portal.NewStore(d),
+		Privacy:      privacy.NewStore(d),
+		Budgets:      budget.NewStore(d),
+		Grants:       grant.NewStore(d),
+		Notifier:     &notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger},
+		Safeguarding: community.NewSafeguarding(d),
+		Volunteering: community.NewVolunteering(d),
 	}
+	a.Safeguarding.BaseURL, a.Safeguarding.Log = cfg.BaseURL, cfg.Logger
+	a.Volunteering.BaseURL = cfg.BaseURL
 	// One directory, and so one set of its caches, for searches and
 	// suggestions alike.
 	a.Suggester.Directory = a.Directory
@@ -118,6 +127,7 @@ func New(d *db.DB, cfg Config) *App {
 		a.Connections.Now, a.Suggester.Now, a.Outcomes.Now = cfg.Now, cfg.Now, cfg.Now
 		a.Portal.Now, a.Privacy.Now, a.CaseFiles.Now = cfg.Now, cfg.Now, cfg.Now
 		a.Budgets.Now, a.Grants.Now = cfg.Now, cfg.Now
+		a.Safeguarding.Now, a.Volunteering.Now = cfg.Now, cfg.Now
 	}
 	a.Referrals.DefaultScheme = cfg.DefaultScheme
 	a.Referrals.OnChange = a.onReferralChange
@@ -128,13 +138,16 @@ func New(d *db.DB, cfg Config) *App {
 
 // onReferralChange runs inside the transaction of every status change and
 // assignment of a referral: who is told of it is written to the outbox, and
-// a closing referral closes its open connections, with the change or not
-// at all.
+// a closing referral closes its open connections and ends its volunteer
+// matches, with the change or not at all.
 func (a *App) onReferralChange(ctx context.Context, tx *sql.Tx, c referral.Change) error {
 	if !a.Config.Quiet {
 		if err := a.Notifier.OnReferralChange(ctx, tx, c); err != nil {
 			return err
 		}
 	}
-	return a.Connections.OnReferralChange(ctx, tx, c)
+	if err := a.Connections.OnReferralChange(ctx, tx, c); err != nil {
+		return err
+	}
+	return a.Volunteering.OnReferralChange(ctx, tx, c)
 }

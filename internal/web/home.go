@@ -27,12 +27,16 @@ func homeCards(role auth.Role) []card {
 			{"Referrals in your scheme", "New referrals waiting for triage, oldest first, with urgent ones flagged.", "/referrals"},
 			{"Your team", "Each link worker's caseload, with every person's next action, so you can balance work.", "/caseload"},
 			{"Reports", "Counts of referrals, connections and outcomes for your scheme, with charts and CSV downloads.", "/reports"},
+			{"Volunteers", "Volunteer profiles, their DBS checks and training, and the health champions who coordinate them.", "/volunteers"},
+			{"Safeguarding concerns", "The scheme's concerns log: what was raised, what was done, and the outcome each closed with.", "/concerns"},
+			{"Volunteering report", "Volunteers active, matches, hours, people supported and peer mentors, with safeguarding figures.", "/reports/volunteering"},
 		}
 	case auth.LinkWorker:
 		return []card{
 			{"Your caseload", "The people you are working with, with what is due next for each.", "/caseload"},
 			{"Triage queue", "New referrals to your scheme waiting for someone to pick them up, oldest first.", "/referrals"},
 			{"Community directory", "Local groups, activities and services to connect people with.", "/directory"},
+			{"Safeguarding concerns", "Concerns raised about the people you work with, and what has been done.", "/concerns"},
 		}
 	case auth.Referrer:
 		return []card{
@@ -46,11 +50,13 @@ func homeCards(role auth.Role) []card {
 		}
 	case auth.Volunteer:
 		return []card{
-			{"People you support", "The people you are matched with will appear here, with what their link worker has shared.", ""},
+			{"People you support", "The people you are matched with, what their link worker has shared, and the visits you log.", "/volunteering"},
+			{"Your details", "Your phone, email and the times you are free, for your scheme to reach you.", "/volunteering/details"},
 		}
 	case auth.Commissioner:
 		return []card{
 			{"Reports", "Referrals, connections and outcomes across the area, with charts and CSV downloads. Small numbers are hidden to protect people's privacy.", "/reports"},
+			{"Volunteering report", "Volunteers active, matches, hours, people supported and peer mentors, with safeguarding figures.", "/reports/volunteering"},
 		}
 	}
 	return nil
@@ -62,8 +68,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "home_public", &page{Title: "Home"})
 		return
 	}
+	// Open safeguarding concerns, counted (a count names nobody).
+	open, err := s.safe.CountOpen(r.Context(), p)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Data: homePage{
-		Cards: homeCards(p.Role), Organisation: s.orgName(r.Context(), p.OrganisationID),
+		Cards: homeCards(p.Role), Organisation: s.orgName(r.Context(), p.OrganisationID), OpenConcerns: open,
 	}})
 }
 

@@ -28,6 +28,10 @@ var pageData = map[string]any{
 	"budget":                budgetPage{},
 	"budgets":               approvalsPage{},
 	"caseload":              caseloadPage{},
+	"champion":              championPage{},
+	"concern":               concernPage{},
+	"concern_form":          concernForm{},
+	"concerns":              concernsPage{},
 	"connections":           queuePage{},
 	"connections_detail":    detailView{},
 	"connections_new":       connectPage{},
@@ -87,6 +91,13 @@ var pageData = map[string]any{
 	"triage":                triagePage{},
 	"user_form":             userFormPage{},
 	"users":                 usersPage{},
+	"volunteer_details":     ownDetailsForm{},
+	"volunteer_form":        volunteerForm{},
+	"volunteer_match":       matchPage{},
+	"volunteer_suggestions": volunteerSuggestionsPage{},
+	"volunteering":          volunteeringPage{},
+	"volunteering_report":   volunteeringView{},
+	"volunteers":            volunteersPage{},
 }
 
 // checkPageData refuses data of another type than the template's. A page
@@ -137,6 +148,9 @@ type referralPage struct {
 	Connections     *referralConnectionsView
 	Triage          *triageView
 	Rights          rights
+	// Community is the volunteers, safeguarding and graduate pathway
+	// sections, for the person's link worker and the scheme's managers.
+	Community *communityView
 }
 
 type gpSummaryPage struct {
@@ -210,6 +224,8 @@ type linkSentPage struct {
 type homePage struct {
 	Cards        []card
 	Organisation string
+	// OpenConcerns counts the open safeguarding concerns the user acts on.
+	OpenConcerns int
 }
 
 type accountPage struct {

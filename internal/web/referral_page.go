@@ -119,9 +119,16 @@ func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, pg *page
 		"active": "You are now working together.", "closed": "The referral is closed.", "contact": "Contact recorded.",
 		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent.",
 		"reminders": "The person's choice of reminders is saved.", "match-yes": "The referral is now on the record we already held.",
-		"match-no": "Kept apart: the referral is about someone new.", "gp-share": "The person's choice of what goes to their GP record is saved."}[r.URL.Query().Get("done")]
+		"match-no": "Kept apart: the referral is about someone new.", "gp-share": "The person's choice of what goes to their GP record is saved.",
+		"match-ended": "The volunteer match has ended. Its history is kept.", "invited": "They are invited to become a peer mentor.",
+		"pathway": "Their peer mentoring stage is saved."}[r.URL.Query().Get("done")]
 	if notice == "" {
 		notice = restrictionNotice(r.URL.Query().Get("done"))
+	}
+	comm, err := s.newCommunityView(r, ref.ID, pg)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
 	}
 	pg.Title, pg.Notice = ref.Person.GivenName+" "+ref.Person.FamilyName, notice
 	if _, asked := pg.Form["gp_share"]; !asked && ref.GPShare != referral.GPShareUnset {
@@ -134,7 +141,7 @@ func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, pg *page
 		Referral: ref, Reasons: reasons, ReasonLines: paragraphs(ref.ReasonText), GPShare: newGPShareView(ref), CloseReasons: closeReasons, NHS: referral.FormatNHSNumber(ref.Person.NHSNumber),
 		Source: referral.SourceLabel(ref.SourceType), StatusLabel: ref.Status.Label(), Mine: ref.AssignedTo == httpx.Principal(r).UserID,
 		CanChange: f.CanChange, Case: newCaseView(f), Connections: newReferralConnections(httpx.Principal(r), f), Triage: newTriageView(f),
-		Rights: newRights(f)}
+		Rights: newRights(f), Community: comm}
 	s.render(w, r, status, "referral", pg)
 }
 

@@ -168,14 +168,28 @@ func validStatus(st referral.Status) bool {
 	return false
 }
 
+// referralWithConcerns is a referral with the count of open safeguarding
+// concerns about its person, for those who may see the person.
+type referralWithConcerns struct {
+	referral.Referral
+	OpenConcerns *int `json:"open_concerns,omitempty"`
+}
+
 func (s *Server) apiGetReferral(w http.ResponseWriter, r *http.Request) {
+	p := httpx.Principal(r)
 	ref, err := s.visibleReferral(r, auth.ReadAction)
 	if err == nil {
 		// The same person's other open referrals, so that a second one is
 		// seen at once; a referrer's copy (ForCaller) leaves them out.
 		ref, err = s.refs.WithOtherOpenReferrals(r.Context(), ref)
 	}
-	s.reply(w, r, http.StatusOK, casefile.ForCaller(httpx.Principal(r), ref), err)
+	out := referralWithConcerns{Referral: casefile.ForCaller(p, ref)}
+	if err == nil && !auth.SeesAsSent(p) {
+		var n int
+		n, err = s.safe.OpenConcerns(r.Context(), ref.ID)
+		out.OpenConcerns = &n
+	}
+	s.reply(w, r, http.StatusOK, out, err)
 }
 
 func (s *Server) apiAssignReferral(w http.ResponseWriter, r *http.Request) {

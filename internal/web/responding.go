@@ -32,6 +32,15 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	pg.Path = r.URL.Path
 	pg.Nav = s.navFor(pg.User, r.URL.Path)
+	if pg.Alerts == nil && pg.User != nil && s.safe != nil {
+		// Immediate concerns stand above everything until read; a page
+		// is still shown when they cannot be looked up.
+		alerts, err := s.safe.Unacknowledged(r.Context(), pg.User)
+		if err != nil {
+			s.log.Error("immediate concerns", "err", err)
+		}
+		pg.Alerts = alerts
+	}
 	if pg.Form == nil {
 		pg.Form = url.Values{}
 	}

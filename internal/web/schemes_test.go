@@ -63,10 +63,14 @@ func (f *fixture) as(token, method, path, body string) response {
 func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)
-		refID := acceptedReferral(t, f)
+		// The community fixture's referral is matched with a volunteer and
+		// has a concern; another person's invitation to peer mentoring.
+		c := f.community(t)
+		refID := c.refID
 		p := f.providers(t)
 		conID := f.connect(t, refID, p.serviceA, "signpost")
 		_, tokens, _ := f.secondScheme(t)
+		tokens["health_champion"] = f.secondSchemeChampion(t)
 		personID := f.do(auth.Manager, "GET", "/api/v1/referrals/"+refID, "").json(t)["person_id"].(string)
 		// A purchase from the person's budget, waiting for a manager.
 		if res := f.do(auth.LinkWorker, "PUT", "/api/v1/referrals/"+refID+"/budget", `{"allowance_pence": 20000, "purpose": "Courses"}`); res.status != 200 {
@@ -124,11 +128,22 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 				real = registrationID
 			case strings.Contains(rt.Path, "schemes/{id}"):
 				real = f.orgID
+			case strings.Contains(rt.Path, "concerns/{id}"):
+				real = c.concernID
+			case strings.Contains(rt.Path, "volunteer-matches/{id}"):
+				real = c.matchID
+			case strings.Contains(rt.Path, "mentor-pathway/{id}"):
+				real = c.invitationID
+			case strings.Contains(rt.Path, "volunteers/{user_id}"):
+				real = c.volunteerID
 			default:
 				continue
 			}
 			for role, token := range tokens {
 				p := &auth.Principal{Role: role}
+				if role == "health_champion" {
+					p.Role = auth.Volunteer
+				}
 				if !rt.Access.Allows(p) {
 					continue
 				}
@@ -136,15 +151,15 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 				if rt.Method != http.MethodGet && (strings.HasPrefix(rt.Path, "/api/") || strings.HasPrefix(rt.Path, "/fhir/")) {
 					body = "{}"
 				}
-				path := strings.Replace(rt.Path, "{id}", real, 1)
-				absent := strings.Replace(rt.Path, "{id}", "nothing_here", 1)
+				path := strings.Replace(strings.Replace(rt.Path, "{id}", real, 1), "{user_id}", real, 1)
+				absent := strings.Replace(strings.Replace(rt.Path, "{id}", "nothing_here", 1), "{user_id}", "nothing_here", 1)
 				got := f.as(token, rt.Method, concretePath(path), body)
 				want := f.as(token, rt.Method, concretePath(absent), body)
 				checked++
 				if got.status < 400 || got.status != want.status {
 					t.Errorf("%s %s as %s of another scheme: status %d, want %d as for an id that does not exist", rt.Method, rt.Path, role, got.status, want.status)
 				}
-				if strings.Contains(got.body, "Hughes") {
+				if strings.Contains(got.body, "Hughes") || strings.Contains(got.body, "Test volunteer") {
 					t.Errorf("%s %s as %s of another scheme shows the person", rt.Method, rt.Path, role)
 				}
 			}
@@ -180,6 +195,38 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 		// The first scheme's manager may not give the referral to the
 		// other scheme's link worker.
 	})
+}
+
+// secondSchemeChampion is a health champion of the second scheme (made by
+// secondScheme), coordinating that scheme's volunteer: their API token.
+func (f *fixture) secondSchemeChampion(t testing.TB) string {
+	t.Helper()
+	ctx := context.Background()
+	var schemeID, managerToken string
+	if err := f.db.R().QueryRowContext(ctx, "SELECT id FROM organisations WHERE name = 'Plymouth Scheme'").Scan(&schemeID); err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := f.auth.CreateUser(ctx, auth.Actor{UserID: "system"}, auth.UserInput{
+		Email: "plymouth-keeper@example.org", Name: "Plymouth keeper", Role: auth.Manager, OrganisationID: schemeID}, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if managerToken, _, err = f.auth.CreateToken(ctx, auth.Actor{UserID: "system"}, mgr.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.auth.CreateUser(ctx, auth.Actor{UserID: "system"}, auth.UserInput{
+		Email: "plymouth-champion@example.org", Name: "Plymouth champion", Role: auth.Volunteer, OrganisationID: schemeID}, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := f.as(managerToken, "PUT", "/api/v1/volunteers/"+u.ID, dbsInDate("health_champion", "")); res.status != 200 {
+		t.Fatalf("champion of the second scheme: %d %s", res.status, res.body)
+	}
+	token, _, err := f.auth.CreateToken(ctx, auth.Actor{UserID: "system"}, u.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }
 
 // TestReferralsBelongToTheSchemeCoveringThePerson: the scheme named, else

@@ -20,6 +20,7 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/casefile"
 	"oikos/internal/casework"
+	"oikos/internal/community"
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/directory"
@@ -67,6 +68,8 @@ type Server struct {
 	portal   *portal.Store
 	privacy  *privacy.Store
 	files    *casefile.Reader
+	safe     *community.Safeguarding
+	vol      *community.Volunteering
 	fhir     *fhirapi.API
 	oruk     *orukapi.API
 	log      *slog.Logger
@@ -105,6 +108,7 @@ func New(a *app.App, cfg Config) (*Server, error) {
 	s := &Server{
 		cfg: cfg, app: a, db: a.DB, auth: a.Auth, orgs: a.Orgs, dir: a.Directory, refs: a.Referrals, cases: a.Casework,
 		conns: a.Connections, suggest: a.Suggester, outcomes: a.Outcomes, portal: a.Portal, privacy: a.Privacy, files: a.CaseFiles, log: a.Log,
+		safe: a.Safeguarding, vol: a.Volunteering,
 		fhir: fhirapi.New(a), oruk: orukapi.New(a), pages: pg, static: static,
 		// Per client address: generous for people, tight for scripts.
 		signIns:      newRateLimiter(cfg.SignInsPerMinute, time.Minute),

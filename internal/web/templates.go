@@ -13,6 +13,7 @@ import (
 
 	"oikos/internal/auth"
 	"oikos/internal/budget"
+	"oikos/internal/community"
 	"oikos/internal/directory"
 	"oikos/internal/org"
 	"oikos/internal/referral"
@@ -175,6 +176,9 @@ type page struct {
 	ErrorOrder []string
 	// Notice is a one-line confirmation after a change.
 	Notice string
+	// Alerts are the immediate-level safeguarding concerns the user has
+	// not yet read: at the top of every page until they have.
+	Alerts []community.ConcernAlert
 	// Data is the page's own data, of the type pageData names for its
 	// template.
 	Data any
@@ -194,7 +198,8 @@ var menu = []navItem{
 	{Text: "Budgets", Href: "/budgets"}, {Text: "Connections", Href: "/connections"}, {Text: "Grants", Href: "/grants"},
 	{Text: "Reports", Href: "/reports"},
 	{Text: "Directory", Href: "/directory"}, {Text: "Directory entries", Href: "/directory/manage"},
-	{Text: "Your account", Href: "/account"},
+	{Text: "Volunteers", Href: "/volunteers"}, {Text: "People you support", Href: "/volunteering"},
+	{Text: "Concerns", Href: "/concerns"}, {Text: "Your account", Href: "/account"},
 }
 
 // navFor is the menu for a signed-in user: only pages that exist for them.

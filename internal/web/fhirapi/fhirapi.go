@@ -82,6 +82,7 @@ func (a *API) Error(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &p):
 	case errors.As(err, &e) && e.Code != oikos.EINTERNAL:
 		status = httpx.StatusFor(e.Code)
+		httpx.SetRetryAfter(w, e) // a 429 says when to try again, as elsewhere
 	default:
 		a.log.Error("internal error", "route", r.Pattern, "err", err)
 	}
