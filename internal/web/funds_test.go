@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,4 +218,49 @@ func TestCourseInOpenReferral(t *testing.T) {
 	if page := f.do("", "GET", "/directory/services/"+id, ""); page.status != 200 || !strings.Contains(page.body, "Monday 4 March 2030, 6:30pm to 8pm") {
 		t.Errorf("the service page's next sessions: %d", page.status)
 	}
+}
+
+// TestPurchasesRaceOverHTTP sends 200 purchases at one budget at once
+// through the server: exactly what the allowance holds is bought, every
+// other answer is a 422 naming amount_pence, and nothing else comes back.
+func TestPurchasesRaceOverHTTP(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ref := acceptedReferral(t, f)
+		base := "/api/v1/referrals/" + ref + "/budget"
+		if res := f.do(auth.LinkWorker, "PUT", base, `{"allowance_pence": 10000, "purpose": "Courses"}`); res.status != 200 {
+			t.Fatalf("allowance: %d %s", res.status, res.body)
+		}
+		today := time.Now().Format(time.DateOnly)
+		const n = 200
+		statuses := make([]int, n)
+		bodies := make([]string, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				res := f.do(auth.LinkWorker, "POST", base+"/purchases", `{"supplier": "Clay Studio", "description": "One session", "amount_pence": 100, "date": "`+today+`"}`)
+				statuses[i], bodies[i] = res.status, res.body
+			}()
+		}
+		close(start)
+		wg.Wait()
+		bought := 0
+		for i, st := range statuses {
+			switch {
+			case st == 201:
+				bought++
+			case st == 422 && strings.Contains(bodies[i], `"amount_pence"`):
+			default:
+				t.Errorf("purchase %d: %d %s", i, st, bodies[i])
+			}
+		}
+		b := f.do(auth.LinkWorker, "GET", base, "").json(t)
+		if bought != 100 || b["spent_pence"] != 10000.0 || b["balance_pence"] != 0.0 || len(b["entries"].([]any)) != 101 {
+			t.Errorf("%d bought; budget %v spent, %v left, %d entries", bought, b["spent_pence"], b["balance_pence"], len(b["entries"].([]any)))
+		}
+	})
 }
