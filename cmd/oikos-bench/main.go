@@ -102,7 +102,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person) or volunteering (volunteer suggestions and the volunteering report)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once) or volunteering (volunteer suggestions and the volunteering report)")
 	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
@@ -138,6 +138,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.mode == "funds" && !set["national"] {
+		o.national = 1_000_000
+	}
 	if o.mode == "reports" || o.mode == "caseload" || o.mode == "people" {
 		national, services := 1_000_000, 20_000
 		switch o.mode {
@@ -174,8 +177,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "volunteering"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people or volunteering, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "volunteering"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds or volunteering, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -210,6 +213,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "people" {
 		return runPeople(ctx, o, dbs, stdout)
+	}
+	if o.mode == "funds" {
+		return runFunds(ctx, o, dbs, stdout)
 	}
 	if o.mode == "volunteering" {
 		return runVolunteering(ctx, o, dbs, stdout)

@@ -687,7 +687,11 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	if err := loadDemoCommunity(ctx, a, password, e.stdout); err != nil {
 		return err
 	}
-	return loadDemoUnmetNeeds(ctx, a, e.stdout)
+	if err := loadDemoUnmetNeeds(ctx, a, e.stdout); err != nil {
+		return err
+	}
+	// Grants follow the gap map, so they come after the unmet needs.
+	return loadDemoFunds(ctx, a, e.stdout)
 }
 
 var demoOrganisations = []org.Input{

@@ -11,6 +11,7 @@ import (
 	"oikos/internal/community"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
+	"oikos/internal/directory"
 	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/referral"
@@ -124,4 +125,25 @@ func TestSweepTellsOfDBSRunningOut(t *testing.T) {
 			t.Errorf("%d emails of the DBS check running out, want 1", n)
 		}
 	})
+}
+
+// TestServicesNameAwardsThroughTheGrants checks the directory asks the
+// grants programme whether a service may name an award: an id that is no
+// award is refused naming grant_application_id, in the grants' own words.
+func TestServicesNameAwardsThroughTheGrants(t *testing.T) {
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	a := app.New(d, app.Config{})
+	system := oikos.Actor{UserID: "system", Client: "test"}
+	group, err := a.Orgs.Create(ctx, system, org.Input{Name: "Bridge Café", Kind: "vcse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	award := "gra_nothing"
+	_, err = a.Directory.Create(ctx, system, directory.Input{OrganisationID: group.ID, Name: "Bridge Café lunches",
+		Description: "A warm lunch and company every Wednesday.", Categories: []string{"befriending"}, Postcode: "EX4 4QJ",
+		GrantApplicationID: &award})
+	if e, ok := err.(*oikos.Error); !ok || e.Fields["grant_application_id"] != "No grant application has that id." {
+		t.Errorf("a service naming no award: %v", err)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"oikos"
 	"oikos/internal/auth"
@@ -82,6 +83,16 @@ type suggestionsView struct {
 	Days, Times, Access choiceField
 
 	page *page
+}
+
+// NextSessions are a course's next two dated sessions, in words; none for
+// a service that is not a course.
+func (v suggestionsView) NextSessions(svc directory.Service) []string {
+	var out []string
+	for _, sess := range svc.NextSessions(time.Now(), 2) {
+		out = append(out, sessionText(sess.Starts, sess.Ends))
+	}
+	return out
 }
 
 // Connect is the form that sends a connection to the suggested service
