@@ -44,6 +44,10 @@ func TestBrowserFormsOnPostgres(t *testing.T) {
 		switch s.name {
 		case "public-directory", "gp-referral", "manager-triage", "link-worker-triage", "link-worker-people", "link-worker-suggestions",
 			"link-worker-connect", "provider-connection", "manager-rights", "manager-reports",
+			// Budgets lock their row and grants their round and award
+			// differently on PostgreSQL.
+			"link-worker-budget", "manager-budgets", "public-group-registration", "manager-group-registrations",
+			"manager-grant-round", "provider-grant-application", "manager-grant-decision", "provider-funded-group",
 			// Volunteer suggestions, matches, concerns and the volunteering
 			// report: SQL of their own on each database.
 			"manager-volunteers", "link-worker-volunteers", "volunteer-own-pages", "safeguarding-concerns", "manager-volunteering-report":
@@ -87,6 +91,8 @@ type formsFixtures struct {
 	// edith is in the caseload; she asks for her record to be restricted
 	// and then erased.
 	edith referral.Referral
+	// walterCourse is the purchase for Walter that waits for the manager.
+	walterCourse string
 	// The provider's services, near them all.
 	walk, garden directory.Service
 	// community: the volunteering and safeguarding steps' people.
@@ -224,11 +230,19 @@ var formsSteps = []formsStep{
 	{"link-worker-suggestions", stepSuggestions},
 	{"link-worker-connect", stepConnect},
 	{"link-worker-reminders", stepReminders},
+	{"link-worker-budget", stepBudget},
+	{"manager-budgets", stepBudgetApprovals},
 	{"link-worker-gp-share", stepGPShare},
 	{"person-own-pages", stepPersonPages},
 	{"provider-connection", stepProviderConnection},
 	{"provider-answer-links", stepAnswerLinks},
 	{"provider-directory", stepProviderDirectory},
+	{"public-group-registration", stepGroupRegistration},
+	{"manager-group-registrations", stepGroupRegistrations},
+	{"manager-grant-round", stepGrantRound},
+	{"provider-grant-application", stepGrantApplication},
+	{"manager-grant-decision", stepGrantDecision},
+	{"provider-funded-group", stepFundedGroup},
 	{"manager-rights", stepManagerRights},
 	{"manager-reports", stepManagerReports},
 	{"commissioner-reports", stepCommissionerReports},
@@ -593,6 +607,63 @@ func stepReminders(t *testing.T, r *formsRun) {
 	b.send("button", "^Save$")
 }
 
+// stepBudget: the link worker gives Walter a personal budget (mistyping
+// the amount first), buys a course above the approval threshold and a
+// smaller one (forgetting the cost first), and reverses the smaller one
+// (forgetting the reason first).
+func stepBudget(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.LinkWorker)
+	b.visit("/referrals/" + r.fx.walter.ID)
+	b.follow("a", "^Personal budget$")
+	b.fill("#allowance", "lots")
+	b.fill("#purpose", "Creative and eco-therapy courses, as agreed in his plan")
+	b.sendBad("button", "^Save the allowance$", "allowance", "pounds")
+	b.fill("#allowance", "150")
+	b.send("button", "^Save the allowance$")
+	b.expectText("#allowance-total", "£150")
+	b.fill("#supplier", "Exeter Clay Studio")
+	b.fill("#description", "10-week pottery course")
+	b.sendBad("button", "^Record the purchase$", "amount", "cost")
+	b.fill("#supplier", "Exeter Clay Studio")
+	b.fill("#description", "10-week pottery course")
+	b.fill("#amount", "60")
+	b.send("button", "^Record the purchase$")
+	b.expectText(".nhsuk-notification-banner", "manager will approve")
+	// The course is the second line of the ledger, after the allowance.
+	r.fx.walterCourse = strings.TrimPrefix(b.attribute("#ledger ~ table tbody tr:nth-child(2)", "id"), "entry-")
+	b.fill("#supplier", "Greenway Garden Club")
+	b.fill("#description", "Seeds and gloves")
+	b.fill("#amount", "12.50")
+	b.send("button", "^Record the purchase$")
+	b.expectText("#balance-total", "£77.50")
+	b.click("summary", "^Reverse Seeds and gloves")
+	b.sendBad("button", "^Reverse the purchase", "", "")
+	// The box with the problem is shown open.
+	b.fill("textarea[name=reason]", "The club gave them free")
+	b.send("button", "^Reverse the purchase")
+	b.expectText("#balance-total", "£90")
+}
+
+// stepBudgetApprovals: the manager refuses the course without a reason,
+// then approves it; and raises the scheme's approval threshold,
+// mistyping it first.
+func stepBudgetApprovals(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.Manager)
+	b.visit("/budgets")
+	card := "#waiting-" + r.fx.walterCourse
+	b.expectText(card, "10-week pottery course")
+	b.click(card+" label", "^Refuse$")
+	b.sendBad(card+" button", "^Save the decision", "reason-"+r.fx.walterCourse, "Say why")
+	b.click(card+" label", "^Approve$")
+	b.send(card+" button", "^Save the decision")
+	b.expectText(".nhsuk-notification-banner", "approved")
+	b.fill("#threshold", "fifty")
+	b.sendBad("button", "^Save the threshold$", "threshold", "pounds")
+	b.fill("#threshold", "60")
+	b.send("button", "^Save the threshold$")
+	b.expectText(".nhsuk-notification-banner", "threshold is saved")
+}
+
 // stepGPShare: the link worker records what Walter wants sent back to
 // his GP record, first forgetting to choose; the GP who referred him sees
 // which he chose.
@@ -729,6 +800,145 @@ func stepProviderDirectory(t *testing.T, r *formsRun) {
 	b.fill("#closes-tuesday", "13:00")
 	b.send("button", "^Save")
 	b.expectText(".nhsuk-summary-list", "Tuesday, 10:00 to 13:00")
+	// It runs as a monthly course too, on the same weekday each month.
+	b.follow("a", "^Edit$")
+	b.click("label", "^Once a month, on the same weekday")
+	b.dateBoxes("course_start", time.Now().AddDate(0, 0, 10))
+	b.fill("#course_time", "18:30")
+	b.fill("#course_minutes", "an hour and a half")
+	b.sendBad("button", "^Save", "course_minutes", "minutes")
+	b.fill("#course_minutes", "90")
+	b.fill("#course_sessions", "6")
+	b.send("button", "^Save")
+	b.expectText("#next-sessions", "6:30pm to 8pm")
+}
+
+// dateBoxes fills a date's day, month and year boxes.
+func (b *formTab) dateBoxes(name string, d time.Time) {
+	b.fill("#"+name+"-day", fmt.Sprint(d.Day()))
+	b.fill("#"+name+"-month", fmt.Sprint(int(d.Month())))
+	b.fill("#"+name+"-year", fmt.Sprint(d.Year()))
+}
+
+// stepGroupRegistration: a knitting group registers itself and its first
+// activity, forgetting its name first.
+func stepGroupRegistration(t *testing.T, r *formsRun) {
+	b := r.tabFor(t, "a community group")
+	b.visit("/groups/register")
+	b.fill("#contact_name", "Maureen Tozer")
+	b.fill("#contact_email", "maureen@example.net")
+	b.fill("#service_name", "Tuesday knit and natter")
+	b.fill("#service_description", "Bring your knitting, or learn: tea, cake and good company every Tuesday afternoon.")
+	b.click("#categories-social_groups", "")
+	b.fill("#service_location_name", "St Sidwell's Centre")
+	b.fill("#service_postcode", "EX4 6NN")
+	b.sendBad("button", "^Register the group$", "group_name", "group's name")
+	b.fill("#group_name", "Exeter Knit and Natter")
+	b.send("button", "^Register the group$")
+	b.expectText("h1", "Exeter Knit and Natter is registered")
+}
+
+// stepGroupRegistrations: the manager declines the group without a
+// reason, then approves it: it is listed in the directory.
+func stepGroupRegistrations(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.Manager)
+	b.visit("/groups/registrations")
+	b.expectText("main", "Exeter Knit and Natter")
+	b.click("label", "^Decline$")
+	b.sendBad("button", "^Save the decision", "", "")
+	b.click("label", "^Approve and list$")
+	b.send("button", "^Save the decision")
+	b.expectText(".nhsuk-notification-banner", "listed in the directory")
+	b.visit("/directory?q=knit")
+	b.expectText("main", "Tuesday knit and natter")
+}
+
+// stepGrantRound: the manager opens a round beside the gap map,
+// forgetting its name first.
+func stepGrantRound(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.Manager)
+	b.visit("/grants")
+	b.follow("a", "^Open a grant round$")
+	b.expectText("#gap-map", "Gap map")
+	b.fill("#pot", "20000")
+	b.dateBoxes("closes_on", time.Now().AddDate(0, 1, 0))
+	b.click("#needs-loneliness", "")
+	b.fill("#areas", "EX4")
+	b.sendBad("button", "^Open the round$", "name", "")
+	b.fill("#name", "Growing groups in Exeter")
+	b.send("button", "^Open the round$")
+	b.expectText("h1", "Growing groups in Exeter")
+	b.expectText("#pot", "£20000")
+}
+
+// stepGrantApplication: the provider applies for its own organisation,
+// mistyping the amount first.
+func stepGrantApplication(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.Provider)
+	b.visit("/grants")
+	b.follow("a", "^Growing groups in Exeter$")
+	b.follow("a", "^Apply for a grant$")
+	b.fill("#title", "Greenway lunch club")
+	b.fill("#summary", "A weekly lunch club for older people living alone in Exeter, with transport for those who need it.")
+	b.click("#needs-loneliness", "")
+	b.fill("#areas", "EX4")
+	b.fill("#amount", "three thousand")
+	b.dateBoxes("starts_on", time.Now().AddDate(0, 2, 0))
+	b.sendBad("button", "^Send the application$", "amount", "pounds")
+	b.fill("#amount", "3000")
+	b.send("button", "^Send the application$")
+	b.expectText(".nhsuk-notification-banner", "application is sent")
+}
+
+// stepGrantDecision: the manager declines without a reason, then awards
+// the grant; pays more than the award, then an instalment; and reads the
+// grants report, mistyping its start first.
+func stepGrantDecision(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.Manager)
+	b.visit("/grants")
+	b.follow("a", "^Growing groups in Exeter$")
+	b.follow("a", "^Greenway lunch club$")
+	b.expectText("#gap-map", "Gap map")
+	b.click("label", "^Decline$")
+	b.sendBad("button", "^Save the decision$", "reason", "Say why")
+	b.click("label", "^Award a grant$")
+	b.fill("#reason", "")
+	b.fill("#amount", "2500")
+	b.fill("#score", "8")
+	b.send("button", "^Save the decision$")
+	b.expectText(".nhsuk-notification-banner", "awarded")
+	b.fill("#payment", "5000")
+	b.sendBad("button", "^Record the payment$", "payment", "")
+	b.fill("#payment", "1000")
+	b.send("button", "^Record the payment$")
+	b.expectText("#awarded", "£1000 paid")
+	b.visit("/reports/grants")
+	b.fill("#from", "last spring")
+	b.sendBad("button", "^Show the report$", "from", "")
+	now := time.Now().UTC()
+	b.fill("#from", now.AddDate(0, -11, 0).Format(time.DateOnly))
+	b.fill("#to", now.Format(time.DateOnly))
+	b.send("button", "^Show the report$")
+	b.expectText("#grants-report", "Organisations funded")
+}
+
+// stepFundedGroup: the provider lists the lunch club its grant pays for,
+// naming the award: the service page says so.
+func stepFundedGroup(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.Provider)
+	b.visit("/grants")
+	b.follow("a", "^Growing groups in Exeter$")
+	b.follow("a", "^Greenway lunch club$")
+	award := b.text("#reference")
+	b.visit("/directory/manage/new")
+	b.fill("#name", "Greenway Lunch Club")
+	b.fill("#description", "A hot lunch and company every Thursday, for anyone living alone. Transport can be arranged.")
+	b.click("#categories-social_groups", "")
+	b.fill("#postcode", "EX4 4QJ")
+	b.fill("#started_on", time.Now().Format(time.DateOnly))
+	b.fill("#grant_application_id", award)
+	b.send("button", "^Add service$")
+	b.expectText("#funding", "community grant")
 }
 
 // stepManagerRights: the manager restricts Edith's record and lifts the

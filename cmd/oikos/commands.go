@@ -280,7 +280,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer stopHK()
 	go srv.Housekeeping(hkCtx)
 	mailer := &notify.Worker{DB: d, Sender: notify.ByChannel{Email: sender, SMS: texter}, Log: log,
-		Sweep: a.Connections.Sweep}
+		Sweep: a.Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
 	// Once a day, on one server of however many share the database.
@@ -688,6 +688,10 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	if err := loadDemoUnmetNeeds(ctx, a, e.stdout); err != nil {
+		return err
+	}
+	// Grants follow the gap map, so they come after the unmet needs.
+	if err := loadDemoFunds(ctx, a, e.stdout); err != nil {
 		return err
 	}
 	return loadDemoProvider(ctx, a, e.stdout)

@@ -29,6 +29,14 @@ var templatesDir = filepath.Join("..", "..", "internal", "web", "templates")
 // formPages lists, for each template that holds a form (itself or through
 // a partial), the pages that show it, as path patterns with * for an id.
 var formPages = map[string][]string{
+	"budget.html":                {"/referrals/*/budget"},
+	"budgets.html":               {"/budgets"},
+	"grant_application.html":     {"/grants/applications/*"},
+	"grant_apply.html":           {"/grants/rounds/*/apply"},
+	"grant_round_form.html":      {"/grants/rounds/new"},
+	"grants_report.html":         {"/reports/grants"},
+	"group_register.html":        {"/groups/register"},
+	"group_registrations.html":   {"/groups/registrations"},
 	"account.html":               {"/account"},
 	"answer.html":                {"/answer/*"},
 	"caseload.html":              {"/caseload"},
@@ -80,6 +88,7 @@ var formPages = map[string][]string{
 // that page (an organisation's status buttons are not on the page that
 // adds one).
 var formActions = map[string]map[string]string{
+	"/reports/grants": {"{{.Path}}": "/reports/grants"},
 	"/admin/organisations/new": {"{{.Data.Action}}": "/admin/organisations",
 		"/admin/organisations/{{.ID}}/deactivate": "", "/admin/organisations/{{.ID}}/reactivate": ""},
 	"/admin/organisations/*": {"{{.Data.Action}}": "/admin/organisations/*"},
@@ -330,6 +339,18 @@ func actionPattern(action string, dyn map[string]string) string {
 
 // formSteps says which step of TestBrowserEveryForm sends each form.
 var formSteps = map[string]string{
+	"POST /referrals/*/budget on /referrals/*/budget":                               "link-worker-budget",
+	"POST /referrals/*/budget/purchases on /referrals/*/budget":                     "link-worker-budget",
+	"POST /referrals/*/budget/purchases/*/reversal on /referrals/*/budget":          "link-worker-budget",
+	"POST /budgets/purchases/*/decision on /budgets":                                "manager-budgets",
+	"POST /budgets/settings on /budgets":                                            "manager-budgets",
+	"POST /groups/register on /groups/register":                                     "public-group-registration",
+	"POST /groups/registrations/*/decision on /groups/registrations":                "manager-group-registrations",
+	"POST /grants/rounds on /grants/rounds/new":                                     "manager-grant-round",
+	"POST /grants/rounds/*/applications on /grants/rounds/*/apply":                  "provider-grant-application",
+	"POST /grants/applications/*/decision on /grants/applications/*":                "manager-grant-decision",
+	"POST /grants/applications/*/payments on /grants/applications/*":                "manager-grant-decision",
+	"GET /reports/grants on /reports/grants":                                        "manager-grant-decision",
 	"GET /directory on /directory":                                                  "public-directory",
 	"POST /refer on /refer":                                                         "public-self-referral",
 	"POST /sign-in on /sign-in":                                                     "admin-sign-in",
@@ -356,8 +377,6 @@ var formSteps = map[string]string{
 	"POST /referrals/*/status on /referrals/*":                                      "link-worker-triage",
 	"POST /referrals/*/match on /referrals/*":                                       "link-worker-triage",
 	"POST /referrals/*/contacts/new on /referrals/*/contacts/new":                   "link-worker-casework",
-	"GET /people on /people":                                                        "link-worker-people",
-	"POST /people/*/edit on /people/*/edit":                                         "link-worker-people",
 	"POST /referrals/*/conversation/new on /referrals/*/conversation/new":           "link-worker-casework",
 	"POST /referrals/*/plan on /referrals/*/plan":                                   "link-worker-casework",
 	"GET /referrals/*/measures/new on /referrals/*/measures/new":                    "link-worker-measures",
@@ -393,7 +412,6 @@ var formSteps = map[string]string{
 	"POST /people/*/restriction on /people/*/restriction [^Restrict their record$]": "manager-rights",
 	"POST /people/*/restriction on /people/*/restriction [^Lift the restriction$]":  "manager-rights",
 	"POST /referrals/*/close on /referrals/*/close":                                 "manager-rights",
-	"POST /referrals/*/reopen on /referrals/*":                                      "manager-rights",
 	"POST /people/*/erasure on /people/*/erasure":                                   "manager-rights",
 	"GET /reports on /reports":                                                      "manager-reports",
 	"GET /reports/coverage on /reports/coverage":                                    "commissioner-reports",
@@ -415,6 +433,9 @@ var formSteps = map[string]string{
 	"POST /referrals/*/mentor-invitation on /referrals/*":                           "link-worker-graduate",
 	"POST /referrals/*/mentor-pathway on /referrals/*":                              "link-worker-graduate",
 	"GET /reports/volunteering on /reports/volunteering":                            "manager-volunteering-report",
+	"POST /referrals/*/reopen on /referrals/*":                                      "manager-rights",
+	"GET /people on /people":                                                        "link-worker-people",
+	"POST /people/*/edit on /people/*/edit":                                         "link-worker-people",
 }
 
 // TestEveryFormIsTested fails when a template has a form that no step of

@@ -7,16 +7,19 @@ package app
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"time"
 
 	"oikos/internal/auth"
+	"oikos/internal/budget"
 	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/community"
 	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/directory"
+	"oikos/internal/grant"
 	"oikos/internal/notify"
 	"oikos/internal/org"
 	"oikos/internal/outcome"
@@ -64,6 +67,11 @@ type App struct {
 	Outcomes    *outcome.Store
 	Portal      *portal.Store
 	Privacy     *privacy.Store
+	// Budgets are people's personal budgets and their ledger.
+	Budgets *budget.Store
+	// Grants are grant rounds, applications, awards, payments and groups
+	// registering themselves.
+	Grants *grant.Store
 	// CaseFiles is how a person's record is reached: who may see what,
 	// and a whole page of it read at once.
 	CaseFiles *casefile.Reader
@@ -98,6 +106,8 @@ func New(d *db.DB, cfg Config) *App {
 		Outcomes:     outcome.NewStore(d),
 		Portal:       portal.NewStore(d),
 		Privacy:      privacy.NewStore(d),
+		Budgets:      budget.NewStore(d),
+		Grants:       grant.NewStore(d),
 		Notifier:     &notify.Notifier{BaseURL: cfg.BaseURL, Log: cfg.Logger},
 		Safeguarding: community.NewSafeguarding(d),
 		Volunteering: community.NewVolunteering(d),
@@ -107,11 +117,17 @@ func New(d *db.DB, cfg Config) *App {
 	// One directory, and so one set of its caches, for searches and
 	// suggestions alike.
 	a.Suggester.Directory = a.Directory
+	// An approved registration lists its group's service in the same
+	// directory; a service may name only an award made to its own
+	// organisation.
+	a.Grants.Directory = a.Directory
+	a.Directory.CheckAward = grant.CheckServiceAward
 	a.CaseFiles = casefile.NewReader(d, a.Outcomes)
 	if cfg.Now != nil {
 		a.Auth.Now, a.Directory.Now, a.Referrals.Now, a.Casework.Now = cfg.Now, cfg.Now, cfg.Now, cfg.Now
 		a.Connections.Now, a.Suggester.Now, a.Outcomes.Now = cfg.Now, cfg.Now, cfg.Now
 		a.Portal.Now, a.Privacy.Now, a.CaseFiles.Now = cfg.Now, cfg.Now, cfg.Now
+		a.Budgets.Now, a.Grants.Now = cfg.Now, cfg.Now
 		a.Safeguarding.Now, a.Volunteering.Now = cfg.Now, cfg.Now
 	}
 	a.Referrals.DefaultScheme = cfg.DefaultScheme
@@ -135,4 +151,14 @@ func (a *App) onReferralChange(ctx context.Context, tx *sql.Tx, c referral.Chang
 		return err
 	}
 	return a.Volunteering.OnReferralChange(ctx, tx, c)
+}
+
+// Sweep writes to the outbox what falls due by the clock rather than by a
+// change: reminders before first sessions, and DBS checks running out
+// told to the volunteer's health champion or managers. notify.Worker runs
+// it at most once a minute; each part claims what it writes in the same
+// transaction, so that any number of servers may sweep at once. One part
+// failing does not keep the other from running.
+func (a *App) Sweep(ctx context.Context, now time.Time) error {
+	return errors.Join(a.Connections.Sweep(ctx, now), a.Volunteering.Sweep(ctx, now))
 }

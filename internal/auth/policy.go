@@ -160,6 +160,9 @@ func Can(p *Principal, act Action, obj Object) bool {
 	if p == nil {
 		return false
 	}
+	if allowed, known := canFunds(p, act, obj); known {
+		return allowed
+	}
 	switch obj.Kind {
 	case "organisation":
 		switch {

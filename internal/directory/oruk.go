@@ -140,6 +140,15 @@ type HSDSSchedule struct {
 	OpensAt     string `json:"opens_at,omitempty"`
 	ClosesAt    string `json:"closes_at,omitempty"`
 	Description string `json:"description,omitempty"`
+	// A course's dated sessions (package course) fill these too.
+	Bymonthday string `json:"bymonthday,omitempty"`
+	Count      Number `json:"count,omitempty"`
+	Until      string `json:"until,omitempty"`
+	Wkst       string `json:"wkst,omitempty"`
+	Dtstart    string `json:"dtstart,omitempty"`
+	ValidFrom  string `json:"valid_from,omitempty"`
+	ValidTo    string `json:"valid_to,omitempty"`
+	Timezone   Number `json:"timezone,omitempty"`
 }
 
 // HSDSLanguage is a language a service is offered in.
@@ -461,7 +470,48 @@ func (v Service) hsdsSchedules() []HSDSSchedule {
 			OpensAt: g.opens, ClosesAt: g.closes,
 			Description: fmt.Sprintf("Every %s, %s to %s (UK time).", joinWithAnd(names), g.opens, g.closes)})
 	}
+	if sched, ok := v.courseSchedule(); ok {
+		out = append(out, sched)
+	}
 	return out
+}
+
+// courseSchedule is a course's dated sessions as an HSDS schedule: its
+// RFC 5545 rule in the schedule's own fields. HSDS knows only weekly and
+// monthly rules, so a daily course is published as every day of the week
+// when it runs every day, and by its description alone otherwise.
+func (v Service) courseSchedule() (HSDSSchedule, bool) {
+	if v.Course == nil {
+		return HSDSSchedule{}, false
+	}
+	c, ok := v.Course.HSDS()
+	if !ok {
+		return HSDSSchedule{}, false
+	}
+	num := func(n int) Number {
+		if n == 0 {
+			return ""
+		}
+		return Number(strconv.Itoa(n))
+	}
+	h := HSDSSchedule{ID: nameUUID("schedule", v.ID, "course"), Freq: c.Freq, Interval: num(c.Interval), Byday: c.Byday,
+		Bymonthday: c.Bymonthday, Count: num(c.Count), Until: c.Until, Wkst: c.Wkst, Dtstart: c.Dtstart, ValidFrom: c.ValidFrom,
+		ValidTo: c.ValidTo, OpensAt: c.OpensAt, ClosesAt: c.ClosesAt, Timezone: Number(strconv.Itoa(c.Timezone)),
+		Description: fmt.Sprintf("A course from %s, %s to %s (UK time).", c.Dtstart, c.OpensAt, c.ClosesAt)}
+	if c.Freq == "WEEKLY" && c.Byday == "" {
+		// A weekly rule without days repeats on its first day's weekday:
+		// said, for readers that go by byday.
+		if d, err := time.Parse(time.DateOnly, c.Dtstart); err == nil {
+			h.Byday = icalDays[(int(d.Weekday())+6)%7]
+		}
+	}
+	if c.Freq == "DAILY" {
+		h.Freq, h.Interval, h.Byday = "", "", ""
+		if c.Interval <= 1 && c.Byday == "" {
+			h.Freq, h.Byday = "WEEKLY", strings.Join(icalDays, ",")
+		}
+	}
+	return h, true
 }
 
 func joinWithAnd(list []string) string {

@@ -4,7 +4,9 @@
 package directory
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"oikos"
+	"oikos/internal/course"
 	"oikos/internal/postcode"
 	"oikos/internal/taxonomy"
 )
@@ -70,11 +73,16 @@ type Service struct {
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
 	// ForSex is whom the service is for: "any", "female" or "male".
-	ForSex        string    `json:"for_sex"`
-	Status        string    `json:"status"`
-	LastCheckedAt time.Time `json:"last_checked_at"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	ForSex string `json:"for_sex"`
+	Status string `json:"status"`
+	// Course is set when the service runs as a course with dated sessions
+	// (package course), beside or instead of its weekly Schedule.
+	Course *course.Course `json:"course"`
+	// GrantApplicationID names the grant award that funds the service.
+	GrantApplicationID *string   `json:"grant_application_id"`
+	LastCheckedAt      time.Time `json:"last_checked_at"`
+	CreatedAt          time.Time `json:"created_at"`
+	UpdatedAt          time.Time `json:"updated_at"`
 
 	// Terms are categories from other taxonomies, kept from an import.
 	Terms []Term `json:"-"`
@@ -125,6 +133,11 @@ type Input struct {
 	Eligibility    string    `json:"eligibility"`
 	MinAge         *int      `json:"min_age"`
 	MaxAge         *int      `json:"max_age"`
+	// Course, when given, makes the service a course with dated sessions.
+	Course *course.Course `json:"course"`
+	// GrantApplicationID names the grant award that funds the service;
+	// the store checks it (Store.CheckAward).
+	GrantApplicationID *string `json:"grant_application_id"`
 	// ForSex is one of ForSexes; left out, "any".
 	ForSex string `json:"for_sex"`
 }
@@ -279,6 +292,23 @@ func (in *Input) Validate() error {
 	if in.MinAge != nil && in.MaxAge != nil && *in.MaxAge < *in.MinAge && f["min_age"] == "" && f["max_age"] == "" {
 		f["max_age"] = "Maximum age must not be below the minimum age."
 	}
+	if in.Course != nil {
+		if err := in.Course.Normalise("course"); err != nil {
+			var e *oikos.Error
+			if errors.As(err, &e) {
+				maps.Copy(f, e.Fields)
+			}
+		}
+	}
+	if in.GrantApplicationID != nil {
+		id := strings.TrimSpace(*in.GrantApplicationID)
+		if id == "" {
+			in.GrantApplicationID = nil
+		} else {
+			checkText(f, "grant_application_id", id, 100, false)
+			in.GrantApplicationID = &id
+		}
+	}
 	if in.ForSex = strings.TrimSpace(in.ForSex); in.ForSex == "" {
 		in.ForSex = "any"
 	} else if !slices.Contains(ForSexes, in.ForSex) {
@@ -365,6 +395,16 @@ func CategoryLabels(codes []string) string {
 // StaleAfter is how long a service may go unchecked before it is listed as
 // stale: groups close, move and change their times.
 const StaleAfter = 183 * 24 * time.Hour
+
+// NextSessions lists up to n of a course's sessions not yet over at now,
+// for service pages, suggestions and the Open Referral schedule; none for
+// a service that is not a course.
+func (s Service) NextSessions(now time.Time, n int) []course.Session {
+	if s.Course == nil {
+		return []course.Session{}
+	}
+	return s.Course.Next(now, n)
+}
 
 // Stale reports whether a service needs checking at now.
 func (s Service) Stale(now time.Time) bool { return now.Sub(s.LastCheckedAt) > StaleAfter }

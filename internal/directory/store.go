@@ -11,6 +11,7 @@ import (
 
 	"oikos"
 	"oikos/internal/audit"
+	"oikos/internal/course"
 	"oikos/internal/db"
 	"oikos/internal/postcode"
 )
@@ -21,6 +22,12 @@ import (
 type Store struct {
 	DB  *db.DB
 	Now func() time.Time
+	// CheckAward checks, inside the write, that a service may name the
+	// grant award applicationID (package grant's CheckServiceAward: an
+	// award made to the organisation that runs the service), answering a
+	// problem with grant_application_id otherwise. Left nil, no service
+	// may name an award.
+	CheckAward func(ctx context.Context, q db.Querier, applicationID, organisationID string) error
 
 	cacheOnce sync.Once
 	cached    *caches
@@ -99,6 +106,17 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input) (Service, error)
 	return s.Get(ctx, id)
 }
 
+// CreateTx adds a service inside tx, for a change that writes a service
+// together with something else (a group's registration approved with its
+// organisation), and returns its id.
+func (s *Store) CreateTx(ctx context.Context, tx *sql.Tx, by Actor, in Input) (string, error) {
+	if err := in.Validate(); err != nil {
+		return "", err
+	}
+	id := db.NewID("svc")
+	return id, s.write(ctx, tx, by, id, in, importKeys{}, true)
+}
+
 // Update replaces a service's details.
 func (s *Store) Update(ctx context.Context, by Actor, id string, in Input) (Service, error) {
 	if err := in.Validate(); err != nil {
@@ -128,6 +146,21 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		return oikos.Invalid(map[string]string{"organisation_id": "No organisation has that id."})
 	} else if err != nil {
 		return err
+	}
+	var award any
+	if in.GrantApplicationID != nil {
+		if s.CheckAward == nil {
+			return oikos.Invalid(map[string]string{"grant_application_id": "Grant awards cannot be named in this directory."})
+		}
+		if err := s.CheckAward(ctx, tx, *in.GrantApplicationID, in.OrganisationID); err != nil {
+			return err
+		}
+		award = *in.GrantApplicationID
+	}
+	var courseRule, courseStart string
+	var courseMinutes int
+	if in.Course != nil {
+		courseRule, courseStart, courseMinutes = in.Course.RRule, in.Course.Start, in.Course.Minutes
 	}
 	var lat, lon any
 	if in.Postcode != "" {
@@ -160,22 +193,26 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, by Actor, id string, in I
 		if checked == 0 {
 			checked = now
 		}
-		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status, checked, forSex(in.ForSex))
+		args = append(args, id, keys.Source, keys.SourceID, keys.LocationID, status, checked, forSex(in.ForSex),
+			courseRule, courseStart, courseMinutes, award)
 		_, err := tx.ExecContext(ctx, `INSERT INTO services (organisation_id, name, description, url, email, phone, cost_pence,
 			fees_description, eligibility, min_age, max_age, capacity, citizen_led, started_on, accessibility, languages,
 			categories, category_labels, location_name, address, postcode, latitude, longitude, days, updated_at,
-			id, source, source_id, location_id, status, created_at, last_checked_at, for_sex)
+			id, source, source_id, location_id, status, created_at, last_checked_at, for_sex,
+			course_rrule, course_start, course_minutes, grant_application_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25,
-			$26, $27, $28, $29, $30, $25, $31, $32)`, args...)
+			$26, $27, $28, $29, $30, $25, $31, $32, $33, $34, $35, $36)`, args...)
 		if err != nil {
 			return err
 		}
 	} else {
-		args = append(args, id, keys.LocationID, keys.Status, checked, forSex(in.ForSex))
+		args = append(args, id, keys.LocationID, keys.Status, checked, forSex(in.ForSex),
+			courseRule, courseStart, courseMinutes, award)
 		res, err := tx.ExecContext(ctx, `UPDATE services SET organisation_id = $1, name = $2, description = $3, url = $4, email = $5,
 			phone = $6, cost_pence = $7, fees_description = $8, eligibility = $9, min_age = $10, max_age = $11, for_sex = $30, capacity = $12,
 			citizen_led = $13, started_on = $14, accessibility = $15, languages = $16, categories = $17, category_labels = $18,
 			location_name = $19, address = $20, postcode = $21, latitude = $22, longitude = $23, days = $24, updated_at = $25,
+			course_rrule = $31, course_start = $32, course_minutes = $33, grant_application_id = $34,
 			location_id = CASE WHEN $27 = '' THEN location_id ELSE $27 END,
 			status = CASE WHEN $28 = '' THEN status ELSE $28 END,
 			last_checked_at = CASE WHEN $29 > last_checked_at THEN $29 ELSE last_checked_at END
@@ -269,7 +306,8 @@ func (s *Store) MarkChecked(ctx context.Context, by Actor, id string) error {
 const serviceColumns = `s.id, s.organisation_id, o.name, s.name, s.description, s.url, s.email, s.phone, s.status, s.cost_pence,
 	s.fees_description, s.eligibility, s.min_age, s.max_age, s.capacity, s.citizen_led, s.started_on, s.accessibility,
 	s.languages, s.categories, s.location_id, s.location_name, s.address, s.postcode, s.latitude, s.longitude,
-	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id, s.for_sex`
+	s.last_checked_at, s.created_at, s.updated_at, s.source, s.source_id, s.for_sex, s.course_rrule, s.course_start,
+	s.course_minutes, s.grant_application_id`
 
 func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, error) {
 	var v Service
@@ -278,12 +316,21 @@ func scanService(row interface{ Scan(...any) error }, extra ...any) (Service, er
 	var lat, lon sql.NullFloat64
 	var access, langs, cats string
 	var checked, created, updated int64
+	var courseRule, courseStart string
+	var courseMinutes int
+	var award sql.NullString
 	dest := []any{&v.ID, &v.OrganisationID, &v.Organisation, &v.Name, &v.Description, &v.URL, &v.Email, &v.Phone, &v.Status, &cost,
 		&v.FeesNote, &v.Eligibility, &minAge, &maxAge, &capacity, &v.CitizenLed, &v.StartedOn, &access,
 		&langs, &cats, &v.LocationID, &v.LocationName, &v.Address, &v.Postcode, &lat, &lon,
-		&checked, &created, &updated, &v.Source, &v.SourceID, &v.ForSex}
+		&checked, &created, &updated, &v.Source, &v.SourceID, &v.ForSex, &courseRule, &courseStart, &courseMinutes, &award}
 	if err := row.Scan(append(dest, extra...)...); err != nil {
 		return v, err
+	}
+	if courseRule != "" {
+		v.Course = &course.Course{RRule: courseRule, Start: courseStart, Minutes: courseMinutes}
+	}
+	if award.Valid {
+		v.GrantApplicationID = &award.String
 	}
 	if cost.Valid {
 		v.CostPence = &cost.Int64
@@ -461,7 +508,7 @@ func (v Service) Input() Input {
 		Postcode: v.Postcode, Address: v.Address, LocationName: v.LocationName, Schedule: v.Schedule, CostPence: v.CostPence,
 		FeesNote: v.FeesNote, Capacity: v.Capacity, CitizenLed: v.CitizenLed, StartedOn: v.StartedOn, URL: v.URL,
 		Email: v.Email, Phone: v.Phone, Accessibility: v.Accessibility, Languages: v.Languages, Eligibility: v.Eligibility,
-		MinAge: v.MinAge, MaxAge: v.MaxAge, ForSex: v.ForSex}
+		MinAge: v.MinAge, MaxAge: v.MaxAge, ForSex: v.ForSex, Course: v.Course, GrantApplicationID: v.GrantApplicationID}
 }
 
 // forSex is whom a service is for as stored: "any" unless it says.

@@ -159,6 +159,11 @@ func (s *Store) erase(ctx context.Context, tx *sql.Tx, personID string, d Detail
 		{"DELETE FROM connection_links WHERE connection_id IN " + ofConnections, nil},
 		{"DELETE FROM session_reminders WHERE connection_id IN " + ofConnections, nil},
 		{"DELETE FROM referral_preferences WHERE referral_id IN " + ofPerson, nil},
+		// The budget ledger is append-only and kept for finance: its
+		// triggers let erasure blank the words, and nothing else.
+		{"UPDATE budgets SET purpose = '' WHERE referral_id IN " + ofPerson, nil},
+		{"UPDATE budget_entries SET description = '', reason = '' WHERE referral_id IN " + ofPerson, nil},
+		{"UPDATE budget_decisions SET reason = '' WHERE referral_id IN " + ofPerson, nil},
 		{"UPDATE volunteer_matches SET end_reason = '' WHERE referral_id IN " + ofPerson, nil},
 		{"UPDATE volunteer_contacts SET note = '' WHERE referral_id IN " + ofPerson, nil},
 		{"DELETE FROM reminder_choices WHERE person_id = $1", nil},

@@ -94,6 +94,7 @@ type Referral struct {
 	Connections    []Connection   `json:"connections"`
 	Preferences    *Preferences   `json:"preferences"`
 	UnmetNeeds     []UnmetNeed    `json:"unmet_needs"`
+	Budget         *Budget        `json:"budget"`
 	// The community half (community.go).
 	Concerns         []Concern         `json:"safeguarding_concerns"`
 	VolunteerMatches []VolunteerMatch  `json:"volunteer_matches"`
@@ -419,7 +420,8 @@ func (r *reader) referralParts(ref *Referral) error {
 		read func(*Referral) error
 	}{{"history", r.history}, {"contacts", r.contacts}, {"conversations", r.conversations}, {"plan", r.plan},
 		{"measures", r.measures}, {"connections", r.connections}, {"preferences", r.preferences}, {"unmet needs", r.unmet},
-		{"safeguarding concerns", r.concerns}, {"volunteer matches", r.volunteerMatches}, {"mentor invitation", r.mentorInvitation}} {
+		{"safeguarding concerns", r.concerns}, {"volunteer matches", r.volunteerMatches}, {"mentor invitation", r.mentorInvitation},
+		{"budget", r.budget}} {
 		if err := part.read(ref); err != nil {
 			return fmt.Errorf("%s: %w", part.name, err)
 		}

@@ -60,18 +60,22 @@ func TestExportHoldsEverything(t *testing.T) {
 			}),
 			"interpreter, access needs and next of kin": p.InterpreterLanguage == "SECRET-LANGUAGE" && slices.Equal(p.AccessNeeds, []string{"SECRET-ACCESS"}) &&
 				p.NextOfKin == referral.NextOfKin{Name: "SECRET-KIN", Relationship: "SECRET-RELATION", Phone: "07700 900999"},
-			"assignment":                strings.Contains(r.AssignedTo, "Lee Worker"),
-			"contacts":                  len(r.Contacts) == 1 && r.Contacts[0].Note == "SECRET-CONTACT" && strings.Contains(r.Contacts[0].By, "Lee Worker"),
-			"conversations":             len(r.Conversations) == 1 && r.Conversations[0].WhatMatters == "SECRET-MATTERS" && r.Conversations[0].Needs[0].Label != "",
-			"plan":                      r.Plan != nil && r.Plan.Goals[0].Text == "SECRET-GOAL" && r.Plan.Goals[0].Steps[0].Text == "SECRET-STEP",
-			"measures and scores":       len(r.Measures) == 2 && len(r.Measures[1].Score) > 0 && len(r.Measures[1].Answers) == 3,
-			"connection details":        conns[0].NoteForProvider == "SECRET-FORPROVIDER" && conns[0].SharedContact.Phone == "07700 900461",
-			"attendance":                len(conns[0].Attendance) == 1 && conns[0].Attendance[0].Attended,
-			"provider feedback":         feedback,
-			"declined with its reason":  conns[1].Status == "declined" && conns[1].Reason == "SECRET-DECLINE",
-			"reminders written":         len(conns[0].Reminders) == 1 && conns[0].Reminders[0].Channel == "sms",
-			"preferences":               r.Preferences != nil && slices.Equal(r.Preferences.Days, []string{"tuesday"}),
-			"unmet needs":               len(r.UnmetNeeds) == 1 && r.UnmetNeeds[0].Area == "EX4",
+			"assignment":               strings.Contains(r.AssignedTo, "Lee Worker"),
+			"contacts":                 len(r.Contacts) == 1 && r.Contacts[0].Note == "SECRET-CONTACT" && strings.Contains(r.Contacts[0].By, "Lee Worker"),
+			"conversations":            len(r.Conversations) == 1 && r.Conversations[0].WhatMatters == "SECRET-MATTERS" && r.Conversations[0].Needs[0].Label != "",
+			"plan":                     r.Plan != nil && r.Plan.Goals[0].Text == "SECRET-GOAL" && r.Plan.Goals[0].Steps[0].Text == "SECRET-STEP",
+			"measures and scores":      len(r.Measures) == 2 && len(r.Measures[1].Score) > 0 && len(r.Measures[1].Answers) == 3,
+			"connection details":       conns[0].NoteForProvider == "SECRET-FORPROVIDER" && conns[0].SharedContact.Phone == "07700 900461",
+			"attendance":               len(conns[0].Attendance) == 1 && conns[0].Attendance[0].Attended,
+			"provider feedback":        feedback,
+			"declined with its reason": conns[1].Status == "declined" && conns[1].Reason == "SECRET-DECLINE",
+			"reminders written":        len(conns[0].Reminders) == 1 && conns[0].Reminders[0].Channel == "sms",
+			"preferences":              r.Preferences != nil && slices.Equal(r.Preferences.Days, []string{"tuesday"}),
+			"unmet needs":              len(r.UnmetNeeds) == 1 && r.UnmetNeeds[0].Area == "EX4",
+			"budget and its ledger": r.Budget != nil && r.Budget.Purpose == "SECRET-PURPOSE" && len(r.Budget.Entries) == 4 &&
+				r.Budget.Entries[1].Description == "SECRET-PURCHASE" && r.Budget.Entries[2].Decision != nil &&
+				r.Budget.Entries[2].Decision.Reason == "SECRET-REFUSAL" && strings.Contains(r.Budget.Entries[2].Decision.By, "Morgan") &&
+				r.Budget.Entries[3].Kind == "reversal" && r.Budget.Entries[3].Reason == "SECRET-REVERSAL",
 			"reminder choice":           x.Reminders != nil && x.Reminders.Channel == "sms",
 			"portal access":             len(x.PortalAccess) >= 2,
 			"messages (email and text)": len(x.Messages) == 2,
@@ -247,6 +251,10 @@ func TestErasureLeavesNoTrace(t *testing.T) {
 		if x.Person.Postcode != "EX4" || x.Person.AgeBand == "" || len(x.Referrals) != 2 || len(x.Referrals[0].Measures) != 2 ||
 			x.Referrals[0].Plan == nil || len(x.Referrals[0].Plan.Goals[0].Steps) != 1 || x.Referrals[0].Plan.Goals[0].Steps[0].Owner != casework.OwnerPerson {
 			t.Errorf("erasure took what the reports count: %+v", x)
+		}
+		if b := x.Referrals[0].Budget; b == nil || len(b.Entries) != 4 || b.AllowancePence != 20000 || b.Entries[1].AmountPence != 3000 ||
+			b.Entries[1].Supplier != "Ramblers" || b.Entries[2].Decision == nil || b.Entries[2].Decision.Decision != "refused" {
+			t.Errorf("erasure took the finance ledger: %+v", b)
 		}
 		if len(x.PortalAccess) != 0 || len(x.Messages) != 0 || x.Reminders != nil || !auditHas(x.Audit, privacy.ActionErase, "person") {
 			t.Errorf("after erasure: access %v, messages %v, reminders %v", x.PortalAccess, x.Messages, x.Reminders)

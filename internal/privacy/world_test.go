@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"oikos/internal/auth"
+	"oikos/internal/budget"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
 	"oikos/internal/db"
@@ -33,6 +35,7 @@ var secrets = []string{
 	"Zephyrine", "Quillfeather", "9434765919", "07700 900461", "7700900461", "zeph.q@example.org", "1951-03-14", "EX4 6PX",
 	"SECRET-NOTES", "SECRET-REASON", "SECRET-REFERRER", "SECRET-CONTACT", "SECRET-MATTERS", "SECRET-STRENGTH", "SECRET-INTEREST", "SECRET-CONVNOTE",
 	"SECRET-GOAL", "SECRET-STEP", "SECRET-FORPROVIDER", "SECRET-FEEDBACK", "SECRET-DECLINE", "SECRET-DROPPED",
+	"SECRET-PURPOSE", "SECRET-PURCHASE", "SECRET-REFUSAL", "SECRET-REVERSAL",
 	"SECRET-LANGUAGE", "SECRET-ACCESS", "SECRET-KIN", "SECRET-RELATION", "07700 900999", "SECRET-REOPEN",
 }
 
@@ -129,6 +132,18 @@ func newWorld(t *testing.T, d *db.DB) *world {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A personal budget: an allowance, a purchase reversed, and one above
+	// the threshold that a manager refused.
+	bs := budget.NewStore(d)
+	lw := &auth.Principal{UserID: worker.UserID, Role: auth.LinkWorker}
+	mg := &auth.Principal{UserID: manager.UserID, Role: auth.Manager}
+	allowance, small, big := int64(20000), int64(3000), int64(6000)
+	must(bs.SetAllowance(ctx, lw, worker, ref.ID, budget.AllowanceInput{AllowancePence: &allowance, Purpose: "SECRET-PURPOSE"}))(t)
+	bought := must(bs.Purchase(ctx, lw, worker, ref.ID, budget.PurchaseInput{ServiceID: w.choir, Description: "SECRET-PURCHASE", AmountPence: &small, Date: today}))(t)
+	asked := must(bs.Purchase(ctx, lw, worker, ref.ID, budget.PurchaseInput{Supplier: "Gym", Description: "Membership", AmountPence: &big, Date: today}))(t)
+	must(bs.Decide(ctx, mg, manager, asked.ID, budget.DecisionInput{Decision: budget.Refused, Reason: "SECRET-REFUSAL"}))(t)
+	must(bs.Reverse(ctx, lw, worker, bought.ID, budget.ReversalInput{Reason: "SECRET-REVERSAL"}))(t)
+
 	w.community(t, ref.ID)
 	must(w.refs.Transition(ctx, worker, ref.ID, referral.Closed, "goals_met"))(t)
 	// Reopened with a reason, and closed again.

@@ -267,6 +267,8 @@ type servicePage struct {
 	Places     string
 	CanEdit    bool
 	Stale      bool
+	// Sessions are a course's next dated sessions, in words.
+	Sessions []string
 }
 
 // costText says what a service costs in words.
@@ -302,6 +304,9 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) {
 	}
 	data := servicePage{Service: v, Cost: costText(v), CanEdit: auth.Can(httpx.Principal(r), auth.ChangeAction, serviceObject(v)),
 		Stale: v.Stale(time.Now())}
+	for _, sess := range v.NextSessions(time.Now(), 5) {
+		data.Sessions = append(data.Sessions, sessionText(sess.Starts, sess.Ends))
+	}
 	for _, c := range v.Categories {
 		if cat, ok := taxonomy.CategoryByCode(c); ok {
 			data.Categories = append(data.Categories, cat.Label)
@@ -319,4 +324,21 @@ func (s *Server) servicePage(w http.ResponseWriter, r *http.Request) {
 	notice := map[string]string{"saved": "Your changes have been saved.", "checked": "Thank you: the service is marked as checked today.",
 		"closed": "The service is marked as closed. It no longer appears in searches.", "reopened": "The service is open again and appears in searches."}
 	s.render(w, r, http.StatusOK, "service", &page{Title: v.Name, Data: data, Notice: notice[r.URL.Query().Get("done")]})
+}
+
+// sessionText writes a course's session as people read it: "Monday 2
+// March 2026, 6:30pm to 8pm" (UK time).
+func sessionText(starts, ends time.Time) string {
+	loc := londonTime
+	if loc == nil {
+		loc = time.UTC
+	}
+	clock := func(t time.Time) string {
+		if t.Minute() == 0 {
+			return t.Format("3pm")
+		}
+		return t.Format("3:04pm")
+	}
+	starts, ends = starts.In(loc), ends.In(loc)
+	return starts.Format("Monday 2 January 2006") + ", " + clock(starts) + " to " + clock(ends)
 }

@@ -11,6 +11,7 @@ import (
 
 	"oikos"
 	"oikos/internal/auth"
+	"oikos/internal/course"
 	"oikos/internal/directory"
 	"oikos/internal/taxonomy"
 	"oikos/internal/web/httpx"
@@ -57,6 +58,9 @@ type serviceForm struct {
 	FixedOrg   string
 	Categories []option
 	Days       []dayRow
+	// CourseRepeats and CourseStart ask for a course's dated sessions.
+	CourseRepeats []option
+	CourseStart   dateField
 }
 
 type dayRow struct {
@@ -81,6 +85,17 @@ func (s *Server) serviceFormData(r *http.Request, action string, v *directory.Se
 	for _, c := range taxonomy.Categories {
 		data.Categories = append(data.Categories, option{Value: c.Code, Label: c.Label, Selected: picked[c.Code]})
 	}
+	data.CourseRepeats = []option{{Value: "", Label: "No: only the weekly times above"}, {Value: course.EveryWeek, Label: "Every week"},
+		{Value: course.EveryTwoWeeks, Label: "Every two weeks"},
+		{Value: course.MonthlyByWeekday, Label: "Once a month, on the same weekday (like the first Monday)"},
+		{Value: course.MonthlyByDate, Label: "Once a month, on the same date"}}
+	if v != nil && v.Course != nil {
+		if _, _, ok := course.PatternOf(*v.Course); !ok {
+			data.CourseRepeats = append(data.CourseRepeats, option{Value: "custom", Label: "Keep the rule set through the API: " + v.Course.RRule})
+		}
+	}
+	data.CourseStart = dateField{Name: "course_start", Legend: "Date of the first session", Hint: "For example, 2 3 2026",
+		Day: form.Get("course_start-day"), Month: form.Get("course_start-month"), Year: form.Get("course_start-year"), Error: errs["course_start-day"]}
 	for i, d := range directory.Days {
 		data.Days = append(data.Days, dayRow{Day: d, Label: directory.DayLabel(i + 1), Opens: form.Get("opens-" + d), Closes: form.Get("closes-" + d),
 			OpensError: errs["opens-"+d], ClosesError: errs["closes-"+d]})
@@ -96,6 +111,26 @@ func serviceToForm(v directory.Service) url.Values {
 		"url": {v.URL}, "email": {v.Email}, "phone": {v.Phone}, "eligibility": {v.Eligibility},
 		"accessibility": {strings.Join(v.Accessibility, "\n")}, "languages": {strings.Join(v.Languages, ", ")},
 		"categories": v.Categories,
+	}
+	if v.GrantApplicationID != nil {
+		f.Set("grant_application_id", *v.GrantApplicationID)
+	}
+	if v.Course != nil {
+		if pattern, sessions, ok := course.PatternOf(*v.Course); ok {
+			f.Set("course_repeat", pattern)
+			if sessions > 0 {
+				f.Set("course_sessions", strconv.Itoa(sessions))
+			}
+		} else {
+			f.Set("course_repeat", "custom")
+		}
+		if day, clock, ok := course.StartParts(*v.Course); ok {
+			f.Set("course_start-day", strconv.Itoa(day.Day()))
+			f.Set("course_start-month", strconv.Itoa(int(day.Month())))
+			f.Set("course_start-year", strconv.Itoa(day.Year()))
+			f.Set("course_time", clock)
+		}
+		f.Set("course_minutes", strconv.Itoa(v.Course.Minutes))
 	}
 	switch {
 	case v.CostPence == nil:
@@ -171,6 +206,9 @@ func formToInput(f url.Values) (directory.Input, map[string]string) {
 		URL: f.Get("url"), Email: f.Get("email"), Phone: f.Get("phone"), Eligibility: f.Get("eligibility"),
 		Accessibility: strings.Split(f.Get("accessibility"), "\n"), Languages: strings.Split(f.Get("languages"), ","),
 	}
+	if award := strings.TrimSpace(f.Get("grant_application_id")); award != "" {
+		in.GrantApplicationID = &award
+	}
 	switch f.Get("cost") {
 	case "free":
 		zero := int64(0)
@@ -192,6 +230,9 @@ func formToInput(f url.Values) (directory.Input, map[string]string) {
 			*dst = &n
 		}
 	}
+	if repeat := f.Get("course_repeat"); repeat != "" && repeat != "custom" {
+		in.Course = courseFromForm(f, repeat, errs)
+	}
 	for _, d := range directory.Days {
 		opens, closes := strings.TrimSpace(f.Get("opens-"+d)), strings.TrimSpace(f.Get("closes-"+d))
 		if opens == "" && closes == "" {
@@ -200,6 +241,38 @@ func formToInput(f url.Values) (directory.Input, map[string]string) {
 		in.Schedule = append(in.Schedule, directory.Session{Day: d, Opens: opens, Closes: closes})
 	}
 	return in, errs
+}
+
+// courseFromForm reads a course's boxes: the first session's date and
+// time, how long each lasts and how many there are; the rule is built by
+// package course from the repeat chosen.
+func courseFromForm(f url.Values, repeat string, errs map[string]string) *course.Course {
+	date := dateParts(f, "course_start")
+	if date == "" || date == "invalid" {
+		errs["course_start-day"] = "Enter the date of the first session, like 2 3 2026."
+	}
+	clock, err := time.Parse("15:04", strings.TrimSpace(f.Get("course_time")))
+	if err != nil {
+		errs["course_time"] = "Enter the time of each session on the 24-hour clock, like 18:30."
+	}
+	minutes, err := strconv.Atoi(strings.TrimSpace(f.Get("course_minutes")))
+	if err != nil {
+		errs["course_minutes"] = "Enter how long each session lasts, in minutes, like 90."
+	}
+	sessions := 0
+	if v := strings.TrimSpace(f.Get("course_sessions")); v != "" {
+		if sessions, err = strconv.Atoi(v); err != nil {
+			errs["course_sessions"] = "Enter how many sessions as a whole number, or leave it empty if it carries on."
+		}
+	}
+	c, err := course.FromPattern(repeat, date+"T"+clock.Format("15:04"), minutes, sessions)
+	var e *oikos.Error
+	if errors.As(err, &e) {
+		for k, v := range e.Fields {
+			errs["course_"+k] = v
+		}
+	}
+	return &c
 }
 
 // formFieldErrors renames the Input's field errors to the form's field ids.
@@ -220,6 +293,10 @@ func formFieldErrors(in directory.Input, err error) (map[string]string, error) {
 		}
 		if k == "categories" {
 			k = "categories-" + taxonomy.Categories[0].Code
+		}
+		if box, ok := map[string]string{"course.rrule": "course_repeat", "course.dtstart": "course_start-day",
+			"course.duration_minutes": "course_minutes"}[k]; ok {
+			k = box
 		}
 		out[k] = v
 	}
@@ -316,6 +393,11 @@ func (s *Server) manageUpdate(w http.ResponseWriter, r *http.Request) {
 		r.PostForm.Set("organisation_id", v.OrganisationID)
 	}
 	in, errs := s.checkServiceForm(r, r.PostForm)
+	// A course whose rule the editor cannot show (set through the API) is
+	// kept as it is while "keep" stays chosen.
+	if r.PostForm.Get("course_repeat") == "custom" {
+		in.Course = v.Course
+	}
 	if errs == nil {
 		if _, err = s.dir.Update(r.Context(), httpx.Actor(r), v.ID, in); err == nil {
 			http.Redirect(w, r, "/directory/services/"+v.ID+"?done=saved", http.StatusSeeOther)

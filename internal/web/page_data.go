@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"oikos/internal/auth"
+	"oikos/internal/budget"
 	"oikos/internal/connection"
 	"oikos/internal/directory"
 	"oikos/internal/fhir"
@@ -24,6 +25,8 @@ var pageData = map[string]any{
 	"answer":                detailView{},
 	"answer_done":           answerDonePage{},
 	"answer_gone":           answerGonePage{},
+	"budget":                budgetPage{},
+	"budgets":               approvalsPage{},
 	"caseload":              caseloadPage{},
 	"champion":              championPage{},
 	"concern":               concernPage{},
@@ -41,6 +44,15 @@ var pageData = map[string]any{
 	"enrol":                 &enrolData{},
 	"error":                 errorPage{},
 	"gp_summary":            gpSummaryPage{},
+	"grant_application":     applicationPage{},
+	"grant_apply":           applyForm{},
+	"grant_round":           roundPage{},
+	"grant_round_form":      roundForm{},
+	"grants":                grantsPage{},
+	"grants_report":         grantsReportPage{},
+	"group_register":        registerForm{},
+	"group_register_done":   registeredPage{},
+	"group_registrations":   registrationsPage{},
 	"home":                  homePage{},
 	"home_public":           nil,
 	"manage_services":       managePage{},
@@ -197,6 +209,9 @@ type myPlanPage struct {
 	Plans    []myPlan
 	Progress []option
 	Due      string
+	// Budgets are the person's personal budgets: allowance, purchases
+	// and what is left.
+	Budgets []budget.Budget
 }
 
 type myRecordPage struct {

@@ -391,9 +391,14 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	budgets, err := s.myBudgets(r)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	notice := map[string]string{"step": "Your step is saved.", "goal": "Your progress is saved."}[r.URL.Query().Get("saved")]
 	s.render(w, r, http.StatusOK, "my_plan", &page{Title: "Your plan", Notice: notice, Data: myPlanPage{
-		Name: name, Plans: plans, Progress: progressOptions(), Due: due}})
+		Name: name, Plans: plans, Progress: progressOptions(), Due: due, Budgets: budgets}})
 }
 
 // progressOptions are the steps of the 0 to 10 scale, in words at the ends.

@@ -269,6 +269,62 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /people/{id}/restriction", managers, s.restrictionPage)
 	rt.handle("POST /people/{id}/restriction", managers, s.restrictionConfirm)
 
+	// Personal budgets: the link worker sets the allowance and records
+	// purchases for their caseload; a scheme's managers decide those above
+	// its threshold and download the ledger for finance.
+	rt.handle("GET /api/v1/referrals/{id}/budget", caseworkers, s.apiGetBudget)
+	rt.handle("PUT /api/v1/referrals/{id}/budget", caseworkers, s.apiPutBudget)
+	rt.handle("POST /api/v1/referrals/{id}/budget/purchases", caseworkers, s.apiBudgetPurchase)
+	rt.handle("GET /api/v1/budget-purchases", managers, s.apiBudgetApprovals)
+	rt.handle("POST /api/v1/budget-purchases/{id}/decision", managers, s.apiBudgetDecision)
+	rt.handle("POST /api/v1/budget-purchases/{id}/reversal", caseworkers, s.apiBudgetReversal)
+	rt.handle("GET /api/v1/budgets/ledger", managers, s.apiBudgetLedger)
+	rt.handle("GET /referrals/{id}/budget", caseworkers, s.budgetPageOf)
+	rt.handle("POST /referrals/{id}/budget", caseworkers, s.budgetAllowance)
+	rt.handle("POST /referrals/{id}/budget/purchases", caseworkers, s.budgetPurchase)
+	rt.handle("POST /referrals/{id}/budget/purchases/{entry}/reversal", caseworkers, s.budgetReversal)
+	rt.handle("GET /budgets", managers, s.budgetApprovals)
+	rt.handle("POST /budgets/purchases/{id}/decision", managers, s.budgetDecision)
+	rt.handle("GET /budgets/ledger.csv", managers, s.ledgerCSV)
+	rt.handle("POST /budgets/settings", managers, s.budgetSettings)
+	rt.handle("GET /api/v1/schemes/{id}/budget-settings", auth.Only(auth.Admin, auth.Manager, auth.LinkWorker), s.apiGetBudgetSettings)
+	rt.handle("PUT /api/v1/schemes/{id}/budget-settings", auth.Only(auth.Admin, auth.Manager), s.apiPutBudgetSettings)
+
+	// Grants for community groups: a scheme's managers open rounds beside
+	// the gap map, decide and pay; community organisations (providers)
+	// read rounds and apply for their own organisation; commissioners
+	// read. Groups register themselves, and a manager checks them.
+	grantReaders := auth.Only(auth.Manager, auth.Provider, auth.Commissioner)
+	rt.handle("POST /api/v1/grant-rounds", managers, s.apiCreateRound)
+	rt.handle("GET /api/v1/grant-rounds", grantReaders, s.apiListRounds)
+	rt.handle("GET /api/v1/grant-rounds/{id}", grantReaders, s.apiGetRound)
+	rt.handle("POST /api/v1/grant-rounds/{id}/applications", auth.Only(auth.Provider), s.apiApply)
+	rt.handle("GET /api/v1/grant-rounds/{id}/applications", providers, s.apiRoundApplications)
+	rt.handle("GET /api/v1/grant-applications/{id}", providers, s.apiGetApplication)
+	rt.handle("POST /api/v1/grant-applications/{id}/decision", managers, s.apiDecideApplication)
+	rt.handle("POST /api/v1/grant-applications/{id}/payments", managers, s.apiPayAward)
+	rt.handle("GET /api/v1/reports/grants", reportReader, s.apiGrantsReport)
+	rt.handle("GET /api/v1/reports/citizen-led", reportReader, s.apiCitizenLedTrend)
+	rt.handle("POST /api/v1/group-registrations", auth.Public, s.apiRegisterGroup)
+	rt.handle("GET /api/v1/group-registrations", managers, s.apiListRegistrations)
+	rt.handle("POST /api/v1/group-registrations/{id}/decision", managers, s.apiDecideRegistration)
+	rt.handle("GET /grants", grantReaders, s.grantsPage)
+	rt.handle("GET /grants/rounds/new", managers, s.roundNew)
+	rt.handle("POST /grants/rounds", managers, s.roundCreate)
+	rt.handle("GET /grants/rounds/{id}", grantReaders, s.roundPage)
+	rt.handle("GET /grants/rounds/{id}/apply", auth.Only(auth.Provider), s.applyNew)
+	rt.handle("POST /grants/rounds/{id}/applications", auth.Only(auth.Provider), s.applyCreate)
+	rt.handle("GET /grants/applications/{id}", providers, s.applicationPage)
+	rt.handle("POST /grants/applications/{id}/decision", managers, s.applicationDecision)
+	rt.handle("POST /grants/applications/{id}/payments", managers, s.applicationPayment)
+	rt.handle("GET /groups/register", auth.Public, s.registerPage)
+	rt.handle("POST /groups/register", auth.Public, s.registerPost)
+	rt.handle("GET /groups/registrations", managers, s.registrationsPage)
+	rt.handle("POST /groups/registrations/{id}/decision", managers, s.registrationDecision)
+	rt.handle("GET /reports/grants", reportReader, s.grantsReportPage)
+	rt.handle("GET /reports/grants.csv", reportReader, s.grantsReportCSV)
+	rt.handle("GET /reports/citizen-led.csv", reportReader, s.citizenLedCSV)
+
 	// Reports: aggregates with small numbers hidden, so managers and
 	// commissioners see the same.
 	rt.handle("GET /api/v1/reports/summary", reportReader, s.apiSummaryReport)

@@ -2,9 +2,11 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"oikos/internal/auth"
 	"oikos/internal/db"
@@ -70,6 +72,38 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 		_, tokens, _ := f.secondScheme(t)
 		tokens["health_champion"] = f.secondSchemeChampion(t)
 		personID := f.do(auth.Manager, "GET", "/api/v1/referrals/"+refID, "").json(t)["person_id"].(string)
+		// A purchase from the person's budget, waiting for a manager.
+		if res := f.do(auth.LinkWorker, "PUT", "/api/v1/referrals/"+refID+"/budget", `{"allowance_pence": 20000, "purpose": "Courses"}`); res.status != 200 {
+			t.Fatalf("allowance: %d %s", res.status, res.body)
+		}
+		bought := f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+refID+"/budget/purchases",
+			`{"supplier": "Clay Studio", "description": "Pottery course", "amount_pence": 9000, "date": "2026-03-02"}`)
+		if bought.status != 201 {
+			t.Fatalf("purchase: %d %s", bought.status, bought.body)
+		}
+		purchaseID := bought.json(t)["id"].(string)
+		// A grant round of the scheme, an application to it from the
+		// walkers, and a group registering itself in the scheme's area.
+		today := time.Now().In(londonForTest()).Format(time.DateOnly)
+		closes := time.Now().AddDate(0, 1, 0).Format(time.DateOnly)
+		round := f.do(auth.Manager, "POST", "/api/v1/grant-rounds", `{"name": "Growing groups", "pot_pence": 1000000, "opens_on": "`+today+
+			`", "closes_on": "`+closes+`", "needs": ["loneliness"], "areas": ["EX4"]}`)
+		if round.status != 201 {
+			t.Fatalf("round: %d %s", round.status, round.body)
+		}
+		roundID := round.json(t)["id"].(string)
+		applied := f.as(p.tokenA, "POST", "/api/v1/grant-rounds/"+roundID+"/applications", `{"organisation_id": "org_walkers", "title": "Walk and talk",
+			"summary": "Weekly walks for people living alone.", "needs": ["loneliness"], "areas": ["EX4"], "amount_pence": 200000, "starts_on": "`+closes+`"}`)
+		if applied.status != 201 {
+			t.Fatalf("application: %d %s", applied.status, applied.body)
+		}
+		applicationID := applied.json(t)["id"].(string)
+		registered := f.public("POST", "/api/v1/group-registrations", `{"group_name": "Knit and natter", "contact_name": "Maureen", "contact_email": "m@example.net",
+			"service": {"name": "Knit and natter", "description": "Knitting, tea and company on Tuesdays.", "categories": ["social_groups"], "postcode": "EX4 4QJ"}}`)
+		if registered.status != 201 {
+			t.Fatalf("registration: %d %s", registered.status, registered.body)
+		}
+		registrationID := registered.json(t)["id"].(string)
 
 		checked := 0
 		for _, rt := range f.server.Routes() {
@@ -84,6 +118,16 @@ func TestEveryRouteAnswers404AcrossSchemes(t *testing.T) {
 				real = conID
 			case strings.Contains(rt.Path, "people/{id}"):
 				real = personID
+			case strings.Contains(rt.Path, "purchases/{id}"):
+				real = purchaseID
+			case strings.Contains(rt.Path, "rounds/{id}"):
+				real = roundID
+			case strings.Contains(rt.Path, "applications/{id}"):
+				real = applicationID
+			case strings.Contains(rt.Path, "registrations/{id}"):
+				real = registrationID
+			case strings.Contains(rt.Path, "schemes/{id}"):
+				real = f.orgID
 			case strings.Contains(rt.Path, "concerns/{id}"):
 				real = c.concernID
 			case strings.Contains(rt.Path, "volunteer-matches/{id}"):
@@ -273,4 +317,29 @@ func TestSchemeAreas(t *testing.T) {
 			}
 		}
 	})
+}
+
+// londonForTest is the UK clock, for dates the rules read as UK days.
+func londonForTest() *time.Location {
+	if loc, err := time.LoadLocation("Europe/London"); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// public sends a request without credentials, as anyone may.
+func (f *fixture) public(method, path, body string) response {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, body: string(b)}
 }

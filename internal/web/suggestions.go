@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"oikos"
 	"oikos/internal/auth"
@@ -80,6 +81,16 @@ type suggestionsView struct {
 	// Open: the preferences form is offered while the referral is open.
 	Open                bool
 	Days, Times, Access choiceField
+}
+
+// NextSessions are a course's next two dated sessions, in words; none for
+// a service that is not a course.
+func (v suggestionsView) NextSessions(svc directory.Service) []string {
+	var out []string
+	for _, sess := range svc.NextSessions(time.Now(), 2) {
+		out = append(out, sessionText(sess.Starts, sess.Ends))
+	}
+	return out
 }
 
 type preferenceRow struct{ Key, Value string }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"oikos/internal/auth"
+	"oikos/internal/budget"
 	"oikos/internal/community"
 	"oikos/internal/directory"
 	"oikos/internal/org"
@@ -90,6 +91,25 @@ var templateFuncs = template.FuncMap{
 	},
 	"whoOptions": func() []option {
 		return []option{{Value: "me", Label: "Me"}, {Value: "someone_else", Label: "A friend or relative, who agrees to this"}}
+	},
+	// inputFor is a box of a form repeated on a page (one for each
+	// purchase): its id is its own, its name the form's field.
+	"inputFor": func(p *page, id, name, label, typ, hint string) inputField {
+		return inputField{ID: id, Name: name, Label: label, Type: typ, Hint: hint, Value: p.Form.Get(id), Error: p.Errors[id]}
+	},
+	"pounds": budget.Pounds,
+	"entryLabel": func(kind, status string) string {
+		switch {
+		case kind == budget.Allocation:
+			return "Allowance"
+		case kind == budget.Reversal:
+			return "Reversal"
+		case status == budget.AwaitingApproval:
+			return "Purchase awaiting approval"
+		case status == budget.Refused:
+			return "Purchase refused"
+		}
+		return "Purchase"
 	},
 	"dayLabel": func(day string) string { return directory.DayLabel(directory.DayNumber(day)) },
 	"costOptions": func() []option {
@@ -179,7 +199,8 @@ type navItem struct {
 var menu = []navItem{
 	{Text: "Organisations", Href: "/admin/organisations"}, {Text: "Users", Href: "/admin/users"},
 	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"}, {Text: "Find a person", Href: "/people"},
-	{Text: "Connections", Href: "/connections"}, {Text: "Reports", Href: "/reports"},
+	{Text: "Budgets", Href: "/budgets"}, {Text: "Connections", Href: "/connections"}, {Text: "Grants", Href: "/grants"},
+	{Text: "Reports", Href: "/reports"},
 	{Text: "Directory", Href: "/directory"}, {Text: "Directory entries", Href: "/directory/manage"},
 	{Text: "Volunteers", Href: "/volunteers"}, {Text: "People you support", Href: "/volunteering"},
 	{Text: "Concerns", Href: "/concerns"}, {Text: "Your account", Href: "/account"},

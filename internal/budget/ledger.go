@@ -1,0 +1,282 @@
+package budget
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"oikos"
+	"oikos/internal/audit"
+	"oikos/internal/auth"
+	"oikos/internal/db"
+	"oikos/internal/report"
+)
+
+// The finance ledger: every entry of a scheme's budgets recorded in a
+// period, with its referral's reference, supplier and amount. Entries are
+// chosen by the UK day they were recorded, not the date they name, so
+// that consecutive exports hold every entry exactly once, a purchase
+// dated last month but recorded today included.
+
+// LedgerRow is one entry as finance reads it.
+type LedgerRow struct {
+	ID          string    `json:"id"`
+	ReferralID  string    `json:"referral_id"`
+	Reference   string    `json:"referral_reference"`
+	Kind        string    `json:"kind"`
+	Status      string    `json:"status"`
+	AmountPence int64     `json:"amount_pence"`
+	Supplier    string    `json:"supplier"`
+	ServiceID   *string   `json:"service_id"`
+	Description string    `json:"description"`
+	Date        string    `json:"date"`
+	Reverses    string    `json:"reverses,omitempty"`
+	By          string    `json:"by"`
+	RecordedAt  time.Time `json:"recorded_at"`
+
+	position int64
+}
+
+// LedgerQuery is what a finance read asks for: from and to are UK days
+// (YYYY-MM-DD; to defaults to today, from to a year before), cursor and
+// limit page a JSON read.
+type LedgerQuery struct {
+	From, To string
+	Cursor   string
+	Limit    int
+}
+
+// LedgerPage is one page of the ledger, the contract's list shape.
+type LedgerPage struct {
+	From  string      `json:"from"`
+	To    string      `json:"to"`
+	Items []LedgerRow `json:"items"`
+	Total int         `json:"total"`
+	Next  *string     `json:"next"`
+}
+
+// Page sizes of a JSON read (CONTRACT.md, "Lists").
+const (
+	DefaultLimit = 50
+	MaxLimit     = 500
+)
+
+// ledgerWindow checks p may read the ledger (their scheme's managers) and
+// reads the period as Unix milliseconds [start, end).
+func (s *Store) ledgerWindow(p *auth.Principal, from, to string) (scheme string, period report.Period, start, end int64, err error) {
+	if p == nil || !auth.Can(p, auth.ReadAction, auth.Object{Kind: auth.KindBudgetLedger, SchemeID: p.SchemeID}) {
+		return "", period, 0, 0, oikos.NotFound("Ledger")
+	}
+	period, err = report.ParsePeriod(from, to, s.now().In(ukZone))
+	if err != nil {
+		return "", period, 0, 0, err
+	}
+	day := func(t time.Time) int64 {
+		return db.Millis(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ukZone))
+	}
+	return p.SchemeID, period, day(period.From), day(period.To.AddDate(0, 0, 1)), nil
+}
+
+// ledgerOrder is the order entries are recorded in: by time, and within
+// one budget by position when two share a millisecond.
+const ledgerOrder = " ORDER BY e.created_at, e.referral_id, e.position"
+
+const ledgerSQL = `SELECT e.id, e.referral_id, e.position, r.reference, e.kind, COALESCE(d.decision, e.status), e.amount_pence, e.supplier, e.service_id,
+	e.description, e.on_date, COALESCE(e.reverses, ''), COALESCE(u.name, e.by_user), e.created_at
+	FROM budget_entries e JOIN referrals r ON r.id = e.referral_id LEFT JOIN budget_decisions d ON d.entry_id = e.id
+	LEFT JOIN users u ON u.id = e.by_user
+	WHERE e.scheme_id = $1 AND e.created_at >= $2 AND e.created_at < $3`
+
+// eachLedgerRow calls fn for every entry of the window in the order
+// recorded, reading one row at a time into the same LedgerRow: memory
+// stays the same however long the ledger.
+func eachLedgerRow(ctx context.Context, q db.Querier, query string, args []any, fn func(*LedgerRow) error) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var row LedgerRow
+	var service sql.NullString
+	var created int64
+	for rows.Next() {
+		if err := rows.Scan(&row.ID, &row.ReferralID, &row.position, &row.Reference, &row.Kind, &row.Status, &row.AmountPence, &row.Supplier, &service,
+			&row.Description, &row.Date, &row.Reverses, &row.By, &created); err != nil {
+			return err
+		}
+		row.ServiceID = nil
+		if service.Valid {
+			id := service.String
+			row.ServiceID = &id
+		}
+		row.RecordedAt = db.Time(created)
+		if err := fn(&row); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *Store) recordLedgerRead(ctx context.Context, by oikos.Actor, scheme string, p report.Period) error {
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		return s.audit(ctx, tx, by, audit.Read, kindLedger, scheme+":"+p.From.Format(time.DateOnly)+".."+p.To.Format(time.DateOnly))
+	})
+}
+
+// Ledger reads one page of a scheme's finance ledger for its manager,
+// and records the read.
+func (s *Store) Ledger(ctx context.Context, p *auth.Principal, by oikos.Actor, q LedgerQuery) (LedgerPage, error) {
+	scheme, period, start, end, err := s.ledgerWindow(p, q.From, q.To)
+	if err != nil {
+		return LedgerPage{}, err
+	}
+	limit := q.Limit
+	switch {
+	case limit == 0:
+		limit = DefaultLimit
+	case limit < 0 || limit > MaxLimit:
+		return LedgerPage{}, oikos.Invalid(map[string]string{"limit": "Limit must be from 1 to 500."})
+	}
+	var cursors []cursor
+	page := LedgerPage{From: period.From.Format(time.DateOnly), To: period.To.Format(time.DateOnly), Items: []LedgerRow{}}
+	args := []any{scheme, start, end}
+	query := ledgerSQL
+	if q.Cursor != "" {
+		c, ok := readCursor(q.Cursor)
+		if !ok {
+			return LedgerPage{}, oikos.Invalid(map[string]string{"cursor": "This cursor is not one a ledger page gave."})
+		}
+		query += " AND (e.created_at, e.referral_id, e.position) > ($4, $5, $6)"
+		args = append(args, c.at, c.referral, c.position)
+	}
+	query += ledgerOrder + " LIMIT " + strconv.Itoa(limit+1)
+	err = s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM budget_entries e WHERE e.scheme_id = $1 AND e.created_at >= $2 AND e.created_at < $3",
+			scheme, start, end).Scan(&page.Total); err != nil {
+			return err
+		}
+		return eachLedgerRow(ctx, tx, query, args, func(r *LedgerRow) error {
+			page.Items = append(page.Items, *r)
+			cursors = append(cursors, cursor{db.Millis(r.RecordedAt), r.ReferralID, r.position})
+			return nil
+		})
+	})
+	if err != nil {
+		return LedgerPage{}, err
+	}
+	if len(page.Items) > limit {
+		page.Items = page.Items[:limit]
+		next := cursors[limit-1].String()
+		page.Next = &next
+	}
+	return page, s.recordLedgerRead(ctx, by, scheme, period)
+}
+
+// cursor is where a page ended, in the ledger's order.
+type cursor struct {
+	at       int64
+	referral string
+	position int64
+}
+
+func (c cursor) String() string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.at, 10) + ":" + strconv.FormatInt(c.position, 10) + ":" + c.referral))
+}
+
+func readCursor(s string) (cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return cursor{}, false
+	}
+	parts := strings.SplitN(string(b), ":", 3)
+	if len(parts) != 3 {
+		return cursor{}, false
+	}
+	at, err1 := strconv.ParseInt(parts[0], 10, 64)
+	pos, err2 := strconv.ParseInt(parts[1], 10, 64)
+	id := parts[2]
+	if err1 != nil || err2 != nil || id == "" || !oikos.PlainText(id, false) || len(id) > 100 {
+		return cursor{}, false
+	}
+	return cursor{at, id, pos}, true
+}
+
+// LedgerColumns are the CSV's columns, in order: first those Oikos
+// writes itself (ids, dates, kinds, amounts: never quoted, never text a
+// person typed), then those holding what people typed.
+var LedgerColumns = []string{"recorded_at", "entry_id", "date", "kind", "status", "amount_pence", "reverses",
+	"referral_reference", "supplier", "service_id", "description", "by"}
+
+// ledgerCSVSQL reads the CSV's columns. The SQLite driver's cost is mostly
+// per column read, so the columns Oikos writes itself come joined with
+// commas in one: none of them can hold a comma, a quote or a line break
+// (ids, YYYY-MM-DD, kind and status words, whole numbers), so they are
+// CSV as they stand.
+const ledgerCSVSQL = `SELECT e.created_at, e.id || ',' || e.on_date || ',' || e.kind || ',' || COALESCE(d.decision, e.status) || ',' ||
+	CAST(e.amount_pence AS TEXT) || ',' || COALESCE(e.reverses, ''), r.reference, e.supplier, COALESCE(e.service_id, ''), e.description,
+	COALESCE(u.name, e.by_user)
+	FROM budget_entries e JOIN referrals r ON r.id = e.referral_id LEFT JOIN budget_decisions d ON d.entry_id = e.id
+	LEFT JOIN users u ON u.id = e.by_user
+	WHERE e.scheme_id = $1 AND e.created_at >= $2 AND e.created_at < $3` + ledgerOrder
+
+// WriteLedgerCSV checks p may read the ledger and the period is good,
+// records the read, then streams every entry of the period to w as CSV,
+// one row at a time into one reused line: a national year of a million
+// entries goes out in constant memory. Errors before the first byte are
+// the caller's to answer; one after it can only cut the file short.
+func (s *Store) WriteLedgerCSV(ctx context.Context, p *auth.Principal, by oikos.Actor, from, to string, w io.Writer) error {
+	scheme, period, start, end, err := s.ledgerWindow(p, from, to)
+	if err != nil {
+		return err
+	}
+	if err := s.recordLedgerRead(ctx, by, scheme, period); err != nil {
+		return err
+	}
+	out := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	for i, c := range LedgerColumns {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = append(line, c...)
+	}
+	if _, err := out.Write(append(line, '\n')); err != nil {
+		return err
+	}
+	err = s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, ledgerCSVSQL, scheme, start, end)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		// RawBytes: each cell is copied into a buffer reused row after
+		// row, never into a new string.
+		var created int64
+		var fixed, ref, supplier, service, description, who sql.RawBytes
+		for rows.Next() {
+			if err := rows.Scan(&created, &fixed, &ref, &supplier, &service, &description, &who); err != nil {
+				return err
+			}
+			line = db.Time(created).AppendFormat(line[:0], time.RFC3339)
+			line = append(append(line, ','), fixed...)
+			line = AppendCSVField(append(line, ','), ref, true)
+			line = AppendCSVField(append(line, ','), supplier, true)
+			line = AppendCSVField(append(line, ','), service, true)
+			line = AppendCSVField(append(line, ','), description, true)
+			line = AppendCSVField(append(line, ','), who, true)
+			if _, err := out.Write(append(line, '\n')); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return err
+	}
+	return out.Flush()
+}
