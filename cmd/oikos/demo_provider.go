@@ -47,7 +47,10 @@ func loadDemoProvider(ctx context.Context, a *app.App, out io.Writer) error {
 		return err
 	}
 	var have int
-	if err := a.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM services WHERE organisation_id = $1", provider.OrganisationID).Scan(&have); err != nil {
+	// Known by the first service's name: the demo's grants give Greenway
+	// a service of its own too.
+	if err := a.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM services WHERE organisation_id = $1 AND name = $2",
+		provider.OrganisationID, demoProviderServices[0].Name).Scan(&have); err != nil {
 		return err
 	}
 	if have > 0 {
