@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -430,4 +431,12 @@ func (b *tab) signOut() {
 	b.follow(".nhsuk-header__account-button", "^Sign out$")
 	b.expectPath("/sign-in")
 	b.expectText(".nhsuk-notification-banner", "You have signed out.")
+}
+
+// fillDate types day into the NHS date input whose boxes are
+// NAME-day, NAME-month and NAME-year.
+func (b *tab) fillDate(name string, day time.Time) {
+	b.fill("#"+name+"-day", strconv.Itoa(day.Day()))
+	b.fill("#"+name+"-month", strconv.Itoa(int(day.Month())))
+	b.fill("#"+name+"-year", strconv.Itoa(day.Year()))
 }

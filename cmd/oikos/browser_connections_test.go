@@ -81,6 +81,7 @@ func connections(t *testing.T, dbURL string) {
 	lw.follow("a", "saved my codes")
 	lw.visit("/referrals/" + refID)
 	lw.expectText("#connections + p", "Not connected to a service yet.")
+	reference := strings.TrimPrefix(lw.text(".nhsuk-caption-l"), "Reference ")
 	// The suggestions, each with why it suits Walter.
 	lw.follow("a", "^Find activities and services$")
 	lw.expectText("h1", "Find activities and services")
@@ -152,17 +153,17 @@ func connections(t *testing.T, dbURL string) {
 	pv.follow("a", "saved my codes")
 	pv.follow("a", "^Connections$")
 	pv.expectText("h1", "Referrals to your services")
-	pv.follow("a", "^OIK-")
+	pv.follow("a", "^"+regexp.QuoteMeta(reference)+"$") // the demo's own people are in the queue too
 	pv.expectText("main", "07700 900123")
 	for _, day := range []time.Time{time.Now().AddDate(0, 0, -3), time.Now()} {
-		pv.fill("#date", day.Format(time.DateOnly))
+		pv.fillDate("date", day)
 		pv.click("label[for=attended]", "") // yes
 		pv.follow("button", "^Save attendance$")
 		pv.expectText(".nhsuk-notification-banner", "Attendance saved.")
 		pv.expectText(".nhsuk-table", day.Format(time.DateOnly))
 	}
 	pv.expectText(".nhsuk-summary-list", "Attending")
-	pv.fill("#date", time.Now().AddDate(0, 0, 3).Format(time.DateOnly))
+	pv.fillDate("date", time.Now().AddDate(0, 0, 3))
 	pv.follow("button", "^Save attendance$")
 	pv.expectText(".nhsuk-error-summary", "today or in the past")
 	pv.fill("#message", "Walter enjoyed both walks and has made a friend.")
@@ -200,8 +201,9 @@ func connections(t *testing.T, dbURL string) {
 	lw.click("label", "^The outcome summary in full")
 	lw.follow("button", "^Save their choice$")
 	lw.expectText(".nhsuk-notification-banner", "choice of what goes to their GP record is saved")
+	lw.follow("a", "^Close referral$")
 	lw.choose("#reason", "Goals met")
-	lw.follow("button", "^Close referral$")
+	lw.follow("button", "^Yes, close the referral$")
 	lw.expectText(".nhsuk-notification-banner", "The referral is closed.")
 	lw.expectText("#connections + table", "Completed")
 	lw.follow("a", "^Summary for the GP record$")

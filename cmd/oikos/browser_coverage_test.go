@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBrowserCoverage: with the demo's people and its sample population
@@ -57,8 +58,8 @@ func TestBrowserCoverage(t *testing.T) {
 	compareCoverageCSV(b, tables, fetchDownload(b))
 
 	// A period the wrong way round is refused, naming the field.
-	b.fill("#from", "2026-05-02")
-	b.fill("#to", "2026-05-01")
+	b.fillDate("from", time.Date(2026, 5, 2, 0, 0, 0, 0, time.UTC))
+	b.fillDate("to", time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
 	b.follow("button", "^Show the report$")
 	b.expectText(".nhsuk-error-summary", "The start date must be on or before the end date")
 	b.expectText("h1", "Fair coverage")

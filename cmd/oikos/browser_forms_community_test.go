@@ -210,11 +210,11 @@ func stepGraduate(t *testing.T, r *formsRun) {
 func stepVolunteeringReport(t *testing.T, r *formsRun) {
 	b := r.as(t, auth.Manager)
 	b.visit("/reports/volunteering")
-	b.fill("#from", "last spring")
-	b.sendBad("button", "^Show the report$", "from", "")
+	b.fill("#from-day", "last spring")
+	b.sendBad("button", "^Show the report$", "from-day", "")
 	now := time.Now().UTC()
-	b.fill("#from", now.AddDate(-1, 0, 0).Format(time.DateOnly))
-	b.fill("#to", now.Format(time.DateOnly))
+	b.fillDate("from", now.AddDate(-1, 0, 0))
+	b.fillDate("to", now)
 	b.send("button", "^Show the report$")
 	b.expectText("#volunteering-figures", "Volunteers active")
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func TestBrowserFormsOnPostgres(t *testing.T) {
 	var steps []formsStep
 	for _, s := range formsSteps {
 		switch s.name {
-		case "public-directory", "gp-referral", "manager-triage", "link-worker-triage", "link-worker-suggestions",
+		case "public-directory", "gp-referral", "manager-triage", "link-worker-triage", "link-worker-people", "link-worker-suggestions",
 			"link-worker-connect", "provider-connection", "manager-rights", "manager-reports",
 			// Budgets lock their row and grants their round and award
 			// differently on PostgreSQL.
@@ -224,6 +225,7 @@ var formsSteps = []formsStep{
 	{"manager-triage", stepManagerTriage},
 	{"link-worker-triage", stepLinkWorkerTriage},
 	{"link-worker-casework", stepCasework},
+	{"link-worker-people", stepPeople},
 	{"link-worker-measures", stepMeasures},
 	{"link-worker-suggestions", stepSuggestions},
 	{"link-worker-connect", stepConnect},
@@ -474,6 +476,11 @@ func stepCasework(t *testing.T, r *formsRun) {
 	b.fill("#at-year", "2999")
 	b.sendBad("button", "^Save contact$", "at-day", "today or in the past")
 	b.fill("#at-year", fmt.Sprint(time.Now().Year()))
+	b.click("label", "^No answer$")
+	b.send("button", "^Save contact$")
+	b.expectText(".nhsuk-notification-banner", "not reached this time")
+	b.expectText("#contacts + table", "No answer")
+	b.follow("a", "^Record a contact$")
 	b.click("label[for=mode-4]", "") // home visit
 	b.fill("#duration_minutes", "50")
 	b.fill("#note", "Met at home; keen to get out more.")
@@ -495,12 +502,45 @@ func stepCasework(t *testing.T, r *formsRun) {
 	b.follow("a", "^Change the plan$")
 	b.fill("#goal-0-step-2-text", "Ring the walking group")
 	b.choose("#goal-0-step-2-owner", "Volunteer")
+	// Due by the end of next month, in the NHS date boxes.
+	due := time.Now().AddDate(0, 2, -time.Now().Day())
+	b.fill("#goal-0-step-2-due", strconv.Itoa(due.Day()))
+	b.fill("#goal-0-step-2-due-month", strconv.Itoa(int(due.Month())))
+	b.fill("#goal-0-step-2-due-year", strconv.Itoa(due.Year()))
 	b.fill("#goal-1-step-0-text", "Join the community choir")
 	b.sendBad("button", "^Save plan$", "goal-1-text", "Write the goal")
 	b.fill("#goal-1-text", "Sing again")
 	b.send("button", "^Save plan$")
 	b.expectText(".nhsuk-notification-banner", "Plan saved.")
 	b.expectText("main", "Ring the walking group")
+}
+
+// stepPeople: the link worker finds Walter, first by a mistyped NHS
+// number, and records how he likes to be contacted and who his next of
+// kin is, first with a date of birth that does not exist.
+func stepPeople(t *testing.T, r *formsRun) {
+	b := r.as(t, auth.LinkWorker)
+	b.visit("/people")
+	b.fill("#q", "943 476 5918")
+	b.sendBad("button", "^Find a person$", "q", "")
+	b.fill("#q", "Walter Penrose")
+	b.send("button", "^Find a person$")
+	b.expectText("#results", "1 person found")
+	b.follow("a", "^Walter Penrose$")
+	b.follow("a", "^Change their details$")
+	b.fill("#dob-day", "31")
+	b.fill("#dob-month", "2")
+	b.sendBad("button", "^Save details$", "dob-day", "")
+	b.fill("#dob-day", "14")
+	b.click("label", "^Text message$")
+	b.fill("#access_needs", "Large print")
+	b.fill("#kin_name", "Ruth Penrose")
+	b.fill("#kin_relationship", "Daughter")
+	b.fill("#kin_phone", "07700 900777")
+	b.click("label", "^Male$")
+	b.send("button", "^Save details$")
+	b.expectText(".nhsuk-notification-banner", "Their details are saved.")
+	b.expectText("main", "Ruth Penrose (Daughter)")
 }
 
 // stepMeasures: the link worker chooses a questionnaire and records it.
@@ -532,13 +572,14 @@ func stepSuggestions(t *testing.T, r *formsRun) {
 	if len(b.texts(card)) == 0 {
 		b.fatalf("the walk is not among Walter's suggestions")
 	}
-	if kinds := b.texts(card + " .nhsuk-radios__item label"); len(kinds) != len(connection.Kinds) {
+	b.follow(card+" a", "^Send to Greenway Wednesday Walk$")
+	if kinds := b.texts(".nhsuk-radios__item label"); len(kinds) != len(connection.Kinds) {
 		b.t.Errorf("%s: the walk's Send form offers %d ways to connect Walter (%q), want %d", b.where(), len(kinds), kinds, len(connection.Kinds))
 	} else {
-		b.click(card+" .nhsuk-radios__item label", "^Supported referral$")
+		b.click(".nhsuk-radios__item label", "^Supported referral$")
 	}
-	b.fill(card+" textarea[name=note]", "Walter would like someone to meet him at the gate.")
-	b.send(card+" button", "^Send to Greenway Wednesday Walk$")
+	b.fill("textarea[name=note]", "Walter would like someone to meet him at the gate.")
+	b.send("main form button", "^Send to Greenway Wednesday Walk$")
 	b.expectText(".nhsuk-notification-banner", "Connection sent.")
 }
 
@@ -696,14 +737,14 @@ func stepProviderConnection(t *testing.T, r *formsRun) {
 	b.click("label", "^Yes, we can take them$")
 	b.fill("#reason", "")
 	b.send("button", "^Send answer$")
-	b.fill("#first_session", "next Tuesday")
-	b.sendBad("button", "^Save date$", "first_session", "")
-	b.fill("#first_session", time.Now().AddDate(0, 0, 7).Format(time.DateOnly))
+	b.fill("#first_session-day", "next Tuesday")
+	b.sendBad("button", "^Save date$", "first_session-day", "real date")
+	b.fillDate("first_session", time.Now().AddDate(0, 0, 7))
 	b.send("button", "^Save date$")
-	b.fill("#date", time.Now().AddDate(0, 0, 3).Format(time.DateOnly))
+	b.fillDate("date", time.Now().AddDate(0, 0, 3))
 	b.click("label[for=attended]", "")
-	b.sendBad("button", "^Save attendance$", "date", "today or in the past")
-	b.fill("#date", time.Now().Format(time.DateOnly))
+	b.sendBad("button", "^Save attendance$", "date-day", "today or in the past")
+	b.fillDate("date", time.Now())
 	b.send("button", "^Save attendance$")
 	b.expectText(".nhsuk-notification-banner", "Attendance saved.")
 	b.sendBad("button", "^Send update$", "message", "")
@@ -872,11 +913,11 @@ func stepGrantDecision(t *testing.T, r *formsRun) {
 	b.send("button", "^Record the payment$")
 	b.expectText("#awarded", "£1000 paid")
 	b.visit("/reports/grants")
-	b.fill("#from", "last spring")
-	b.sendBad("button", "^Show the report$", "from", "")
+	b.fill("#from-day", "last spring")
+	b.sendBad("button", "^Show the report$", "from-day", "")
 	now := time.Now().UTC()
-	b.fill("#from", now.AddDate(0, -11, 0).Format(time.DateOnly))
-	b.fill("#to", now.Format(time.DateOnly))
+	b.fillDate("from", now.AddDate(0, -11, 0))
+	b.fillDate("to", now)
 	b.send("button", "^Show the report$")
 	b.expectText("#grants-report", "Organisations funded")
 }
@@ -915,10 +956,19 @@ func stepManagerRights(t *testing.T, r *formsRun) {
 	b.fill("#reason", "She is content with the record")
 	b.send("button", "^Lift the restriction$")
 	b.expectText(".nhsuk-notification-banner", "The restriction is lifted.")
-	b.sendBad("button", "^Close referral$", "reason", "")
-	b.visit("/referrals/" + r.fx.edith.ID)
+	// Closing asks first; closed by mistake, it is reopened, then closed.
+	b.follow("a", "^Close referral$")
+	b.sendBad("button", "^Yes, close the referral$", "reason", "")
 	b.choose("#reason", "Goals met")
-	b.send("button", "^Close referral$")
+	b.send("button", "^Yes, close the referral$")
+	b.expectText(".nhsuk-notification-banner", "The referral is closed.")
+	b.sendBad("button", "^Reopen referral$", "reopen_reason", "")
+	b.fill("#reopen_reason", "Closed by mistake: she asked for her details to be erased first")
+	b.send("button", "^Reopen referral$")
+	b.expectText(".nhsuk-notification-banner", "The referral is open again")
+	b.follow("a", "^Close referral$")
+	b.choose("#reason", "Goals met")
+	b.send("button", "^Yes, close the referral$")
 	b.expectText(".nhsuk-notification-banner", "The referral is closed.")
 	b.follow("a", "^Erase their details$")
 	b.sendBad("button", "^Erase their details$", "reason", "")
@@ -932,12 +982,12 @@ func stepManagerRights(t *testing.T, r *formsRun) {
 func stepManagerReports(t *testing.T, r *formsRun) {
 	b := r.as(t, auth.Manager)
 	b.visit("/reports")
-	b.fill("#from", "2000-01-01")
-	b.fill("#to", "2026-01-01")
-	b.sendBad("button", "^Show the report$", "to", "at most 10 years")
+	b.fillDate("from", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
+	b.fillDate("to", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	b.sendBad("button", "^Show the report$", "to-day", "at most 10 years")
 	now := time.Now().UTC()
-	b.fill("#from", now.AddDate(0, -6, 0).Format(time.DateOnly))
-	b.fill("#to", now.AddDate(0, -1, 0).Format(time.DateOnly))
+	b.fillDate("from", now.AddDate(0, -6, 0))
+	b.fillDate("to", now.AddDate(0, -1, 0))
 	b.send("button", "^Show the report$")
 }
 
@@ -948,10 +998,10 @@ func stepCommissionerReports(t *testing.T, r *formsRun) {
 	now := time.Now().UTC()
 	for _, page := range []string{"/reports/coverage", "/reports/unmet-needs", "/reports/engagement"} {
 		b.visit(page)
-		b.fill("#from", "last spring")
-		b.sendBad("button", "^Show the report$", "from", "")
-		b.fill("#from", now.AddDate(0, -6, 0).Format(time.DateOnly))
-		b.fill("#to", now.AddDate(0, -1, 0).Format(time.DateOnly))
+		b.fill("#from-day", "last spring")
+		b.sendBad("button", "^Show the report$", "from-day", "")
+		b.fillDate("from", now.AddDate(0, -6, 0))
+		b.fillDate("to", now.AddDate(0, -1, 0))
 		b.send("button", "^Show the report$")
 	}
 }

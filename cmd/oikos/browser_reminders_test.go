@@ -70,11 +70,11 @@ func browserReminders(t *testing.T, dbURL string) {
 		first = first.AddDate(0, 0, 1)
 	}
 	lw.click("label[for=decision]", "") // yes, they can go
-	lw.fill("#first_session", "2020-01-01")
+	lw.fillDate("first_session", time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
 	lw.follow("button", "^Send answer$")
 	lw.expectText(".nhsuk-error-summary", "The first session must be today or later.")
 	lw.click("label[for=decision]", "")
-	lw.fill("#first_session", first.Format(time.DateOnly))
+	lw.fillDate("first_session", first)
 	lw.follow("button", "^Send answer$")
 	lw.expectText(".nhsuk-notification-banner", "Your answer is saved")
 	lw.expectText(".nhsuk-summary-list", first.Format(time.DateOnly))

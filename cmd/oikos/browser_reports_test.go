@@ -48,8 +48,8 @@ func browseReports(t *testing.T, dbURL string) {
 	// whole months.
 	now := time.Now().UTC()
 	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	mgr.fill("#from", thisMonth.AddDate(0, -11, 10).Format(time.DateOnly))
-	mgr.fill("#to", thisMonth.AddDate(0, 0, -3).Format(time.DateOnly))
+	mgr.fillDate("from", thisMonth.AddDate(0, -11, 10))
+	mgr.fillDate("to", thisMonth.AddDate(0, 0, -3))
 	mgr.follow("button", "^Show the report$")
 	mgr.expectText("main", "From "+thisMonth.AddDate(0, -11, 0).Format(time.DateOnly)+" to "+thisMonth.AddDate(0, 0, -1).Format(time.DateOnly))
 	figures := reportFigures(mgr)
@@ -110,8 +110,8 @@ func browseReports(t *testing.T, dbURL string) {
 	}
 
 	// A shorter period through the form.
-	mgr.fill("#from", "2000-01-01")
-	mgr.fill("#to", "2026-01-01")
+	mgr.fillDate("from", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
+	mgr.fillDate("to", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	mgr.follow("button", "^Show the report$")
 	mgr.expectText(".nhsuk-error-summary", "at most 10 years")
 

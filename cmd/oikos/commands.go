@@ -691,7 +691,10 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	// Grants follow the gap map, so they come after the unmet needs.
-	return loadDemoFunds(ctx, a, e.stdout)
+	if err := loadDemoFunds(ctx, a, e.stdout); err != nil {
+		return err
+	}
+	return loadDemoProvider(ctx, a, e.stdout)
 }
 
 var demoOrganisations = []org.Input{

@@ -188,6 +188,17 @@ type Triage struct {
 	// Workers are the scheme's active link workers, for a manager to
 	// assign it to (while it is open).
 	Workers []auth.User
+	// OtherOpen are the same person's other open referrals in the scheme
+	// (referral.OtherOpenReferrals), oldest first, so that a second
+	// referral is seen at once rather than worked twice.
+	OtherOpen []OtherReferral
+}
+
+// OtherReferral is another open referral of the same person, and whether
+// the caller may open it (it may be another link worker's).
+type OtherReferral struct {
+	Referral referral.Referral
+	MayOpen  bool
 }
 
 // Rights is what the person's rights mean on the page: the state of their
@@ -236,6 +247,18 @@ func (r *Reader) Read(ctx context.Context, p *auth.Principal, by oikos.Actor, id
 			}
 			if f.Triage.Match != nil {
 				events = append(events, r.read(by, "person", f.Triage.Match.ID))
+			}
+			ids, err := referral.ReadOtherOpenReferrals(ctx, tx, ref)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				other, err := referral.Read(ctx, tx, id)
+				if err != nil {
+					return err
+				}
+				f.Triage.OtherOpen = append(f.Triage.OtherOpen, OtherReferral{Referral: other, MayOpen: auth.Can(p, auth.ReadAction, Object(other))})
+				events = append(events, r.read(by, "referral", id))
 			}
 		}
 		if f.Connections, err = connection.ReadForReferral(ctx, tx, ref.ID); err != nil {

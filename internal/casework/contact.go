@@ -9,6 +9,7 @@ import (
 
 	"oikos"
 	"oikos/internal/audit"
+	"oikos/internal/connection"
 	"oikos/internal/db"
 	"oikos/internal/referral"
 )
@@ -232,4 +233,23 @@ func ReadContacts(ctx context.Context, q db.Querier, referralID string) ([]Conta
 		return c, err
 	}, `SELECT id, at, mode, duration_minutes, note, outcome, by_user, created_at FROM contacts
 		WHERE referral_id = $1 ORDER BY at DESC, created_at DESC, id`, referralID)
+}
+
+// Working days a referral may wait for a link worker before it is
+// overdue: the referral forms promise contact "usually within 5 working
+// days", and that urgent referrals are seen first.
+const (
+	TriageWithin       = 5
+	TriageWithinUrgent = 1
+)
+
+// TriageOverdue reports whether a referral received at received, waiting
+// for triage at now, has waited longer than its urgency allows
+// (TriageWithin, TriageWithinUrgent, in working days).
+func TriageOverdue(urgency string, received, now time.Time) bool {
+	limit := TriageWithin
+	if urgency == "urgent" {
+		limit = TriageWithinUrgent
+	}
+	return connection.WorkingDaysBetween(received, now) > limit
 }

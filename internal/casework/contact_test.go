@@ -200,3 +200,29 @@ func TestContactOutcomes(t *testing.T) {
 		}
 	})
 }
+
+// TestTriageOverdue: a routine referral is overdue after 5 working days
+// waiting, an urgent one after 1; weekends do not count.
+func TestTriageOverdue(t *testing.T) {
+	monday := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		urgency string
+		days    int
+		want    bool
+	}{
+		{"routine", 0, false},
+		{"routine", 7, false}, // the next Monday: 5 working days
+		{"routine", 8, true},
+		{"urgent", 1, false},
+		{"urgent", 2, true},
+		{"urgent", 5, true},
+	} {
+		if got := casework.TriageOverdue(c.urgency, monday, monday.AddDate(0, 0, c.days)); got != c.want {
+			t.Errorf("%s after %d days: overdue %v, want %v", c.urgency, c.days, got, c.want)
+		}
+	}
+	friday := time.Date(2026, 3, 6, 10, 0, 0, 0, time.UTC)
+	if casework.TriageOverdue("urgent", friday, friday.AddDate(0, 0, 3)) {
+		t.Error("urgent, Friday to Monday: overdue over a weekend")
+	}
+}

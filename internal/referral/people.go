@@ -247,6 +247,16 @@ type Found struct {
 type FoundReferral struct {
 	ID     string `json:"id"`
 	Status Status `json:"status"`
+
+	// AssignedTo and SchemeID are for the access policy (AccessObject):
+	// a page offers a link only to the referrals its reader may open.
+	AssignedTo string `json:"-"`
+	SchemeID   string `json:"-"`
+}
+
+// AccessObject is the referral found as the access policy sees it.
+func (r FoundReferral) AccessObject() auth.Object {
+	return accessObject(r.ID, r.SchemeID, r.AssignedTo, "", r.Status)
 }
 
 // MaySearchPeople reports whether p may look for people: link workers and
@@ -407,7 +417,7 @@ func unionOf(queries []peopleSQL, scheme string) peopleSQL {
 	args = append(args, scheme)
 	// Every person found has a referral in the scheme (each statement
 	// checks), so the join loses nobody.
-	return peopleSQL{"SELECT u.k, u.id, u.given_name, u.family_name, u.date_of_birth, u.nhs_number, r.id, r.status FROM (" +
+	return peopleSQL{"SELECT u.k, u.id, u.given_name, u.family_name, u.date_of_birth, u.nhs_number, r.id, r.status, COALESCE(r.assigned_to, ''), r.scheme_id FROM (" +
 		strings.Join(parts, " UNION ALL ") + fmt.Sprintf(") u JOIN referrals r ON r.person_id = u.id AND r.scheme_id = $%d", len(args)) +
 		" ORDER BY u.k, u.o1, u.o2, u.id, r.received_at DESC, r.id", args}
 }
@@ -431,7 +441,7 @@ func searchPeople(ctx context.Context, q db.Querier, pq PeopleQuery, scheme stri
 		var f Found
 		var k int
 		var r FoundReferral
-		if err := rows.Scan(&k, &f.ID, &f.GivenName, &f.FamilyName, &f.DateOfBirth, &f.NHSNumber, &r.ID, &r.Status); err != nil {
+		if err := rows.Scan(&k, &f.ID, &f.GivenName, &f.FamilyName, &f.DateOfBirth, &f.NHSNumber, &r.ID, &r.Status, &r.AssignedTo, &r.SchemeID); err != nil {
 			return nil, false, err
 		}
 		// A person's rows (one a referral) come together, in the

@@ -816,6 +816,12 @@ func (s *Store) Reopen(ctx context.Context, by Actor, id, reason string) (Referr
 // for someone is then seen at once, not worked twice. Callers have
 // checked that the caller may see r; opening each is checked on its own.
 func (s *Store) OtherOpenReferrals(ctx context.Context, r Referral) ([]string, error) {
+	return ReadOtherOpenReferrals(ctx, s.DB.R(), r)
+}
+
+// ReadOtherOpenReferrals is OtherOpenReferrals through q, for a read of a
+// whole page in one transaction (package casefile).
+func ReadOtherOpenReferrals(ctx context.Context, q db.Querier, r Referral) ([]string, error) {
 	people := []any{r.PersonID}
 	if r.PossibleMatchID != "" && r.PossibleMatchID != r.PersonID {
 		people = append(people, r.PossibleMatchID)
@@ -827,7 +833,7 @@ func (s *Store) OtherOpenReferrals(ctx context.Context, r Referral) ([]string, e
 		marks = append(marks, fmt.Sprintf("$%d", len(args)))
 	}
 	in := strings.Join(marks, ", ")
-	ids, err := db.Strings(ctx, s.DB.R(), `SELECT id FROM referrals WHERE scheme_id = $1 AND id <> $2 AND status <> 'closed'
+	ids, err := db.Strings(ctx, q, `SELECT id FROM referrals WHERE scheme_id = $1 AND id <> $2 AND status <> 'closed'
 		AND (person_id IN (`+in+`) OR possible_match_id IN (`+in+`)) ORDER BY received_at, id`, args...)
 	if ids == nil {
 		ids = []string{}

@@ -142,6 +142,16 @@ type contactForm struct {
 // Modes are the ways of being in touch.
 func (contactForm) Modes() []option { return modeOptions(casework.ContactModes) }
 
+// Outcomes are what came of it: only "Spoke with them" moves the referral
+// on; a call nobody answered is kept so that the next try knows of it.
+func (contactForm) Outcomes() []option {
+	out := make([]option, 0, len(casework.ContactOutcomes))
+	for _, o := range casework.ContactOutcomes {
+		out = append(out, option{Value: o, Label: casework.OutcomeLabel(o)})
+	}
+	return out
+}
+
 // When is the contact's date.
 func (d contactForm) When() dateField {
 	return newDateField(d.page, "at", "When was it?", "For example, 27 3 2026.")
@@ -157,7 +167,7 @@ func (s *Server) contactNew(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form := url.Values{"mode": {"phone"}}
+	form := url.Values{"mode": {"phone"}, "outcome": {casework.OutcomeReached}}
 	todayParts(form, "at")
 	pg := &page{Form: form}
 	newContactForm(pg, ref)
@@ -170,8 +180,12 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	in := casework.ContactInput{At: dateParts(f, "at"), Mode: f.Get("mode"), Note: f.Get("note")}
+	in := casework.ContactInput{At: dateParts(f, "at"), Mode: f.Get("mode"), Outcome: f.Get("outcome"), Note: f.Get("note")}
 	problems := map[string]string{}
+	if !slices.Contains(casework.ContactOutcomes, in.Outcome) {
+		// Left unchosen, the rules would take it as reached: ask instead.
+		problems["outcome"] = "Choose what happened: whether you spoke with them."
+	}
 	if t := strings.TrimSpace(f.Get("at-time")); t != "" {
 		if clock, err := time.Parse("15:04", t); err != nil {
 			problems["at-time"] = "Enter the time on the 24-hour clock, like 14:30, or leave it blank."
@@ -190,7 +204,9 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		// Show the rules' problems with the form's, all at once.
 		if _, verr := in.Validate(time.Now()); verr != nil {
 			for k, v := range verr.(*oikos.Error).Fields {
-				problems[cmpOr(map[string]string{"at": "at-day"}[k], k)] = v
+				if problems[k] == "" {
+					problems[cmpOr(map[string]string{"at": "at-day"}[k], k)] = v
+				}
 			}
 		}
 		err = oikos.Invalid(problems)
@@ -206,10 +222,14 @@ func (s *Server) contactCreate(w http.ResponseWriter, r *http.Request) {
 		})
 		pg := &page{Form: f}
 		newContactForm(pg, ref)
-		s.formError(w, r, "contact_form", pg, err, "at-day", "at-day", "at-time", "mode", "duration_minutes", "note")
+		s.formError(w, r, "contact_form", pg, err, "at-day", "at-day", "at-time", "mode", "outcome", "duration_minutes", "note")
 		return
 	}
-	http.Redirect(w, r, "/referrals/"+ref.ID+"?done=contact#contacts", http.StatusSeeOther)
+	done := "contact"
+	if in.Outcome != casework.OutcomeReached {
+		done = "contact-tried"
+	}
+	http.Redirect(w, r, "/referrals/"+ref.ID+"?done="+done+"#contacts", http.StatusSeeOther)
 }
 
 // The what-matters conversation.
@@ -393,7 +413,17 @@ func (s *Server) conversationCreate(w http.ResponseWriter, r *http.Request) {
 // rows for one more goal and one more step for each goal. Fields are named
 // goal.N.text, goal.N.step.M.owner, ...; ids swap the dots for hyphens.
 
-var planField = regexp.MustCompile(`^goal\.(\d{1,4})\.(?:step\.(\d{1,4})\.)?(id|text|progress|done|owner|due|remove)$`)
+var planField = regexp.MustCompile(`^goal\.(\d{1,4})\.(?:step\.(\d{1,4})\.)?(id|text|progress|done|owner|due|due-day|due-month|due-year|remove)$`)
+
+// joinPlanDates joins each step's due-date boxes (goal.N.step.M.due-day
+// and so on) into its due value, as the rules read it.
+func joinPlanDates(f url.Values) {
+	for k := range f {
+		if name, ok := strings.CutSuffix(k, "due-day"); ok && planField.MatchString(k) {
+			joinDates(f, name+"due")
+		}
+	}
+}
 
 // planRows lists the goal indexes in a plan form, and the step indexes
 // of each, in order.
@@ -518,6 +548,7 @@ func planToForm(p casework.Plan) url.Values {
 			f.Set(sk+"text", st.Text)
 			f.Set(sk+"owner", st.Owner)
 			f.Set(sk+"due", st.Due)
+			splitDate(f, sk+"due", st.Due)
 			if st.Done {
 				f.Set(sk+"done", "yes")
 			}
@@ -528,10 +559,12 @@ func planToForm(p casework.Plan) url.Values {
 
 type stepRow struct {
 	Name, ID, StepID, Text, Due string
-	Done, New                   bool
-	Owners                      []option
-	TextError, OwnerError       string
-	DueError                    string
+	// DueDay, DueMonth and DueYear are the due date's boxes.
+	DueDay, DueMonth, DueYear string
+	Done, New                 bool
+	Owners                    []option
+	TextError, OwnerError     string
+	DueError                  string
 }
 
 type goalRow struct {
@@ -574,6 +607,7 @@ func planRowsView(pg *page) []goalRow {
 			sid := fmt.Sprintf("%s-step-%d", id, m)
 			owner := cmpOr(f.Get(sk+"owner"), casework.OwnerPerson)
 			sr := stepRow{Name: sk, ID: sid, StepID: f.Get(sk + "id"), Text: f.Get(sk + "text"), Due: f.Get(sk + "due"), Done: f.Get(sk+"done") == "yes",
+				DueDay: f.Get(sk + "due-day"), DueMonth: f.Get(sk + "due-month"), DueYear: f.Get(sk + "due-year"),
 				New: m == nextStep, TextError: pg.Errors[sid+"-text"], OwnerError: pg.Errors[sid+"-owner"], DueError: pg.Errors[sid+"-due"]}
 			for _, o := range casework.Owners {
 				sr.Owners = append(sr.Owners, option{Value: o, Label: casework.OwnerLabel(o), Selected: o == owner})
@@ -621,6 +655,7 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
+	joinPlanDates(f)
 	edits, places := planFromForm(f)
 	version, verr := strconv.ParseInt(f.Get("version"), 10, 64)
 	var err error
@@ -644,6 +679,14 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		err = renameFields(err, func(k string) string { return planFieldID(k, places) })
+		if e, ok := err.(*oikos.Error); ok {
+			for k, msg := range e.Fields {
+				if strings.HasSuffix(k, "-due") {
+					// Said as the day, month and year boxes ask for it.
+					e.Fields[k] = strings.Replace(msg, "like 2027-03-27", "like 27 3 2027", 1)
+				}
+			}
+		}
 		pg := &page{Form: f}
 		newPlanForm(pg, ref)
 		s.formError(w, r, "plan_form", pg, err, "plan")

@@ -227,7 +227,7 @@ func TestCaseworkPages(t *testing.T) {
 		}
 		now := time.Now()
 		res = lw.post(page+"/contacts/new", url.Values{"at-day": {now.Format("2")}, "at-month": {now.Format("1")}, "at-year": {now.Format("2006")},
-			"mode": {"in_person"}, "duration_minutes": {"45"}, "note": {"Met at the library."}})
+			"mode": {"in_person"}, "outcome": {"reached"}, "duration_minutes": {"45"}, "note": {"Met at the library."}})
 		if res.status != http.StatusSeeOther {
 			t.Fatalf("contact: %d %s", res.status, res.body)
 		}
@@ -272,9 +272,9 @@ func TestCaseworkPages(t *testing.T) {
 			t.Fatalf("empty plan form: %d\n%s", res.status, res.body)
 		}
 		res = lw.post(page+"/plan", url.Values{"version": {"0"}, "goal.0.id": {""}, "goal.0.text": {"See friends every week"},
-			"goal.0.step.0.text": {"Ring Sue"}, "goal.0.step.0.owner": {"doctor"}, "goal.0.step.0.due": {"2026-02-30"},
+			"goal.0.step.0.text": {"Ring Sue"}, "goal.0.step.0.owner": {"doctor"}, "goal.0.step.0.due-day": {"30"}, "goal.0.step.0.due-month": {"2"}, "goal.0.step.0.due-year": {"2026"},
 			"goal.1.text": {""}, "goal.1.step.0.text": {""}, "goal.1.step.0.owner": {"person"}})
-		for _, want := range []string{`href="#goal-0-step-0-owner"`, `href="#goal-0-step-0-due"`, `value="Ring Sue"`} {
+		for _, want := range []string{`href="#goal-0-step-0-owner"`, `href="#goal-0-step-0-due"`, `value="Ring Sue"`, "like 27 3 2027"} {
 			if res.status != 422 || !strings.Contains(res.body, want) {
 				t.Errorf("refused plan lacks %s (status %d)", want, res.status)
 			}
@@ -443,6 +443,8 @@ func FuzzPlanForm(f *testing.F) {
 	f.Add("version=0&goal.0.text=See+friends&goal.0.step.0.text=Ring+Sue&goal.0.step.0.owner=person&goal.0.step.0.due=2026-02-01")
 	f.Add("version=0&goal.0.text=&goal.0.step.0.text=x&goal.0.step.0.owner=gp&goal.3.progress=eleven&goal.3.text=y")
 	f.Add("version=x&goal.9999.step.9999.text=a&goal.0.remove=yes")
+	f.Add("version=0&goal.0.text=a&goal.0.step.0.text=b&goal.0.step.0.owner=person&goal.0.step.0.due-day=31&goal.0.step.0.due-month=2&goal.0.step.0.due-year=2027")
+	f.Add("version=0&goal.0.text=a&goal.0.step.0.text=b&goal.0.step.0.due-day=x&goal.0.step.0.due=2027-01-01")
 	f.Add("goal.0.text=a&goal.0.text=b&goal.01.text=c&goal.0.progress=-1&goal.0.done=yes")
 	fx, id, lw := caseworkFuzzFixture(f)
 	f.Fuzz(func(t *testing.T, form string) {

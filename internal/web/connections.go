@@ -404,11 +404,12 @@ func (s *Server) renderConnectionDetail(w http.ResponseWriter, r *http.Request, 
 	if pg.Form == nil {
 		pg.Form = url.Values{}
 	}
-	if pg.Form.Get("date") == "" {
-		pg.Form.Set("date", v.Today)
+	pg.ErrorOrder = dateBoxErrors(pg.Errors, pg.ErrorOrder, "first_session", "date")
+	if pg.Form.Get("date-day")+pg.Form.Get("date-month")+pg.Form.Get("date-year") == "" {
+		todayParts(pg.Form, "date")
 	}
-	if !pg.Form.Has("first_session") {
-		pg.Form.Set("first_session", c.FirstSession)
+	if !pg.Form.Has("first_session-day") {
+		splitDate(pg.Form, "first_session", c.FirstSession)
 	}
 	pg.Data = v
 	s.render(w, r, status, "connections_detail", pg)
@@ -438,6 +439,7 @@ func (s *Server) changeConnectionPage(w http.ResponseWriter, r *http.Request, wh
 	if !s.readForm(w, r) {
 		return
 	}
+	joinDates(r.PostForm, "first_session", "date")
 	err = mayRecord(httpx.Principal(r), c, what)
 	if err == nil {
 		err = write(r, c, r.PostForm)
@@ -539,6 +541,10 @@ func (s *Server) renderAnswer(w http.ResponseWriter, r *http.Request, c connecti
 		return
 	}
 	pg.Title = "Referral to " + c.ServiceName
+	pg.ErrorOrder = dateBoxErrors(pg.Errors, pg.ErrorOrder, "first_session")
+	if pg.Form == nil {
+		pg.Form = url.Values{}
+	}
 	pg.Data = detailView{C: c.ForProvider(), Sessions: sessions, CanDecide: c.Status == connection.Sent || c.Status == connection.Waitlisted,
 		CanAttend: c.Status == connection.Accepted, Action: "/answer/" + url.PathEscape(r.PathValue("token"))}
 	s.render(w, r, status, "answer", pg)
@@ -549,6 +555,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PathValue("token")
+	joinDates(r.PostForm, "first_session")
 	c, err := s.conns.AnswerByLinkWithFirstSession(r.Context(), httpx.ClientAddress(r), token, r.PostForm.Get("action"), r.PostForm.Get("reason"), r.PostForm.Get("first_session"))
 	var e *oikos.Error
 	switch {
@@ -569,7 +576,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request) {
 		if len(fields) == 0 {
 			fields["action"] = e.Message
 		}
-		s.renderAnswer(w, r, open, &page{Form: r.PostForm, Errors: fields, ErrorOrder: fieldOrder(fields, "action", "reason")}, httpx.StatusFor(e.Code))
+		s.renderAnswer(w, r, open, &page{Form: r.PostForm, Errors: fields, ErrorOrder: fieldOrder(fields, "action", "reason", "first_session")}, httpx.StatusFor(e.Code))
 	default:
 		s.linkRefused(w, r, err)
 	}

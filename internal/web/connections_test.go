@@ -371,7 +371,7 @@ func TestConnectionPages(t *testing.T) {
 		if res := pb.post("/connections/"+c+"/decision", url.Values{"decision": {"accepted"}}); res.status != 409 || !strings.Contains(res.body, "already answered") {
 			t.Errorf("twice: %d", res.status)
 		}
-		if res := pb.post("/connections/"+c+"/attendance", url.Values{"date": {"2999-01-01"}, "attended": {"yes"}}); res.status != 422 || !strings.Contains(res.body, `href="#date"`) {
+		if res := pb.post("/connections/"+c+"/attendance", url.Values{"date": {"2999-01-01"}, "attended": {"yes"}}); res.status != 422 || !strings.Contains(res.body, `href="#date-day"`) {
 			t.Errorf("future date: %d", res.status)
 		}
 		if res := pb.post("/connections/"+c+"/attendance", url.Values{"date": {time.Now().Format(time.DateOnly)}, "attended": {"yes"}}); res.status != 303 {

@@ -24,6 +24,7 @@ import (
 // reportPeriod reads from and to, and says who is reading for the audit.
 func reportPeriod(r *http.Request) (report.Period, report.Viewer, error) {
 	q := r.URL.Query()
+	joinDates(q, "from", "to")
 	p, err := report.ParsePeriod(q.Get("from"), q.Get("to"), time.Now())
 	pr := httpx.Principal(r)
 	return p, report.Viewer{UserID: pr.UserID, Client: httpx.ClientAddress(r), SchemeID: pr.SchemeID}, err
@@ -98,8 +99,7 @@ func (s *Server) countUnmet(r *http.Request, p report.Period, by report.Viewer) 
 // reportPage renders a report page, or the period form with the problem
 // (422) when from or to is wrong.
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, name, title string, view func(r *http.Request, p report.Period, by report.Viewer) (any, error)) {
-	q := r.URL.Query()
-	pg := &page{Title: title, Form: url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}}}
+	pg := &page{Title: title, Form: r.URL.Query()}
 	p, by, err := reportPeriod(r)
 	if err != nil {
 		var e *oikos.Error
@@ -108,7 +108,7 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, name, title 
 			return
 		}
 		pg.Errors = e.Fields
-		pg.ErrorOrder = fieldOrder(e.Fields, "from", "to")
+		pg.ErrorOrder = dateBoxErrors(pg.Errors, fieldOrder(e.Fields, "from", "to"), "from", "to")
 		s.render(w, r, http.StatusUnprocessableEntity, name, pg)
 		return
 	}
@@ -117,8 +117,8 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, name, title 
 		s.pageError(w, r, err)
 		return
 	}
-	pg.Form.Set("from", p.From.Format(time.DateOnly))
-	pg.Form.Set("to", p.To.Format(time.DateOnly))
+	splitDate(pg.Form, "from", p.From.Format(time.DateOnly))
+	splitDate(pg.Form, "to", p.To.Format(time.DateOnly))
 	pg.Data = data
 	s.render(w, r, http.StatusOK, name, pg)
 }

@@ -210,7 +210,7 @@ func TestCoverageReportRefusesBadPeriods(t *testing.T) {
 		}
 		for _, path := range []string{"/reports/coverage?", "/reports/unmet-needs?"} {
 			pg := f.do(auth.Commissioner, "GET", path+query, "")
-			if pg.status != 422 || !strings.Contains(pg.body, "There is a problem") || !strings.Contains(pg.body, `href="#`+field+`"`) {
+			if pg.status != 422 || !strings.Contains(pg.body, "There is a problem") || !strings.Contains(pg.body, `href="#`+field+`-day"`) {
 				t.Errorf("%s%s: page %d", path, query, pg.status)
 			}
 		}

@@ -174,7 +174,7 @@ func TestEngagementReportBadPeriod(t *testing.T) {
 			t.Errorf("format: %d", res.status)
 		}
 		pg := f.do(auth.Manager, "GET", "/reports/engagement?from=2026-02-30", "")
-		if pg.status != 422 || !strings.Contains(pg.body, "There is a problem") || !strings.Contains(pg.body, `href="#from"`) {
+		if pg.status != 422 || !strings.Contains(pg.body, "There is a problem") || !strings.Contains(pg.body, `href="#from-day"`) {
 			t.Errorf("page: %d", pg.status)
 		}
 		if dl := f.do(auth.Manager, "GET", "/reports/engagement.csv?from=yesterday", ""); dl.status != 422 {

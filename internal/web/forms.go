@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,4 +128,53 @@ func dateFromParts(day, month, year string) (string, string) {
 		return "invalid", "Date of birth must be a real date, like 27 3 1950."
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), ""
+}
+
+// joinDates sets each named value from its day, month and year boxes
+// (NAME-day, NAME-month, NAME-year), as dateParts joins them, so that a
+// handler reads one YYYY-MM-DD value. A value sent without boxes (an
+// older form, a script) is left as it is.
+func joinDates(f url.Values, names ...string) {
+	for _, name := range names {
+		if f.Has(name+"-day") || f.Has(name+"-month") || f.Has(name+"-year") {
+			f.Set(name, dateParts(f, name))
+		}
+	}
+}
+
+// splitDate fills NAME-day, NAME-month and NAME-year from a YYYY-MM-DD
+// value; an empty or unreadable one leaves the boxes empty.
+func splitDate(f url.Values, name, date string) {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		f.Set(name+"-day", "")
+		f.Set(name+"-month", "")
+		f.Set(name+"-year", "")
+		return
+	}
+	f.Set(name+"-day", strconv.Itoa(t.Day()))
+	f.Set(name+"-month", strconv.Itoa(int(t.Month())))
+	f.Set(name+"-year", strconv.Itoa(t.Year()))
+}
+
+// dateBoxErrors moves the problems with the named dates to their day box,
+// where the error summary leads, in words that match the boxes.
+func dateBoxErrors(fields map[string]string, order []string, names ...string) []string {
+	for _, name := range names {
+		if msg, ok := fields[name]; ok {
+			delete(fields, name)
+			if strings.Contains(msg, "YYYY-MM-DD") {
+				msg = "Enter a real date, for example 27 3 2026."
+			}
+			fields[name+"-day"] = strings.Replace(msg, "like 2026-03-27", "like 27 3 2026", 1)
+		}
+	}
+	out := make([]string, len(order))
+	for i, k := range order {
+		out[i] = k
+		if slices.Contains(names, k) {
+			out[i] = k + "-day"
+		}
+	}
+	return out
 }

@@ -494,17 +494,18 @@ type grantsReportPage struct {
 
 func (s *Server) grantsReportPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	joinDates(q, "from", "to")
 	p := httpx.Principal(r)
 	rep, err := s.app.Grants.GrantsReport(r.Context(), p, httpx.Actor(r), q.Get("from"), q.Get("to"))
 	var trend grant.Trend
 	if err == nil {
 		trend, err = s.app.Grants.CitizenLedTrend(r.Context(), p, httpx.Actor(r), q.Get("from"), q.Get("to"))
 	}
-	pg := &page{Title: "Grants and citizen-led groups", Form: url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}}}
+	pg := &page{Title: "Grants and citizen-led groups", Form: q}
 	var e *oikos.Error
 	if errors.As(err, &e) && e.Code == oikos.EINVALID {
 		pg.Errors = e.Fields
-		pg.ErrorOrder = fieldOrder(e.Fields, "from", "to")
+		pg.ErrorOrder = dateBoxErrors(pg.Errors, fieldOrder(e.Fields, "from", "to"), "from", "to")
 		pg.Data = grantsReportPage{}
 		s.render(w, r, http.StatusUnprocessableEntity, "grants_report", pg)
 		return
@@ -514,6 +515,8 @@ func (s *Server) grantsReportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	query := url.Values{"from": {rep.From}, "to": {rep.To}}.Encode()
+	splitDate(pg.Form, "from", rep.From)
+	splitDate(pg.Form, "to", rep.To)
 	pg.Data = grantsReportPage{Report: rep, Trend: trend, Query: query}
 	s.render(w, r, http.StatusOK, "grants_report", pg)
 }

@@ -26,6 +26,8 @@ var personalLists = map[string]bool{
 	"GET /caseload":           true,
 	"GET /api/v1/connections": true,
 	"GET /connections":        true,
+	"GET /api/v1/people":      true,
+	"GET /people":             true,
 	// The community half: concerns, matches (the volunteer's own page
 	// among them), volunteers' profiles and the graduate pathway.
 	"GET /api/v1/concerns":               true,
@@ -171,6 +173,7 @@ func TestEveryListIsAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		personID := f.do(auth.Manager, "GET", "/api/v1/referrals/"+taken, "").json(t)["person_id"].(string)
 		// The link worker buys something for the person taken on above the
 		// approval threshold: it waits in the manager's queue.
 		if res := f.do(auth.LinkWorker, "PUT", "/api/v1/referrals/"+taken+"/budget", `{"allowance_pence": 20000, "purpose": "Courses"}`); res.status != 200 {
@@ -192,32 +195,36 @@ func TestEveryListIsAudited(t *testing.T) {
 			who   caller
 			kind  string // what each person shown is read as
 			shown []string
+			query string
 		}{
-			{"GET /api/v1/referrals", as(auth.Manager), "referral", []string{taken, waiting}},
-			{"GET /api/v1/referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}},
-			{"GET /api/v1/referrals", as(auth.Referrer), "referral", []string{taken, waiting}},
-			{"GET /referrals", as(auth.Manager), "referral", []string{waiting}},
-			{"GET /referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}},
-			{"GET /referrals/sent", as(auth.Referrer), "referral", []string{taken, waiting}},
-			{"GET /caseload", as(auth.LinkWorker), "referral", []string{taken}},
-			{"GET /caseload", as(auth.Manager), "referral", []string{taken}},
-			{"GET /api/v1/connections", provider, "referral.connections", []string{taken}},
-			{"GET /api/v1/connections", as(auth.LinkWorker), "referral.connections", []string{taken}},
-			{"GET /connections", provider, "referral.connections", []string{taken}},
-			{"GET /api/v1/budget-purchases", as(auth.Manager), "referral.budget", []string{taken}},
-			{"GET /budgets", as(auth.Manager), "referral.budget", []string{taken}},
-			{"GET /api/v1/concerns", as(auth.Manager), "concern", []string{c.concernID}},
-			{"GET /api/v1/concerns", as(auth.Volunteer), "concern", []string{c.concernID}},
-			{"GET /concerns", as(auth.LinkWorker), "concern", []string{c.concernID}},
-			{"GET /api/v1/volunteer-matches", as(auth.Volunteer), "volunteer_match", []string{c.matchID}},
-			{"GET /api/v1/volunteer-matches", as(auth.LinkWorker), "volunteer_match", []string{c.matchID}},
-			{"GET /volunteering", as(auth.Volunteer), "volunteer_match", []string{c.matchID}},
-			{"GET /api/v1/volunteers", as(auth.Manager), "volunteer", []string{c.volunteerID, c.championID}},
-			{"GET /volunteers", as(auth.Manager), "volunteer", []string{c.volunteerID, c.championID}},
-			{"GET /api/v1/volunteers", caller{"health champion", c.championToken, c.championID}, "volunteer", []string{c.volunteerID}},
-			{"GET /api/v1/coordinated-volunteers", caller{"health champion", c.championToken, c.championID}, "volunteer", []string{c.volunteerID}},
-			{"GET /volunteering/coordinated", caller{"health champion", c.championToken, c.championID}, "volunteer", []string{c.volunteerID}},
-			{"GET /api/v1/mentor-pathway", as(auth.LinkWorker), "mentor_invitation", []string{c.invitationID}},
+			{"GET /api/v1/referrals", as(auth.Manager), "referral", []string{taken, waiting}, ""},
+			{"GET /api/v1/referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}, ""},
+			{"GET /api/v1/referrals", as(auth.Referrer), "referral", []string{taken, waiting}, ""},
+			{"GET /referrals", as(auth.Manager), "referral", []string{waiting}, ""},
+			{"GET /referrals", as(auth.LinkWorker), "referral", []string{taken, waiting}, ""},
+			{"GET /referrals/sent", as(auth.Referrer), "referral", []string{taken, waiting}, ""},
+			{"GET /caseload", as(auth.LinkWorker), "referral", []string{taken}, ""},
+			{"GET /caseload", as(auth.Manager), "referral", []string{taken}, ""},
+			{"GET /api/v1/connections", provider, "referral.connections", []string{taken}, ""},
+			{"GET /api/v1/connections", as(auth.LinkWorker), "referral.connections", []string{taken}, ""},
+			{"GET /connections", provider, "referral.connections", []string{taken}, ""},
+			{"GET /api/v1/concerns", as(auth.Manager), "concern", []string{c.concernID}, ""},
+			{"GET /api/v1/concerns", as(auth.Volunteer), "concern", []string{c.concernID}, ""},
+			{"GET /concerns", as(auth.LinkWorker), "concern", []string{c.concernID}, ""},
+			{"GET /api/v1/volunteer-matches", as(auth.Volunteer), "volunteer_match", []string{c.matchID}, ""},
+			{"GET /api/v1/volunteer-matches", as(auth.LinkWorker), "volunteer_match", []string{c.matchID}, ""},
+			{"GET /volunteering", as(auth.Volunteer), "volunteer_match", []string{c.matchID}, ""},
+			{"GET /api/v1/volunteers", as(auth.Manager), "volunteer", []string{c.volunteerID, c.championID}, ""},
+			{"GET /volunteers", as(auth.Manager), "volunteer", []string{c.volunteerID, c.championID}, ""},
+			{"GET /api/v1/volunteers", caller{"health champion", c.championToken, c.championID}, "volunteer", []string{c.volunteerID}, ""},
+			{"GET /api/v1/coordinated-volunteers", caller{"health champion", c.championToken, c.championID}, "volunteer", []string{c.volunteerID}, ""},
+			{"GET /volunteering/coordinated", caller{"health champion", c.championToken, c.championID}, "volunteer", []string{c.volunteerID}, ""},
+			{"GET /api/v1/mentor-pathway", as(auth.LinkWorker), "mentor_invitation", []string{c.invitationID}, ""},
+			{"GET /api/v1/people", as(auth.LinkWorker), "person", []string{personID}, "?q=hughes"},
+			{"GET /api/v1/people", as(auth.Manager), "person", []string{personID}, "?q=9434765919"},
+			{"GET /people", as(auth.LinkWorker), "person", []string{personID}, "?q=margaret+hughes"},
+			{"GET /api/v1/budget-purchases", as(auth.Manager), "referral.budget", []string{taken}, ""},
+			{"GET /budgets", as(auth.Manager), "referral.budget", []string{taken}, ""},
 		}
 		checked := map[string]bool{}
 		for _, c := range cases {
@@ -226,7 +233,7 @@ func TestEveryListIsAudited(t *testing.T) {
 			for _, id := range c.shown {
 				before[id] = readsBy(t, d, c.kind, id, c.who.userID)
 			}
-			path := strings.TrimPrefix(c.route, "GET ")
+			path := strings.TrimPrefix(c.route, "GET ") + c.query
 			res := f.asToken(c.who.token, "GET", path, "")
 			if res.status != 200 {
 				t.Errorf("%s as %s: status %d", c.route, c.who.name, res.status)

@@ -70,12 +70,16 @@ var pageData = map[string]any{
 	"my_sign_in":            nil,
 	"org_form":              orgFormPage{},
 	"orgs":                  orgsPage{},
+	"people":                peoplePage{},
+	"person":                personPage{},
+	"person_form":           personForm{},
 	"person_erasure":        requestTarget{},
 	"person_export":         exportPage{},
 	"person_restriction":    requestTarget{},
 	"plan_form":             planForm{},
 	"professional_referral": referFormPage{},
 	"recovery_codes":        recoveryCodesPage{},
+	"referral_close":        closePage{},
 	"referral":              referralPage{},
 	"referrals_sent":        sentPage{},
 	"reminders":             reminderView{},
@@ -128,9 +132,11 @@ type selfReferralPage struct{ Needs []option }
 type referFormPage struct{ Needs, Sources []option }
 
 type triagePage struct {
-	Waiting, Mine []referral.Referral
-	Total         int
-	Now           time.Time
+	Waiting []waitingView
+	Mine    []referral.Referral
+	Total   int
+	// Overdue is how many of those shown have waited too long.
+	Overdue int
 }
 
 type referralPage struct {
@@ -148,6 +154,9 @@ type referralPage struct {
 	Connections     *referralConnectionsView
 	Triage          *triageView
 	Rights          rights
+	// ReopenUntil is the last day the closed referral may be reopened, ""
+	// when the reader may not reopen it.
+	ReopenUntil string
 	// Community is the volunteers, safeguarding and graduate pathway
 	// sections, for the person's link worker and the scheme's managers.
 	Community *communityView

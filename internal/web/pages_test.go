@@ -84,9 +84,9 @@ func TestRenderRefusesOtherData(t *testing.T) {
 	}
 }
 
-// TestSuggestionCardsSendAConnection checks each suggestion's send form
-// offers every kind of connection, says the note's limit, and keeps its
-// boxes' ids apart from the other cards'.
+// TestSuggestionCardsSendAConnection checks each suggestion's card leads
+// to the small form that sends a connection to its service (a full form
+// in every card made the page 21,000 px tall).
 func TestSuggestionCardsSendAConnection(t *testing.T) {
 	static, _ := loadStatic()
 	pg, err := loadPages(static.Prefix)
@@ -98,6 +98,7 @@ func TestSuggestionCardsSendAConnection(t *testing.T) {
 	p := &page{Title: "Find activities", Form: url.Values{}}
 	v := typical(suggestionsView{}, p).(suggestionsView)
 	v.Open = true
+	v.Referral.ID = "ref_x"
 	v.Items = append(v.Items, v.Items[0])
 	v.Items[0].ID, v.Items[1].ID = "svc_a", "svc_b"
 	p.Data = v
@@ -110,14 +111,13 @@ func TestSuggestionCardsSendAConnection(t *testing.T) {
 	if strings.Contains(body, "%!") {
 		t.Error("a value is missing from the page: " + body[strings.Index(body, "%!"):][:40])
 	}
-	for _, want := range []string{`id="svc-svc_a-kind"`, `id="svc-svc_b-kind"`, `value="signpost"`, `value="active_signpost"`, `value="supported"`,
-		`id="svc-svc_a-note"`, "Up to 500 characters"} {
+	for _, want := range []string{`href="/referrals/ref_x/connections/new?service_id=svc_a"`, `href="/referrals/ref_x/connections/new?service_id=svc_b"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the suggestions page lacks %s", want)
 		}
 	}
-	if n := strings.Count(body, `name="kind"`); n != 6 {
-		t.Errorf("%d kind radios on two cards, want 6", n)
+	if n := strings.Count(body, `name="kind"`); n != 0 {
+		t.Errorf("%d kind radios on the cards, want none", n)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"oikos/internal/auth"
 	"oikos/internal/casefile"
 	"oikos/internal/casework"
+	"oikos/internal/connection"
 	"oikos/internal/notify"
 	"oikos/internal/outcome"
 	"oikos/internal/portal"
@@ -275,6 +276,42 @@ type myGoal struct {
 type myPlan struct {
 	Reference, Status string
 	Goals             []myGoal
+	// Worker is their link worker's name, "" before one takes them on;
+	// Email and Scheme are how to reach them.
+	Worker, Email, Scheme string
+	// Activities are the services they were put in touch with.
+	Activities []myActivity
+}
+
+// myActivity is a service the person was put in touch with, as they read
+// it: where it has got to and, when the service gave it, their first
+// session.
+type myActivity struct {
+	Service, Status, Next string
+}
+
+// newActivities are the referral's connections in the person's words:
+// open ones first (the store lists oldest first), the first session said
+// when it is still to come.
+func newActivities(conns []connection.Connection, today string) []myActivity {
+	var open, done []myActivity
+	for _, c := range conns {
+		a := myActivity{Service: c.ServiceName, Status: map[connection.Status]string{connection.Sent: "Waiting to hear from them",
+			connection.Accepted: "They can take you", connection.Waitlisted: "You are on their waiting list",
+			connection.Declined: "They could not take you", connection.Completed: "Finished", connection.Dropped: "You stopped going"}[c.Status]}
+		if a.Status == "" {
+			a.Status = c.Status.Label()
+		}
+		if c.FirstSession != "" && c.FirstSession >= today && c.Status.Open() {
+			a.Next = formatDate(c.FirstSession)
+		}
+		if c.Status.Open() {
+			open = append(open, a)
+		} else {
+			done = append(done, a)
+		}
+	}
+	return append(open, done...)
 }
 
 // whoDoesIt is a step's owner as the person reads it.
@@ -324,7 +361,26 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		plans = append(plans, myPlan{Reference: ref.Reference, Status: ref.Status.Label(), Goals: planGoals(p.Goals)})
+		conns, err := s.conns.ForReferral(ctx, personActor(r), ref.ID)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		plan := myPlan{Reference: ref.Reference, Status: personStatus(ref.Status), Goals: planGoals(p.Goals), Activities: newActivities(conns, ukToday())}
+		if ref.AssignedTo != "" {
+			if u, err := s.auth.GetUser(ctx, ref.AssignedTo); err == nil && u.Active {
+				plan.Worker, plan.Email = u.Name, u.Email
+			}
+		}
+		if ref.SchemeID != "" {
+			if o, err := s.orgs.Get(ctx, ref.SchemeID); err == nil {
+				plan.Scheme = o.Name
+				if plan.Email == "" {
+					plan.Email = o.Email
+				}
+			}
+		}
+		plans = append(plans, plan)
 	}
 	name := ""
 	if len(refs) > 0 {
@@ -504,9 +560,35 @@ func heldMeasureOf(m outcome.Measure) heldMeasure {
 		h.Answers = append(h.Answers, ans)
 	}
 	for _, k := range slices.Sorted(maps.Keys(m.Score)) {
-		h.Score = append(h.Score, strings.ReplaceAll(k, "_", " ")+": "+strconv.FormatFloat(m.Score[k], 'f', -1, 64))
+		h.Score = append(h.Score, scoreLabel(k)+": "+strconv.FormatFloat(m.Score[k], 'f', -1, 64))
 	}
 	return h
+}
+
+// scoreLabel names a measure's score in words, not its key.
+func scoreLabel(key string) string {
+	if label, ok := map[string]string{"raw": "Your answers added up", "metric": "On the scale used to compare people's wellbeing",
+		"total": "Your answers added up", "close_friends": "Close friends", "friends": "Friends", "appointments": "GP appointments",
+		"gp_appointments": "GP appointments", "loneliness": "Loneliness", "loneliness_direct": "How often you feel lonely",
+		"life_satisfaction": "How satisfied you are with your life", "worthwhile": "How worthwhile the things you do feel",
+		"happiness": "How happy you felt yesterday", "anxiety": "How anxious you felt yesterday"}[key]; ok {
+		return label
+	}
+	key = strings.ReplaceAll(key, "_", " ")
+	if key == "" {
+		return "Score"
+	}
+	return strings.ToUpper(key[:1]) + key[1:]
+}
+
+// personStatus says where a referral has got to, as the person reads it.
+func personStatus(st referral.Status) string {
+	if words, ok := map[referral.Status]string{referral.Received: "We have it: a link worker will get in touch",
+		referral.Accepted: "A link worker has taken it on", referral.Contacted: "Your link worker has been in touch",
+		referral.Active: "You and your link worker are working together", referral.Closed: "Closed"}[st]; ok {
+		return words
+	}
+	return st.Label()
 }
 
 func (s *Server) myRecord(w http.ResponseWriter, r *http.Request) {
@@ -527,7 +609,7 @@ func (s *Server) myRecord(w http.ResponseWriter, r *http.Request) {
 // newHeldReferral shapes one referral's part of the record for the person.
 func newHeldReferral(hr casefile.HeldReferral) heldReferral {
 	ref := hr.Referral
-	h := heldReferral{Reference: ref.Reference, ReceivedOn: dayOf(ref.ReceivedAt), Status: ref.Status.Label(),
+	h := heldReferral{Reference: ref.Reference, ReceivedOn: dayOf(ref.ReceivedAt), Status: personStatus(ref.Status),
 		ReferredBy: referral.SourceLabel(ref.SourceType)}
 	if ref.ReferrerName != "" && ref.SourceType != "self" {
 		h.ReferredBy += ": " + ref.ReferrerName

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"oikos/internal/auth"
 	"oikos/internal/casework"
@@ -253,6 +254,20 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		if res := b.get("/my"); res.status != 200 || !strings.Contains(res.body, p.goalText) {
 			t.Fatalf("plan: %d", res.status)
 		}
+		// Her activity with its first session, and her link worker.
+		prov := f.providers(t)
+		c := f.connect(t, p.ref.ID, prov.serviceA, "supported")
+		next := time.Now().AddDate(0, 0, 7)
+		if res := f.asToken(prov.tokenA, "POST", "/api/v1/connections/"+c+"/decision", `{"decision":"accepted","first_session":"`+next.Format(time.DateOnly)+`"}`); res.status != 200 {
+			t.Fatalf("accept: %d %s", res.status, res.body)
+		}
+		home := b.get("/my")
+		for _, want := range []string{"Your activities", "Riverside walk", "They can take you", "Your first session: <strong>" + next.Format("2 January 2006"),
+			"Your link worker", f.users[auth.LinkWorker].Name, "mailto:" + f.users[auth.LinkWorker].Email} {
+			if !strings.Contains(home.body, want) {
+				t.Errorf("home lacks %q", want)
+			}
+		}
 
 		// The link worker records a contact and the what-matters conversation.
 		ctx, cases := context.Background(), casework.NewStore(d)
@@ -270,10 +285,10 @@ func TestPersonSignsInWithACode(t *testing.T) {
 
 		record := b.get("/my/record")
 		for _, want := range []string{"What we hold about you", "Joan Pike", "2 May 1948", "EX4 4QJ", "GP: Dr Okafor, Northgate Scheme",
-			"Loneliness", p.ref.Reference, p.goalText, "In contact", // reaching her moved the referral on
+			"Loneliness", p.ref.Reference, p.goalText, "Your link worker has been in touch", // reaching her moved the referral on
 			"5 January 2026: Phone call", "12 January 2026", "Home visit", "Seeing my grandchildren more", "Loneliness (high priority)",
 			"Good with her hands", "Knitting", "UCLA three-item loneliness scale: At the start", "How often do you feel left out?",
-			"2 (Some of the time)", "total: 8"} {
+			"2 (Some of the time)", "Your answers added up: 8"} {
 			if !strings.Contains(record.body, want) {
 				t.Errorf("record lacks %q", want)
 			}

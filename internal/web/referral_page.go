@@ -29,6 +29,9 @@ type triageView struct {
 	MatchRefs    []referral.Referral
 	Workers      []option
 	AssignedName string
+	// OtherOpen are the same person's other open referrals, each a link
+	// where the reader may open it.
+	OtherOpen []foundReferralView
 
 	// Strength and Likeness say in words how alike the two records are.
 	Strength, Likeness string
@@ -49,6 +52,9 @@ func newTriageView(f casefile.File) *triageView {
 		}
 		v.Strength = ref.MatchStrength.Label()
 		v.Likeness = referral.Alike(sent.Key(), t.Match.Key()).String()
+	}
+	for _, o := range t.OtherOpen {
+		v.OtherOpen = append(v.OtherOpen, foundReferralView{ID: o.Referral.ID, Reference: o.Referral.Reference, Status: o.Referral.Status.Label(), Open: o.MayOpen})
 	}
 	if t.Workers != nil {
 		v.Workers = []option{{Value: "", Label: "Choose a link worker"}}
@@ -116,7 +122,7 @@ func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, pg *page
 		closeReasons = append(closeReasons, option{Value: c, Label: referral.CloseReasonLabel(c)})
 	}
 	notice := map[string]string{"accepted": "You have accepted the referral and it is in your caseload.", "contacted": "Contact recorded.",
-		"active": "You are now working together.", "closed": "The referral is closed.", "contact": "Contact recorded.",
+		"active": "You are now working together.", "closed": "The referral is closed.", "reopened": "The referral is open again, in the caseload.", "contact": "Contact recorded.", "contact-tried": "Recorded: they were not reached this time.",
 		"conversation": "What matters conversation recorded.", "plan": "Plan saved.", "connection": "Connection sent.",
 		"reminders": "The person's choice of reminders is saved.", "match-yes": "The referral is now on the record we already held.",
 		"match-no": "Kept apart: the referral is about someone new.", "gp-share": "The person's choice of what goes to their GP record is saved.",
@@ -141,8 +147,18 @@ func (s *Server) renderReferral(w http.ResponseWriter, r *http.Request, pg *page
 		Referral: ref, Reasons: reasons, ReasonLines: paragraphs(ref.ReasonText), GPShare: newGPShareView(ref), CloseReasons: closeReasons, NHS: referral.FormatNHSNumber(ref.Person.NHSNumber),
 		Source: referral.SourceLabel(ref.SourceType), StatusLabel: ref.Status.Label(), Mine: ref.AssignedTo == httpx.Principal(r).UserID,
 		CanChange: f.CanChange, Case: newCaseView(f), Connections: newReferralConnections(httpx.Principal(r), f), Triage: newTriageView(f),
-		Rights: newRights(f), Community: comm}
+		Rights: newRights(f), ReopenUntil: reopenUntil(f, time.Now()), Community: comm}
 	s.render(w, r, status, "referral", pg)
+}
+
+// reopenUntil is the last day the file's referral may be reopened by its
+// reader, "" when it may not (open, closed too long ago, or not theirs).
+func reopenUntil(f casefile.File, now time.Time) string {
+	ref := f.Referral
+	if f.Triage == nil || referral.CheckReopen(ref.Status, ref.ClosedAt, now) != nil {
+		return ""
+	}
+	return ukDay(ref.ClosedAt.Add(referral.ReopenWithin))
 }
 
 // referralAction moves a referral on from its page. "accept" also takes
@@ -154,9 +170,10 @@ func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
 	}
 	to := referral.Status(r.PostForm.Get("status"))
 	if to == referral.Closed && strings.TrimSpace(r.PostForm.Get("reason")) == "" {
-		// Back to the page, with the question asked again where it was.
-		s.renderReferral(w, r, &page{Form: r.PostForm, Errors: map[string]string{"reason": "Choose why the referral is closing."},
-			ErrorOrder: []string{"reason"}}, http.StatusUnprocessableEntity)
+		// The page that asks before closing, with the question asked.
+		pg := &page{Form: r.PostForm}
+		newClosePage(pg, ref)
+		s.formError(w, r, "referral_close", pg, oikos.Invalid(map[string]string{"reason": "Choose why the referral is closing."}), "reason", "reason")
 		return
 	}
 	_, err := s.refs.Transition(r.Context(), httpx.Actor(r), ref.ID, to, r.PostForm.Get("reason"))
@@ -171,7 +188,9 @@ func (s *Server) referralAction(w http.ResponseWriter, r *http.Request) {
 }
 
 type contactView struct {
-	When, Mode, Duration, Note string
+	When, Mode, Outcome, Duration, Note string
+	// Reached: the person was reached (else the outcome is said).
+	Reached bool
 }
 
 type needView struct {
@@ -264,7 +283,8 @@ func newCaseView(f casefile.File) *caseView {
 	}
 	v := &caseView{Open: f.Referral.Status != referral.Closed}
 	for _, ct := range c.Contacts {
-		v.Contacts = append(v.Contacts, contactView{When: ukDay(ct.At), Mode: casework.ModeLabel(ct.Mode), Duration: minutes(ct.DurationMinutes), Note: ct.Note})
+		v.Contacts = append(v.Contacts, contactView{When: ukDay(ct.At), Mode: casework.ModeLabel(ct.Mode),
+			Outcome: casework.OutcomeLabel(ct.Outcome), Reached: ct.Outcome == casework.OutcomeReached, Duration: minutes(ct.DurationMinutes), Note: ct.Note})
 	}
 	if len(c.Conversations) > 0 {
 		v.Conversation = newConversationView(c.Conversations[0])

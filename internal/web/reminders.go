@@ -66,6 +66,7 @@ func (s *Server) firstSessionPage(w http.ResponseWriter, r *http.Request) {
 	if !s.readForm(w, r) {
 		return
 	}
+	joinDates(r.PostForm, "first_session")
 	_, err = s.conns.SetFirstSession(r.Context(), httpx.Actor(r), c.ID, r.PostForm.Get("first_session"))
 	var e *oikos.Error
 	if errors.As(err, &e) && e.Code != oikos.ENOTFOUND {

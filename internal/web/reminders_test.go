@@ -107,22 +107,24 @@ func TestFirstSessionAndReminderPages(t *testing.T) {
 		// The provider answers with the date of the first session.
 		pb := f.browser()
 		enrol(t, pb, p.emailA)
-		if res := pb.get("/connections/" + c); res.status != 200 || !strings.Contains(res.body, `name="first_session"`) {
+		if res := pb.get("/connections/" + c); res.status != 200 || !strings.Contains(res.body, `name="first_session-day"`) {
 			t.Fatalf("connection page lacks the first session: %d", res.status)
 		}
 		res := pb.post("/connections/"+c+"/decision", url.Values{"decision": {"accepted"}, "first_session": {"2020-01-01"}})
-		if res.status != 422 || !strings.Contains(res.body, `href="#first_session"`) {
+		if res.status != 422 || !strings.Contains(res.body, `href="#first_session-day"`) {
 			t.Errorf("past first session: %d", res.status)
 		}
-		if res := pb.post("/connections/"+c+"/decision", url.Values{"decision": {"accepted"}, "first_session": {nextWeek}}); res.status != 303 {
+		next := time.Now().AddDate(0, 0, 7)
+		if res := pb.post("/connections/"+c+"/decision", url.Values{"decision": {"accepted"}, "first_session-day": {next.Format("2")},
+			"first_session-month": {next.Format("1")}, "first_session-year": {next.Format("2006")}}); res.status != 303 {
 			t.Fatalf("accept: %d %s", res.status, res.body)
 		}
 		if res := pb.get("/connections/" + c); !strings.Contains(res.body, "First session") || !strings.Contains(res.body, nextWeek) ||
 			!strings.Contains(res.body, `action="/connections/`+c+`/first-session"`) {
 			t.Errorf("accepted page lacks the date or its form")
 		}
-		res = pb.post("/connections/"+c+"/first-session", url.Values{"first_session": {"31/12/2026"}})
-		if res.status != 422 || !strings.Contains(res.body, `href="#first_session"`) || !strings.Contains(res.body, "Enter a real date") {
+		res = pb.post("/connections/"+c+"/first-session", url.Values{"first_session-day": {"31"}, "first_session-month": {"Dec"}, "first_session-year": {"2026"}})
+		if res.status != 422 || !strings.Contains(res.body, `href="#first_session-day"`) || !strings.Contains(res.body, "Enter a real date") {
 			t.Errorf("bad date: %d", res.status)
 		}
 		if res := pb.post("/connections/"+c+"/first-session", url.Values{"first_session": {""}}); res.status != 303 {
@@ -133,11 +135,11 @@ func TestFirstSessionAndReminderPages(t *testing.T) {
 		c2 := f.connect(t, id, p.serviceB, "active_signpost")
 		links := f.answerLinks(t, "choir@example.org")
 		anon := f.browser()
-		if res := anon.get("/answer/" + links[0]); !strings.Contains(res.body, `name="first_session"`) {
+		if res := anon.get("/answer/" + links[0]); !strings.Contains(res.body, `name="first_session-day"`) {
 			t.Errorf("answer page lacks the first session")
 		}
 		res = anon.post("/answer/"+links[0], url.Values{"action": {"accept"}, "first_session": {"2020-01-01"}})
-		if res.status != 422 || !strings.Contains(res.body, `href="#first_session"`) {
+		if res.status != 422 || !strings.Contains(res.body, `href="#first_session-day"`) {
 			t.Errorf("past date by link: %d", res.status)
 		}
 		if res := anon.post("/answer/"+links[0], url.Values{"action": {"accept"}, "first_session": {nextWeek}}); res.status != 200 {

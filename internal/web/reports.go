@@ -27,6 +27,7 @@ import (
 // summaryReport reads the period from the query and counts the report.
 func (s *Server) summaryReport(r *http.Request) (*report.Summary, error) {
 	q := r.URL.Query()
+	joinDates(q, "from", "to")
 	p, err := report.ParsePeriod(q.Get("from"), q.Get("to"), time.Now())
 	if err != nil {
 		return nil, err
@@ -124,8 +125,7 @@ type summaryView struct {
 }
 
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	pg := &page{Title: "Scheme report", Form: url.Values{"from": {q.Get("from")}, "to": {q.Get("to")}}}
+	pg := &page{Title: "Scheme report", Form: r.URL.Query()}
 	sum, err := s.summaryReport(r)
 	if err != nil {
 		var e *oikos.Error
@@ -135,12 +135,12 @@ func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		pg.Errors = e.Fields
-		pg.ErrorOrder = fieldOrder(e.Fields, "from", "to")
+		pg.ErrorOrder = dateBoxErrors(pg.Errors, fieldOrder(e.Fields, "from", "to"), "from", "to")
 		s.render(w, r, http.StatusUnprocessableEntity, "reports", pg)
 		return
 	}
-	pg.Form.Set("from", sum.Period.From)
-	pg.Form.Set("to", sum.Period.To)
+	splitDate(pg.Form, "from", sum.Period.From)
+	splitDate(pg.Form, "to", sum.Period.To)
 	pg.Data = summaryViewOf(sum)
 	s.render(w, r, http.StatusOK, "reports", pg)
 }

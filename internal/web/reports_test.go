@@ -130,7 +130,7 @@ func TestSummaryReportRefusesBadPeriods(t *testing.T) {
 			continue
 		}
 		pg := f.do(auth.Manager, "GET", "/reports?"+query, "")
-		if pg.status != 422 || !strings.Contains(pg.body, "There is a problem") || !strings.Contains(pg.body, `href="#`+field+`"`) {
+		if pg.status != 422 || !strings.Contains(pg.body, "There is a problem") || !strings.Contains(pg.body, `href="#`+field+`-day"`) {
 			t.Errorf("page %s: %d", query, pg.status)
 		}
 	}

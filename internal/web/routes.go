@@ -125,6 +125,7 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /api/v1/referrals/{id}", referrers, s.apiGetReferral)
 	rt.handle("POST /api/v1/referrals/{id}/assign", caseworkers, s.apiAssignReferral)
 	rt.handle("POST /api/v1/referrals/{id}/status", caseworkers, s.apiReferralStatus)
+	rt.handle("POST /api/v1/referrals/{id}/reopen", caseworkers, s.apiReopen)
 	rt.handle("POST /api/v1/self-referrals", auth.Public, s.apiSelfReferral)
 	rt.handle("GET /refer", auth.Public, s.selfReferralPage)
 	rt.handle("POST /refer", auth.Public, s.selfReferralPost)
@@ -134,6 +135,9 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /referrals/new", referrers, s.professionalReferralPost)
 	rt.handle("GET /referrals/{id}", referrers, s.referralPage)
 	rt.handle("POST /referrals/{id}/status", caseworkers, s.referralAction)
+	rt.handle("GET /referrals/{id}/close", caseworkers, s.referralClosePage)
+	rt.handle("POST /referrals/{id}/close", caseworkers, s.referralClose)
+	rt.handle("POST /referrals/{id}/reopen", caseworkers, s.referralReopen)
 	rt.handle("POST /referrals/{id}/assign", caseworkers, s.referralAssign)
 	rt.handle("POST /referrals/{id}/match", caseworkers, s.referralMatch)
 	// The summary for the GP record when a referral closes: whoever may
@@ -243,6 +247,16 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /my/export.json", auth.Person, s.myExportJSON)
 	rt.handle("POST /referrals/{id}/portal/link", caseworkers, s.portalLink)
 	rt.handle("POST /referrals/{id}/portal/code", caseworkers, s.portalCode)
+
+	// Finding a person and keeping their details: link workers and
+	// managers, for the people with a referral in their scheme.
+	rt.handle("GET /api/v1/people", caseworkers, s.apiPeople)
+	rt.handle("GET /api/v1/people/{id}", caseworkers, s.apiPerson)
+	rt.handle("PUT /api/v1/people/{id}", caseworkers, s.apiPutPerson)
+	rt.handle("GET /people", caseworkers, s.peoplePage)
+	rt.handle("GET /people/{id}", caseworkers, s.personPage)
+	rt.handle("GET /people/{id}/edit", caseworkers, s.personEdit)
+	rt.handle("POST /people/{id}/edit", caseworkers, s.personSave)
 
 	// The person's rights: a copy of everything held (their link worker
 	// and managers), erasure and restriction on request (managers).

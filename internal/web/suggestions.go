@@ -81,8 +81,6 @@ type suggestionsView struct {
 	// Open: the preferences form is offered while the referral is open.
 	Open                bool
 	Days, Times, Access choiceField
-
-	page *page
 }
 
 // NextSessions are a course's next two dated sessions, in words; none for
@@ -93,12 +91,6 @@ func (v suggestionsView) NextSessions(svc directory.Service) []string {
 		out = append(out, sessionText(sess.Starts, sess.Ends))
 	}
 	return out
-}
-
-// Connect is the form that sends a connection to the suggested service
-// svc; its boxes' ids carry the service's, so that each card's are its own.
-func (v suggestionsView) Connect(svc directory.Service) *connectForm {
-	return newConnectForm(v.Referral, svc, v.page, "svc-"+svc.ID+"-")
 }
 
 type preferenceRow struct{ Key, Value string }
@@ -181,7 +173,7 @@ func (s *Server) renderSuggestions(w http.ResponseWriter, r *http.Request, statu
 		pg.Form = preferencesForm(out.Preferences)
 	}
 	pg.Title = "Find activities and services for " + personName(ref)
-	v := suggestionsView{Referral: ref, Suggestions: out, Open: ref.Status != referral.Closed, page: pg}
+	v := suggestionsView{Referral: ref, Suggestions: out, Open: ref.Status != referral.Closed}
 	v.Summary = preferencesSummary(out)
 	var days, times, access []option
 	for _, d := range directory.Days {

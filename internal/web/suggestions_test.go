@@ -282,7 +282,8 @@ func FuzzPreferencesForm(f *testing.F) {
 }
 
 // TestSuggestionsPageSendsAConnection sends a connection from a card on
-// the suggestions page, as a link worker would: the form offers each kind
+// the suggestions page, as a link worker would: the card leads to a form
+// that offers each kind
 // of connection, says how long the note may be, and what it sends is
 // taken.
 func TestSuggestionsPageSendsAConnection(t *testing.T) {
@@ -300,6 +301,11 @@ func TestSuggestionsPageSendsAConnection(t *testing.T) {
 			t.Errorf("a value is missing from the page: %s", res.body[strings.Index(res.body, "%!"):][:40])
 		}
 		svc := services["Belmont befriending"]
+		link := "/referrals/" + id + "/connections/new?service_id=" + svc
+		if !strings.Contains(res.body, `href="`+link+`"`) {
+			t.Fatalf("the card does not lead to its send form")
+		}
+		res = lw.get(link)
 		form := res.body[strings.Index(res.body, `<input type="hidden" name="service_id" value="`+svc+`">`):]
 		form = form[:strings.Index(form, "</form>")]
 		for _, want := range []string{`name="kind" type="radio" value="signpost"`, `value="active_signpost"`, `value="supported"`,

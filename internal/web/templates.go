@@ -58,7 +58,11 @@ var templateFuncs = template.FuncMap{
 		}
 		return choiceField{Name: name, Legend: legend, Hint: hint, Options: options, Error: msg}
 	},
-	"inc":         func(i int) int { return i + 1 },
+	"inc":   func(i int) int { return i + 1 },
+	"dayOf": dayOf,
+	// dateInput is a date asked for in day, month and year boxes (the
+	// caseworkDate template), NAME-day and so on, from the page's form.
+	"dateInput":   func(pg *page, name, legend, hint string) dateField { return newDateField(pg, name, legend, hint) },
 	"sourceLabel": referral.SourceLabel,
 	"statusLabel": func(st referral.Status) string { return st.Label() },
 	"waiting": func(since, now time.Time) string {
@@ -194,7 +198,7 @@ type navItem struct {
 // disagree.
 var menu = []navItem{
 	{Text: "Organisations", Href: "/admin/organisations"}, {Text: "Users", Href: "/admin/users"},
-	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"},
+	{Text: "Referrals", Href: "/referrals"}, {Text: "Caseload", Href: "/caseload"}, {Text: "Find a person", Href: "/people"},
 	{Text: "Budgets", Href: "/budgets"}, {Text: "Connections", Href: "/connections"}, {Text: "Grants", Href: "/grants"},
 	{Text: "Reports", Href: "/reports"},
 	{Text: "Directory", Href: "/directory"}, {Text: "Directory entries", Href: "/directory/manage"},

@@ -64,3 +64,34 @@ func TestTriageAssignAndMatch(t *testing.T) {
 		}
 	})
 }
+
+// TestTriageQueue: urgent referrals first, each with its reasons, area
+// and, when it has waited too long, an overdue flag.
+func TestTriageQueue(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		old := f.do(auth.Referrer, "POST", "/api/v1/referrals", referralBody).json(t)["id"].(string)
+		urgent := strings.NewReplacer(`"Margaret"`, `"Arthur"`, `"nhs_number":"9434765919",`, "", `"EX4 4QJ"`, `"TQ1 1AA"`,
+			`"reasons":`, `"urgency":"urgent","reasons":`).Replace(referralBody)
+		res := f.do(auth.Referrer, "POST", "/api/v1/referrals", urgent)
+		if res.status != 201 {
+			t.Fatalf("urgent: %d %s", res.status, res.body)
+		}
+		// The routine one has waited three weeks.
+		if _, err := d.Exec(t.Context(), "UPDATE referrals SET received_at = received_at - $1 WHERE id = $2", int64(21*24*3600*1000), old); err != nil {
+			t.Fatal(err)
+		}
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		page := lw.get("/referrals")
+		arthur, margaret := strings.Index(page.body, "Arthur Hughes"), strings.Index(page.body, "Margaret Hughes")
+		if page.status != 200 || arthur < 0 || margaret < 0 || arthur > margaret {
+			t.Fatalf("urgent not first: %d (at %d and %d)", page.status, arthur, margaret)
+		}
+		for _, want := range []string{"Loneliness", "TQ1 · GP", "EX4 · GP", "Overdue", "21 days ago", "1 has waited longer than promised"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("the queue lacks %q", want)
+			}
+		}
+	})
+}
