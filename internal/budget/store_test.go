@@ -282,6 +282,10 @@ func TestWhoMayDoWhat(t *testing.T) {
 				return err
 			},
 			"a worker spends in triage": func() error { _, err := s.SetAllowance(ctx, worker, actor(worker), w.triage, allowance); return err },
+			"the link worker reverses under another of their referrals": func() error {
+				_, err := s.Reverse(ctx, worker, actor(worker), p.ID, budget.ReversalInput{Reason: "x", ReferralID: w.closed})
+				return err
+			},
 			"an unknown purchase": func() error {
 				_, err := s.Decide(ctx, manager, actor(manager), "bud_nothing", budget.DecisionInput{Decision: "approved"})
 				return err
