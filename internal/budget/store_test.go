@@ -496,3 +496,35 @@ func TestForPerson(t *testing.T) {
 		}
 	})
 }
+
+// TestLedgerCSVText: the free-text columns of the finance CSV come back as
+// typed, quoted where they need it, and a would-be formula as text, on
+// both databases (the ledger is read as one packed column per row).
+func TestLedgerCSVText(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		s := w.store
+		must(s.SetAllowance(ctx, worker, actor(worker), w.ref, budget.AllowanceInput{AllowancePence: pence(10000), Purpose: "Courses"}))(t)
+		supplier, description := `=HYPERLINK("http://x")`, "Clay, \"wheel\" and glaze\nten weeks"
+		today := time.Now().Format(time.DateOnly)
+		bought := must(s.Purchase(ctx, worker, actor(worker), w.ref, budget.PurchaseInput{Supplier: supplier, Description: description,
+			AmountPence: pence(1500), Date: today}))(t)
+		var buf bytes.Buffer
+		if err := s.WriteLedgerCSV(ctx, manager, actor(manager), "", "", &buf); err != nil {
+			t.Fatal(err)
+		}
+		rows := must(csv.NewReader(&buf).ReadAll())(t)
+		if len(rows) != 3 || len(rows[2]) != len(budget.LedgerColumns) {
+			t.Fatalf("rows %q", rows)
+		}
+		r := rows[2]
+		want := []string{bought.ID, today, budget.Purchase, budget.Approved, "1500", "", "R-" + w.ref, "'" + supplier, "", description, worker.Name}
+		if got := r[1:]; strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("CSV row\n got %q\nwant %q", got, want)
+		}
+		if _, err := time.Parse(time.RFC3339, r[0]); err != nil {
+			t.Errorf("recorded_at %q: %v", r[0], err)
+		}
+	})
+}
