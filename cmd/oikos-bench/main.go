@@ -23,7 +23,12 @@
 // --mode people times a link worker finding a person among a million, by
 // name, NHS number or date of birth (see people.go).
 //
-//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+// --mode funds streams a national year of the personal budgets ledger as
+// CSV and sends 200 purchases at one budget at once (see funds.go); --mode
+// grants times the grants report and the citizen-led trend over a national
+// programme, cold and warm (see grants.go).
+//
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|funds|grants] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -94,7 +99,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person) or funds (the budget ledger as CSV, purchases at once)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once) or grants (the grants report and citizen-led trend)")
 	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
@@ -129,6 +134,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.mode == "funds" && !set["national"] {
 		o.national = 1_000_000
 	}
+	if o.mode == "grants" && !set["national"] {
+		o.national = 300_000 // connections, as BenchmarkGrantsReport
+	}
 	if o.mode == "reports" || o.mode == "caseload" || o.mode == "people" {
 		national, services := 1_000_000, 20_000
 		switch o.mode {
@@ -154,8 +162,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people or funds, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "grants"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds or grants, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -193,6 +201,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "funds" {
 		return runFunds(ctx, o, dbs, stdout)
+	}
+	if o.mode == "grants" {
+		return runGrants(ctx, o, dbs, stdout)
 	}
 	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
 		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
