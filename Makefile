@@ -98,3 +98,13 @@ bench-funds:
 .PHONY: bench-grants
 bench-grants:
 	$(GO) run ./cmd/oikos-bench --mode grants --national 300000 --rounds 3 --db both --dir $(BENCH_DIR)
+
+# Volunteering at national scale: a scheme of 50,000 volunteers and a
+# year of 500,000 matches with 5,000,000 logged contacts (generated once
+# into BENCH_DIR and reused on SQLite; anew on a throwaway PostgreSQL
+# cluster), then GET /api/v1/referrals/{id}/volunteer-suggestions 200
+# times one at a time (p50/p95, CPU per request) and GET
+# /api/v1/reports/volunteering for the year, cold and warm.
+.PHONY: bench-volunteering
+bench-volunteering:
+	$(GO) run ./cmd/oikos-bench --mode volunteering --volunteers 50000 --matches 500000 --contacts 5000000 --requests 200 --rounds 3 --db both --dir $(BENCH_DIR)

@@ -41,7 +41,13 @@ func runGrants(ctx context.Context, o options, dbs []string, out io.Writer) erro
 		}
 		var url string
 		var c *cluster
-		fresh := func() error { return dropCaches() }
+		drop := func() error {
+			if !o.dropCache {
+				return nil
+			}
+			return dropCaches()
+		}
+		fresh := drop
 		if which == "sqlite" {
 			path := filepath.Join(o.dir, "grants.db")
 			for _, suffix := range []string{"", "-wal", "-shm"} {
@@ -63,7 +69,7 @@ func runGrants(ctx context.Context, o options, dbs []string, out io.Writer) erro
 				if err := c.restart(); err != nil {
 					return err
 				}
-				return dropCaches()
+				return drop()
 			}
 		}
 		managerID, err := fillGrants(ctx, url, o.national, out)

@@ -28,7 +28,11 @@
 // grants times the grants report and the citizen-led trend over a national
 // programme, cold and warm (see grants.go).
 //
-//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|funds|grants] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+// --mode volunteering times volunteer suggestions among 50,000 volunteers
+// and the volunteering report over a year of 500,000 matches and
+// 5,000,000 logged contacts (see volunteering.go).
+//
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|funds|grants|volunteering] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -93,13 +97,17 @@ type options struct {
 	try      string
 	setup    string
 	golden   string
+	// volunteering: the dataset's size.
+	volunteers, matches, contacts int
+	// dropCache: empty the page cache before each cold round.
+	dropCache bool
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once) or grants (the grants report and citizen-led trend)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once), grants (the grants report and citizen-led trend) or volunteering (volunteer suggestions and the volunteering report)")
 	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
@@ -109,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.which, "db", "both", "sqlite, postgres or both")
 	fs.StringVar(&o.dir, "dir", "", "keep the SQLite database here and reuse it next time (default: a temporary directory)")
 	fs.IntVar(&o.national, "national", 0, "reports, caseload, people: referrals in the national dataset (default 1000000 for reports, 100000 for caseload, 1090000 for people: a million people)")
-	fs.IntVar(&o.warm, "warm", 3, "reports: warm requests after the cold ones")
+	fs.IntVar(&o.warm, "warm", 3, "reports, volunteering: warm requests after the cold ones")
 	fs.IntVar(&o.requests, "requests", 200, "caseload, people: requests timed (people: default 2000)")
 	fs.BoolVar(&o.explain, "explain", false, "reports: show the plans of the report's slowest statements (PostgreSQL's auto_explain; the same statements on SQLite with --db both)")
 	fs.StringVar(&o.without, "without", "", "reports: measure again with these indexes (comma-separated) set aside, then put them back")
@@ -117,6 +125,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.setup, "setup", "", "reports, PostgreSQL: run the SQL in this file after the load (one statement, e.g. an index to try)")
 	fs.StringVar(&o.golden, "golden", "", "golden: the file of every referral's suggestions, written the first time and compared with after")
 	fs.StringVar(&o.serveDB, "serve-db", "", "serve: the database the child server opens (used by the benchmark itself)")
+	fs.IntVar(&o.volunteers, "volunteers", 50_000, "volunteering: volunteers in the scheme")
+	fs.IntVar(&o.matches, "matches", 500_000, "volunteering: matches in the year")
+	fs.IntVar(&o.contacts, "contacts", 5_000_000, "volunteering: contacts logged in the year")
+	fs.BoolVar(&o.dropCache, "drop-cache", true, "volunteering, grants: empty the operating system's page cache before each cold round (needs root)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each (intake: first) measured Oikos HTTP run to PREFIX[-intake]-sqlite.prof / -postgres.prof")
 	fs.Usage = func() {
@@ -159,11 +171,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			o.rounds = 3
 		}
 	}
+	if o.mode == "volunteering" {
+		if !set["referrals"] {
+			o.referrals = 100
+		}
+		if !set["rounds"] {
+			o.rounds = 3
+		}
+		if o.volunteers < 1 || o.matches < 1 || o.contacts < 0 || o.referrals < 1 || o.requests < 1 {
+			return errors.New("--volunteers, --matches, --referrals and --requests must be positive, --contacts not negative")
+		}
+	}
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "grants"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds or grants, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "grants", "volunteering"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds, grants or volunteering, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -204,6 +227,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "grants" {
 		return runGrants(ctx, o, dbs, stdout)
+	}
+	if o.mode == "volunteering" {
+		return runVolunteering(ctx, o, dbs, stdout)
 	}
 	fmt.Fprintf(stdout, "Oikos search benchmark: %d services, %d clients, %s per run (after %s warm-up), %d CPUs, GOMAXPROCS %d, %s\n",
 		o.services, o.clients, o.duration, o.warmup, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())

@@ -449,7 +449,11 @@ func benchToken(ctx context.Context, url, userID string) (string, error) {
 // after fresh() (which empties what caches it can), then o.warm more on
 // the last one.
 func reportRounds(ctx context.Context, o options, side *reportSide, url, token, from, to string, fresh func() error, c *cluster, out io.Writer) error {
-	path := "/api/v1/reports/summary?from=" + from + "&to=" + to
+	return reportRoundsAt(ctx, o, side, url, token, "/api/v1/reports/summary?from="+from+"&to="+to, fresh, c, out)
+}
+
+// reportRoundsAt is reportRounds for the report at path.
+func reportRoundsAt(ctx context.Context, o options, side *reportSide, url, token, path string, fresh func() error, c *cluster, out io.Writer) error {
 	for round := range o.rounds {
 		if err := fresh(); err != nil {
 			if side.coldNote == "" {

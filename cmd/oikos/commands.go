@@ -280,7 +280,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	defer stopHK()
 	go srv.Housekeeping(hkCtx)
 	mailer := &notify.Worker{DB: d, Sender: notify.ByChannel{Email: sender, SMS: texter}, Log: log,
-		Sweep: a.Connections.Sweep}
+		Sweep: a.Sweep}
 	mailerDone := make(chan struct{})
 	go func() { defer close(mailerDone); mailer.Run(hkCtx) }()
 	// Once a day, on one server of however many share the database.

@@ -7,6 +7,7 @@ package app
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -150,4 +151,14 @@ func (a *App) onReferralChange(ctx context.Context, tx *sql.Tx, c referral.Chang
 		return err
 	}
 	return a.Volunteering.OnReferralChange(ctx, tx, c)
+}
+
+// Sweep writes to the outbox what falls due by the clock rather than by a
+// change: reminders before first sessions, and DBS checks running out
+// told to the volunteer's health champion or managers. notify.Worker runs
+// it at most once a minute; each part claims what it writes in the same
+// transaction, so that any number of servers may sweep at once. One part
+// failing does not keep the other from running.
+func (a *App) Sweep(ctx context.Context, now time.Time) error {
+	return errors.Join(a.Connections.Sweep(ctx, now), a.Volunteering.Sweep(ctx, now))
 }

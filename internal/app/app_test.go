@@ -3,10 +3,12 @@ package app_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"oikos"
 	"oikos/internal/app"
 	"oikos/internal/auth"
+	"oikos/internal/community"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 	"oikos/internal/directory"
@@ -89,6 +91,40 @@ func gpReferral(t *testing.T, a *app.App) (gp auth.User, ref referral.Referral) 
 		t.Fatal(err)
 	}
 	return gp, ref
+}
+
+// TestSweepTellsOfDBSRunningOut checks the sweep the outbox worker runs
+// (oikos serve: notify.Worker.Sweep) writes, besides the reminders, the
+// email of a volunteer's DBS check running out, once.
+func TestSweepTellsOfDBSRunningOut(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		a := app.New(d, app.Config{BaseURL: "https://oikos.example.org"})
+		now := time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)
+		for _, q := range []string{
+			"INSERT INTO organisations (id, name, kind, created_at, updated_at) VALUES ('org_s', 'Scheme', 'scheme', 1, 1)",
+			`INSERT INTO users (id, email, name, role, organisation_id, created_at, updated_at) VALUES
+				('usr_m', 'manager@example.org', 'Manager', 'manager', 'org_s', 1, 1), ('usr_v', 'v@example.org', 'Val Volunteer', 'volunteer', 'org_s', 1, 1)`,
+			`INSERT INTO volunteers (user_id, scheme_id, kind, postcode, latitude, longitude, dbs_checked_on, dbs_expires_on, created_at, updated_at, updated_by)
+				VALUES ('usr_v', 'org_s', 'volunteer', 'EX4 4QJ', 50.7, -3.5, '2023-05-20', '2026-05-20', 1, 1, 'usr_m')`,
+		} {
+			if _, err := d.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range 2 {
+			if err := a.Sweep(ctx, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var n int
+		if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM outbox WHERE kind = $1 AND recipient = 'manager@example.org'", community.KindDBSExpiring).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%d emails of the DBS check running out, want 1", n)
+		}
+	})
 }
 
 // TestServicesNameAwardsThroughTheGrants checks the directory asks the
