@@ -225,22 +225,85 @@ var LedgerColumns = []string{"recorded_at", "entry_id", "date", "kind", "status"
 // it comes in (oikos.PlainText), so the separator cannot be inside a
 // value; a row where it is anyway is refused rather than written askew.
 const ledgerCSVSQL = `SELECT CAST(e.created_at AS TEXT) || ',' || e.id || ',' || e.on_date || ',' || e.kind || ',' || COALESCE(d.decision, e.status) || ',' ||
-	CAST(e.amount_pence AS TEXT) || ',' || COALESCE(e.reverses, '') || '` + ledgerSep + `' || r.reference || '` + ledgerSep + `' || e.supplier || '` + ledgerSep + `' ||
-	COALESCE(e.service_id, '') || '` + ledgerSep + `' || e.description || '` + ledgerSep + `' || COALESCE(u.name, e.by_user)
-	FROM budget_entries e JOIN referrals r ON r.id = e.referral_id LEFT JOIN budget_decisions d ON d.entry_id = e.id
-	LEFT JOIN users u ON u.id = e.by_user
+	CAST(e.amount_pence AS TEXT) || ',' || COALESCE(e.reverses, '') || '` + ledgerSep + `' || e.referral_id || '` + ledgerSep + `' || e.supplier || '` + ledgerSep + `' ||
+	COALESCE(e.service_id, '') || '` + ledgerSep + `' || e.description || '` + ledgerSep + `' || e.by_user
+	FROM budget_entries e LEFT JOIN budget_decisions d ON d.entry_id = e.id
 	WHERE e.scheme_id = $1 AND e.created_at >= $2 AND e.created_at < $3` + ledgerOrder
 
 // ledgerSep separates the free-text columns in ledgerCSVSQL's one column.
 const ledgerSep = "\x1f"
 
-// ledgerTextColumns is how many free-text columns follow the fixed ones.
+// ledgerTextColumns is how many free-text columns follow the fixed ones;
+// the first names the referral, the last the user.
 const ledgerTextColumns = 5
+
+// ledgerNames turns the ids in a ledger row into what the CSV shows: a
+// referral's reference and a user's name, read once before the rows (the
+// scheme's referrals with a budget and every user: bounded by the people,
+// not by the length of the ledger), with a look-up for one not read then
+// (a referral that has changed scheme since), through the pool: the
+// transaction's one connection is busy with the rows (a reference never
+// changes, so another snapshot answers the same).
+type ledgerNames struct {
+	ctx   context.Context
+	pool  db.Querier
+	refs  map[string]string
+	users map[string]string
+}
+
+func newLedgerNames(ctx context.Context, tx *sql.Tx, pool db.Querier, scheme string) (*ledgerNames, error) {
+	n := &ledgerNames{ctx: ctx, pool: pool, refs: map[string]string{}, users: map[string]string{}}
+	read := func(m map[string]string, q string, args ...any) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, v string
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			m[id] = v
+		}
+		return rows.Err()
+	}
+	if err := read(n.refs, `SELECT r.id, r.reference FROM budgets b JOIN referrals r ON r.id = b.referral_id WHERE r.scheme_id = $1`, scheme); err != nil {
+		return nil, err
+	}
+	if err := read(n.users, `SELECT id, name FROM users`); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// name answers text column i of a row: the reference for the referral id
+// (column 0), the name for the user id (the last; the id itself for a
+// user no longer there), anything else as it is.
+func (n *ledgerNames) name(i int, v []byte) ([]byte, error) {
+	switch i {
+	case 0:
+		if ref, ok := n.refs[string(v)]; ok {
+			return []byte(ref), nil
+		}
+		var ref string
+		if err := n.pool.QueryRowContext(n.ctx, `SELECT reference FROM referrals WHERE id = $1`, string(v)).Scan(&ref); err != nil {
+			return nil, err
+		}
+		n.refs[string(v)] = ref
+		return []byte(ref), nil
+	case ledgerTextColumns - 1:
+		if name, ok := n.users[string(v)]; ok {
+			return []byte(name), nil
+		}
+	}
+	return v, nil
+}
 
 // appendLedgerLine turns one ledgerCSVSQL row into a CSV line: the time as
 // RFC 3339, the fixed columns as they are, each free-text column quoted
 // where it needs it and made safe from spreadsheet formulas.
-func appendLedgerLine(line, row []byte) ([]byte, error) {
+func appendLedgerLine(line, row []byte, name func(i int, v []byte) ([]byte, error)) ([]byte, error) {
 	comma := bytes.IndexByte(row, ',')
 	if comma < 0 {
 		return line, fmt.Errorf("budget: a ledger row without its columns")
@@ -265,7 +328,13 @@ func appendLedgerLine(line, row []byte) ([]byte, error) {
 		if cut < 0 {
 			cut = len(row)
 		}
-		line = AppendCSVField(append(line, ','), row[:cut], true)
+		v := row[:cut]
+		if name != nil {
+			if v, err = name(i, v); err != nil {
+				return line, err
+			}
+		}
+		line = AppendCSVField(append(line, ','), v, true)
 	}
 	return line, nil
 }
@@ -295,6 +364,10 @@ func (s *Store) WriteLedgerCSV(ctx context.Context, p *auth.Principal, by oikos.
 		return err
 	}
 	err = s.DB.ReadTx(ctx, func(tx *sql.Tx) error {
+		names, err := newLedgerNames(ctx, tx, s.DB.R(), scheme)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.QueryContext(ctx, ledgerCSVSQL, scheme, start, end)
 		if err != nil {
 			return err
@@ -307,7 +380,7 @@ func (s *Store) WriteLedgerCSV(ctx context.Context, p *auth.Principal, by oikos.
 			if err := rows.Scan(&row); err != nil {
 				return err
 			}
-			if line, err = appendLedgerLine(line[:0], row); err != nil {
+			if line, err = appendLedgerLine(line[:0], row, names.name); err != nil {
 				return err
 			}
 			if _, err := out.Write(append(line, '\n')); err != nil {

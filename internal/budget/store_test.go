@@ -526,5 +526,16 @@ func TestLedgerCSVText(t *testing.T) {
 		if _, err := time.Parse(time.RFC3339, r[0]); err != nil {
 			t.Errorf("recorded_at %q: %v", r[0], err)
 		}
+		// A referral moved to another scheme since keeps its entries in
+		// this scheme's ledger, still with its reference.
+		execSQL(t, d, `UPDATE referrals SET scheme_id = 'org_s2' WHERE id = $1`, w.ref)
+		buf.Reset()
+		if err := s.WriteLedgerCSV(ctx, manager, actor(manager), "", "", &buf); err != nil {
+			t.Fatal(err)
+		}
+		rows = must(csv.NewReader(&buf).ReadAll())(t)
+		if len(rows) != 3 || rows[2][7] != "R-"+w.ref || rows[1][7] != "R-"+w.ref {
+			t.Errorf("after the move: %q", rows)
+		}
 	})
 }
