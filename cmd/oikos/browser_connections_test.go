@@ -192,9 +192,14 @@ func connections(t *testing.T, dbURL string) {
 	gp.visit("/referrals/sent")
 	gp.expectText("tbody", "Greenway Wednesday Walk: attending")
 
-	// The link worker closes the referral: the walk is completed with it,
-	// and the summary for the GP record carries the codes.
+	// Walter chooses to share the outcome summary in full with his GP
+	// record. The link worker closes the referral: the walk is completed
+	// with it, and the summary for the GP record carries the codes and,
+	// as he chose, the activities.
 	lw.visit("/referrals/" + refID)
+	lw.click("label", "^The outcome summary in full")
+	lw.follow("button", "^Save their choice$")
+	lw.expectText(".nhsuk-notification-banner", "choice of what goes to their GP record is saved")
 	lw.choose("#reason", "Goals met")
 	lw.follow("button", "^Close referral$")
 	lw.expectText(".nhsuk-notification-banner", "The referral is closed.")
