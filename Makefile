@@ -94,6 +94,20 @@ bench-reports:
 bench-caseload:
 	$(GO) run ./cmd/oikos-bench --mode caseload --referrals 300 --national 100000 --requests 200 --db both --dir $(BENCH_DIR)
 
+# Personal budgets: a national year of the finance ledger (a million
+# entries over 10,000 budgets) streamed as CSV with the heap watched, then
+# 200 purchases at one budget at once, on SQLite and PostgreSQL.
+.PHONY: bench-funds
+bench-funds:
+	$(GO) run ./cmd/oikos-bench --mode funds --national 1000000 --db both --dir $(BENCH_DIR)
+
+# Grants: GET /api/v1/reports/grants and /api/v1/reports/citizen-led for
+# three years of a national programme (20,000 services, 400 funded,
+# 300,000 connections), 3 cold rounds and 3 warm, on SQLite and PostgreSQL.
+.PHONY: bench-grants
+bench-grants:
+	$(GO) run ./cmd/oikos-bench --mode grants --national 300000 --rounds 3 --db both --dir $(BENCH_DIR)
+
 # Volunteering at national scale: a scheme of 50,000 volunteers and a
 # year of 500,000 matches with 5,000,000 logged contacts (generated once
 # into BENCH_DIR and reused on SQLite; anew on a throwaway PostgreSQL

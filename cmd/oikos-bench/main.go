@@ -23,11 +23,16 @@
 // --mode people times a link worker finding a person among a million, by
 // name, NHS number or date of birth (see people.go).
 //
+// --mode funds streams a national year of the personal budgets ledger as
+// CSV and sends 200 purchases at one budget at once (see funds.go); --mode
+// grants times the grants report and the citizen-led trend over a national
+// programme, cold and warm (see grants.go).
+//
 // --mode volunteering times volunteer suggestions among 50,000 volunteers
 // and the volunteering report over a year of 500,000 matches and
 // 5,000,000 logged contacts (see volunteering.go).
 //
-//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|volunteering] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|funds|grants|volunteering] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -102,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once) or volunteering (volunteer suggestions and the volunteering report)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once), grants (the grants report and citizen-led trend) or volunteering (volunteer suggestions and the volunteering report)")
 	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
@@ -123,7 +128,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.volunteers, "volunteers", 50_000, "volunteering: volunteers in the scheme")
 	fs.IntVar(&o.matches, "matches", 500_000, "volunteering: matches in the year")
 	fs.IntVar(&o.contacts, "contacts", 5_000_000, "volunteering: contacts logged in the year")
-	fs.BoolVar(&o.dropCache, "drop-cache", true, "volunteering: empty the operating system's page cache before each cold round (needs root)")
+	fs.BoolVar(&o.dropCache, "drop-cache", true, "volunteering, grants: empty the operating system's page cache before each cold round (needs root)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for the directory and the query mix")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of each (intake: first) measured Oikos HTTP run to PREFIX[-intake]-sqlite.prof / -postgres.prof")
 	fs.Usage = func() {
@@ -140,6 +145,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if o.mode == "funds" && !set["national"] {
 		o.national = 1_000_000
+	}
+	if o.mode == "grants" && !set["national"] {
+		o.national = 300_000 // connections, as BenchmarkGrantsReport
 	}
 	if o.mode == "reports" || o.mode == "caseload" || o.mode == "people" {
 		national, services := 1_000_000, 20_000
@@ -177,8 +185,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "volunteering"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds or volunteering, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "grants", "volunteering"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds, grants or volunteering, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -216,6 +224,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "funds" {
 		return runFunds(ctx, o, dbs, stdout)
+	}
+	if o.mode == "grants" {
+		return runGrants(ctx, o, dbs, stdout)
 	}
 	if o.mode == "volunteering" {
 		return runVolunteering(ctx, o, dbs, stdout)

@@ -52,3 +52,30 @@ func TestVolunteeringMode(t *testing.T) {
 		})
 	}
 }
+
+// TestGrantsMode runs --mode grants at a tiny size on each database: the
+// programme loads and both routes answer, cold and warm.
+func TestGrantsMode(t *testing.T) {
+	for _, which := range []string{"sqlite", "postgres"} {
+		t.Run(which, func(t *testing.T) {
+			if which == "postgres" && findPGBin() == "" {
+				if os.Getenv("CI") == "true" {
+					t.Fatal("PostgreSQL is not installed")
+				}
+				t.Skip("PostgreSQL is not installed")
+			}
+			var out bytes.Buffer
+			err := run(context.Background(), []string{"--mode", "grants", "--db", which, "--dir", t.TempDir(), "--national", "500", "--rounds", "1",
+				"--warm", "1", "--drop-cache=false"}, &out, &out)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			got := out.String()
+			for _, want := range []string{"national programme written", `"groups_running":360`, `"months":[`, "== Summary"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("the output does not say %q:\n%s", want, got)
+				}
+			}
+		})
+	}
+}

@@ -244,8 +244,14 @@ func MayDecide(kind, status string) error {
 }
 
 // ReversalInput is the body of POST /budget-purchases/{id}/reversal.
+// ReferralID, when given (always by the page, which is reached under a
+// referral's address; optionally by an API caller), is the referral the
+// purchase must belong to: a purchase of another referral is not found,
+// even one the caller may see, so a reversal is never posted to one
+// person's budget from another person's page.
 type ReversalInput struct {
-	Reason string `json:"reason"`
+	Reason     string `json:"reason"`
+	ReferralID string `json:"referral_id,omitempty"`
 }
 
 // CheckReversal checks a reversal's reason.

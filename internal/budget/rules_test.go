@@ -318,3 +318,18 @@ func FuzzReadCursor(f *testing.F) {
 		}
 	})
 }
+
+// appendLedgerLine refuses a row whose text holds the separator rather
+// than writing its columns askew.
+func TestAppendLedgerLine(t *testing.T) {
+	ok := "1767225600000,bud_1,2026-01-01,purchase,approved,100,\x1fR-1\x1fShop\x1f\x1fA, b\x1fLee"
+	got, err := appendLedgerLine(nil, []byte(ok), nil)
+	if err != nil || string(got) != `2026-01-01T00:00:00Z,bud_1,2026-01-01,purchase,approved,100,,R-1,Shop,,"A, b",Lee` {
+		t.Errorf("%s %v", got, err)
+	}
+	for _, bad := range []string{"", "x,a\x1fb", "1,bud_1", "1,a\x1fb\x1fc\x1fd\x1fe", "1,a\x1fb\x1fc\x1fd\x1fe\x1ff\x1fg"} {
+		if _, err := appendLedgerLine(nil, []byte(bad), nil); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

@@ -282,6 +282,10 @@ func TestWhoMayDoWhat(t *testing.T) {
 				return err
 			},
 			"a worker spends in triage": func() error { _, err := s.SetAllowance(ctx, worker, actor(worker), w.triage, allowance); return err },
+			"the link worker reverses under another of their referrals": func() error {
+				_, err := s.Reverse(ctx, worker, actor(worker), p.ID, budget.ReversalInput{Reason: "x", ReferralID: w.closed})
+				return err
+			},
 			"an unknown purchase": func() error {
 				_, err := s.Decide(ctx, manager, actor(manager), "bud_nothing", budget.DecisionInput{Decision: "approved"})
 				return err
@@ -489,6 +493,49 @@ func TestForPerson(t *testing.T) {
 		entries := must(audit.ForObject(ctx, d.R(), "referral.budget", w.ref, 10))(t)
 		if entries[0].ActorID != "person:"+w.personID || entries[0].Action != audit.Read {
 			t.Errorf("her read is not audited: %+v", entries[0])
+		}
+	})
+}
+
+// TestLedgerCSVText: the free-text columns of the finance CSV come back as
+// typed, quoted where they need it, and a would-be formula as text, on
+// both databases (the ledger is read as one packed column per row).
+func TestLedgerCSVText(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(t, d)
+		s := w.store
+		must(s.SetAllowance(ctx, worker, actor(worker), w.ref, budget.AllowanceInput{AllowancePence: pence(10000), Purpose: "Courses"}))(t)
+		supplier, description := `=HYPERLINK("http://x")`, "Clay, \"wheel\" and glaze\nten weeks"
+		today := time.Now().Format(time.DateOnly)
+		bought := must(s.Purchase(ctx, worker, actor(worker), w.ref, budget.PurchaseInput{Supplier: supplier, Description: description,
+			AmountPence: pence(1500), Date: today}))(t)
+		var buf bytes.Buffer
+		if err := s.WriteLedgerCSV(ctx, manager, actor(manager), "", "", &buf); err != nil {
+			t.Fatal(err)
+		}
+		rows := must(csv.NewReader(&buf).ReadAll())(t)
+		if len(rows) != 3 || len(rows[2]) != len(budget.LedgerColumns) {
+			t.Fatalf("rows %q", rows)
+		}
+		r := rows[2]
+		want := []string{bought.ID, today, budget.Purchase, budget.Approved, "1500", "", "R-" + w.ref, "'" + supplier, "", description, worker.Name}
+		if got := r[1:]; strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("CSV row\n got %q\nwant %q", got, want)
+		}
+		if _, err := time.Parse(time.RFC3339, r[0]); err != nil {
+			t.Errorf("recorded_at %q: %v", r[0], err)
+		}
+		// A referral moved to another scheme since keeps its entries in
+		// this scheme's ledger, still with its reference.
+		execSQL(t, d, `UPDATE referrals SET scheme_id = 'org_s2' WHERE id = $1`, w.ref)
+		buf.Reset()
+		if err := s.WriteLedgerCSV(ctx, manager, actor(manager), "", "", &buf); err != nil {
+			t.Fatal(err)
+		}
+		rows = must(csv.NewReader(&buf).ReadAll())(t)
+		if len(rows) != 3 || rows[2][7] != "R-"+w.ref || rows[1][7] != "R-"+w.ref {
+			t.Errorf("after the move: %q", rows)
 		}
 	})
 }

@@ -283,6 +283,9 @@ func (s *Store) Reverse(ctx context.Context, p *auth.Principal, by oikos.Actor, 
 		if err != nil {
 			return err
 		}
+		if in.ReferralID != "" && in.ReferralID != r.ID {
+			return oikos.NotFound("Purchase")
+		}
 		if !auth.Can(p, auth.ChangeAction, r.object(auth.KindBudget)) {
 			return oikos.NotFound("Purchase")
 		}

@@ -332,7 +332,7 @@ func (s *Server) budgetReversal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	entry := r.PathValue("entry")
-	_, err = s.app.Budgets.Reverse(r.Context(), httpx.Principal(r), httpx.Actor(r), entry, budget.ReversalInput{Reason: r.PostForm.Get("reason")})
+	_, err = s.app.Budgets.Reverse(r.Context(), httpx.Principal(r), httpx.Actor(r), entry, budget.ReversalInput{Reason: r.PostForm.Get("reason"), ReferralID: ref.ID})
 	if err != nil {
 		// Each purchase has its own reason box.
 		err = renameFields(err, func(k string) string { return k + "-" + entry })

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/csv"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -261,6 +262,44 @@ func TestPurchasesRaceOverHTTP(t *testing.T) {
 		b := f.do(auth.LinkWorker, "GET", base, "").json(t)
 		if bought != 100 || b["spent_pence"] != 10000.0 || b["balance_pence"] != 0.0 || len(b["entries"].([]any)) != 101 {
 			t.Errorf("%d bought; budget %v spent, %v left, %d entries", bought, b["spent_pence"], b["balance_pence"], len(b["entries"].([]any)))
+		}
+	})
+}
+
+// TestReversalNamesItsReferral: a reversal posted under one referral's
+// address but naming a purchase of another referral (one the same link
+// worker may see) is not found, on the page and through the API when the
+// caller names the referral, and nothing is reversed; under its own
+// referral it goes through.
+func TestReversalNamesItsReferral(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		mine, other := acceptedReferral(t, f), acceptedReferral(t, f)
+		for _, ref := range []string{mine, other} {
+			if res := f.do(auth.LinkWorker, "PUT", "/api/v1/referrals/"+ref+"/budget", `{"allowance_pence": 5000, "purpose": "Courses"}`); res.status != 200 {
+				t.Fatalf("allowance: %d %s", res.status, res.body)
+			}
+		}
+		res := f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+other+"/budget/purchases",
+			`{"supplier": "Clay Studio", "description": "Pottery", "amount_pence": 2000, "date": "`+time.Now().Format(time.DateOnly)+`"}`)
+		if res.status != 201 {
+			t.Fatalf("purchase: %d %s", res.status, res.body)
+		}
+		bought := res.json(t)["id"].(string)
+		page := f.formAs(auth.LinkWorker, "/referrals/"+mine+"/budget/purchases/"+bought+"/reversal", url.Values{"reason": {"Refund"}})
+		if page.status != 404 {
+			t.Errorf("the page reversed another referral's purchase: %d %s", page.status, page.body)
+		}
+		api := f.do(auth.LinkWorker, "POST", "/api/v1/budget-purchases/"+bought+"/reversal", `{"reason": "Refund", "referral_id": "`+mine+`"}`)
+		if api.status != 404 {
+			t.Errorf("the API reversed another referral's purchase: %d %s", api.status, api.body)
+		}
+		if b := f.do(auth.LinkWorker, "GET", "/api/v1/referrals/"+other+"/budget", "").json(t); b["spent_pence"] != 2000.0 || len(b["entries"].([]any)) != 2 {
+			t.Errorf("the other budget changed: %v", b)
+		}
+		page = f.formAs(auth.LinkWorker, "/referrals/"+other+"/budget/purchases/"+bought+"/reversal", url.Values{"reason": {"Refund"}})
+		if page.status != 303 || !strings.Contains(page.header.Get("Location"), "/referrals/"+other+"/budget") {
+			t.Errorf("the reversal under its own referral: %d %v", page.status, page.header)
 		}
 	})
 }
