@@ -270,11 +270,14 @@ func stepPublicDirectory(t *testing.T, r *formsRun) {
 	b.expectText("main", "Greenway Wednesday Walk")
 }
 
-// stepSelfReferral: someone asks for support, forgetting to agree first.
+// stepSelfReferral: a son asks for support for his mother, forgetting to
+// agree first.
 func stepSelfReferral(t *testing.T, r *formsRun) {
 	b := r.tabFor(t, "someone asking for support")
 	b.visit("/refer")
-	b.click("#who", "")
+	// Her son fills it in for her, and says who he is.
+	b.click("label", "^A friend or relative")
+	b.fill("#referrer_name", "Tom Pike, her son")
 	b.fill("#given_name", "Joan")
 	b.fill("#family_name", "Pike")
 	b.fill("#dob-day", "4")

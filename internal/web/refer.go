@@ -63,7 +63,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	in := selfReferral{
 		Person: referral.PersonInput{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), DateOfBirth: dob,
 			Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")},
-		Reasons: f["reasons"], Notes: f.Get("notes"), OnBehalf: f.Get("who") == "someone_else",
+		Reasons: f["reasons"], Notes: f.Get("notes"), OnBehalf: f.Get("who") == "someone_else", ReferrerName: f.Get("referrer_name"),
 		Consent: referral.ConsentInput{Given: f.Get("consent") == "yes", ShareWithProviders: f.Get("share") == "yes"},
 		Key:     strings.TrimSpace(f.Get("form_id")),
 	}
@@ -79,7 +79,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		err = referralFormErrors(err, dobErr)
-		s.formError(w, r, "self_referral", pg, err, "given_name", "given_name", "family_name", "dob-day", "postcode", "phone", "email",
+		s.formError(w, r, "self_referral", pg, err, "given_name", "referrer_name", "given_name", "family_name", "dob-day", "postcode", "phone", "email",
 			"reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
@@ -107,6 +107,8 @@ func referralFormErrors(err error, dobErr string) error {
 			k = "consent"
 		case "source.type":
 			k = "source_type"
+		case "source.referrer_name":
+			k = "referrer_name"
 		}
 		fields[k] = v
 	}

@@ -122,3 +122,49 @@ func TestProfessionalReferralForm(t *testing.T) {
 		t.Errorf("a link worker's sent list shows the GP's referral: %d", other.status)
 	}
 }
+
+// A friend or relative who fills in the form for someone says who they
+// are, and the link worker sees it beside "Referred by"; a name too long
+// to be one is refused beside its box, and nothing is kept.
+func TestSelfReferralSaysWhoFilledItIn(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		anon := f.browser()
+		form := selfReferralForm()
+		form.Set("who", "someone_else")
+		form.Set("referrer_name", strings.Repeat("Sue Brown, his daughter ", 20))
+		if res := anon.post("/refer", form); res.status != 422 || !strings.Contains(res.body, `href="#referrer_name"`) {
+			t.Fatalf("a name too long: %d", res.status)
+		}
+		form.Set("referrer_name", "Sue Brown, his daughter")
+		if res := anon.post("/refer", form); res.status != 201 {
+			t.Fatalf("on behalf: %d\n%s", res.status, res.body)
+		}
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		queue := lw.get("/referrals")
+		link := regexp.MustCompile(`href="(/referrals/ref_[a-z0-9]+)">Joan Pike<`).FindStringSubmatch(queue.body)
+		if link == nil || strings.Count(queue.body, "Pike") != 1 {
+			t.Fatalf("triage queue: one referral, none from the refused form:\n%s", queue.body)
+		}
+		if res := lw.get(link[1]); !strings.Contains(res.body, "Sue Brown, his daughter") {
+			t.Fatalf("referral page does not say who filled it in: %d\n%s", res.status, res.body)
+		}
+		// Filled in for themselves, a name typed in the box is not kept
+		// as someone else's.
+		own := selfReferralForm()
+		own.Set("given_name", "Ivy")
+		own.Set("referrer_name", "Ivy Lane")
+		if res := anon.post("/refer", own); res.status != 201 {
+			t.Fatalf("for themselves: %d", res.status)
+		}
+		queue = lw.get("/referrals")
+		link = regexp.MustCompile(`href="(/referrals/ref_[a-z0-9]+)">Ivy Pike<`).FindStringSubmatch(queue.body)
+		if link == nil {
+			t.Fatalf("Ivy's referral not in the queue")
+		}
+		if res := lw.get(link[1]); strings.Contains(res.body, "Ivy Lane") {
+			t.Fatalf("a self-referral carries a referrer's name")
+		}
+	})
+}

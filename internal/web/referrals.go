@@ -57,6 +57,9 @@ type selfReferral struct {
 	Consent referral.ConsentInput `json:"consent"`
 	// OnBehalf is set when a family member or friend fills it in.
 	OnBehalf bool `json:"on_behalf,omitempty"`
+	// ReferrerName is who filled it in for the person, and how they know
+	// them, when OnBehalf: the link worker then knows whom to thank or ask.
+	ReferrerName string `json:"referrer_name,omitempty"`
 	// Key is the sender's own id for this request (the form's form_id, or
 	// the API's Idempotency-Key header): the same request sent again with
 	// it makes no second referral.
@@ -103,11 +106,11 @@ func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
 // to the same name and birth date would tell anyone that this person had
 // asked for help, and their reference.
 func (s *Server) selfRefer(r *http.Request, in selfReferral) (string, error) {
-	source := "self"
+	source := referral.SourceInput{Type: "self"}
 	if in.OnBehalf {
-		source = "family_friend"
+		source = referral.SourceInput{Type: "family_friend", ReferrerName: in.ReferrerName}
 	}
-	ref, err := s.refs.Create(r.Context(), httpx.Actor(r), referral.Input{Person: in.Person, Source: referral.SourceInput{Type: source},
+	ref, err := s.refs.Create(r.Context(), httpx.Actor(r), referral.Input{Person: in.Person, Source: source,
 		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent, ExternalID: sentAgainKey(httpx.ClientGroup(r), in)}, "", "self")
 	return ref.Reference, err
 }
