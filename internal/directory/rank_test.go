@@ -70,13 +70,30 @@ func TestReasonsAndWords(t *testing.T) {
 	q := Query{Categories: []string{"befriending"}, Needs: []string{"loneliness"}, Near: "EX4 4QJ", Day: 3}
 	got := reasons(v, q, 2.345, "visits")
 	for _, want := range []string{"Matches your search for “visits”", "In the category Befriending", "Can help with loneliness",
-		"2.3 km from EX4 4QJ", "Meets on Wednesday, 10:00 to 12:00", "Free", "Full at the moment: ask about the waiting list"} {
+		"About 2 km from EX4 4QJ", "Meets on Wednesday, 10:00 to 12:00", "Free", "Full at the moment: ask about the waiting list"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("reasons %v lack %q", got, want)
 		}
 	}
 	if w := words("The Walking-Group, near me!"); !slices.Equal(w, []string{"walking", "group"}) {
 		t.Errorf("words: %v", w)
+	}
+	for _, c := range []struct {
+		km              float64
+		place, postcode string
+		want            string
+	}{
+		{0.04, "EX4 4QJ", "EX4 6AH", "In your area (EX4)"},                    // both known by EX4's centre
+		{0.04, "EX4", "EX4 6AH", "In your area (EX4)"},                        // a district searched from
+		{5.6, "EX20 1AB", "EX20 3JP", "In your area (EX20), about 6 km away"}, // a large district, postcodes known
+		{0.6, "EX4 4QJ", "EX1 2HF", "Nearby, less than 1 km from EX4 4QJ"},
+		{1.2, "EX4 4QJ", "EX2 4AN", "About 1 km from EX4 4QJ"},
+		{2.5, "EX4 4QJ", "", "About 3 km from EX4 4QJ"}, // no postcode: not claimed to be in the area
+		{23.4, "EX4", "TQ1 3DT", "About 23 km from EX4"},
+	} {
+		if got := DistanceFrom(c.km, c.place, c.postcode); got != c.want {
+			t.Errorf("DistanceFrom(%v, %q, %q) = %q, want %q", c.km, c.place, c.postcode, got, c.want)
+		}
 	}
 	for km, want := range map[float64]string{0.04: "0.1 km", 0.5: "0.5 km", 3.27: "3.3 km", 12.6: "13 km"} {
 		if got := FormatKm(km); got != want {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +17,6 @@ import (
 
 // Referring: the public self-referral form and the professionals' form.
 
-// The public self-referral form. Bots are kept out without a third-party
-// captcha: a field people never see (a bot fills it in), and a form sent
-// within seconds of being opened is asked to be checked and sent again.
-const minSecondsToFill = 3
-
 func needOptions() []option {
 	var out []option
 	for _, n := range taxonomy.Needs {
@@ -31,11 +25,18 @@ func needOptions() []option {
 	return out
 }
 
+// The public self-referral form. Bots are kept out without a third-party
+// captcha and without ever making a person wait or send twice: a field
+// people never see (a bot fills it in, and is thanked with nothing kept),
+// and a limit on forms from one network (selfRefs). The form is not timed:
+// a quick typist, or a browser filling in the boxes itself, sends it
+// within seconds, and refusing them ("please check your details") turned
+// away the people the form is for.
 func (s *Server) selfReferralPage(w http.ResponseWriter, r *http.Request) {
 	// form_id tells this form sent twice (a double click, a reload) from
 	// another request about the same person.
 	s.render(w, r, http.StatusOK, "self_referral", &page{Title: "Ask for support",
-		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}, "form_id": {rand.Text()}}, Data: selfReferralPage{Needs: needOptions()}})
+		Form: url.Values{"form_id": {rand.Text()}}, Data: selfReferralPage{Needs: needOptions()}})
 }
 
 func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
@@ -51,12 +52,6 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.selfRefs.allow(httpx.ClientGroup(r), time.Now()) {
 		s.formError(w, r, "self_referral", pg, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many requests from your network in a short time. Wait a few minutes and try again."}, "given_name")
-		return
-	}
-	started, _ := strconv.ParseInt(f.Get("started"), 10, 64)
-	if time.Now().Unix()-started < minSecondsToFill {
-		pg.Form.Set("started", strconv.FormatInt(time.Now().Unix()-minSecondsToFill, 10))
-		s.formError(w, r, "self_referral", pg, oikos.Invalid(map[string]string{"given_name": "Please check your details, then send the form again."}), "given_name")
 		return
 	}
 	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))

@@ -15,7 +15,7 @@ import (
 )
 
 func selfReferralForm() url.Values {
-	return url.Values{"started": {strconv.FormatInt(time.Now().Add(-time.Minute).Unix(), 10)}, "who": {"me"},
+	return url.Values{"who": {"me"},
 		"given_name": {"Joan"}, "family_name": {"Pike"}, "dob-day": {"4"}, "dob-month": {"7"}, "dob-year": {"1941"},
 		"postcode": {"ex2 5aa"}, "phone": {"01392 111111"}, "reasons": {"loneliness", "lives_alone"}, "consent": {"yes"}}
 }
@@ -37,17 +37,17 @@ func TestSelfReferralReachesTriage(t *testing.T) {
 				t.Errorf("refused form lacks %s (status %d)", want, res.status)
 			}
 		}
-		fast := selfReferralForm()
-		fast.Set("started", strconv.FormatInt(time.Now().Unix(), 10))
-		if res := anon.post("/refer", fast); res.status != 422 || !strings.Contains(res.body, "send the form again") {
-			t.Errorf("sent at once: %d", res.status)
-		}
 		bot := selfReferralForm()
 		bot.Set("website", "http://spam.example")
 		if res := anon.post("/refer", bot); res.status != 200 || strings.Contains(res.body, "OIK-") && !strings.Contains(res.body, "OIK-THANK-YOU") {
 			t.Errorf("honeypot: %d", res.status)
 		}
-		res = anon.post("/refer", selfReferralForm())
+		// Sent the moment the page loaded, as a quick person or a browser's
+		// autofill does (and carrying a "started" time from a page served
+		// before the form stopped being timed): taken at the first press.
+		quick := selfReferralForm()
+		quick.Set("started", strconv.FormatInt(time.Now().Unix(), 10))
+		res = anon.post("/refer", quick)
 		ref := regexp.MustCompile(`id="reference">(OIK-[A-Z0-9-]+)<`).FindStringSubmatch(res.body)
 		if res.status != 201 || ref == nil {
 			t.Fatalf("self-referral: %d\n%s", res.status, res.body)
