@@ -36,20 +36,34 @@ func TestRank(t *testing.T) {
 }
 
 func TestSpellingCorrection(t *testing.T) {
-	known := []string{"walk", "group", "choir", "sing", "along", "garden", "befriend"}
+	// The index's terms are stems, most common first, as SQLite's
+	// porter tokenizer writes them.
+	known := []string{"walk", "group", "choir", "sing", "along", "garden", "befriend", "lone", "isol", "social"}
 	cases := []struct{ in, want string }{
-		{"walkng", "walk"},
+		{"walkng", "walking"}, // the stem with its ending, one edit away
+		{"walkng grup", "walking group"},
 		{"gardn", "garden"},
+		{"gardning", "gardening"}, // three edits from the stem "garden": missed before
+		{"gardenign", "gardening"},
 		{"choir", "choir"},
 		{"quiz", "quiz"},
-		{"befriending", "befriending"}, // too far from any known word: left alone
+		{"befriending", "befriending"}, // the stem with an ending: known, left alone
+		{"walking", "walking"},
 		{"gruop", "group"},
+		{"lonliness", "loneliness"}, // a word of synonyms.txt, though no service uses it
+		{"isolaton", "isolation"},
+		{"lonely", "lonely"},
+		{"zzzzzz", "zzzzzz"},
 	}
 	for _, c := range cases {
-		got, _ := correctWords([]string{c.in}, known)
-		if got != c.want {
-			t.Errorf("%s: got %s, want %s", c.in, got, c.want)
+		got, changed := correctWords(strings.Fields(c.in), known)
+		if got != c.want || changed != (c.in != c.want) {
+			t.Errorf("%s: got %s (changed %v), want %s", c.in, got, changed, c.want)
 		}
+	}
+	// With no index at all (PostgreSQL's use), only synonyms.txt's words.
+	if got, ok := correctWords([]string{"depresion"}, nil); !ok || got != "depression" {
+		t.Errorf("depresion: %s %v", got, ok)
 	}
 	for _, c := range []struct {
 		a, b  string
@@ -100,7 +114,7 @@ func TestReasonsAndWords(t *testing.T) {
 			t.Errorf("FormatKm(%v) = %s", km, got)
 		}
 	}
-	if ftsQuery(`walk" OR x`) != `"walk" "x"` || tsQuery([]string{"walk", "gro"}) != "walk & gro:*" {
+	if ftsQuery(`walk" OR x`) != `"walk" AND "x"` || tsQuery([]string{"walk", "gro"}) != "walk & gro:*" {
 		t.Errorf("fts %s, ts %s", ftsQuery(`walk" OR x`), tsQuery([]string{"walk", "gro"}))
 	}
 }

@@ -266,7 +266,12 @@ func rank(cands []candidate, hasText, hasPlace bool) {
 func reasons(v Service, q Query, distance float64, textUsed string) []string {
 	var out []string
 	if textUsed != "" {
-		out = append(out, fmt.Sprintf("Matches your search for “%s”", textUsed))
+		if expandedText(textUsed) {
+			// It may match a synonym only (synonyms.txt): say so.
+			out = append(out, fmt.Sprintf("Matches your search for “%s”, or a word meaning much the same", textUsed))
+		} else {
+			out = append(out, fmt.Sprintf("Matches your search for “%s”", textUsed))
+		}
 	}
 	for _, c := range v.Categories {
 		if slices.Contains(q.Categories, c) {
@@ -611,11 +616,12 @@ func (s *Store) searchByRelevance(ctx context.Context, q Query, limit int) (Resu
 }
 
 // rankedPage is relevantPage run by the database: from is the SELECT of
-// the matches (id, name, latitude, longitude, relevance, named) for match,
-// its $1, given the condition of q's filters, whose arguments follow.
-func (s *Store) rankedPage(ctx context.Context, q Query, limit int, match any, from func(cond string) string) ([]candidate, int, error) {
-	cond, args := q.filterSQL(1, nil)
-	args = append([]any{match}, args...)
+// the matches (id, name, latitude, longitude, relevance, named) for texts,
+// its $1 (and $2…), given the condition of q's filters, whose arguments
+// follow.
+func (s *Store) rankedPage(ctx context.Context, q Query, limit int, texts []any, from func(cond string) string) ([]candidate, int, error) {
+	cond, args := q.filterSQL(len(texts), nil)
+	args = append(slices.Clone(texts), args...)
 	sel := from(cond)
 	n := len(args)
 	rows, err := s.DB.R().QueryContext(ctx, "SELECT m.*, COUNT(*) OVER () FROM ("+sel+") m ORDER BY m.named DESC, m.relevance DESC, lower(m.name), m.id"+

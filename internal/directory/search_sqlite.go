@@ -59,21 +59,9 @@ func cellRows(box [4]float64) [][2]int64 {
 }
 
 // ftsQuery turns search words into an FTS5 query: every word must match
-// (Porter stemming makes "walk" find "walking"), each quoted so that
-// nothing a person types is read as query syntax, the last as a prefix so
-// a half-typed word still finds.
-func ftsQuery(text string) string { return ftsWords(words(text), true) }
-
-func ftsWords(ws []string, prefixLast bool) string {
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = `"` + w + `"`
-		if prefixLast && i == len(ws)-1 && len(w) >= 3 {
-			out[i] += "*"
-		}
-	}
-	return strings.Join(out, " ")
-}
+// (Porter stemming makes "walk" find "walking"), or a synonym of it
+// (expand), the last as a prefix so a half-typed word still finds.
+func ftsQuery(text string) string { return ftsExpr(expand(words(text)), true) }
 
 // ftsMatch is ftsQuery, except that a last word the index holds whole is
 // not read as a prefix: only a half-typed word needs one. A prefix makes
@@ -81,25 +69,51 @@ func ftsWords(ws []string, prefixLast bool) string {
 // clubhouse…), in the search and again in bm25's count of matching
 // services, which doubled the cost of a typical search; and a whole word
 // ("art") is better not widened into others ("arthritis"). Whether the
-// word is whole costs one seek in the index.
-func (s *Store) ftsMatch(ctx context.Context, text string) (string, error) {
-	ws := words(text)
-	if len(ws) == 0 {
-		return "", nil
+// word is whole costs one seek in the index. A word with synonyms is
+// whole: it is in synonyms.txt. typed is the query for the words as typed
+// when synonyms widened it, else "".
+func (s *Store) ftsMatch(ctx context.Context, text string) (match, typed string, err error) {
+	terms := expand(words(text))
+	if len(terms) == 0 {
+		return "", "", nil
 	}
-	last := ws[len(ws)-1]
-	if len(last) < 3 {
-		return ftsWords(ws, false), nil
+	prefix := false
+	if last := terms[len(terms)-1]; !last.expanded() && len(last.alts[0][0]) >= 3 {
+		var one int
+		err := s.DB.R().QueryRowContext(ctx, "SELECT 1 FROM services_fts WHERE services_fts MATCH $1 LIMIT 1", `"`+last.alts[0][0]+`"`).Scan(&one)
+		switch {
+		case err == sql.ErrNoRows:
+			prefix = true
+		case err != nil:
+			return "", "", err
+		}
 	}
-	var one int
-	err := s.DB.R().QueryRowContext(ctx, "SELECT 1 FROM services_fts WHERE services_fts MATCH $1 LIMIT 1", `"`+last+`"`).Scan(&one)
-	switch {
-	case err == sql.ErrNoRows:
-		return ftsWords(ws, true), nil
-	case err != nil:
-		return "", err
+	match = ftsExpr(terms, prefix)
+	if slices.ContainsFunc(terms, term.expanded) {
+		typed = ftsExpr(typedOnly(terms), prefix)
 	}
-	return ftsWords(ws, false), nil
+	return match, typed, nil
+}
+
+// typedFirst is the factor by which a service matching the words as typed
+// has its relevance raised above one matching only their synonyms, so that
+// "allotment" finds the allotment before the gardening clubs: otherwise a
+// synonym in a name (weighed 10 to a description's 1 here, 4 to 1 on
+// PostgreSQL) or a rarer word (bm25 counts rarer words more) comes first.
+// 100 all but puts them in two tiers, the words as typed first, each in
+// its own order, while a synonym-only service next door can still come
+// before a weak match across the county (rank).
+const typedFirst = 100.0
+
+// sqliteRelevance is the SQL relevance of a match of services_fts, better
+// when higher, with typed (an FTS5 query, $n) raising the services that
+// match the words as typed; "" when they were not widened.
+func sqliteRelevance(typed string, n int) string {
+	const bm25 = "-bm25(services_fts, 10.0, 4.0, 1.0)"
+	if typed == "" {
+		return bm25
+	}
+	return fmt.Sprintf("%s * (CASE WHEN services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH $%d) THEN %g ELSE 1.0 END)", bm25, n, typedFirst)
 }
 
 func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
@@ -131,7 +145,7 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 		}
 		return scanCandidates(rows)
 	}
-	match, err := s.ftsMatch(ctx, text)
+	match, typed, err := s.ftsMatch(ctx, text)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +169,11 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 	}
 	// bm25 is lower for better matches; weights favour the name, then the
 	// categories, then the description.
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0)
+	relevance := sqliteRelevance(typed, len(args)+1)
+	if typed != "" {
+		args = append(args, typed)
+	}
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+relevance+`
 		FROM services_fts JOIN services s INDEXED BY services_by_key ON s.pk = services_fts.rowid
 		WHERE services_fts MATCH $1 AND `+cond, args...)
 	if err != nil {
@@ -170,9 +188,20 @@ func (s sqliteText) relevantPage(ctx context.Context, q Query, text string, limi
 	if len(q.wantedCategories()) == 0 && q.Day == 0 && !q.FreeOnly {
 		return s.wordsPage(ctx, q, text, limit)
 	}
-	return s.rankedPage(ctx, q, limit, ftsQuery(text), func(cond string) string {
-		return `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance,
-			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')') AS named
+	terms := expand(words(text))
+	match, named := ftsExpr(terms, true), "$1"
+	texts := []any{match}
+	if slices.ContainsFunc(terms, term.expanded) {
+		// Names hold the words as typed, not a synonym, to come first.
+		texts, named = append(texts, ftsExpr(typedOnly(terms), true)), "$2"
+	}
+	return s.rankedPage(ctx, q, limit, texts, func(cond string) string {
+		relevance := sqliteRelevance("", 0)
+		if len(texts) > 1 {
+			relevance = sqliteRelevance("x", 2)
+		}
+		return `SELECT s.id, s.name, s.latitude, s.longitude, ` + relevance + ` AS relevance,
+			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || ` + named + ` || ')') AS named
 		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
 		WHERE services_fts MATCH $1 AND ` + cond
 	})
@@ -194,7 +223,7 @@ func (sqliteText) wordQuery(word string) (string, any) {
 // they are scored (a 40 ms search became about 6 ms); the rest are only
 // counted.
 func (s sqliteText) wordsPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
-	match, err := s.ftsMatch(ctx, text)
+	match, typed, err := s.ftsMatch(ctx, text)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -214,7 +243,7 @@ func (s sqliteText) wordsPage(ctx context.Context, q Query, text string, limit i
 	if page, total, ok := cache.get(key, version); ok {
 		return page, total, nil
 	}
-	page, total, err := s.rankWordsSQLite(ctx, match, q.Offset, limit)
+	page, total, err := s.rankWordsSQLite(ctx, match, typed, q.Offset, limit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -267,10 +296,16 @@ func (c *wordsPages) put(key wordsPageKey, version int64, page []candidate, tota
 	c.pages[key] = wordsPage{page: slices.Clone(page), total: total}
 }
 
-// rankWordsSQLite ranks the matches for an FTS5 query for one page.
-func (s *Store) rankWordsSQLite(ctx context.Context, match string, offset, limit int) ([]candidate, int, error) {
+// rankWordsSQLite ranks the matches for an FTS5 query for one page; typed
+// is the query for the words as typed when synonyms widened match, else "".
+// Names holding the words as typed come first.
+func (s *Store) rankWordsSQLite(ctx context.Context, match, typed string, offset, limit int) ([]candidate, int, error) {
 	end := offset + limit
-	named, inNames, err := s.bestMatches(ctx, "{name} : ("+match+")", end)
+	inName := match
+	if typed != "" {
+		inName = typed
+	}
+	named, inNames, err := s.bestMatches(ctx, "{name} : ("+inName+")", "", end)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -285,7 +320,7 @@ func (s *Store) rankWordsSQLite(ctx context.Context, match string, offset, limit
 	}
 	// Fewer named matches than the page's end: all of them are in named,
 	// and the best of the others are among the best end of all matches.
-	best, total, err := s.bestMatches(ctx, match, end)
+	best, total, err := s.bestMatches(ctx, match, typed, end)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -307,13 +342,17 @@ func (s *Store) rankWordsSQLite(ctx context.Context, match string, offset, limit
 // how many match in all. The matches are scored in the full-text index
 // alone, services that are not active are left out by rowid, and only the
 // best are joined to their rows.
-func (s *Store) bestMatches(ctx context.Context, match string, end int) ([]candidate, int, error) {
+func (s *Store) bestMatches(ctx context.Context, match, typed string, end int) ([]candidate, int, error) {
+	args := []any{match, end - 1}
+	if typed != "" {
+		args = append(args, typed)
+	}
 	rows, err := s.DB.R().QueryContext(ctx, `WITH m AS MATERIALIZED (
-			SELECT rowid AS pk, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance FROM services_fts
+			SELECT rowid AS pk, `+sqliteRelevance(typed, 3)+` AS relevance FROM services_fts
 			WHERE services_fts MATCH $1 AND rowid NOT IN (SELECT pk FROM services WHERE status <> 'active'))
 		SELECT s.id, s.name, s.latitude, s.longitude, m.relevance, (SELECT COUNT(*) FROM m)
 		FROM m JOIN services s INDEXED BY services_by_key ON s.pk = m.pk
-		WHERE m.relevance >= (SELECT relevance FROM m ORDER BY relevance DESC LIMIT 1 OFFSET $2)`, match, end-1)
+		WHERE m.relevance >= (SELECT relevance FROM m ORDER BY relevance DESC LIMIT 1 OFFSET $2)`, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -332,9 +371,13 @@ func (s *Store) bestMatches(ctx context.Context, match string, end int) ([]candi
 	}
 	if best == nil {
 		// Fewer matches than end: rank them all.
-		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0)
+		args := []any{match}
+		if typed != "" {
+			args = append(args, typed)
+		}
+		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+sqliteRelevance(typed, 2)+`
 			FROM services_fts JOIN services s ON s.pk = services_fts.rowid
-			WHERE services_fts MATCH $1 AND s.status = 'active'`, match)
+			WHERE services_fts MATCH $1 AND s.status = 'active'`, args...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -403,17 +446,28 @@ func (s sqliteText) correctSpelling(ctx context.Context, text string) (string, b
 	return fixed, ok, nil
 }
 
-// correctWords is the pure part of spelling correction. known is ordered
-// most common first; among equally close words, one sharing the first
-// letter wins, then the more common.
-func correctWords(ws, known []string) (string, bool) {
+// endings are what stemming takes off the words people type. The index
+// holds stems ("garden" for "gardening"), so a typo in a long form
+// ("gardning") is three edits from its stem and was never corrected,
+// while it is one from the stem with its ending ("gardening"); a short
+// one ("walkng") was, to the bare stem ("walk").
+var endings = []string{"", "s", "es", "ed", "ing", "er", "ers"}
+
+// correctWords is the pure part of spelling correction: each word of ws of
+// four letters or more that is neither a word of synonyms.txt nor a stem,
+// or a stem and an ending, of stems (the index's terms, most common first)
+// becomes the closest of those, within one edit (two from six letters).
+// Among equally close words, a word of synonyms.txt wins (a real word,
+// and one people look for), then one sharing the first letter, then the
+// more common.
+func correctWords(ws, stems []string) (string, bool) {
 	changed := false
-	index := make(map[string]bool, len(known))
-	for _, k := range known {
+	index := make(map[string]bool, len(stems))
+	for _, k := range stems {
 		index[k] = true
 	}
 	for i, w := range ws {
-		if index[w] || len(w) < 4 {
+		if index[w] || len(w) < 4 || slices.Contains(synonymWords, w) {
 			continue
 		}
 		limit := 1
@@ -421,19 +475,39 @@ func correctWords(ws, known []string) (string, bool) {
 			limit = 2
 		}
 		best, bestDist := "", limit+1
-		for _, k := range known {
-			if abs(len(k)-len(w)) > limit {
-				continue
+		// try considers stem+ending, and reports whether w is it.
+		try := func(stem, ending string) bool {
+			if abs(len(stem)+len(ending)-len(w)) > limit {
+				return false
 			}
+			k := stem + ending
 			d := editDistance(w, k, limit)
-			if d > limit {
-				continue
+			if d == 0 {
+				best = w
+				return true
 			}
-			if d < bestDist || (d == bestDist && k[0] == w[0] && (best == "" || best[0] != w[0])) {
+			if d < bestDist || (d == bestDist && d <= limit && k[0] == w[0] && best[0] != w[0]) {
 				best, bestDist = k, d
 			}
+			return false
 		}
-		if best != "" {
+		known := false
+		for _, k := range synonymWords {
+			if known = try(k, ""); known {
+				break
+			}
+		}
+		for _, k := range stems {
+			if known {
+				break
+			}
+			for _, e := range endings {
+				if known = try(k, e); known {
+					break
+				}
+			}
+		}
+		if !known && best != "" {
 			ws[i], changed = best, true
 		}
 	}
