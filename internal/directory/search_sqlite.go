@@ -107,13 +107,16 @@ const typedFirst = 100.0
 
 // sqliteRelevance is the SQL relevance of a match of services_fts, better
 // when higher, with typed (an FTS5 query, $n) raising the services that
-// match the words as typed; "" when they were not widened.
-func sqliteRelevance(typed string, n int) string {
+// match the words as typed; "" when they were not widened. within narrows
+// the services read for typed (a range of keys near a place), as the
+// search is narrowed.
+func sqliteRelevance(typed string, n int, within string) string {
 	const bm25 = "-bm25(services_fts, 10.0, 4.0, 1.0)"
 	if typed == "" {
 		return bm25
 	}
-	return fmt.Sprintf("%s * (CASE WHEN services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH $%d) THEN %g ELSE 1.0 END)", bm25, n, typedFirst)
+	return fmt.Sprintf("%s * (CASE WHEN services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH $%d%s) THEN %g ELSE 1.0 END)",
+		bm25, n, within, typedFirst)
 }
 
 func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
@@ -154,6 +157,7 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 	// listed first.
 	cond, args := q.filterWhere(1, nil, bbox != nil)
 	args = append([]any{match}, args...)
+	within := ""
 	if bbox != nil {
 		// Keep only matches in the box's cells before reading their rows or
 		// scoring them. A service's rowid is its cell then a number
@@ -166,10 +170,11 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 		args = append(args, lo, hi, west, east)
 		cond += fmt.Sprintf(" AND services_fts.rowid BETWEEN $%d AND $%d AND (services_fts.rowid >> 32) %% 256 BETWEEN $%d AND $%d",
 			n+1, n+2, n+3, n+4)
+		within = fmt.Sprintf(" AND rowid BETWEEN $%d AND $%d", n+1, n+2)
 	}
 	// bm25 is lower for better matches; weights favour the name, then the
 	// categories, then the description.
-	relevance := sqliteRelevance(typed, len(args)+1)
+	relevance := sqliteRelevance(typed, len(args)+1, within)
 	if typed != "" {
 		args = append(args, typed)
 	}
@@ -196,9 +201,9 @@ func (s sqliteText) relevantPage(ctx context.Context, q Query, text string, limi
 		texts, named = append(texts, ftsExpr(typedOnly(terms), true)), "$2"
 	}
 	return s.rankedPage(ctx, q, limit, texts, func(cond string) string {
-		relevance := sqliteRelevance("", 0)
+		relevance := sqliteRelevance("", 0, "")
 		if len(texts) > 1 {
-			relevance = sqliteRelevance("x", 2)
+			relevance = sqliteRelevance("$2", 2, "")
 		}
 		return `SELECT s.id, s.name, s.latitude, s.longitude, ` + relevance + ` AS relevance,
 			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || ` + named + ` || ')') AS named
@@ -348,7 +353,7 @@ func (s *Store) bestMatches(ctx context.Context, match, typed string, end int) (
 		args = append(args, typed)
 	}
 	rows, err := s.DB.R().QueryContext(ctx, `WITH m AS MATERIALIZED (
-			SELECT rowid AS pk, `+sqliteRelevance(typed, 3)+` AS relevance FROM services_fts
+			SELECT rowid AS pk, `+sqliteRelevance(typed, 3, "")+` AS relevance FROM services_fts
 			WHERE services_fts MATCH $1 AND rowid NOT IN (SELECT pk FROM services WHERE status <> 'active'))
 		SELECT s.id, s.name, s.latitude, s.longitude, m.relevance, (SELECT COUNT(*) FROM m)
 		FROM m JOIN services s INDEXED BY services_by_key ON s.pk = m.pk
@@ -375,7 +380,7 @@ func (s *Store) bestMatches(ctx context.Context, match, typed string, end int) (
 		if typed != "" {
 			args = append(args, typed)
 		}
-		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+sqliteRelevance(typed, 2)+`
+		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+sqliteRelevance(typed, 2, "")+`
 			FROM services_fts JOIN services s ON s.pk = services_fts.rowid
 			WHERE services_fts MATCH $1 AND s.status = 'active'`, args...)
 		if err != nil {
