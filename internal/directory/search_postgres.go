@@ -29,7 +29,7 @@ func (s postgresText) candidates(ctx context.Context, q Query, text string, bbox
 	}
 	cond, args := q.filterSQL(len(texts), bbox)
 	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+pgRelevance(typed != "")+`
-		FROM services s, to_tsquery('english', $1) AS query
+		`+pgFrom(typed != "")+`
 		WHERE s.search_vector @@ query AND `+cond, append(texts, args...)...)
 	if err != nil {
 		return nil, err
@@ -52,16 +52,25 @@ func tsQueries(ws []string) (match, typed string) {
 	return tsExpr(terms), typed
 }
 
+// pgFrom is the services and the query ($1), and when synonyms widened
+// it, the query for the words as typed ($2), each read once.
+func pgFrom(typed bool) string {
+	if typed {
+		return "FROM services s, to_tsquery('english', $1) AS query, to_tsquery('english', $2) AS typed"
+	}
+	return "FROM services s, to_tsquery('english', $1) AS query"
+}
+
 // pgRelevance is ts_rank with weights for D, C, B, A (the name, A, counts
-// most) against query ($1), raised by typedFirst for a service matching
-// the words as typed ($2) when synonyms widened them, as on SQLite. The
-// test is on the row in hand, not an index.
+// most) against query, raised by typedFirst for a service matching the
+// words as typed when synonyms widened them, as on SQLite. The test is on
+// the row in hand, not an index.
 func pgRelevance(typed bool) string {
 	const rank = "ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8"
 	if !typed {
 		return rank
 	}
-	return rank + " * (CASE WHEN s.search_vector @@ to_tsquery('english', $2) THEN " + strconv.FormatFloat(typedFirst, 'f', -1, 64) + " ELSE 1.0 END)"
+	return rank + " * (CASE WHEN s.search_vector @@ typed THEN " + strconv.FormatFloat(typedFirst, 'f', -1, 64) + " ELSE 1.0 END)"
 }
 
 // relevantPage ranks by ts_rank, which weighs the name (A) most; names
@@ -70,12 +79,12 @@ func (s postgresText) relevantPage(ctx context.Context, q Query, text string, li
 	match, typed := tsQueries(words(text))
 	texts, named := []any{match}, "query"
 	if typed != "" {
-		texts, named = append(texts, typed), "to_tsquery('english', $2)"
+		texts, named = append(texts, typed), "typed"
 	}
 	return s.rankedPage(ctx, q, limit, texts, func(cond string) string {
 		return `SELECT s.id, s.name, s.latitude, s.longitude, ` + pgRelevance(typed != "") + ` AS relevance,
 			ts_filter(s.search_vector, '{a}') @@ ` + named + ` AS named
-		FROM services s, to_tsquery('english', $1) AS query
+		` + pgFrom(typed != "") + `
 		WHERE s.search_vector @@ query AND ` + cond
 	})
 }
