@@ -107,16 +107,14 @@ const typedFirst = 100.0
 
 // sqliteRelevance is the SQL relevance of a match of services_fts, better
 // when higher, with typed (an FTS5 query, $n) raising the services that
-// match the words as typed; "" when they were not widened. within narrows
-// the services read for typed (a range of keys near a place), as the
-// search is narrowed.
-func sqliteRelevance(typed string, n int, within string) string {
+// match the words as typed; "" when they were not widened.
+func sqliteRelevance(typed string, n int) string {
 	const bm25 = "-bm25(services_fts, 10.0, 4.0, 1.0)"
 	if typed == "" {
 		return bm25
 	}
-	return fmt.Sprintf("%s * (CASE WHEN services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH $%d%s) THEN %g ELSE 1.0 END)",
-		bm25, n, within, typedFirst)
+	return fmt.Sprintf("%s * (CASE WHEN services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH $%d) THEN %g ELSE 1.0 END)",
+		bm25, n, typedFirst)
 }
 
 func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
@@ -174,17 +172,45 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 	}
 	// bm25 is lower for better matches; weights favour the name, then the
 	// categories, then the description.
-	relevance := sqliteRelevance(typed, len(args)+1, within)
-	if typed != "" {
-		args = append(args, typed)
+	const bm25 = "-bm25(services_fts, 10.0, 4.0, 1.0)"
+	near := func(relevance string, match string) ([]candidate, error) {
+		args[0] = match
+		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+relevance+`
+			FROM services_fts JOIN services s INDEXED BY services_by_key ON s.pk = services_fts.rowid
+			WHERE services_fts MATCH $1 AND `+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		return scanCandidates(rows)
 	}
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+relevance+`
-		FROM services_fts JOIN services s INDEXED BY services_by_key ON s.pk = services_fts.rowid
-		WHERE services_fts MATCH $1 AND `+cond, args...)
+	if typed == "" {
+		return near(bm25, match)
+	}
+	// Synonyms widened the words. bm25 counts, once a search, every
+	// service in the whole directory that holds each term of the query
+	// (a synonym's list can be a few per cent of a national directory),
+	// so it scores only the words as typed, which rank first (typedFirst);
+	// the services found by a synonym alone, in the box, come after them,
+	// those naming it before the rest, nearest first among equals.
+	exact, err := near(fmt.Sprintf("%s * %g", bm25, typedFirst), typed)
 	if err != nil {
 		return nil, err
 	}
-	return scanCandidates(rows)
+	bySynonym, err := near(`CASE WHEN services_fts.rowid IN (
+			SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')'`+within+`) THEN 1.0 ELSE 0.5 END`, match)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]bool, len(exact))
+	for _, c := range exact {
+		found[c.ID] = true
+	}
+	for _, c := range bySynonym {
+		if !found[c.ID] {
+			exact = append(exact, c)
+		}
+	}
+	return exact, nil
 }
 
 // relevantPage ranks by bm25, weighing the name most. With filters the
@@ -201,9 +227,9 @@ func (s sqliteText) relevantPage(ctx context.Context, q Query, text string, limi
 		texts, named = append(texts, ftsExpr(typedOnly(terms), true)), "$2"
 	}
 	return s.rankedPage(ctx, q, limit, texts, func(cond string) string {
-		relevance := sqliteRelevance("", 0, "")
+		relevance := sqliteRelevance("", 0)
 		if len(texts) > 1 {
-			relevance = sqliteRelevance("$2", 2, "")
+			relevance = sqliteRelevance("$2", 2)
 		}
 		return `SELECT s.id, s.name, s.latitude, s.longitude, ` + relevance + ` AS relevance,
 			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || ` + named + ` || ')') AS named
@@ -353,7 +379,7 @@ func (s *Store) bestMatches(ctx context.Context, match, typed string, end int) (
 		args = append(args, typed)
 	}
 	rows, err := s.DB.R().QueryContext(ctx, `WITH m AS MATERIALIZED (
-			SELECT rowid AS pk, `+sqliteRelevance(typed, 3, "")+` AS relevance FROM services_fts
+			SELECT rowid AS pk, `+sqliteRelevance(typed, 3)+` AS relevance FROM services_fts
 			WHERE services_fts MATCH $1 AND rowid NOT IN (SELECT pk FROM services WHERE status <> 'active'))
 		SELECT s.id, s.name, s.latitude, s.longitude, m.relevance, (SELECT COUNT(*) FROM m)
 		FROM m JOIN services s INDEXED BY services_by_key ON s.pk = m.pk
@@ -380,7 +406,7 @@ func (s *Store) bestMatches(ctx context.Context, match, typed string, end int) (
 		if typed != "" {
 			args = append(args, typed)
 		}
-		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+sqliteRelevance(typed, 2, "")+`
+		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+sqliteRelevance(typed, 2)+`
 			FROM services_fts JOIN services s ON s.pk = services_fts.rowid
 			WHERE services_fts MATCH $1 AND s.status = 'active'`, args...)
 		if err != nil {
