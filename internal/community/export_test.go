@@ -15,5 +15,5 @@ func (v *Volunteering) CountVolunteeringMonths(ctx context.Context, scheme strin
 }
 
 func (v *Volunteering) KeepMonth(ctx context.Context, scheme string, gen int64, month string, c VolunteeringCounts) error {
-	return v.keepMonths(ctx, scheme, gen, []keptMonth{{month, c}})
+	return v.keepMonths(ctx, scheme, gen, []keptMonth{{month, monthCount{VolunteeringCounts: c}}})
 }

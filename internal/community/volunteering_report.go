@@ -191,47 +191,49 @@ func volMonths(p report.Period) []volMonth {
 	return out
 }
 
+// monthCount is a month's figures as counted or kept: the report's, and
+// the volunteers and people of the matches still running at its end,
+// from which the next month is counted (countOpenMonth).
+type monthCount struct {
+	VolunteeringCounts
+	runningVolunteers, runningPeople int
+}
+
 // countVolunteering counts a scheme's figures for the months of a period,
 // and its peer mentors on the period's last day. With kept, a closed
 // month is read from volunteering_months where it is kept there, and
-// counted and kept there where it is not; without, every month is counted
-// from the matches (the tests compare the two).
+// counted and kept there where it is not, and the month still open is
+// counted from the month before it; without, every month is counted from
+// all its matches (the tests compare the two). today is the scheme's
+// date.
 func (v *Volunteering) countVolunteering(ctx context.Context, scheme string, period report.Period, today string, kept bool) ([]VolunteeringCounts, VolunteeringCounts, error) {
 	months := volMonths(period)
 	counts := make([]VolunteeringCounts, len(months))
 	var mentors VolunteeringCounts
 	var gen int64
-	var toKeep []int
+	var keep []keptMonth
 	err := v.DB.ReadTx(ctx, func(tx *sql.Tx) error {
-		// Counting a month's people sorts a few hundred thousand ids on
-		// PostgreSQL: in memory, not in temporary files.
+		// One snapshot for all the months, the kept ones and those
+		// counted (SQLite's read transactions are one already); counting a
+		// month's people sorts a few hundred thousand ids on PostgreSQL:
+		// in memory, not in temporary files.
+		if v.DB.Dialect == db.Postgres {
+			if _, err := tx.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"); err != nil {
+				return err
+			}
+		}
 		if err := v.DB.Dialect.SetLocal(ctx, tx, "work_mem", "64MB"); err != nil {
 			return err
 		}
 		first, last := months[0], months[len(months)-1]
-		stored := map[string]VolunteeringCounts{}
+		known := map[string]monthCount{}
 		if kept {
 			// gen first: a change committed after it makes the months
 			// counted here not kept (keepMonths).
 			if err := tx.QueryRowContext(ctx, "SELECT COALESCE((SELECT gen FROM volunteering_changes WHERE scheme_id = $1), 0)", scheme).Scan(&gen); err != nil {
 				return err
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT month, volunteers_active, matches, people_supported FROM volunteering_months
-				WHERE scheme_id = $1 AND month >= $2 AND month <= $3`, scheme, first.key, last.key)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var key string
-				var c VolunteeringCounts
-				if err := rows.Scan(&key, &c.VolunteersActive, &c.Matches, &c.PeopleSupported); err != nil {
-					rows.Close()
-					return err
-				}
-				stored[key] = c
-			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if err := readKept(ctx, tx, scheme, monthBefore(first.key), last.key, known); err != nil {
 				return err
 			}
 		}
@@ -241,43 +243,100 @@ func (v *Volunteering) countVolunteering(ctx context.Context, scheme string, per
 		}
 		for i, m := range months {
 			closed := m.key < today[:7]
-			switch c, ok := stored[m.key]; {
+			c, ok := known[m.key]
+			before, carried := known[monthBefore(m.key)]
+			switch {
 			case m.from > today:
 				// No day of it has come.
 			case ok && closed:
-				counts[i] = c
+			case kept && carried && !closed:
+				if c, err = countOpenMonth(ctx, tx, scheme, m, before); err != nil {
+					return err
+				}
 			default:
-				if counts[i], err = countMonth(ctx, tx, scheme, m); err != nil {
+				if c, err = countMonth(ctx, tx, scheme, m); err != nil {
 					return err
 				}
 				if kept && closed {
-					toKeep = append(toKeep, i)
+					known[m.key] = c
+					keep = append(keep, keptMonth{m.key, c})
 				}
 			}
+			counts[i] = c.VolunteeringCounts
 			counts[i].Minutes = minutes[m.key]
 		}
 		return tx.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(CASE WHEN v.graduate THEN 1 END) FROM volunteers v JOIN users u ON u.id = v.user_id
 			WHERE v.scheme_id = $1 AND v.kind = 'peer_mentor' AND u.active AND v.created_at < $2`, scheme, period1End(last.to)).Scan(&mentors.PeerMentors, &mentors.GraduatesActive)
 	})
-	if err != nil || len(toKeep) == 0 {
+	if err != nil || len(keep) == 0 {
 		return counts, mentors, err
-	}
-	keep := make([]keptMonth, len(toKeep))
-	for i, k := range toKeep {
-		keep[i] = keptMonth{months[k].key, counts[k]}
 	}
 	return counts, mentors, v.keepMonths(ctx, scheme, gen, keep)
 }
 
+// monthBefore is the key of the month before key's (YYYY-MM).
+func monthBefore(key string) string {
+	t, err := time.Parse("2006-01", key)
+	if err != nil {
+		return ""
+	}
+	return t.AddDate(0, -1, 0).Format("2006-01")
+}
+
+// readKept reads a scheme's kept months from..to (keys) into known.
+func readKept(ctx context.Context, tx *sql.Tx, scheme, from, to string, known map[string]monthCount) error {
+	rows, err := tx.QueryContext(ctx, `SELECT month, volunteers_active, matches, people_supported, running_volunteers, running_people
+		FROM volunteering_months WHERE scheme_id = $1 AND month >= $2 AND month <= $3`, scheme, from, to)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key string
+		var c monthCount
+		if err := rows.Scan(&key, &c.VolunteersActive, &c.Matches, &c.PeopleSupported, &c.runningVolunteers, &c.runningPeople); err != nil {
+			return err
+		}
+		known[key] = c
+	}
+	return rows.Err()
+}
+
 // countMonth counts a month's matches, the volunteers in them and the
 // people supported, from the matches alone (the report's index holds the
-// volunteer and the person of each). A match ran in the month when it
-// started by its end and had not ended before its start.
-func countMonth(ctx context.Context, tx *sql.Tx, scheme string, m volMonth) (VolunteeringCounts, error) {
-	var c VolunteeringCounts
-	err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT volunteer_id), COUNT(DISTINCT person_id), COUNT(CASE WHEN started_on >= $2 THEN 1 END)
+// volunteer and the person of each): a match ran in the month when it
+// started by its end and had not ended before its start. And of those
+// still running at its end (not ended by then), the volunteers and people.
+func countMonth(ctx context.Context, tx *sql.Tx, scheme string, m volMonth) (monthCount, error) {
+	var c monthCount
+	err := tx.QueryRowContext(ctx, `SELECT COUNT(DISTINCT volunteer_id), COUNT(DISTINCT person_id), COUNT(CASE WHEN started_on >= $2 THEN 1 END),
+		COUNT(DISTINCT CASE WHEN ended_on IS NULL OR ended_on > $3 THEN volunteer_id END), COUNT(DISTINCT CASE WHEN ended_on IS NULL OR ended_on > $3 THEN person_id END)
 		FROM volunteer_matches WHERE scheme_id = $1 AND started_on <= $3 AND (ended_on IS NULL OR ended_on >= $2)`, scheme, m.from, m.to).
-		Scan(&c.VolunteersActive, &c.PeopleSupported, &c.Matches)
+		Scan(&c.VolunteersActive, &c.PeopleSupported, &c.Matches, &c.runningVolunteers, &c.runningPeople)
+	return c, err
+}
+
+// countOpenMonth counts the month still open from the month before it:
+// the matches that ran in it are those still running at the end of the
+// month before (whose volunteers and people were counted with it) and
+// those started in it, a few days' or weeks' worth. So only those are
+// read, each looked up by its volunteer and its person among the matches
+// running into the month, to count the volunteers and people not counted
+// already. The sum is what countMonth gives (the tests compare the two),
+// in a few thousand index reads instead of a scan of every match running.
+func countOpenMonth(ctx context.Context, tx *sql.Tx, scheme string, m volMonth, before monthCount) (monthCount, error) {
+	var c monthCount
+	var volunteers, people int
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM volunteer_matches b WHERE b.scheme_id = $1 AND b.started_on >= $2 AND b.started_on <= $3),
+		(SELECT COUNT(DISTINCT b.volunteer_id) FROM volunteer_matches b WHERE b.scheme_id = $1 AND b.started_on >= $2 AND b.started_on <= $3
+			AND NOT EXISTS (SELECT 1 FROM volunteer_matches a WHERE a.volunteer_id = b.volunteer_id AND a.scheme_id = $1 AND a.started_on < $2
+				AND (a.ended_on IS NULL OR a.ended_on >= $2))),
+		(SELECT COUNT(DISTINCT b.person_id) FROM volunteer_matches b WHERE b.scheme_id = $1 AND b.started_on >= $2 AND b.started_on <= $3
+			AND NOT EXISTS (SELECT 1 FROM volunteer_matches a WHERE a.person_id = b.person_id AND a.scheme_id = $1 AND a.started_on < $2
+				AND (a.ended_on IS NULL OR a.ended_on >= $2)))`, scheme, m.from, m.to).Scan(&c.Matches, &volunteers, &people)
+	c.VolunteersActive = before.runningVolunteers + volunteers
+	c.PeopleSupported = before.runningPeople + people
 	return c, err
 }
 
@@ -306,7 +365,7 @@ func minutesByMonth(ctx context.Context, tx *sql.Tx, scheme, from, to string) (m
 // keptMonth is a closed month's figures to keep.
 type keptMonth struct {
 	key string
-	c   VolunteeringCounts
+	c   monthCount
 }
 
 // keepMonths keeps closed months counted from what was there when the
@@ -328,13 +387,13 @@ func (v *Volunteering) keepMonths(ctx context.Context, scheme string, gen int64,
 		if now != gen {
 			return nil
 		}
-		args := make([]any, 0, 6*len(months))
+		args := make([]any, 0, 8*len(months))
 		at := db.Millis(v.now())
 		for _, m := range months {
-			args = append(args, scheme, m.key, m.c.VolunteersActive, m.c.Matches, m.c.PeopleSupported, at)
+			args = append(args, scheme, m.key, m.c.VolunteersActive, m.c.Matches, m.c.PeopleSupported, m.c.runningVolunteers, m.c.runningPeople, at)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO volunteering_months (scheme_id, month, volunteers_active, matches, people_supported, counted_at)
-			VALUES `+db.Rows(len(months), 6)+` ON CONFLICT (scheme_id, month) DO NOTHING`, args...)
+		_, err := tx.ExecContext(ctx, `INSERT INTO volunteering_months (scheme_id, month, volunteers_active, matches, people_supported,
+			running_volunteers, running_people, counted_at) VALUES `+db.Rows(len(months), 8)+` ON CONFLICT (scheme_id, month) DO NOTHING`, args...)
 		return err
 	})
 }

@@ -2,14 +2,18 @@
 -- report is: see internal/community/volunteering_report.go). A closed
 -- month's figures change only when its rows do, so they are kept here once
 -- counted: a year's report reads twelve rows and counts only the month
--- still open, instead of half a million matches and the people behind
--- them. Nothing of a person is here, only a scheme's counts.
+-- still open (from the month before it and its own new matches), instead
+-- of half a million matches and the people behind them. Nothing of a person is here, only a scheme's counts.
 CREATE TABLE volunteering_months (
 	scheme_id TEXT NOT NULL,
 	month TEXT NOT NULL,
 	volunteers_active INTEGER NOT NULL,
 	matches INTEGER NOT NULL,
 	people_supported INTEGER NOT NULL,
+	-- Of the matches still running at the month's end: the month after
+	-- it, while open, is counted from these and its own new matches.
+	running_volunteers INTEGER NOT NULL,
+	running_people INTEGER NOT NULL,
 	counted_at BIGINT NOT NULL,
 	PRIMARY KEY (scheme_id, month)
 )
@@ -38,6 +42,13 @@ UPDATE volunteer_matches SET person_id = (SELECT r.person_id FROM referrals r WH
 DROP INDEX volunteer_matches_report
 -- ;
 CREATE INDEX volunteer_matches_report ON volunteer_matches (scheme_id, started_on, ended_on, volunteer_id, person_id)
+-- ;
+-- The month still open is counted from the matches started in it, each
+-- looked up by its volunteer and by its person among the matches running
+-- into the month.
+CREATE INDEX volunteer_matches_volunteer_days ON volunteer_matches (volunteer_id, scheme_id, started_on, ended_on)
+-- ;
+CREATE INDEX volunteer_matches_person ON volunteer_matches (person_id, scheme_id, started_on, ended_on)
 -- ;
 -- Made for the report's people (0041), which no longer read it.
 DROP INDEX referrals_person_of
