@@ -498,6 +498,29 @@ func TestProtectConcerns(t *testing.T) {
 	}
 }
 
+// TestPublishConcerns: the safeguarding figures beside the volunteering
+// report are its months' added up, hidden where any month hides them, and
+// the groups protected again with those cells hidden.
+func TestPublishConcerns(t *testing.T) {
+	period := report.PeriodJSON{From: "2026-01-01", To: "2026-02-28"}
+	january := community.ConcernCounts{ByLevel: map[string]int{"low": 6, "medium": 7, "high": 2}, Closed: 15, Minutes: []int64{10, 20, 30, 40, 50}}
+	february := community.ConcernCounts{ByLevel: map[string]int{"low": 8, "medium": 9, "high": 6}, Closed: 23, Minutes: []int64{60, 70}}
+	got := community.PublishConcerns([]community.ConcernCounts{january, february}, period)
+	// January hides its 2 high (and, lest raised give them away, its 6
+	// low); February its 2 acted on. So the two months hide both levels
+	// and those acted on, although 14, 8 and 7; raised (38) and closed
+	// (38) are shown.
+	if got.ByLevel["high"] != nil || got.ByLevel["low"] != nil || got.ByLevel["medium"] == nil || *got.ByLevel["medium"] != 16 {
+		t.Errorf("levels: %v", got.ByLevel)
+	}
+	if got.Raised == nil || *got.Raised != 38 || got.Closed == nil || *got.Closed != 38 || got.ActedOn != nil || got.MedianMinutesToFirstAction != nil {
+		t.Errorf("totals: %+v", got)
+	}
+	if one := community.PublishConcerns([]community.ConcernCounts{february}, period); one.ByLevel["high"] == nil || one.ActedOn != nil {
+		t.Errorf("February alone: %+v", one)
+	}
+}
+
 func TestVolunteeringCSV(t *testing.T) {
 	r := community.ProtectVolunteering(community.VolunteeringCounts{VolunteersActive: 3, Matches: 12, PeopleSupported: 10, PeerMentors: 0, Minutes: 600},
 		report.PeriodJSON{From: "2025-04-01", To: "2026-03-31"})
