@@ -247,7 +247,7 @@ func (v *Volunteering) countVolunteering(ctx context.Context, scheme string, per
 			before, carried := known[monthBefore(m.key)]
 			switch {
 			case m.from > today:
-				// No day of it has come.
+				c = monthCount{} // no day of it has come
 			case ok && closed:
 			case kept && carried && !closed:
 				if c, err = countOpenMonth(ctx, tx, scheme, m, before); err != nil {
