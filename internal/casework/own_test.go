@@ -179,3 +179,40 @@ func TestChangeOwnPlan(t *testing.T) {
 		}
 	})
 }
+
+// FuzzApplyOwnChange feeds what the person types, and the ids in the path,
+// to their change: it may refuse anything, naming the box or not finding
+// the goal, but what it accepts is plain, short and changes only that.
+func FuzzApplyOwnChange(f *testing.F) {
+	for _, seed := range []struct {
+		add        bool
+		goal, step string
+		text       string
+	}{{true, "", "", "Sing again"}, {true, "g_a", "", "Ring my son"}, {false, "g_a", "", " "}, {false, "g_a", "s_a", "a\u0000b"},
+		{false, "g_b", "s_a", "x"}, {false, "g_a", "s_a", "\u202eevil\n"}} {
+		f.Add(seed.add, seed.goal, seed.step, seed.text)
+	}
+	at := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	held := []casework.Goal{{ID: "g_a", Text: "Get out more", Steps: []casework.Step{{ID: "s_a", Text: "Walk", Owner: "link_worker"}}}}
+	f.Fuzz(func(t *testing.T, add bool, goal, step, text string) {
+		c := casework.OwnChange{Add: add, GoalID: goal, StepID: step, Text: text}
+		got, id, err := casework.ApplyOwnChange(held, c, at, counter())
+		if err != nil {
+			if code := oikos.ErrorCode(err); code == oikos.EINVALID && fields(err)["text"] == "" || code != oikos.EINVALID && code != oikos.ENOTFOUND {
+				t.Fatalf("refusal: %v", err)
+			}
+			return
+		}
+		words := strings.TrimSpace(text)
+		if words == "" || !oikos.PlainText(words, false) || len([]rune(words)) > 500 || id == "" {
+			t.Fatalf("accepted %q", text)
+		}
+		steps := 0
+		for _, g := range got {
+			steps += len(g.Steps)
+		}
+		if len(got) > 2 || steps > 2 || held[0].Text != "Get out more" || held[0].Steps[0].Text != "Walk" {
+			t.Fatalf("changed more than one thing: %+v", got)
+		}
+	})
+}
