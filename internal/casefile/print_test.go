@@ -5,14 +5,11 @@ import (
 	"testing"
 
 	"oikos"
-	"oikos/internal/app"
 	"oikos/internal/audit"
-	"oikos/internal/auth"
 	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
-	"oikos/internal/org"
 	"oikos/internal/portal"
 	"oikos/internal/referral"
 )
@@ -23,37 +20,8 @@ import (
 func TestPrintPlan(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := app.New(d, app.Config{})
-		system := oikos.Actor{UserID: "system"}
-		user := func(email string, role auth.Role, kind org.Kind) *auth.Principal {
-			o, err := a.Orgs.Create(ctx, system, org.Input{Name: email, Kind: kind})
-			if err != nil {
-				t.Fatal(err)
-			}
-			u, err := a.Auth.CreateUser(ctx, system, auth.UserInput{Email: email, Name: email, Role: role, OrganisationID: o.ID}, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u.Principal()
-		}
-		lw := user("lw@scheme.example", auth.LinkWorker, "scheme")
-		gp := user("gp@practice.example", auth.Referrer, "gp_practice")
-		ref, err := a.Referrals.Create(ctx, oikos.Actor{UserID: gp.UserID}, referral.Input{
-			Person:  referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
-			Source:  referral.SourceInput{Type: "gp"},
-			Reasons: []string{"loneliness"},
-			Consent: referral.ConsentInput{Given: true},
-		}, gp.UserID, "api")
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, lw, gp, ref := newCase(t, d, "Staff only")
 		by := oikos.Actor{UserID: lw.UserID, Client: "test"}
-		if _, err := a.Referrals.Transition(ctx, by, ref.ID, referral.Accepted, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Referrals.Assign(ctx, by, ref.ID, lw.UserID); err != nil {
-			t.Fatal(err)
-		}
 		if _, err := a.Casework.RecordConversation(ctx, by, ref.ID, casework.ConversationInput{HeldAt: "2026-06-30", Mode: "phone",
 			WhatMatters: "Seeing my grandchildren", Notes: "Staff only"}); err != nil {
 			t.Fatal(err)
