@@ -80,12 +80,12 @@ func (s *Server) findOwnTarget(r *http.Request, kind ownKind) (ownTarget, error)
 // ownFormPage is the page for one change, as held (for rewording) or
 // empty (for adding).
 func ownFormPage(kind ownKind, t ownTarget) *page {
-	d := myPlanFormPage{Plan: t.Ref.Reference, Goal: t.Goal.Text, Back: "/my#goal-" + t.Goal.ID}
+	d := myPlanFormPage{Goal: t.Goal.Text, Back: "/my#goal-" + t.Goal.ID}
 	form := url.Values{}
 	switch kind {
 	case ownNewGoal:
 		d.Heading, d.Label, d.Button, d.Action, d.Back = "Add a goal", "Your goal", "Add goal", "/my/goals/new", "/my"
-		d.Hint, d.Goal = "Something you would like, in your own words. For example: I would like to get out of the house more.", ""
+		d.Hint, d.Goal, d.Plan = "Something you would like, in your own words. For example: I would like to get out of the house more.", "", t.Ref.Reference
 	case ownGoalWords:
 		d.Heading, d.Label, d.Button, d.Action = "Change the words of your goal", "Your goal", "Save goal", "/my/goals/"+t.Goal.ID+"/edit"
 		d.Hint, d.Goal = "Write it as you would say it.", ""
