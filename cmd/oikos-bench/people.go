@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -146,7 +147,8 @@ type peopleSide struct {
 	// cpu is the CPU time per search, of this process and (on
 	// PostgreSQL) the cluster's: on a shared machine latency follows
 	// the CPU a search needs and the load, and this alone not the load.
-	cpu time.Duration
+	// dbCPU is the cluster's part.
+	cpu, dbCPU time.Duration
 }
 
 // A search as typed.
@@ -196,7 +198,7 @@ func runPeople(ctx context.Context, o options, dbs []string, out io.Writer) erro
 			verdict = "MISSES"
 		}
 		fmt.Fprintf(out, "%-16s %6d %8s %8s %8s %8s  %s the target\n", "all", len(all), ms(pct(all, 0.5)), ms(pct(all, 0.95)), ms(pct(all, 0.99)), ms(pct(all, 1)), verdict)
-		fmt.Fprintf(out, "CPU a search: %s ms (this process's and, on PostgreSQL, the cluster's, over all searches)\n", ms(s.cpu))
+		fmt.Fprintf(out, "CPU a search: %s ms (this process's and, on PostgreSQL, the cluster's %s ms, over all searches)\n", ms(s.cpu), ms(s.dbCPU))
 	}
 	fmt.Fprintf(out, "found: people answered per search (at most %d); more: searches that found more than that.\n", referral.MaxFound)
 	fmt.Fprintf(out, "audit alone: one durable commit of one audit entry, the floor under every search (each search commits its entries once).\n")
@@ -319,14 +321,24 @@ func peopleSearches(ctx context.Context, o options, d *db.DB, c *cluster, side *
 		}
 	}
 	side.took, side.found, side.more = map[string][]time.Duration{}, map[string]int{}, map[string]int{}
-	cpu := func() time.Duration {
-		t := procCPU(os.Getpid(), false)
-		if c != nil {
-			t += clusterCPU(c)
+	dbCPU := func() time.Duration {
+		if c == nil {
+			return 0
 		}
-		return t
+		return clusterCPU(c)
 	}
-	cpu0 := cpu()
+	if o.cpuprofile != "" {
+		f, err := os.Create(fmt.Sprintf("%s-people-%s.prof", o.cpuprofile, d.Dialect))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpu0, db0 := procCPU(os.Getpid(), false), dbCPU()
 	for _, q := range searches {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -343,7 +355,8 @@ func peopleSearches(ctx context.Context, o options, d *db.DB, c *cluster, side *
 			side.more[q.kind]++
 		}
 	}
-	side.cpu = (cpu() - cpu0) / time.Duration(len(searches))
+	side.dbCPU = (dbCPU() - db0) / time.Duration(len(searches))
+	side.cpu = (procCPU(os.Getpid(), false)-cpu0)/time.Duration(len(searches)) + side.dbCPU
 	fmt.Fprintf(out, "%d searches: p50 %s ms, p95 %s ms, CPU %s ms a search\n", len(searches), ms(pct(flatten(side.took), 0.5)),
 		ms(pct(flatten(side.took), 0.95)), ms(side.cpu))
 	// The floor under every search: its audit entry's durable commit,
