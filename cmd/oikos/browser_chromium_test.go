@@ -113,6 +113,9 @@ type tab struct {
 	// checked already, so a test that meets the same page many times
 	// checks it once; nil checks every page.
 	checked func() bool
+	// phone: the tab is 375 px wide, and every page it lands on must fit
+	// without scrolling sideways.
+	phone bool
 }
 
 // openTab opens a blank tab, so settings such as script emulation can be
@@ -124,6 +127,36 @@ func openTab(t *testing.T, b *rod.Browser, base string) *tab {
 		t.Fatalf("open a tab: %v", err)
 	}
 	return &tab{t: t, page: page, base: base}
+}
+
+// openPhoneTab opens a tab as a phone 375 px wide would: every page it
+// lands on is checked with axe-core and fails the test if it scrolls
+// sideways.
+func openPhoneTab(t *testing.T, b *rod.Browser, base string) *tab {
+	t.Helper()
+	phone := openTab(t, b, base)
+	if err := (proto.EmulationSetDeviceMetricsOverride{Width: 375, Height: 812, DeviceScaleFactor: 2, Mobile: true}).Call(phone.page); err != nil {
+		t.Fatalf("make the tab phone-sized: %v", err)
+	}
+	phone.phone = true
+	return phone
+}
+
+// fitsWidth fails the test, naming the widest elements, when the page
+// scrolls sideways.
+func (b *tab) fitsWidth() {
+	b.t.Helper()
+	p, done := b.step()
+	defer done()
+	res, err := p.Eval(`() => document.documentElement.scrollWidth - document.documentElement.clientWidth`)
+	if err != nil {
+		b.fatalf("measure the page's width: %v", err)
+	}
+	if over := res.Value.Int(); over > 0 {
+		wide, _ := p.Eval(`() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+			.slice(0, 3).map(e => e.tagName + '.' + e.className + '#' + e.id).join(', ')`)
+		b.t.Errorf("%s scrolls sideways by %d px on a phone 375 px wide (%s)", b.where(), over, wide.Value.Str())
+	}
 }
 
 // disableScripts turns off the pages' own JavaScript from the next page
@@ -157,6 +190,9 @@ func (b *tab) check() {
 		}()
 	}
 	checkA11y(b.t, b.page)
+	if b.phone {
+		b.fitsWidth()
+	}
 }
 
 // step returns the page with a fresh deadline for one action.
@@ -423,6 +459,17 @@ func (b *tab) enrolTOTP() []string {
 		b.fatalf("got %d recovery codes %q, want 10", len(codes), codes)
 	}
 	return codes
+}
+
+// signInFirstTime signs in from the sign-in page as someone who has
+// never signed in before: the password, then two-factor set-up, past the
+// recovery codes to their home page.
+func (b *tab) signInFirstTime(email, password string) {
+	b.t.Helper()
+	b.visit("/sign-in")
+	b.signIn(email, password)
+	b.enrolTOTP()
+	b.follow("a", "saved my codes")
 }
 
 // signOut uses the button in the header.

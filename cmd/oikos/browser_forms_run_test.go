@@ -83,10 +83,15 @@ func (r *formsRun) tabFor(t *testing.T, who string) *formTab {
 		if err != nil {
 			t.Fatalf("open a tab for %s: %v", who, err)
 		}
+		// Every form is sent on a phone 375 px wide, and each kind of page
+		// met on the way must fit it without scrolling sideways.
+		if err := (proto.EmulationSetDeviceMetricsOverride{Width: 375, Height: 812, DeviceScaleFactor: 2, Mobile: true}).Call(page); err != nil {
+			t.Fatalf("make the tab for %s phone-sized: %v", who, err)
+		}
 		s = &formSession{page: page}
 		r.sessions[who] = s
 	}
-	b := &formTab{tab: &tab{t: t, page: s.page, base: r.base}, s: s, run: r, name: stepName(t)}
+	b := &formTab{tab: &tab{t: t, page: s.page, base: r.base, phone: true}, s: s, run: r, name: stepName(t)}
 	b.tab.checked = b.seenKind
 	return b
 }

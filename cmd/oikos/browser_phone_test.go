@@ -3,9 +3,6 @@ package main
 import (
 	"strings"
 	"testing"
-
-	"github.com/go-rod/rod"
-	"github.com/go-rod/rod/lib/proto"
 )
 
 // TestBrowserLinkWorkersDayFitsAPhone opens the pages of the link worker's
@@ -16,56 +13,26 @@ import (
 // suggestions; then the demo provider's queue, and the manager's
 // engagement report, whose tables are wider than a phone and scroll
 // inside their own container. None may scroll sideways, and each is
-// checked with axe-core as it loads.
+// checked with axe-core as it loads (openPhoneTab).
 func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	requireAxe(t)
 	var password string
 	base := startServer(t, loadDemo(t, &password))
 	browser := startBrowser(t)
-	phone := func(in *rod.Browser) *tab {
-		b := openTab(t, in, base)
-		if err := (proto.EmulationSetDeviceMetricsOverride{Width: 375, Height: 812, DeviceScaleFactor: 2, Mobile: true}).Call(b.page); err != nil {
-			t.Fatalf("phone size: %v", err)
-		}
-		return b
-	}
-	fits := func(b *tab) {
-		t.Helper()
-		res, err := b.page.Eval(`() => document.documentElement.scrollWidth - document.documentElement.clientWidth`)
-		if err != nil {
-			b.fatalf("measure: %v", err)
-		}
-		if over := res.Value.Int(); over > 0 {
-			wide, _ := b.page.Eval(`() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-				.slice(0, 3).map(e => e.tagName + '.' + e.className + '#' + e.id).join(', ')`)
-			b.t.Errorf("%s scrolls sideways by %d px at 375 px (%s)", b.where(), over, wide.Value.Str())
-		}
-	}
-
-	lw := phone(browser)
-	lw.visit("/sign-in")
-	lw.signIn("linkworker@oikos.example", password)
-	lw.enrolTOTP()
-	lw.follow("a", "saved my codes")
+	lw := openPhoneTab(t, browser, base)
+	lw.signInFirstTime("linkworker@oikos.example", password)
 	lw.visit("/referrals")
 	lw.expectText("#waiting", "Urgent")
-	fits(lw)
 	lw.visit("/caseload")
-	fits(lw)
 	lw.visit("/people?q=Stan+Brimblecombe")
-	fits(lw)
 	lw.follow("a", "^Stan Brimblecombe$")
-	fits(lw)
 	lw.follow("a", "^Change their details$")
-	fits(lw)
 	lw.visit("/people?q=Stan+Brimblecombe")
 	lw.follow("a", "^Referral: ")
 	lw.expectText("#connections", "Connections")
-	fits(lw)
 	referral := lw.path()
 	for _, page := range []string{"/contacts/new", "/close", "/conversation/new", "/suggestions"} {
 		lw.visit(referral + page)
-		fits(lw)
 		// How long the page is on a phone: the what-matters form showed a
 		// priority for every need, ticked or not (6,700 px), and the
 		// suggestions a full form in every card (21,000 px).
@@ -81,30 +48,21 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pv := phone(incognito)
-	pv.visit("/sign-in")
-	pv.signIn("provider@oikos.example", password)
-	pv.enrolTOTP()
-	pv.follow("a", "saved my codes")
+	pv := openPhoneTab(t, incognito, base)
+	pv.signInFirstTime("provider@oikos.example", password)
 	pv.visit("/connections")
 	pv.expectText("main", "Greenway Cuppa and Chat")
-	fits(pv)
 	pv.visit("/directory/manage")
 	pv.expectText("main", "Greenway Riverside Health Walk")
-	fits(pv)
 
 	managers, err := browser.Incognito()
 	if err != nil {
 		t.Fatal(err)
 	}
-	mg := phone(managers)
-	mg.visit("/sign-in")
-	mg.signIn("manager@oikos.example", password)
-	mg.enrolTOTP()
-	mg.follow("a", "saved my codes")
+	mg := openPhoneTab(t, managers, base)
+	mg.signInFirstTime("manager@oikos.example", password)
 	mg.visit("/reports/engagement")
 	mg.expectText("main", "By service")
-	fits(mg)
 	// The tables are there, wider than the phone, and scroll within
 	// their container (nhsuk-table-container) rather than the page.
 	res, err := mg.page.Eval(`() => [...document.querySelectorAll('main table[data-table]')].map(t => {
