@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -85,9 +86,13 @@ func readAndRecordPipelined(ctx context.Context, d *db.DB, query string, args []
 		for _, ins := range inserts {
 			b.Queue(ins.sql, ins.args...)
 		}
-		// With nothing to record, the commit writes nothing and waits
-		// for no disk.
-		b.Queue("COMMIT")
+		// With nothing to record, nothing is kept: a rollback, which
+		// never waits for the disk.
+		end := "COMMIT"
+		if len(inserts) == 0 {
+			end = "ROLLBACK"
+		}
+		b.Queue(end)
 		br = c.SendBatch(ctx, b)
 		for range inserts {
 			if _, err = br.Exec(); err != nil {
@@ -97,7 +102,7 @@ func readAndRecordPipelined(ctx context.Context, d *db.DB, query string, args []
 		}
 		if err == nil {
 			if _, err = br.Exec(); err != nil {
-				err = fmt.Errorf("commit: %w", err)
+				err = fmt.Errorf("%s: %w", strings.ToLower(end), err)
 			}
 		}
 		if cerr := br.Close(); err == nil {
