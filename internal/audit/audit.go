@@ -194,9 +194,9 @@ func link(d db.Dialect, prev string, k []byte, events []Event) []insert {
 var ErrSealedWithoutKey = errors.New("the audit log is sealed with a key, and this process has none: set OIKOS_AUDIT_KEY (or --audit-key) to the key every server and command on this database uses")
 
 // Record appends e in a transaction of its own: for reads, which change
-// nothing else.
+// nothing else (RecordAll).
 func Record(ctx context.Context, d *db.DB, e Event) error {
-	return d.Tx(ctx, func(tx *sql.Tx) error { return Append(ctx, tx, d.Dialect, e) })
+	return RecordAll(ctx, d, []Event{e})
 }
 
 // BrokenError names the first entry where the chain does not hold.

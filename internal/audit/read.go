@@ -59,18 +59,36 @@ func ReadAndRecord(ctx context.Context, d *db.DB, query string, args []any, read
 	return d.Tx(ctx, func(tx *sql.Tx) error { return AppendAll(ctx, tx, d.Dialect, events) })
 }
 
+// RecordAll appends events to the log in a transaction of their own, for
+// reads that change nothing else (a list shown, a record opened): on
+// PostgreSQL in two round trips (BEGIN, the lock and the tail; the
+// entries and COMMIT) rather than five.
+func RecordAll(ctx context.Context, d *db.DB, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if d.Dialect == db.Postgres {
+		return readAndRecordPipelined(ctx, d, "", nil, func(Rows) ([]Event, error) { return events, nil })
+	}
+	return d.Tx(ctx, func(tx *sql.Tx) error { return AppendAll(ctx, tx, d.Dialect, events) })
+}
+
+// readAndRecordPipelined is ReadAndRecord on PostgreSQL; with no query,
+// read is called with no rows and gives the events to append.
 func readAndRecordPipelined(ctx context.Context, d *db.DB, query string, args []any, read func(Rows) ([]Event, error)) error {
 	return d.Pipelined(ctx, func(c *pgx.Conn) error {
 		b := &pgx.Batch{}
 		b.Queue("BEGIN")
-		b.Queue("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
-		b.Queue(query, args...)
+		if query != "" {
+			b.Queue("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
+			b.Queue(query, args...)
+		}
 		// As AppendAll: the lock, then the tail read in a statement of
 		// its own, so that its snapshot is taken once the lock is held.
 		b.Queue("SELECT pg_advisory_xact_lock($1)", int64(chainLockKey))
 		b.Queue("SELECT hash, mac FROM audit_log ORDER BY id DESC LIMIT 1")
 		br := c.SendBatch(ctx, b)
-		events, prev, tailSeal, err := readBatch(br, read)
+		events, prev, tailSeal, err := readBatch(br, query != "", read)
 		if cerr := br.Close(); err == nil {
 			err = cerr
 		}
@@ -114,23 +132,28 @@ func readAndRecordPipelined(ctx context.Context, d *db.DB, query string, args []
 
 // readBatch takes the first batch's answers: the transaction begun, the
 // plan cache's mode set, the read's rows and the events they make, the lock, and the chain's tail.
-func readBatch(br pgx.BatchResults, read func(Rows) ([]Event, error)) (events []Event, prev, tailSeal string, err error) {
-	for range 2 { // BEGIN, the plan cache's mode
-		if _, err = br.Exec(); err != nil {
-			return nil, "", "", fmt.Errorf("begin transaction: %w", err)
+func readBatch(br pgx.BatchResults, hasRead bool, read func(Rows) ([]Event, error)) (events []Event, prev, tailSeal string, err error) {
+	if _, err = br.Exec(); err != nil {
+		return nil, "", "", fmt.Errorf("begin transaction: %w", err)
+	}
+	if !hasRead {
+		events, _ = read(nil)
+	} else {
+		if _, err = br.Exec(); err != nil { // the plan cache's mode
+			return nil, "", "", err
 		}
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, "", "", err
-	}
-	events, err = read(rows)
-	rows.Close()
-	if err == nil {
-		err = rows.Err()
-	}
-	if err != nil {
-		return nil, "", "", err
+		rows, err := br.Query()
+		if err != nil {
+			return nil, "", "", err
+		}
+		events, err = read(rows)
+		rows.Close()
+		if err == nil {
+			err = rows.Err()
+		}
+		if err != nil {
+			return nil, "", "", err
+		}
 	}
 	if _, err = br.Exec(); err != nil {
 		return nil, "", "", fmt.Errorf("audit lock: %w", err)

@@ -596,10 +596,7 @@ func (s *Store) RecordList(ctx context.Context, by Actor, lists ...[]Referral) e
 			}
 		}
 	}
-	if len(events) == 0 {
-		return nil
-	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+	return audit.RecordAll(ctx, s.DB, events)
 }
 
 // Filter scopes and narrows a referral list.
@@ -903,7 +900,7 @@ func (s *Store) RecordListRead(ctx context.Context, by Actor, items []Referral) 
 	for i, r := range items {
 		events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client}
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+	return audit.RecordAll(ctx, s.DB, events)
 }
 
 // Assign gives a referral to a link worker.
