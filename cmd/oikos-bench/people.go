@@ -21,7 +21,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -328,15 +327,11 @@ func peopleSearches(ctx context.Context, o options, d *db.DB, c *cluster, side *
 		return clusterCPU(c)
 	}
 	if o.cpuprofile != "" {
-		f, err := os.Create(fmt.Sprintf("%s-people-%s.prof", o.cpuprofile, d.Dialect))
+		stop, err := startCPUProfile(fmt.Sprintf("%s-people-%s.prof", o.cpuprofile, d.Dialect))
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	cpu0, db0 := procCPU(os.Getpid(), false), dbCPU()
 	for _, q := range searches {
