@@ -116,6 +116,7 @@ func communityJourney(t *testing.T, r *formsRun) {
 	manager.visit("/volunteers")
 	manager.expectText("#volunteers", "Mabel Tregear")
 	manager.expectText("#volunteers", "a graduate of the scheme")
+	manager.expectText("#volunteers", "Renew within 30 days")
 
 	// The report counts Nina among the volunteers active.
 	if after := reportFigure(manager, "Volunteers active"); after != before+1 {
@@ -129,6 +130,10 @@ func communityJourney(t *testing.T, r *formsRun) {
 	champion.visit("/volunteering")
 	champion.follow("a", "^Volunteers you coordinate$")
 	champion.expectText("main", "Alan Brooks")
+	// The demo's Tomasz Nowak, whom she coordinates, has a DBS check
+	// running out within the month: flagged to her here (and by email).
+	champion.expectText("main", "Tomasz Nowak")
+	champion.expectText("main", "Renew within 30 days")
 	if body := champion.state().Body; strings.Contains(body, "Walter") || strings.Contains(body, "Nina Osei") {
 		champion.fatalf("the champion's page names someone supported, or a volunteer she does not coordinate")
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-rod/rod/lib/proto"
+
 	"oikos/internal/db"
 	"oikos/internal/oikostest"
 	"oikos/internal/referral"
@@ -32,9 +34,12 @@ func withPlan(t *testing.T, refID *string) func(dbURL string) {
 
 // TestBrowserPersonalPortal: a link worker prints a sign-in code for
 // someone in their caseload; the person, in a browser of their own with
-// JavaScript off, signs in with the code and their date of birth, marks a
-// step of their plan done and reads what is held about them; the link
-// worker then sees the step done. Every page is checked with axe-core.
+// JavaScript off, on a phone, signs in with the code and their date of
+// birth, marks a step of their plan done, adds and rewords a goal and a
+// step of their own, prints their plan and reads what is held about them;
+// the link worker then sees the step done and the person's changes marked
+// as theirs, and prints the plan. Every page is checked with axe-core, and
+// the phone's pages for sideways scrolling.
 func TestBrowserPersonalPortal(t *testing.T) {
 	requireAxe(t)
 	var password, refID string
@@ -61,7 +66,7 @@ func TestBrowserPersonalPortal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("open a separate browser context: %v", err)
 	}
-	p := openTab(t, own, base)
+	p := openPhoneTab(t, own, base)
 	p.disableScripts()
 	p.visit("/my")
 	p.expectPath("/my/sign-in")
@@ -86,10 +91,40 @@ func TestBrowserPersonalPortal(t *testing.T) {
 	p.follow("button", "^Save how far along you are")
 	p.expectText(".nhsuk-notification-banner", "Your progress is saved.")
 	p.expectText("main", "How far along: 4 out of 10")
+
+	// She adds a goal and a step of her own and rewords them, on her
+	// phone, without JavaScript: a box sent empty is named in the error
+	// summary.
+	p.follow("a", "^Add a goal")
+	p.follow("button", "^Add goal$")
+	p.expectText(".nhsuk-error-summary", "Write your goal")
+	p.expectText("#text-error", "Write your goal")
+	p.fill("#text", "Sing in a choir again")
+	p.follow("button", "^Add goal$")
+	p.expectText(".nhsuk-notification-banner", "Your goal is added.")
+	p.expectText("main", "Sing in a choir again")
+	p.follow("a", "^Change the words\\s*of your goal")
+	p.fill("#text", "Get out of the house three times a week")
+	p.follow("button", "^Save goal$")
+	p.expectText(".nhsuk-notification-banner", "Your goal is reworded.")
+	p.follow("a", "^Add a step")
+	p.fill("#text", "Ask Jean next door to come along")
+	p.follow("button", "^Add step$")
+	p.expectText(".nhsuk-notification-banner", "Your step is added.")
+	p.follow("a", "^Change the words\\s*of the step")
+	p.fill("#text", "Try the Tuesday chair exercise class with Jean")
+	p.follow("button", "^Save step$")
+	p.expectText(".nhsuk-notification-banner", "Your step is reworded.")
+	p.follow("a", "^Print your plan$")
+	p.expectText("h1", "Your plan")
+	p.expectText("main", "Edith Marsh")
+	p.expectText("main", "Ask Jean next door to come along")
+	printsPlanOnly(t, p)
+	p.visit("/my")
 	p.follow("a", "^What we hold about you$")
 	p.expectText("h1", "What we hold about you")
 	p.expectText("main", "9 November 1943")
-	p.expectText("main", "Try the Tuesday chair exercise class (You, by 1 May 2030): done")
+	p.expectText("main", "Try the Tuesday chair exercise class with Jean (You, by 1 May 2030): done")
 	p.follow("button", "^Sign out$")
 	p.expectPath("/my/sign-in")
 	p.expectText(".nhsuk-notification-banner", "You have signed out.")
@@ -98,15 +133,60 @@ func TestBrowserPersonalPortal(t *testing.T) {
 	}
 
 	// The link worker sees what the person did: the step done, the goal 4
-	// of 10, and the other step still to do.
+	// of 10, and the other step still to do; what she added and reworded,
+	// marked as hers; and her plan changed, on the caseload.
 	lw.visit("/referrals/" + refID)
 	lw.expectText("main", "How far along: 4 out of 10")
-	var done, todo bool
+	var done, todo, added, reworded bool
 	for _, item := range lw.texts("main li") {
-		done = done || strings.Contains(item, "Try the Tuesday chair exercise class") && strings.Contains(item, "Done")
+		done = done || strings.Contains(item, "Try the Tuesday chair exercise class with Jean") && strings.Contains(item, "Done")
 		todo = todo || strings.Contains(item, "Book a falls check") && !strings.Contains(item, "Done")
+		added = added || strings.Contains(item, "Ask Jean next door to come along") && strings.Contains(item, "Added by the person on")
+		reworded = reworded || strings.Contains(item, "with Jean") && strings.Contains(item, "Reworded by the person on")
 	}
-	if !done || !todo {
-		lw.fatalf("the link worker's plan does not show the person's step done (and only that one)")
+	if !done || !todo || !added || !reworded {
+		lw.fatalf("the link worker's plan does not show the person's changes (done %v, to do %v, added %v, reworded %v)", done, todo, added, reworded)
+	}
+	lw.expectText("#plan ~ .nhsuk-card", "Reworded by the person on")
+	lw.visit("/caseload")
+	lw.expectText("main", "They changed their plan")
+
+	// The link worker prints the plan to give her.
+	lw.visit("/referrals/" + refID)
+	lw.follow("a", "^Print the plan$")
+	lw.expectText("main", "Edith Marsh")
+	lw.expectText("main", "Sing in a choir again")
+	lw.expectText("main", "Who does it: You")
+	printsPlanOnly(t, lw)
+	// It fits a phone too (the tab checks each page it lands on).
+	openPhoneTab(t, browser, base).visit(lw.path())
+}
+
+// printsPlanOnly checks the page as printed: the plan, without the
+// site's header, footer, back link or buttons, in large type.
+func printsPlanOnly(t *testing.T, b *tab) {
+	t.Helper()
+	if err := (proto.EmulationSetEmulatedMedia{Media: "print"}).Call(b.page); err != nil {
+		t.Fatalf("print media: %v", err)
+	}
+	defer (proto.EmulationSetEmulatedMedia{Media: ""}).Call(b.page)
+	res, err := b.page.Eval(`() => {
+		const shown = (sel) => [...document.querySelectorAll(sel)].filter(e => getComputedStyle(e).display !== 'none' && e.offsetParent !== null).length;
+		const p = document.querySelector('.oikos-printed-plan p');
+		return {hidden: shown('.nhsuk-header') + shown('.nhsuk-footer') + shown('.nhsuk-back-link') + shown('.nhsuk-button') + shown('.oikos-no-print'),
+			plan: shown('.oikos-printed-plan'), size: p ? parseFloat(getComputedStyle(p).fontSize) : 0};
+	}`)
+	if err != nil {
+		b.fatalf("printed page: %v", err)
+	}
+	if hidden := res.Value.Get("hidden").Int(); hidden != 0 {
+		t.Errorf("%s: %d of the header, footer, back link and buttons are printed", b.where(), hidden)
+	}
+	if res.Value.Get("plan").Int() == 0 {
+		t.Errorf("%s: the plan is not printed", b.where())
+	}
+	// 14 pt is 18.67 CSS px: large print for people who read it at home.
+	if size := res.Value.Get("size").Num(); size < 18 {
+		t.Errorf("%s: printed text is %.1f px, want large type", b.where(), size)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"oikos/internal/app"
 	"oikos/internal/casework"
 	"oikos/internal/outcome"
+	"oikos/internal/portal"
 	"oikos/internal/referral"
 )
 
@@ -69,6 +70,10 @@ var demoGPWords = map[string]string{
 
 // demoSources says who referred each demo person, in turn.
 var demoSources = []string{"gp", "gp", "self", "nurse", "social_worker", "gp", "family_friend", "voluntary_org", "gp", "district_nurse", "self", "gp"}
+
+// demoOwnSteps are steps people added to their own plans.
+var demoOwnSteps = []string{"Ask my neighbour to come along with me", "Ring my sister on Sunday evenings",
+	"Walk to the corner shop instead of taking the car", "Write down three good things each week"}
 
 // demoPlans are goals with steps, in people's own words.
 var demoPlans = [][]casework.Goal{
@@ -249,6 +254,14 @@ func loadDemoCasework(ctx context.Context, a *app.App, out io.Writer) error {
 		}
 		if _, err := cases.SetProgress(ctx, worker, ref.ID, casework.ProgressUpdate{GoalID: plan.Goals[0].ID, Progress: &progress}); err != nil {
 			return err
+		}
+		if i%3 == 0 {
+			// Some add a step of their own from their own pages, which
+			// their link worker sees marked as theirs.
+			if _, _, err := cases.ChangeOwnPlan(ctx, portal.Actor(ref.PersonID, "demo"), ref.ID, casework.OwnChange{Add: true,
+				GoalID: plan.Goals[0].ID, Text: demoOwnSteps[i%len(demoOwnSteps)]}); err != nil {
+				return err
+			}
 		}
 		better := func(v float64, by int, lo, hi float64) float64 { return max(lo, min(hi, v+float64(by))) }
 		review := []float64{better(ons4[0], 1+r.IntN(3), 0, 10), better(ons4[1], 1+r.IntN(2), 0, 10), better(ons4[2], r.IntN(3), 0, 10), better(ons4[3], -1-r.IntN(3), 0, 10)}

@@ -56,13 +56,30 @@ func loadDemoCommunity(ctx context.Context, a *app.App, password string, out io.
 	return nil
 }
 
-// demoMatchVolunteers are the demo's volunteers with an in-date DBS check
-// (community.DemoSeed names them), besides the demo volunteer.
-var demoMatchVolunteers = []string{"usr_demo_champion", "usr_demo_bea", "usr_demo_tomasz", "usr_demo_graduate"}
+// demoWaves are the demo's matches beyond DemoSeed's, in waves on the
+// same day, so that the volunteering report, which protects each month's
+// figures as a report of its own (a count of 1 to 4 in any month hides it
+// in every period with that month), shows the year's figures: the first
+// wave's five volunteers and people run on through every month after it;
+// and every month with a match made has five or more, the later waves
+// falling on the days DemoSeed made its matches (90 and 60 days ago) and
+// on the day the graduate peer mentor was first matched (10 days ago).
+// daysAgo 0 is the first wave's: a fortnight after the last of its people
+// was referred. The volunteers are DemoSeed's, with a DBS check in date
+// on the day (Ravi Kumar's ran out 10 days ago).
+var demoWaves = []struct {
+	daysAgo    int
+	volunteers []string
+}{
+	{0, []string{"", "usr_demo_champion", "usr_demo_bea", "usr_demo_tomasz", "usr_demo_ravi"}},
+	{90, []string{"usr_demo_champion", "usr_demo_tomasz", "usr_demo_ravi", ""}},
+	{60, []string{"usr_demo_bea", "usr_demo_champion", "usr_demo_ravi", "usr_demo_tomasz"}},
+	{10, []string{"usr_demo_graduate", "usr_demo_champion", "usr_demo_bea", "usr_demo_tomasz", ""}},
+}
 
 // loadDemoMatches matches the past year's people still in work (the
 // history's, never the demo link worker's caseload) with the volunteers in
-// turn, from a fortnight after each was referred, and logs a visit a week
+// waves (demoWaves; "" is the demo volunteer), and logs a visit a week
 // until today. It does nothing once the scheme has more than DemoSeed's
 // two matches, and says how many matches the scheme has.
 func loadDemoMatches(ctx context.Context, d *db.DB, scheme, managerID, volunteerID string, today time.Time) (int, error) {
@@ -73,8 +90,12 @@ func loadDemoMatches(ctx context.Context, d *db.DB, scheme, managerID, volunteer
 	if have > 2 {
 		return have, nil
 	}
+	want := 0
+	for _, w := range demoWaves {
+		want += len(w.volunteers)
+	}
 	rows, err := d.R().QueryContext(ctx, `SELECT id, received_at FROM referrals WHERE scheme_id = $1 AND channel = 'demo'
-		AND external_id LIKE 'history-%' AND status IN ('contacted', 'active') ORDER BY received_at, id LIMIT 12`, scheme)
+		AND external_id LIKE 'history-%' AND status IN ('contacted', 'active') ORDER BY received_at, id LIMIT $2`, scheme, want)
 	if err != nil {
 		return 0, err
 	}
@@ -95,38 +116,45 @@ func loadDemoMatches(ctx context.Context, d *db.DB, scheme, managerID, volunteer
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
+	if len(people) < want {
+		return 0, fmt.Errorf("the demo's history has %d people in work to match with volunteers, not %d", len(people), want)
+	}
 	var clock time.Time
 	vol := community.NewVolunteering(d)
 	vol.Now = func() time.Time { return clock }
 	manager := &auth.Principal{UserID: managerID, Role: auth.Manager, SchemeID: scheme, OrganisationID: scheme}
-	volunteers := append([]string{volunteerID}, demoMatchVolunteers...)
 	modes := []string{"home_visit", "in_person", "phone", "in_person"}
-	for i, p := range people {
-		who := volunteers[i%len(volunteers)]
-		start := time.UnixMilli(p.received).UTC().AddDate(0, 0, 14).Truncate(24 * time.Hour).Add(10 * time.Hour)
-		if who == "usr_demo_graduate" {
-			start = today.AddDate(0, 0, -10) // matched since her DBS check
+	i := 0
+	for _, w := range demoWaves {
+		start := today.AddDate(0, 0, -w.daysAgo)
+		if w.daysAgo == 0 {
+			last := time.UnixMilli(people[len(w.volunteers)-1].received).UTC()
+			start = last.AddDate(0, 0, 14).Truncate(24 * time.Hour).Add(10 * time.Hour)
 		}
-		if !start.Before(today.AddDate(0, 0, -3)) {
-			start = today.AddDate(0, 0, -3)
-		}
-		clock = start
-		m, err := vol.CreateMatch(ctx, oikos.Actor{UserID: managerID, Client: "demo"}, manager, p.id,
-			community.MatchInput{VolunteerID: who, Share: community.Share{ContactDetails: true, WhatMatters: true}})
-		if err != nil {
-			return 0, err
-		}
-		v := &auth.Principal{UserID: who, Role: auth.Volunteer, SchemeID: scheme, OrganisationID: scheme}
-		for week := 0; week < 8; week++ {
-			clock = start.AddDate(0, 0, 2+7*week)
-			if clock.After(today) {
-				break
+		for _, who := range w.volunteers {
+			if who == "" {
+				who = volunteerID
 			}
-			in := community.ContactInput{Date: clock.Format(time.DateOnly), Minutes: 45 + 15*((i+week)%5), Mode: modes[(i+week)%len(modes)]}
-			if _, err := vol.LogContact(ctx, oikos.Actor{UserID: who, Client: "demo"}, v, m.ID, in); err != nil {
-				return 0, err
+			p := people[i]
+			clock = start
+			m, err := vol.CreateMatch(ctx, oikos.Actor{UserID: managerID, Client: "demo"}, manager, p.id,
+				community.MatchInput{VolunteerID: who, Share: community.Share{ContactDetails: true, WhatMatters: true}})
+			if err != nil {
+				return 0, fmt.Errorf("match %s with %s: %w", who, p.id, err)
 			}
+			v := &auth.Principal{UserID: who, Role: auth.Volunteer, SchemeID: scheme, OrganisationID: scheme}
+			for week := 0; week < 8; week++ {
+				clock = start.AddDate(0, 0, 2+7*week)
+				if clock.After(today) {
+					break
+				}
+				in := community.ContactInput{Date: clock.Format(time.DateOnly), Minutes: 45 + 15*((i+week)%5), Mode: modes[(i+week)%len(modes)]}
+				if _, err := vol.LogContact(ctx, oikos.Actor{UserID: who, Client: "demo"}, v, m.ID, in); err != nil {
+					return 0, err
+				}
+			}
+			i++
 		}
 	}
-	return have + len(people), nil
+	return have + i, nil
 }

@@ -95,7 +95,8 @@ func gpReferral(t *testing.T, a *app.App) (gp auth.User, ref referral.Referral) 
 
 // TestSweepTellsOfDBSRunningOut checks the sweep the outbox worker runs
 // (oikos serve: notify.Worker.Sweep) writes, besides the reminders, the
-// email of a volunteer's DBS check running out, once.
+// email of a volunteer's DBS check running out, once, and keeps the
+// volunteering report's closed months.
 func TestSweepTellsOfDBSRunningOut(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -123,6 +124,15 @@ func TestSweepTellsOfDBSRunningOut(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%d emails of the DBS check running out, want 1", n)
+		}
+		// And it counts ahead the closed months of the volunteering
+		// report's last year, May 2025 to April 2026, of the scheme (and
+		// of no scheme, as in a deployment without schemes).
+		if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM volunteering_months WHERE month >= '2025-05' AND month <= '2026-04'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 24 {
+			t.Errorf("%d months of the volunteering report kept, want 24", n)
 		}
 	})
 }

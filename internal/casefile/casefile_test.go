@@ -22,39 +22,9 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 func TestReadShowsEachCallerTheirPart(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		a := app.New(d, app.Config{})
-		system := oikos.Actor{UserID: "system"}
-		user := func(email string, role auth.Role, kind org.Kind) *auth.Principal {
-			o, err := a.Orgs.Create(ctx, system, org.Input{Name: email, Kind: kind})
-			if err != nil {
-				t.Fatal(err)
-			}
-			u, err := a.Auth.CreateUser(ctx, system, auth.UserInput{Email: email, Name: email, Role: role, OrganisationID: o.ID}, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u.Principal()
-		}
-		lw := user("lw@scheme.example", auth.LinkWorker, "scheme")
-		gp := user("gp@practice.example", auth.Referrer, "gp_practice")
-		other := user("gp@elsewhere.example", auth.Referrer, "gp_practice")
-		ref, err := a.Referrals.Create(ctx, oikos.Actor{UserID: gp.UserID}, referral.Input{
-			Person:  referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
-			Source:  referral.SourceInput{Type: "gp"},
-			Reasons: []string{"loneliness"},
-			Notes:   "Lost her husband last year.",
-			Consent: referral.ConsentInput{Given: true},
-		}, gp.UserID, "api")
-		if err != nil {
-			t.Fatal(err)
-		}
+		a, lw, gp, ref := newCase(t, d, "Lost her husband last year.")
+		other := newUser(t, a, "gp@elsewhere.example", auth.Referrer, "gp_practice")
 		by := oikos.Actor{UserID: lw.UserID, Client: "test"}
-		if _, err := a.Referrals.Transition(ctx, by, ref.ID, referral.Accepted, ""); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.Referrals.Assign(ctx, by, ref.ID, lw.UserID); err != nil {
-			t.Fatal(err)
-		}
 
 		writes := d.WriteTxs()
 		f, err := a.CaseFiles.Read(ctx, lw, by, ref.ID)
@@ -84,4 +54,48 @@ func TestReadShowsEachCallerTheirPart(t *testing.T) {
 			t.Error("a refused read wrote")
 		}
 	})
+}
+
+// newUser makes a user of role in an organisation of its own, of kind.
+func newUser(t *testing.T, a *app.App, email string, role auth.Role, kind org.Kind) *auth.Principal {
+	t.Helper()
+	ctx := context.Background()
+	system := oikos.Actor{UserID: "system"}
+	o, err := a.Orgs.Create(ctx, system, org.Input{Name: email, Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.Auth.CreateUser(ctx, system, auth.UserInput{Email: email, Name: email, Role: role, OrganisationID: o.ID}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Principal()
+}
+
+// newCase is a referral of Margaret Hughes by a GP, with notes, accepted
+// by and assigned to a link worker of a scheme.
+func newCase(t *testing.T, d *db.DB, notes string) (a *app.App, lw, gp *auth.Principal, ref referral.Referral) {
+	t.Helper()
+	ctx := context.Background()
+	a = app.New(d, app.Config{})
+	lw = newUser(t, a, "lw@scheme.example", auth.LinkWorker, "scheme")
+	gp = newUser(t, a, "gp@practice.example", auth.Referrer, "gp_practice")
+	ref, err := a.Referrals.Create(ctx, oikos.Actor{UserID: gp.UserID}, referral.Input{
+		Person:  referral.PersonInput{GivenName: "Margaret", FamilyName: "Hughes", DateOfBirth: "1948-05-02", Postcode: "EX4 4QJ"},
+		Source:  referral.SourceInput{Type: "gp"},
+		Reasons: []string{"loneliness"},
+		Notes:   notes,
+		Consent: referral.ConsentInput{Given: true},
+	}, gp.UserID, "api")
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := oikos.Actor{UserID: lw.UserID, Client: "test"}
+	if _, err := a.Referrals.Transition(ctx, by, ref.ID, referral.Accepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Referrals.Assign(ctx, by, ref.ID, lw.UserID); err != nil {
+		t.Fatal(err)
+	}
+	return a, lw, gp, ref
 }

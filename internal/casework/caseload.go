@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"oikos"
@@ -88,6 +89,10 @@ type Case struct {
 	// the earliest of their questionnaires), once that day has come; ""
 	// while none is due.
 	ReviewDue string `json:"review_due,omitempty"`
+	// PlanChangedByPerson is the day (YYYY-MM-DD, UK) the person last
+	// changed their plan from their own pages, while theirs is its latest
+	// change: the link worker's next save of the plan clears it.
+	PlanChangedByPerson string `json:"plan_changed_by_person,omitempty"`
 	// Connections are every service the person was connected to, oldest
 	// first, in any state.
 	Connections []CaseConnection `json:"connections"`
@@ -123,7 +128,8 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assigne
 	}
 	q := `SELECT r.id, r.reference, r.status, r.assigned_to, COALESCE(u.name, ''), p.given_name, p.family_name, r.received_at,
 		r.first_contact_at, (SELECT MAX(c.at) FROM contacts c WHERE c.referral_id = r.id),
-		(SELECT COUNT(*) FROM conversations v WHERE v.referral_id = r.id), COALESCE(pl.goals, '[]')
+		(SELECT COUNT(*) FROM conversations v WHERE v.referral_id = r.id), COALESCE(pl.goals, '[]'),
+		COALESCE(pl.updated_by, ''), COALESCE(pl.updated_at, 0)
 		FROM referrals r JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.assigned_to
 		LEFT JOIN plans pl ON pl.referral_id = r.id
 		WHERE r.status <> 'closed' AND r.assigned_to IS NOT NULL`
@@ -158,13 +164,16 @@ func (s *Store) Caseload(ctx context.Context, by referral.Actor, scheme, assigne
 		defer rows.Close()
 		for rows.Next() {
 			var c Case
-			var given, family, goals string
-			var received int64
+			var given, family, goals, planBy string
+			var received, planAt int64
 			var first, last sql.NullInt64
 			var conversations int
 			if err := rows.Scan(&c.ReferralID, &c.Reference, &c.Status, &c.AssignedTo, &c.AssignedName, &given, &family, &received,
-				&first, &last, &conversations, &goals); err != nil {
+				&first, &last, &conversations, &goals, &planBy, &planAt); err != nil {
 				return err
+			}
+			if strings.HasPrefix(planBy, "person:") {
+				c.PlanChangedByPerson = db.Time(planAt).In(ukTime).Format(time.DateOnly)
 			}
 			c.PersonName = given + " " + family
 			c.ReceivedAt = db.Time(received)

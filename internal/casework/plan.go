@@ -23,6 +23,30 @@ type Step struct {
 	Due      string `json:"due,omitempty"`
 	Done     bool   `json:"done"`
 	Progress int    `json:"progress"`
+	Marks
+}
+
+// Marks say what the person did to a goal or step from their own pages,
+// so that the link worker sees it on the plan: added it, or reworded it.
+// A link worker's own edits leave no mark (the audit log has them), and
+// a link worker rewording it clears the person's rewording.
+type Marks struct {
+	// AddedBy is OwnerPerson when the person added it, else empty.
+	AddedBy string     `json:"added_by,omitempty"`
+	AddedAt *time.Time `json:"added_at,omitempty"`
+	// RewordedBy is OwnerPerson when the person last reworded it.
+	RewordedBy string     `json:"reworded_by,omitempty"`
+	RewordedAt *time.Time `json:"reworded_at,omitempty"`
+}
+
+// keptBy is the marks an edit by a link worker leaves on a goal or step
+// that was held with old marks and text: all of them, unless the link
+// worker reworded it, which clears the person's rewording.
+func (m Marks) keptBy(oldText, newText string) Marks {
+	if oldText != newText {
+		m.RewordedBy, m.RewordedAt = "", nil
+	}
+	return m
 }
 
 // Goal is something the person wants, in their own words.
@@ -32,6 +56,7 @@ type Goal struct {
 	Done     bool   `json:"done"`
 	Progress int    `json:"progress"`
 	Steps    []Step `json:"steps"`
+	Marks
 }
 
 // Plan is the person's plan: theirs, written with their link worker.
@@ -152,6 +177,7 @@ func MergePlan(held []Goal, edits []GoalEdit, newID func(prefix string) string) 
 			old = Goal{}
 		}
 		g := Goal{ID: id, Text: strings.TrimSpace(e.Text), Done: old.Done, Progress: old.Progress, Steps: []Step{}}
+		g.Marks = old.Marks.keptBy(old.Text, g.Text)
 		if g.Text == "" {
 			f[name+".text"] = "Write the goal, in the person's words."
 		} else {
@@ -172,6 +198,7 @@ func MergePlan(held []Goal, edits []GoalEdit, newID func(prefix string) string) 
 			}
 			st := Step{ID: id, Text: strings.TrimSpace(se.Text), Owner: se.Owner, Due: strings.TrimSpace(se.Due),
 				Done: oldStep.Done, Progress: oldStep.Progress}
+			st.Marks = oldStep.Marks.keptBy(oldStep.Text, st.Text)
 			if st.Text == "" {
 				f[sname+".text"] = "Write the step."
 			} else {

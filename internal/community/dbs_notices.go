@@ -3,6 +3,7 @@ package community
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -129,11 +130,17 @@ func DBSExpiringMessage(to, baseURL, name, expiresOn string, coordinator bool, v
 			who + " (you will need to sign in):\n" + link + "\n\nThis message was sent automatically by Oikos. Replies are not read.\n"}
 }
 
-// Sweep is SweepDBSExpiry in the shape of notify.Worker's Sweep.
+// Sweep is SweepDBSExpiry, and CountClosedMonths for at most a second, in
+// the shape of notify.Worker's Sweep. One failing does not keep the other
+// from running.
 func (v *Volunteering) Sweep(ctx context.Context, now time.Time) error {
 	n, err := v.SweepDBSExpiry(ctx, now)
 	if n > 0 {
 		slog.Default().Info("DBS checks running out told to health champions and managers", "volunteers", n)
 	}
-	return err
+	months, merr := v.CountClosedMonths(ctx, now, time.Second)
+	if months > 0 {
+		slog.Default().Info("volunteering report: closed months counted and kept", "months", months)
+	}
+	return errors.Join(err, merr)
 }

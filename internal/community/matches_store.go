@@ -182,8 +182,11 @@ func (v *Volunteering) CreateMatch(ctx context.Context, by oikos.Actor, p *auth.
 			return oikos.Invalid(map[string]string{"volunteer_id": "This volunteer's DBS check ran out on " + expires.String + ": it must be renewed before they are matched with anyone."})
 		}
 		ms := db.Millis(now)
-		_, err = tx.ExecContext(ctx, `INSERT INTO volunteer_matches (id, referral_id, scheme_id, volunteer_id, status, share_contact, share_what_matters,
-			share_plan, created_by, created_at, started_on, updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $9)`,
+		// The match carries its referral's person, for the volunteering
+		// report to count people by (migration 0042).
+		_, err = tx.ExecContext(ctx, `INSERT INTO volunteer_matches (id, referral_id, person_id, scheme_id, volunteer_id, status, share_contact,
+			share_what_matters, share_plan, created_by, created_at, started_on, updated_at)
+			VALUES ($1, $2, (SELECT person_id FROM referrals WHERE id = $2), $3, $4, 'active', $5, $6, $7, $8, $9, $10, $9)`,
 			id, referralID, ref.SchemeID, in.VolunteerID, in.Share.ContactDetails, in.Share.WhatMatters, in.Share.Plan, by.UserID, ms, today)
 		if db.IsUniqueViolation(err) {
 			return refused("volunteer_id", "This volunteer is already matched with the person.")

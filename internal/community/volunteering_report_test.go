@@ -3,6 +3,7 @@ package community_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -104,18 +105,36 @@ func TestVolunteeringReport(t *testing.T) {
 			t.Errorf("graduates: %v %v", got.GraduatesActive, got.Suppressed)
 		}
 
-		// February to March: the early match too, six volunteers, one
-		// person twice counted once.
+		// February to March: the months added up, each protected as a
+		// report of its own. February had one volunteer, one match and one
+		// person: hidden there, so hidden in every period with February in
+		// it, lest February to March minus March give them away.
 		both, _ := report.ParsePeriod("2026-02-01", "2026-03-31", w.clock)
 		got, err = w.vol.VolunteeringReport(ctx, as(w.manager), w.manager, both)
 		if err != nil {
 			t.Fatal(err)
 		}
-		check("volunteers_active Feb–Mar", got.VolunteersActive, 6)
-		check("matches Feb–Mar", got.Matches, 6)
-		check("people_supported Feb–Mar", got.PeopleSupported, 5)
-		if got.Hours == nil || *got.Hours != 5.2 {
-			t.Errorf("hours Feb–Mar: %v", got.Hours)
+		if got.VolunteersActive != nil || got.Matches != nil || got.PeopleSupported != nil || got.Hours != nil ||
+			!slices.Equal(got.Suppressed, []string{"volunteers_active", "matches", "people_supported", "hours", "graduates_active"}) {
+			t.Errorf("February to March: %+v", got)
+		}
+		// February is closed (it is 2 March): counted once, and kept.
+		var kept int
+		if err := d.R().QueryRowContext(ctx, "SELECT volunteers_active FROM volunteering_months WHERE scheme_id = 'org_s1' AND month = '2026-02'").Scan(&kept); err != nil || kept != 1 {
+			t.Errorf("February kept: %d, %v", kept, err)
+		}
+
+		// March to April: no day of April has come, so no match ran in it
+		// yet; the peer mentors are those of 30 April.
+		ahead, _ := report.ParsePeriod("2026-03-01", "2026-04-30", w.clock)
+		got, err = w.vol.VolunteeringReport(ctx, as(w.manager), w.manager, ahead)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("volunteers_active March–April", got.VolunteersActive, 5)
+		check("people_supported March–April", got.PeopleSupported, 5)
+		if got.Hours == nil || *got.Hours != 14.2 { // the 600 minutes logged for 1 April too
+			t.Errorf("hours March–April: %v", got.Hours)
 		}
 
 		// January: nothing yet, and nothing is shown as such (zero points

@@ -425,6 +425,58 @@ func TestProtectVolunteering(t *testing.T) {
 	}
 }
 
+// TestPublishVolunteering: a period's figures are its months' added up,
+// each hidden where any month hides it; the peer mentors are the last
+// day's, protected on their own.
+func TestPublishVolunteering(t *testing.T) {
+	period := report.PeriodJSON{From: "2026-01-01", To: "2026-03-31"}
+	month := func(vols, matches, people int, minutes int64) community.VolunteeringCounts {
+		return community.VolunteeringCounts{VolunteersActive: vols, Matches: matches, PeopleSupported: people, Minutes: minutes}
+	}
+	cases := []struct {
+		name       string
+		months     []community.VolunteeringCounts
+		mentors    community.VolunteeringCounts
+		suppressed []string
+	}{
+		{"every month shown", []community.VolunteeringCounts{month(6, 5, 7, 600), month(8, 0, 9, 300), month(7, 6, 8, 0)},
+			community.VolunteeringCounts{PeerMentors: 12, GraduatesActive: 5}, []string{}},
+		// January's three matches would be March's total minus February's
+		// and March's own reports: hidden for the quarter, although 9.
+		{"a month hides its small count in the period", []community.VolunteeringCounts{month(6, 3, 7, 600), month(8, 0, 9, 300), month(7, 6, 8, 0)},
+			community.VolunteeringCounts{}, []string{"matches"}},
+		{"one month's single volunteer hides the hours too", []community.VolunteeringCounts{month(1, 0, 0, 60), month(8, 5, 9, 300), month(7, 6, 8, 0)},
+			community.VolunteeringCounts{}, []string{"volunteers_active", "hours"}},
+		{"a month of zeros hides nothing", []community.VolunteeringCounts{month(0, 0, 0, 0), month(8, 5, 9, 300)},
+			community.VolunteeringCounts{PeerMentors: 3, GraduatesActive: 3}, []string{"graduates_active", "peer_mentors"}},
+	}
+	for _, c := range cases {
+		got := community.PublishVolunteering(c.months, c.mentors, period)
+		if !slices.Equal(got.Suppressed, c.suppressed) {
+			t.Errorf("%s: suppressed %v, want %v", c.name, got.Suppressed, c.suppressed)
+		}
+		var sum community.VolunteeringCounts
+		for _, m := range c.months {
+			sum.VolunteersActive, sum.Matches, sum.PeopleSupported, sum.Minutes = sum.VolunteersActive+m.VolunteersActive, sum.Matches+m.Matches,
+				sum.PeopleSupported+m.PeopleSupported, sum.Minutes+m.Minutes
+		}
+		for path, f := range map[string]struct {
+			got  *int
+			want int
+		}{"volunteers_active": {got.VolunteersActive, sum.VolunteersActive}, "matches": {got.Matches, sum.Matches},
+			"people_supported": {got.PeopleSupported, sum.PeopleSupported}, "peer_mentors": {got.PeerMentors, c.mentors.PeerMentors},
+			"graduates_active": {got.GraduatesActive, c.mentors.GraduatesActive}} {
+			switch hidden := slices.Contains(c.suppressed, path); {
+			case hidden && f.got != nil, !hidden && (f.got == nil || *f.got != f.want):
+				t.Errorf("%s: %s is %v, want %d (hidden %v)", c.name, path, f.got, f.want, hidden)
+			}
+		}
+		if hidden := slices.Contains(c.suppressed, "hours"); hidden != (got.Hours == nil) || (!hidden && *got.Hours != float64(sum.Minutes*10/60)/10) {
+			t.Errorf("%s: hours %v", c.name, got.Hours)
+		}
+	}
+}
+
 func TestProtectConcerns(t *testing.T) {
 	period := report.PeriodJSON{From: "2025-04-01", To: "2026-03-31"}
 	got := community.ProtectConcerns(community.ConcernCounts{ByLevel: map[string]int{"low": 10, "medium": 8, "high": 6, "immediate": 2}, Closed: 20,
@@ -443,6 +495,29 @@ func TestProtectConcerns(t *testing.T) {
 	open := community.ProtectConcerns(community.ConcernCounts{ByLevel: map[string]int{"low": 8}, Closed: 5}, period)
 	if open.Raised == nil || open.Closed != nil {
 		t.Errorf("open: %+v", open)
+	}
+}
+
+// TestPublishConcerns: the safeguarding figures beside the volunteering
+// report are its months' added up, hidden where any month hides them, and
+// the groups protected again with those cells hidden.
+func TestPublishConcerns(t *testing.T) {
+	period := report.PeriodJSON{From: "2026-01-01", To: "2026-02-28"}
+	january := community.ConcernCounts{ByLevel: map[string]int{"low": 6, "medium": 7, "high": 2}, Closed: 15, Minutes: []int64{10, 20, 30, 40, 50}}
+	february := community.ConcernCounts{ByLevel: map[string]int{"low": 8, "medium": 9, "high": 6}, Closed: 23, Minutes: []int64{60, 70}}
+	got := community.PublishConcerns([]community.ConcernCounts{january, february}, period)
+	// January hides its 2 high (and, lest raised give them away, its 6
+	// low); February its 2 acted on. So the two months hide both levels
+	// and those acted on, although 14, 8 and 7; raised (38) and closed
+	// (38) are shown.
+	if got.ByLevel["high"] != nil || got.ByLevel["low"] != nil || got.ByLevel["medium"] == nil || *got.ByLevel["medium"] != 16 {
+		t.Errorf("levels: %v", got.ByLevel)
+	}
+	if got.Raised == nil || *got.Raised != 38 || got.Closed == nil || *got.Closed != 38 || got.ActedOn != nil || got.MedianMinutesToFirstAction != nil {
+		t.Errorf("totals: %+v", got)
+	}
+	if one := community.PublishConcerns([]community.ConcernCounts{february}, period); one.ByLevel["high"] == nil || one.ActedOn != nil {
+		t.Errorf("February alone: %+v", one)
 	}
 }
 

@@ -704,6 +704,8 @@ func (s *Server) planSave(w http.ResponseWriter, r *http.Request) {
 type caseRow struct {
 	casework.Case
 	LastContact, Due, StatusLabel, ReviewDate string
+	// PlanChanged is the day the person last changed their own plan.
+	PlanChanged string
 }
 
 type caseGroup struct {
@@ -722,7 +724,8 @@ func (s *Server) caseloadPage(w http.ResponseWriter, r *http.Request) {
 	workers := []option{{Value: "", Label: "All link workers"}}
 	var groups []caseGroup
 	for _, c := range cases {
-		row := caseRow{Case: c, StatusLabel: c.Status.Label(), Due: formatDate(c.NextDue), ReviewDate: formatDate(c.ReviewDue)}
+		row := caseRow{Case: c, StatusLabel: c.Status.Label(), Due: formatDate(c.NextDue), ReviewDate: formatDate(c.ReviewDue),
+			PlanChanged: formatDate(c.PlanChangedByPerson)}
 		if c.LastContact != nil {
 			row.LastContact = ukDay(*c.LastContact)
 		}

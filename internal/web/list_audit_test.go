@@ -84,6 +84,8 @@ var notPersonal = map[string]string{
 	"GET /my/progress":                 "the person's own record, to the person",
 	"GET /my/measures/new":             "the person's own form",
 	"GET /my/reminders":                "the person's own choice of reminders",
+	"GET /my/goals/new":                "the person's own form",
+	"GET /my/print":                    "the person's own plans, to the person (recorded, with the printing)",
 	"GET /reports":                     "aggregate report, small numbers hidden (recorded as a report read)",
 	"GET /reports/summary.csv":         "aggregate report",
 	"GET /api/v1/reports/summary":      "aggregate report",

@@ -64,6 +64,8 @@ var pageData = map[string]any{
 	"my_link_sent":          linkSentPage{},
 	"my_measure_form":       myMeasurePage{},
 	"my_plan":               myPlanPage{},
+	"my_plan_form":          myPlanFormPage{},
+	"my_print":              planPrintPage{},
 	"my_progress":           progressView{},
 	"my_record":             myRecordPage{},
 	"my_reminders":          myRemindersView{},
@@ -76,6 +78,7 @@ var pageData = map[string]any{
 	"person_erasure":        requestTarget{},
 	"person_export":         exportPage{},
 	"person_restriction":    requestTarget{},
+	"plan_print":            planPrintPage{},
 	"plan_form":             planForm{},
 	"professional_referral": referFormPage{},
 	"recovery_codes":        recoveryCodesPage{},
@@ -132,11 +135,17 @@ type selfReferralPage struct{ Needs []option }
 type referFormPage struct{ Needs, Sources []option }
 
 type triagePage struct {
-	Waiting []waitingView
-	Mine    []referral.Referral
-	Total   int
-	// Overdue is how many of those shown have waited too long.
+	// Waiting is one page of the queue: the First to the Last (from 1)
+	// of Total, page Page.
+	Waiting            []waitingView
+	Total, First, Last int
+	Page               int
+	PrevURL, NextURL   string
+	// Overdue is how many of all waiting have waited too long.
 	Overdue int
+	// Mine are the caller's first open referrals, of MineTotal.
+	Mine      []referral.Referral
+	MineTotal int
 }
 
 type referralPage struct {
@@ -212,6 +221,16 @@ type myPlanPage struct {
 	// Budgets are the person's personal budgets: allowance, purchases
 	// and what is left.
 	Budgets []budget.Budget
+}
+
+// myPlanFormPage is the page where the person adds or rewords a goal or
+// a step (ownFormPage).
+type myPlanFormPage struct {
+	Heading, Label, Hint, Button, Action, Back string
+	// Goal is the goal a step is towards, shown above the box.
+	Goal string
+	// Plan is the reference of the plan a new goal goes into.
+	Plan string
 }
 
 type myRecordPage struct {

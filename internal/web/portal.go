@@ -367,19 +367,7 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		plan := myPlan{Reference: ref.Reference, Status: personStatus(ref.Status), Goals: planGoals(p.Goals), Activities: newActivities(conns, ukToday())}
-		if ref.AssignedTo != "" {
-			if u, err := s.auth.GetUser(ctx, ref.AssignedTo); err == nil && u.Active {
-				plan.Worker, plan.Email = u.Name, u.Email
-			}
-		}
-		if ref.SchemeID != "" {
-			if o, err := s.orgs.Get(ctx, ref.SchemeID); err == nil {
-				plan.Scheme = o.Name
-				if plan.Email == "" {
-					plan.Email = o.Email
-				}
-			}
-		}
+		plan.Worker, plan.Email, plan.Scheme = s.reachOf(ctx, ref)
 		plans = append(plans, plan)
 	}
 	name := ""
@@ -396,9 +384,32 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	notice := map[string]string{"step": "Your step is saved.", "goal": "Your progress is saved."}[r.URL.Query().Get("saved")]
+	notice := map[string]string{"step": "Your step is saved.", "goal": "Your progress is saved.",
+		"new-goal": "Your goal is added. Your link worker will see it.", "new-step": "Your step is added. Your link worker will see it.",
+		"goal-words": "Your goal is reworded. Your link worker will see the new words.",
+		"step-words": "Your step is reworded. Your link worker will see the new words."}[r.URL.Query().Get("saved")]
 	s.render(w, r, http.StatusOK, "my_plan", &page{Title: "Your plan", Notice: notice, Data: myPlanPage{
 		Name: name, Plans: plans, Progress: progressOptions(), Due: due, Budgets: budgets}})
+}
+
+// reachOf is who the person's link worker is on a referral and how to
+// reach them: the worker's name and email while they are active, else the
+// scheme's email; "" for what is not known.
+func (s *Server) reachOf(ctx context.Context, ref referral.Referral) (worker, email, scheme string) {
+	if ref.AssignedTo != "" {
+		if u, err := s.auth.GetUser(ctx, ref.AssignedTo); err == nil && u.Active {
+			worker, email = u.Name, u.Email
+		}
+	}
+	if ref.SchemeID != "" {
+		if o, err := s.orgs.Get(ctx, ref.SchemeID); err == nil {
+			scheme = o.Name
+			if email == "" {
+				email = o.Email
+			}
+		}
+	}
+	return worker, email, scheme
 }
 
 // progressOptions are the steps of the 0 to 10 scale, in words at the ends.

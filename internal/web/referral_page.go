@@ -224,6 +224,8 @@ func paragraphs(text string) []string {
 type stepView struct {
 	Text, Owner, Due string
 	Done, Overdue    bool
+	// Mark says what the person did to it from their own pages (markText).
+	Mark string
 }
 
 type goalView struct {
@@ -231,6 +233,25 @@ type goalView struct {
 	Done     bool
 	Progress int
 	Steps    []stepView
+	Mark     string
+}
+
+// markText says what the person did to a goal or step from their own
+// pages, for the link worker: "Added by the person on 6 December 2026",
+// "reworded by the person on ...", or both; "" for neither.
+func markText(m casework.Marks) string {
+	var parts []string
+	if m.AddedBy == casework.OwnerPerson && m.AddedAt != nil {
+		parts = append(parts, "added by the person on "+dayOf(*m.AddedAt))
+	}
+	if m.RewordedBy == casework.OwnerPerson && m.RewordedAt != nil {
+		parts = append(parts, "reworded by the person on "+dayOf(*m.RewordedAt))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	text := strings.Join(parts, ", ")
+	return strings.ToUpper(text[:1]) + text[1:]
 }
 
 // caseView is what the referral page shows of the work with the person.
@@ -263,10 +284,10 @@ func newConversationView(c casework.Conversation) *conversationView {
 func newGoalViews(goals []casework.Goal, today string) []goalView {
 	var out []goalView
 	for _, g := range goals {
-		gv := goalView{Text: g.Text, Done: g.Done, Progress: g.Progress}
+		gv := goalView{Text: g.Text, Done: g.Done, Progress: g.Progress, Mark: markText(g.Marks)}
 		for _, st := range g.Steps {
 			gv.Steps = append(gv.Steps, stepView{Text: st.Text, Owner: casework.OwnerLabel(st.Owner), Due: formatDate(st.Due), Done: st.Done,
-				Overdue: !st.Done && !g.Done && st.Due != "" && st.Due < today})
+				Overdue: !st.Done && !g.Done && st.Due != "" && st.Due < today, Mark: markText(st.Marks)})
 		}
 		out = append(out, gv)
 	}

@@ -178,6 +178,7 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("POST /referrals/{id}/conversation/new", caseworkers, s.conversationCreate)
 	rt.handle("GET /referrals/{id}/plan", caseworkers, s.planEdit)
 	rt.handle("POST /referrals/{id}/plan", caseworkers, s.planSave)
+	rt.handle("GET /referrals/{id}/plan/print", caseworkers, s.planPrint)
 
 	// Outcome measures: never for referrers.
 	rt.handle("POST /api/v1/referrals/{id}/measures", caseworkers, s.apiRecordMeasure)
@@ -237,6 +238,15 @@ func (s *Server) addRoutes(rt *router) {
 	rt.handle("GET /my", auth.Person, s.myHome)
 	rt.handle("POST /my/goals/{goal}", auth.Person, s.myProgress)
 	rt.handle("POST /my/goals/{goal}/steps/{step}", auth.Person, s.myProgress)
+	rt.handle("GET /my/goals/new", auth.Person, s.myNewGoalForm)
+	rt.handle("POST /my/goals/new", auth.Person, s.myNewGoal)
+	rt.handle("GET /my/goals/{goal}/edit", auth.Person, s.myGoalWordsForm)
+	rt.handle("POST /my/goals/{goal}/edit", auth.Person, s.myGoalWords)
+	rt.handle("GET /my/goals/{goal}/steps/new", auth.Person, s.myNewStepForm)
+	rt.handle("POST /my/goals/{goal}/steps/new", auth.Person, s.myNewStep)
+	rt.handle("GET /my/goals/{goal}/steps/{step}/edit", auth.Person, s.myStepWordsForm)
+	rt.handle("POST /my/goals/{goal}/steps/{step}/edit", auth.Person, s.myStepWords)
+	rt.handle("GET /my/print", auth.Person, s.myPrint)
 	rt.handle("GET /my/record", auth.Person, s.myRecord)
 	rt.handle("GET /my/progress", auth.Person, s.myProgressPage)
 	rt.handle("GET /my/measures/new", auth.Person, s.myMeasureForm)

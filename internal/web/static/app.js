@@ -11,3 +11,10 @@ for (const form of document.querySelectorAll('form[data-confirm]')) {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault()
   })
 }
+
+// A printable page's "Print this page" button, hidden until this script
+// can make it work; without it the browser's own Print does the same.
+for (const button of document.querySelectorAll('button[data-print]')) {
+  button.hidden = false
+  button.addEventListener('click', () => window.print())
+}
