@@ -107,6 +107,11 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 		if err != nil {
 			return fmt.Errorf("referral %d: %w", i, err)
 		}
+		// Received six weeks ago, before its contacts of the last five
+		// weeks: a contact may not be dated before its referral came in.
+		if _, err := d.Exec(ctx, "UPDATE referrals SET received_at = $1 WHERE id = $2", db.Millis(today.AddDate(0, 0, -42)), ref.ID); err != nil {
+			return err
+		}
 		if _, err := refs.Transition(ctx, manager, ref.ID, referral.Accepted, ""); err != nil {
 			return err
 		}

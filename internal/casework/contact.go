@@ -136,6 +136,20 @@ func ParseWhen(s string, now time.Time) (time.Time, string) {
 	return t.UTC().Truncate(time.Millisecond), ""
 }
 
+// CheckContactDate says why a contact at at cannot be recorded on a
+// referral received at received, or "" when it can. A contact is work on
+// the referral, so it cannot come before the referral did: a date before
+// it is a slip of the keyboard (a wrong month or year) that would make the
+// time to first contact look shorter than it was. The comparison is by UK
+// calendar day, since a contact may be recorded by date alone.
+func CheckContactDate(at, received time.Time) string {
+	day := func(t time.Time) string { return t.In(ukTime).Format(time.DateOnly) }
+	if day(at) < day(received) {
+		return "The date must be on or after the day the referral was received, " + received.In(ukTime).Format("2 January 2006") + "."
+	}
+	return ""
+}
+
 // Validate checks and tidies a contact, naming every field at fault. It
 // returns when the contact happened.
 func (in *ContactInput) Validate(now time.Time) (time.Time, error) {
@@ -178,6 +192,9 @@ func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID
 		if err != nil {
 			return err
 		}
+		if msg := CheckContactDate(at, ref.ReceivedAt); msg != "" {
+			return oikos.Invalid(map[string]string{"at": msg})
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO contacts (id, referral_id, at, mode, duration_minutes, note, outcome, by_user, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, referralID, db.Millis(at), c.Mode, c.DurationMinutes, c.Note, c.Outcome,
 			by.UserID, db.Millis(now)); err != nil {
@@ -190,8 +207,8 @@ func (s *Store) RecordContact(ctx context.Context, by referral.Actor, referralID
 			return nil
 		}
 		// A contact recorded by date alone on the day the referral arrived
-		// (or one made before the referral was typed in) counts from the
-		// referral's arrival: time to first contact is never negative.
+		// (midnight, before its arrival) counts from the referral's
+		// arrival: time to first contact is never negative.
 		first := at
 		if first.Before(ref.ReceivedAt) {
 			first = ref.ReceivedAt

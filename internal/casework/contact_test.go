@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +83,29 @@ func TestContactValidate(t *testing.T) {
 	}
 }
 
+func TestCheckContactDate(t *testing.T) {
+	received := time.Date(2026, 11, 3, 14, 20, 0, 0, time.UTC)
+	summer := time.Date(2026, 6, 3, 23, 30, 0, 0, time.UTC) // 00:30 on 4 June in the UK
+	const refused = "The date must be on or after the day the referral was received, 3 November 2026."
+	for _, tt := range []struct {
+		name         string
+		at, received time.Time
+		want         string
+	}{
+		{"same day, by date alone (midnight, before it arrived)", time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC), received, ""},
+		{"same day, earlier hour", time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC), received, ""},
+		{"the day after", time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC), received, ""},
+		{"the day before", time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), received, refused},
+		{"a year before (a slip of the year)", time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC), received, "The date must be on or after the day the referral was received, 3 November 2026."},
+		{"UK day, not UTC day, in summer", time.Date(2026, 6, 4, 0, 0, 0, 0, time.UTC), summer, ""},
+		{"before the UK day in summer", time.Date(2026, 6, 3, 22, 0, 0, 0, time.UTC), summer, "The date must be on or after the day the referral was received, 4 June 2026."},
+	} {
+		if got := casework.CheckContactDate(tt.at, tt.received); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestContactStore(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -119,6 +143,13 @@ func TestContactStore(t *testing.T) {
 		}
 		if _, err := s.RecordContact(ctx, worker, "ref_nobody", casework.ContactInput{At: today, Mode: "phone"}); oikos.ErrorCode(err) != oikos.ENOTFOUND {
 			t.Fatalf("unknown referral: %v", err)
+		}
+		// A contact dated before the referral came in is refused, naming the
+		// date and the day it came in, and nothing is written.
+		before := r.ReceivedAt.AddDate(0, 0, -1).In(time.UTC).Format(time.DateOnly)
+		_, err = s.RecordContact(ctx, worker, ref, casework.ContactInput{At: before, Mode: "phone"})
+		if want := "on or after the day the referral was received, " + r.ReceivedAt.Format("2 January 2006"); !strings.Contains(fields(err)["at"], want) {
+			t.Fatalf("before the referral: %v", err)
 		}
 		closeReferral(t, d, ref)
 		if _, err := s.RecordContact(ctx, worker, ref, casework.ContactInput{At: today, Mode: "phone"}); oikos.ErrorCode(err) != oikos.ECONFLICT {

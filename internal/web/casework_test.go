@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,8 @@ func TestCaseworkAPI(t *testing.T) {
 		wantFields(t, "bad contact", f.do(auth.LinkWorker, "POST", base+"/contacts", `{"at":"2999-01-01","mode":"pigeon","duration_minutes":601}`),
 			"at", "mode", "duration_minutes")
 		today := time.Now().UTC().Format(time.DateOnly)
+		lastYear := time.Now().UTC().AddDate(-1, 0, 0).Format(time.DateOnly)
+		wantFields(t, "contact before the referral", f.do(auth.LinkWorker, "POST", base+"/contacts", `{"at":"`+lastYear+`","mode":"phone"}`), "at")
 		res := f.do(auth.LinkWorker, "POST", base+"/contacts", `{"at":"`+today+`","mode":"phone","duration_minutes":25,"note":"Happy to meet."}`)
 		if res.status != 201 || res.json(t)["id"] == "" {
 			t.Fatalf("contact: %d %s", res.status, res.body)
@@ -215,8 +218,31 @@ func TestCaseworkPages(t *testing.T) {
 		}
 
 		// A contact: errors name the boxes and keep what was typed.
-		if res := lw.get(page + "/contacts/new"); res.status != 200 || !strings.Contains(res.body, `name="at-day"`) {
+		// A fresh form has today's date in the boxes: most contacts are
+		// recorded on the day.
+		loc, err := time.LoadLocation("Europe/London")
+		if err != nil {
+			loc = time.UTC
+		}
+		today := time.Now().In(loc)
+		res = lw.get(page + "/contacts/new")
+		if res.status != 200 {
 			t.Fatalf("contact form: %d", res.status)
+		}
+		for box, v := range map[string]string{"day": today.Format("2"), "month": today.Format("1"), "year": today.Format("2006")} {
+			if want := `name="at-` + box + `" type="text" inputmode="numeric" value="` + v + `"`; !strings.Contains(res.body, want) {
+				t.Errorf("fresh contact form lacks %s", want)
+			}
+		}
+		// A date before the referral came in is refused, keeping what was
+		// typed rather than today.
+		res = lw.post(page+"/contacts/new", url.Values{"at-day": {today.Format("2")}, "at-month": {today.Format("1")}, "at-year": {strconv.Itoa(today.Year() - 1)},
+			"mode": {"phone"}, "outcome": {"reached"}})
+		for _, want := range []string{`href="#at-day"`, "The date must be on or after the day the referral was received, " + today.Format("2 January 2006"),
+			`name="at-year" type="text" inputmode="numeric" value="` + strconv.Itoa(today.Year()-1) + `"`} {
+			if res.status != 422 || !strings.Contains(res.body, want) {
+				t.Errorf("contact before the referral lacks %s (status %d)", want, res.status)
+			}
 		}
 		res = lw.post(page+"/contacts/new", url.Values{"at-day": {"1"}, "at-month": {"1"}, "at-year": {"2999"}, "at-time": {"25:00"},
 			"duration_minutes": {"twenty"}, "note": {"Rang twice"}})

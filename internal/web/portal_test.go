@@ -272,7 +272,7 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		// The link worker records a contact and the what-matters conversation.
 		ctx, cases := context.Background(), casework.NewStore(d)
 		lw := referral.Actor{UserID: f.users[auth.LinkWorker].ID, Client: "test"}
-		if _, err := cases.RecordContact(ctx, lw, p.ref.ID, casework.ContactInput{At: "2026-01-05", Mode: "phone", DurationMinutes: 20,
+		if _, err := cases.RecordContact(ctx, lw, p.ref.ID, casework.ContactInput{At: time.Now().UTC().Format(time.DateOnly), Mode: "phone", DurationMinutes: 20,
 			Note: "Staff note: sounded tired"}); err != nil {
 			t.Fatal(err)
 		}
