@@ -198,3 +198,26 @@ func TestStateLabel(t *testing.T) {
 		}
 	}
 }
+
+// The person's portal says where a connection stands plainly, and never
+// that they stopped going when it ended with their referral.
+func TestPersonState(t *testing.T) {
+	for _, c := range []struct {
+		st       connection.Status
+		attended int
+		want     string
+	}{
+		{connection.Sent, 0, "Waiting to hear from them"},
+		{connection.Waitlisted, 0, "You are on their waiting list"},
+		{connection.Accepted, 0, "They can take you"},
+		{connection.Accepted, 3, "You are going"},
+		{connection.Declined, 0, "They could not take you"},
+		{connection.Completed, 6, "Finished"},
+		{connection.Dropped, 0, "Did not start"},
+		{connection.Dropped, 2, "Finished"},
+	} {
+		if got := connection.PersonState(c.st, c.attended); got != c.want {
+			t.Errorf("PersonState(%s, %d) = %q, want %q", c.st, c.attended, got, c.want)
+		}
+	}
+}
