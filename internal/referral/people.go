@@ -86,6 +86,10 @@ func ParsePeopleQuery(q string, now time.Time) (PeopleQuery, error) {
 			out.Births = births
 			return out, nil
 		}
+		if len(digits) == 11 && digits[0] == '0' {
+			// A UK phone number: people are not found by their phone.
+			return out, queryProblem("That looks like a phone number. Search by name, NHS number (10 digits) or date of birth, like 27/3/1950.")
+		}
 		return out, queryProblem("Enter the 10 digits of an NHS number, or a date of birth like 27/3/1950.")
 	}
 	tokens := strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
@@ -119,7 +123,9 @@ func ParsePeopleQuery(q string, now time.Time) (PeopleQuery, error) {
 			continue
 		}
 		if strings.ContainsFunc(tok, unicode.IsDigit) {
-			return out, queryProblem(fmt.Sprintf("%q is neither a name nor a date. Write a date of birth like 27/3/1950.", tok))
+			// Most often a postcode ("EX4 3SR") or a house number: say
+			// what the search does find people by.
+			return out, queryProblem(fmt.Sprintf("%q is neither a name nor a date. Search by name, NHS number or date of birth, like 27/3/1950; postcodes and addresses are not searched.", tok))
 		}
 		if k := NameKey(tok); k != "" {
 			out.Words = append(out.Words, k)
