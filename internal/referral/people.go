@@ -2,7 +2,6 @@ package referral
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
-	"oikos/internal/db"
 )
 
 // Finding a person: a link worker or manager types a name, an NHS number
@@ -285,19 +283,27 @@ func (s *Store) People(ctx context.Context, by Actor, p *auth.Principal, q strin
 	if err != nil {
 		return nil, false, err
 	}
-	// One statement: on a busy server each round trip to the database
-	// costs more than the search itself.
-	found, more, err = searchPeople(ctx, s.DB.R(), pq, p.SchemeID, p.Role == auth.Manager)
-	if err != nil || len(found) == 0 {
-		return []Found{}, false, err
-	}
+	// One statement, audited as it is read (audit.ReadAndRecord): on a
+	// busy server each round trip to the database costs more than the
+	// search itself.
+	u := unionOf(peopleQueries(pq, p.SchemeID, p.Role == auth.Manager), p.SchemeID)
 	now := s.now()
-	events := make([]audit.Event, len(found))
-	for i, f := range found {
-		events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "person", ObjectID: f.ID, Client: by.Client}
-	}
-	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) }); err != nil {
+	err = audit.ReadAndRecord(ctx, s.DB, u.sql, u.args, func(rows audit.Rows) ([]audit.Event, error) {
+		var err error
+		if found, more, err = collectFound(rows, pq); err != nil {
+			return nil, err
+		}
+		events := make([]audit.Event, len(found))
+		for i, f := range found {
+			events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "person", ObjectID: f.ID, Client: by.Client}
+		}
+		return events, nil
+	})
+	if err != nil {
 		return nil, false, err
+	}
+	if len(found) == 0 {
+		return []Found{}, false, nil
 	}
 	return found, more, nil
 }
@@ -428,15 +434,9 @@ func unionOf(queries []peopleSQL, scheme string) peopleSQL {
 		" ORDER BY u.k, u.o1, u.o2, u.id, r.received_at DESC, r.id", args}
 }
 
-// searchPeople runs a search and merges what its readings find in
+// collectFound merges what a search's readings (unionOf) found in
 // last-name order, each person with their referrals in the scheme.
-func searchPeople(ctx context.Context, q db.Querier, pq PeopleQuery, scheme string, withRestricted bool) ([]Found, bool, error) {
-	u := unionOf(peopleQueries(pq, scheme, withRestricted), scheme)
-	rows, err := q.QueryContext(ctx, u.sql, u.args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
+func collectFound(rows audit.Rows, pq PeopleQuery) ([]Found, bool, error) {
 	var out []Found
 	byID := map[string]int{}
 	firstIn := map[string]int{} // the statement that found each person first

@@ -140,11 +140,17 @@ type selfReferralPage struct{ Needs []option }
 type referFormPage struct{ Needs, Sources []option }
 
 type triagePage struct {
-	Waiting []waitingView
-	Mine    []referral.Referral
-	Total   int
-	// Overdue is how many of those shown have waited too long.
+	// Waiting is one page of the queue: the First to the Last (from 1)
+	// of Total, page Page.
+	Waiting            []waitingView
+	Total, First, Last int
+	Page               int
+	PrevURL, NextURL   string
+	// Overdue is how many of all waiting have waited too long.
 	Overdue int
+	// Mine are the caller's first open referrals, of MineTotal.
+	Mine      []referral.Referral
+	MineTotal int
 }
 
 type referralPage struct {
