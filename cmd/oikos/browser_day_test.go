@@ -173,6 +173,11 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	winifred.expectPath("/my")
 	winifred.expectText("main", "Greenway Cuppa and Chat")
 	winifred.expectText("main", firstSession.Format("2 January 2006"))
+	// Where it meets, from the directory, beside the date.
+	winifred.expectText("main", "Where: Greenway Community Hall, Cowick Street, EX4 1AA")
+	if firstSession.Weekday() == time.Tuesday {
+		winifred.expectText("main", "10:00 to 12:00")
+	}
 	winifred.expectText("#your-link-worker-"+reference, "To reach them, email")
 	for _, private := range []string{"Lost her husband", "stopped going out"} {
 		if strings.Contains(winifred.text("main"), private) {
@@ -183,6 +188,7 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	// The link worker closes the referral, after saying why, and, since
 	// Winifred rings to say she wants more help, reopens it.
 	lw.visit(referralPath)
+	stood := lw.text("main .nhsuk-tag")
 	lw.follow("a", "^Close referral$")
 	lw.expectText("h1", "Close")
 	lw.choose("#reason", "Goals met")
@@ -191,6 +197,10 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	lw.fill("#reopen_reason", "She rang: she would like help with her garden too")
 	lw.follow("button", "^Reopen referral$")
 	lw.expectText(".nhsuk-notification-banner", "The referral is open again")
+	// Back where it stood when it closed, not at the start again.
+	if main := lw.text("main"); strings.Contains(main, "First contact made") || lw.text("main .nhsuk-tag") != stood {
+		lw.fatalf("the reopened referral is not back where it stood (%s): %s", stood, main)
+	}
 
 	// The GP sees where it has got to, and nothing that was said.
 	gp.visit("/referrals/sent")
