@@ -188,7 +188,6 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	// The link worker closes the referral, after saying why, and, since
 	// Winifred rings to say she wants more help, reopens it.
 	lw.visit(referralPath)
-	stood := lw.text("main .nhsuk-tag")
 	lw.follow("a", "^Close referral$")
 	lw.expectText("h1", "Close")
 	lw.choose("#reason", "Goals met")
@@ -197,10 +196,6 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	lw.fill("#reopen_reason", "She rang: she would like help with her garden too")
 	lw.follow("button", "^Reopen referral$")
 	lw.expectText(".nhsuk-notification-banner", "The referral is open again")
-	// Back where it stood when it closed, not at the start again.
-	if main := lw.text("main"); strings.Contains(main, "First contact made") || lw.text("main .nhsuk-tag") != stood {
-		lw.fatalf("the reopened referral is not back where it stood (%s): %s", stood, main)
-	}
 
 	// The GP sees where it has got to, and nothing that was said.
 	gp.visit("/referrals/sent")

@@ -43,32 +43,6 @@ func TestCheckReopen(t *testing.T) {
 	}
 }
 
-// A reopened referral goes back to where it stood when it closed; with
-// no history of that, to what is held of it.
-func TestReopenTo(t *testing.T) {
-	for _, tt := range []struct {
-		before       referral.Status
-		firstContact bool
-		want         referral.Status
-	}{
-		{referral.Received, false, referral.Received},
-		{referral.Accepted, false, referral.Accepted},
-		{referral.Contacted, true, referral.Contacted},
-		{referral.Active, true, referral.Active},
-		// A history that says active is believed over a missing contact.
-		{referral.Active, false, referral.Active},
-		// No history of the closing: contacted once a first contact is held.
-		{"", true, referral.Contacted},
-		{"", false, referral.Accepted},
-		{referral.Closed, true, referral.Contacted},
-		{"unknown", false, referral.Accepted},
-	} {
-		if got := referral.ReopenTo(tt.before, tt.firstContact); got != tt.want {
-			t.Errorf("ReopenTo(%q, %v) = %q, want %q", tt.before, tt.firstContact, got, tt.want)
-		}
-	}
-}
-
 func TestReopen(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -106,11 +80,10 @@ func TestReopen(t *testing.T) {
 		}
 		clock = clock.AddDate(0, 0, 60)
 		got, err := s.Reopen(ctx, gp, r.ID, "  She rang back: she would like to try the walking group after all. ")
-		// Back where it stood when it closed: in contact, not accepted.
-		if err != nil || got.Status != referral.Contacted || got.ClosedAt != nil || got.ClosedReason != "" || got.FirstContactAt == nil {
+		if err != nil || got.Status != referral.Accepted || got.ClosedAt != nil || got.ClosedReason != "" || got.FirstContactAt == nil {
 			t.Fatalf("reopen: %+v %v", got, err)
 		}
-		if last := changes[len(changes)-1]; last.From != referral.Closed || last.To != referral.Contacted || !strings.HasPrefix(last.Reason, "She rang back") {
+		if last := changes[len(changes)-1]; last.From != referral.Closed || last.To != referral.Accepted || !strings.HasPrefix(last.Reason, "She rang back") {
 			t.Errorf("change %+v", last)
 		}
 		// The closing is kept in the history, then the reopening.
@@ -126,7 +99,7 @@ func TestReopen(t *testing.T) {
 		}
 		rows.Close()
 		want := []string{">received:", "received>accepted:", "accepted>contacted:", "contacted>closed:disengaged",
-			"closed>contacted:She rang back: she would like to try the walking group after all."}
+			"closed>accepted:She rang back: she would like to try the walking group after all."}
 		if !slices.Equal(history, want) {
 			t.Fatalf("history %v", history)
 		}

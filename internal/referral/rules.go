@@ -129,24 +129,6 @@ func CheckReopen(status Status, closedAt *time.Time, now time.Time) error {
 	return nil
 }
 
-// ReopenTo is the status a reopened referral returns to: where it stood
-// when it closed (before, from its history), so that a person already in
-// contact or working with their link worker is shown so again (to the GP
-// too), and nobody is asked to record a first contact made long ago.
-// Without that history (a closing written before it was kept, or a
-// history cut short), what is held says it: contacted once a first
-// contact is recorded, accepted otherwise, since a link worker reopens it.
-func ReopenTo(before Status, firstContact bool) Status {
-	switch before {
-	case Received, Accepted, Contacted, Active:
-		return before
-	}
-	if firstContact {
-		return Contacted
-	}
-	return Accepted
-}
-
 func joinStatuses(list []Status) string {
 	s := make([]string, len(list))
 	for i, v := range list {

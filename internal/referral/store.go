@@ -794,10 +794,10 @@ func (s *Store) TransitionTx(ctx context.Context, tx *sql.Tx, by Actor, id strin
 	return from, s.auditTx(ctx, tx, by, audit.Update, "referral", id)
 }
 
-// Reopen takes a closed referral back to where it stood before it closed
-// (ReopenTo), within ReopenWithin of its closing (CheckReopen; later is a
-// conflict). The closing stays in the history, followed by the reopening
-// with its reason; the link worker it was assigned to keeps it.
+// Reopen takes a closed referral back to accepted, within ReopenWithin of
+// its closing (CheckReopen; later is a conflict). The closing stays in the
+// history, followed by the reopening with its reason; the link worker it
+// was assigned to keeps it.
 func (s *Store) Reopen(ctx context.Context, by Actor, id, reason string) (Referral, error) {
 	reason = strings.TrimSpace(reason)
 	f := map[string]string{}
@@ -813,10 +813,10 @@ func (s *Store) Reopen(ctx context.Context, by Actor, id, reason string) (Referr
 		return Referral{}, oikos.NotFound("Referral")
 	}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		q := "SELECT status, closed_at, first_contact_at FROM referrals WHERE id = $1" + s.DB.Dialect.ForUpdate()
+		q := "SELECT status, closed_at FROM referrals WHERE id = $1" + s.DB.Dialect.ForUpdate()
 		var from Status
-		var closed, firstContact sql.NullInt64
-		if err := tx.QueryRowContext(ctx, q, id).Scan(&from, &closed, &firstContact); err == sql.ErrNoRows {
+		var closed sql.NullInt64
+		if err := tx.QueryRowContext(ctx, q, id).Scan(&from, &closed); err == sql.ErrNoRows {
 			return oikos.NotFound("Referral")
 		} else if err != nil {
 			return err
@@ -830,22 +830,14 @@ func (s *Store) Reopen(ctx context.Context, by Actor, id, reason string) (Referr
 		if err := CheckReopen(from, closedAt, now); err != nil {
 			return &oikos.Error{Code: oikos.ECONFLICT, Message: err.Error(), Fields: map[string]string{"status": err.Error()}}
 		}
-		// Where it stood when it last closed, from its history.
-		var before sql.NullString
-		err := tx.QueryRowContext(ctx, `SELECT from_status FROM referral_events WHERE referral_id = $1 AND to_status = $2
-			ORDER BY position DESC LIMIT 1`, id, string(Closed)).Scan(&before)
-		if err != nil && err != sql.ErrNoRows {
-			return err
-		}
-		to := ReopenTo(Status(before.String), firstContact.Valid)
 		if _, err := tx.ExecContext(ctx, `UPDATE referrals SET status = $1, closed_at = NULL, closed_reason = '', updated_at = $2
-			WHERE id = $3 AND status = $4`, string(to), db.Millis(now), id, string(Closed)); err != nil {
+			WHERE id = $3 AND status = $4`, string(Accepted), db.Millis(now), id, string(Closed)); err != nil {
 			return err
 		}
-		if err := s.addEvent(ctx, tx, id, by, Closed, to, reason, ""); err != nil {
+		if err := s.addEvent(ctx, tx, id, by, Closed, Accepted, reason, ""); err != nil {
 			return err
 		}
-		if err := s.changed(ctx, tx, Change{ReferralID: id, From: Closed, To: to, Reason: reason, By: by}); err != nil {
+		if err := s.changed(ctx, tx, Change{ReferralID: id, From: Closed, To: Accepted, Reason: reason, By: by}); err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, by, audit.Update, "referral", id)

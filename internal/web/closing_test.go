@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"oikos/internal/auth"
 	"oikos/internal/db"
 	"oikos/internal/db/dbtest"
 )
@@ -84,14 +83,6 @@ func TestCloseAndReopenPages(t *testing.T) {
 		}
 		if res := lw.get(page); strings.Contains(res.body, `action="`+page+`/reopen"`) || !strings.Contains(res.body, `href="`+page+`/close"`) {
 			t.Errorf("reopened page still offers reopening, or no closing")
-		}
-		// Back where it stood: in contact, not asked again for a first
-		// contact made long ago; the GP sees the same.
-		if res := lw.get(page); !strings.Contains(res.body, "In contact") || strings.Contains(res.body, "First contact made") {
-			t.Errorf("reopened, the referral is not back in contact:\n%s", res.body)
-		}
-		if st := f.do(auth.Referrer, "GET", "/api/v1/referrals/"+id, "").json(t)["status"]; st != "contacted" {
-			t.Errorf("the GP sees the reopened referral as %v, want contacted", st)
 		}
 
 		// Closed more than 90 days ago: not offered, and refused.
