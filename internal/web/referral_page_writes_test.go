@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"oikos/internal/auth"
 	"oikos/internal/db"
@@ -19,7 +20,7 @@ func TestReferralPageIsOneWrite(t *testing.T) {
 		acceptedReferral(t, f) // the person, known already
 		id := acceptedReferral(t, f)
 		for _, step := range []struct{ path, body string }{
-			{"/contacts", `{"at":"2026-01-10","mode":"phone","note":"Spoke on the phone."}`},
+			{"/contacts", `{"at":"` + time.Now().UTC().Format(time.DateOnly) + `","mode":"phone","note":"Spoke on the phone."}`},
 			{"/conversations", conversationBody},
 		} {
 			if res := f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+id+step.path, step.body); res.status != 201 {
