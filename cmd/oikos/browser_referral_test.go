@@ -28,9 +28,12 @@ func TestBrowserSelfReferral(t *testing.T) {
 	// Sent at once, as a quick person or a browser's autofill does: no wait.
 	b.follow("button", "^Send$")
 	b.expectText(".nhsuk-error-summary", "must agree")
+	b.expectText(".nhsuk-error-summary", "Give a phone number or an email address")
+	b.fill("#email", "joan.pike@example.net")
 	b.click("#consent", "")
 	b.follow("button", "^Send$")
 	b.expectText("h1", "We have your request")
+	b.expectText("main", "within 5 working days by email")
 	ref := b.text("#reference")
 	if !strings.HasPrefix(ref, "OIK-") {
 		b.fatalf("reference %q", ref)

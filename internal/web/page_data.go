@@ -128,7 +128,12 @@ func checkPageData(name string, data any) error {
 type errorPage struct{ Message string }
 
 // referenceGivenPage thanks whoever sent a referral, with its reference.
-type referenceGivenPage struct{ Reference string }
+type referenceGivenPage struct {
+	Reference string
+	// ContactBy is how the link worker will get in touch, from what was
+	// given: "phone", "email" or "phone or email".
+	ContactBy string
+}
 
 type selfReferralPage struct{ Needs []option }
 

@@ -47,7 +47,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	pg := &page{Title: "Ask for support", Form: f, Data: selfReferralPage{Needs: needOptions()}}
 	if f.Get("website") != "" {
 		// Only a bot fills the hidden field: thank it and keep nothing.
-		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: "OIK-THANK-YOU"}})
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: "OIK-THANK-YOU", ContactBy: contactBy(f.Get("phone"), f.Get("email"))}})
 		return
 	}
 	if !s.selfRefs.allow(httpx.ClientGroup(r), time.Now()) {
@@ -63,13 +63,21 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 		Key:     strings.TrimSpace(f.Get("form_id")),
 	}
 	err := checkKey("form_id", in.Key)
+	if err == nil {
+		whom := "you"
+		if in.OnBehalf {
+			whom = "them"
+		}
+		err = checkContact(in.referral(httpx.ClientGroup(r)), whom)
+	}
 	var ref string
 	if err == nil {
 		ref, err = s.selfRefer(r, in)
 	}
+	done := referenceGivenPage{Reference: ref, ContactBy: contactBy(in.Person.Phone, in.Person.Email)}
 	if errors.Is(err, referral.ErrAlreadyReceived) {
 		// The same form sent again: the reference it was given.
-		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: ref}})
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: done})
 		return
 	}
 	if err != nil {
@@ -78,7 +86,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 			"reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
-	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: ref}})
+	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: done})
 }
 
 // referralFormErrors renames a referral's field errors (person.postcode,
@@ -138,6 +146,9 @@ func (s *Server) professionalReferralPage(w http.ResponseWriter, r *http.Request
 	if auth.RefersAsThemselves(httpx.Principal(r)) {
 		form.Set("source_type", "gp")
 	}
+	// form_id tells this form sent twice (a double click, a reload of the
+	// answer) from another referral of the same person.
+	form.Set("form_id", rand.Text())
 	s.render(w, r, http.StatusOK, "professional_referral", &page{Title: "Make a referral", Form: form, Data: s.referFormData()})
 }
 
@@ -159,12 +170,27 @@ func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request
 	if auth.RefersAsThemselves(p) {
 		referrerID = p.UserID
 	}
-	ref, err := s.refs.Create(r.Context(), httpx.Actor(r), in, referrerID, "web")
+	key := strings.TrimSpace(f.Get("form_id"))
+	in.ExternalID = sentAgainKey(p.UserID, key, in)
+	err := checkKey("form_id", key)
+	if err == nil {
+		err = checkContact(in, "them")
+	}
+	var ref referral.Referral
+	if err == nil {
+		ref, err = s.refs.Create(r.Context(), httpx.Actor(r), in, referrerID, "web")
+	}
+	done := &page{Title: "Referral sent", Data: referenceGivenPage{Reference: ref.Reference, ContactBy: contactBy(in.Person.Phone, in.Person.Email)}}
+	if errors.Is(err, referral.ErrAlreadyReceived) {
+		// The same form sent again: the referral it made, not a second.
+		s.render(w, r, http.StatusOK, "self_referral_done", done)
+		return
+	}
 	if err != nil {
 		err = referralFormErrors(err, dobErr)
 		s.formError(w, r, "professional_referral", &page{Title: "Make a referral", Form: f, Data: s.referFormData()}, err,
-			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
+			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "phone", "email", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
-	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "Referral sent", Data: referenceGivenPage{Reference: ref.Reference}})
+	s.render(w, r, http.StatusCreated, "self_referral_done", done)
 }
