@@ -319,7 +319,7 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		record := b.get("/my/record")
 		for _, want := range []string{"What we hold about you", "Joan Pike", "2 May 1948", "EX4 4QJ", "GP: Dr Okafor, Northgate Scheme",
 			"Loneliness", p.ref.Reference, p.goalText, "Your link worker has been in touch", // reaching her moved the referral on
-			"5 January 2026: Phone call", "12 January 2026", "Home visit", "Seeing my grandchildren more", "Loneliness (high priority)",
+			time.Now().UTC().Format("2 January 2006") + ": Phone call", "12 January 2026", "Home visit", "Seeing my grandchildren more", "Loneliness (high priority)",
 			"Good with her hands", "Knitting", "UCLA three-item loneliness scale: At the start", "How often do you feel left out?",
 			"2 (Some of the time)", "Your answers added up: 8"} {
 			if !strings.Contains(record.body, want) {
