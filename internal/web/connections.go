@@ -329,6 +329,9 @@ type detailView struct {
 	C        connection.Connection
 	Sessions []connection.Session
 	Events   []connection.Event
+	// How says what the kind of connection means, in the words of whoever
+	// reads it: the service's own, or the link worker's.
+	How string
 	// What the caller may do now.
 	CanDecide, CanAttend, CanClose, CanUpdate bool
 	Today                                     string
@@ -378,6 +381,10 @@ func (s *Server) connectionDetail(r *http.Request, c connection.Connection) (det
 		return v, err
 	}
 	role := string(p.Role)
+	v.How = c.Kind.Explanation()
+	if p.Role == auth.Provider {
+		v.How = c.Kind.ForService()
+	}
 	v.CanDecide = connection.MayRecord(role, c.Kind, connection.RecordDecision) && (c.Status == connection.Sent || c.Status == connection.Waitlisted)
 	v.CanAttend = connection.MayRecord(role, c.Kind, connection.RecordAttendance) && c.Status == connection.Accepted
 	v.CanClose = connection.MayRecord(role, c.Kind, connection.RecordClose) && c.Status == connection.Accepted
@@ -545,7 +552,7 @@ func (s *Server) renderAnswer(w http.ResponseWriter, r *http.Request, c connecti
 	if pg.Form == nil {
 		pg.Form = url.Values{}
 	}
-	pg.Data = detailView{C: c.ForProvider(), Sessions: sessions, CanDecide: c.Status == connection.Sent || c.Status == connection.Waitlisted,
+	pg.Data = detailView{C: c.ForProvider(), How: c.Kind.ForService(), Sessions: sessions, CanDecide: c.Status == connection.Sent || c.Status == connection.Waitlisted,
 		CanAttend: c.Status == connection.Accepted, Action: "/answer/" + url.PathEscape(r.PathValue("token"))}
 	s.render(w, r, status, "answer", pg)
 }
