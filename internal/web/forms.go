@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -131,6 +132,26 @@ func dateFromParts(day, month, year, whose string) (string, string) {
 		return "invalid", "Date of birth must be a real date, like 27 3 1950."
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), ""
+}
+
+var (
+	isoDay       = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	isoTimeOrAlt = regexp.MustCompile(`,? or [^,.]*,? like \d{4}-\d{2}-\d{2}T[0-9:]+Z?`)
+)
+
+// dayMonthYear says the dates in a message as the NHS date input asks
+// for them: "like 2026-03-27" becomes "like 27 3 2026", and what only the
+// API takes (a date and time, "as YYYY-MM-DD") is left out.
+func dayMonthYear(msg string) string {
+	msg = isoTimeOrAlt.ReplaceAllString(msg, "")
+	msg = strings.ReplaceAll(msg, " as YYYY-MM-DD", "")
+	return isoDay.ReplaceAllStringFunc(msg, func(d string) string {
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return d
+		}
+		return fmt.Sprintf("%d %d %d", t.Day(), int(t.Month()), t.Year())
+	})
 }
 
 // birthDateWords says a date-of-birth problem from the rules, whose
