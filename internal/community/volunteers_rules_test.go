@@ -204,7 +204,7 @@ func TestRankVolunteers(t *testing.T) {
 	soon := dbs(community.VolunteerCandidate{UserID: "soon", DistanceKm: 2})
 	soon.DBSExpiresOn = "2026-03-20"
 	got = community.RankVolunteers(person, []community.VolunteerCandidate{soon})
-	if len(got) != 1 || !slices.Contains(got[0].Reasons, "DBS check to be renewed by 2026-03-20") {
+	if len(got) != 1 || !slices.Contains(got[0].Reasons, "DBS check to be renewed by 20 March 2026") {
 		t.Errorf("renewal soon: %+v", got)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"oikos/internal/directory"
 	"oikos/internal/postcode"
@@ -194,7 +195,11 @@ func scoreVolunteer(p SuggestProfile, personStems map[string]bool, warn string, 
 	}
 
 	if c.DBSExpiresOn <= warn {
-		r.Reasons = append(r.Reasons, "DBS check to be renewed by "+c.DBSExpiresOn)
+		by := c.DBSExpiresOn
+		if d, err := time.Parse(time.DateOnly, by); err == nil {
+			by = d.Format("2 January 2006") // a reason is read by people
+		}
+		r.Reasons = append(r.Reasons, "DBS check to be renewed by "+by)
 	}
 	r.Score = math.Round(r.Score*1000) / 1000
 	return r

@@ -355,12 +355,14 @@ func historyLine(e connection.Event) string {
 	case "decision", "status":
 		line += e.Status.Label() + ", by " + e.By
 	case "attendance":
-		line += "session " + e.Text + ", recorded by " + e.By
+		// The event keeps "YYYY-MM-DD attended": the day in words.
+		line += "session " + datesInWords(e.Text) + ", recorded by " + e.By
 		return line
 	case "update":
 		line += "update from " + e.By
 	case "first_session":
 		line += "first session date given by " + e.By
+		e.Text = datesInWords(e.Text)
 	default:
 		line += e.Kind
 	}

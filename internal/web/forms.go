@@ -154,6 +154,12 @@ func dayMonthYear(msg string) string {
 	})
 }
 
+// datesInWords writes the YYYY-MM-DD dates in text a program wrote (an
+// event's record) as people read them: 4 November 1941.
+func datesInWords(text string) string {
+	return isoDay.ReplaceAllStringFunc(text, formatDate)
+}
+
 // birthDateWords says a date-of-birth problem from the rules, whose
 // examples are written for the API (1950-03-27), in the day, month and
 // year order of the boxes beside it.
