@@ -94,6 +94,22 @@ bench-reports:
 bench-caseload:
 	$(GO) run ./cmd/oikos-bench --mode caseload --referrals 300 --national 100000 --requests 200 --db both --dir $(BENCH_DIR)
 
+# The triage queue of a link worker with 10,000 referrals waiting in
+# their scheme (and 5,000 in another) over 100,000 referrals: GET
+# /referrals 200 times, one at a time, p50/p95 and CPU per request, on
+# SQLite and a throwaway PostgreSQL cluster; target p95 < 100 ms.
+.PHONY: bench-triage
+bench-triage:
+	$(GO) run ./cmd/oikos-bench --mode triage --waiting 10000 --national 100000 --requests 200 --db both --dir $(BENCH_DIR)
+
+# Finding a person among a million (1,090,000 referrals, a fifth in a
+# second scheme): 2,000 searches by name, NHS number or date of birth,
+# one at a time, each audited with a durable commit, on SQLite and a
+# throwaway PostgreSQL cluster; target p95 < 50 ms.
+.PHONY: bench-people
+bench-people:
+	$(GO) run ./cmd/oikos-bench --mode people --requests 2000 --db both --dir $(BENCH_DIR)
+
 # Personal budgets: a national year of the finance ledger (a million
 # entries over 10,000 budgets) streamed as CSV with the heap watched, then
 # 200 purchases at one budget at once, on SQLite and PostgreSQL.

@@ -11,15 +11,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
-	"os"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"oikos/cmd/oikos-bench/synthetic"
@@ -35,34 +31,36 @@ import (
 // The benched link worker's email, by which they are found again.
 const benchCaseworkerEmail = "caseload.worker@bench.example"
 
-func caseworkerID(ctx context.Context, d *db.DB) (string, error) {
+func caseworkerID(ctx context.Context, url string) (string, error) {
+	d, err := db.Open(ctx, url)
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
 	var id string
-	err := d.R().QueryRowContext(ctx, "SELECT id FROM users WHERE email = $1", benchCaseworkerEmail).Scan(&id)
-	return id, err
-}
-
-type caseloadSide struct {
-	name, version string
-	latencies     []time.Duration
-	cpuPerRequest time.Duration
-	rows          int
+	if err := d.R().QueryRowContext(ctx, "SELECT id FROM users WHERE email = $1", benchCaseworkerEmail).Scan(&id); err != nil {
+		return "", fmt.Errorf("the benched link worker: %w", err)
+	}
+	return id, nil
 }
 
 func runCaseload(ctx context.Context, o options, dbs []string, out io.Writer) error {
 	fmt.Fprintf(out, "Oikos caseload benchmark: one link worker with %d people in their care, over a background of %d referrals and %d services; %d requests of GET /caseload one at a time; %d CPUs, %s, load %s\n",
 		o.referrals, o.national, o.services, o.requests, runtime.NumCPU(), runtime.Version(), loadAverage())
 	spec := nationalSpec{referrals: o.national, services: o.services, seed: o.seed, now: time.Now().UTC().Truncate(24 * time.Hour)}
-	var sides []*caseloadSide
+	file := fmt.Sprintf("caseload-%d-%d-%d-seed%d.db", o.referrals, spec.referrals, spec.services, spec.seed)
+	var sides []*pageSide
 	for _, which := range dbs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var side *caseloadSide
-		var err error
-		if which == "sqlite" {
-			side, err = caseloadSQLite(ctx, o, spec, out)
-		} else {
-			side, err = caseloadPostgres(ctx, o, spec, out)
+		url, c, side, done, err := nationalDB(ctx, o, spec, which, file, func(ctx context.Context, d *db.DB) error { return addCaseload(ctx, d, o, out) }, out)
+		if err == nil {
+			var worker string
+			if worker, err = caseworkerID(ctx, url); err == nil {
+				err = timePage(ctx, side, url, c, worker, "/caseload", o.requests, out)
+			}
+			done()
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", which, err)
@@ -70,113 +68,8 @@ func runCaseload(ctx context.Context, o options, dbs []string, out io.Writer) er
 		sides = append(sides, side)
 	}
 	fmt.Fprintf(out, "\n== Summary: GET /caseload, %d people in the worker's care, %d requests one at a time (load average now %s)\n", o.referrals, o.requests, loadAverage())
-	fmt.Fprintf(out, "%-18s %8s %8s %8s %8s %14s %6s  %s\n", "", "p50 ms", "p95 ms", "p99 ms", "max ms", "CPU/request ms", "rows", "target p95 < 50 ms")
-	for _, s := range sides {
-		l := s.latencies
-		pct := func(p float64) time.Duration { return l[min(len(l)-1, int(p*float64(len(l))))] }
-		verdict := "meets"
-		if pct(0.95) >= 50*time.Millisecond {
-			verdict = "MISSES"
-		}
-		fmt.Fprintf(out, "%-18s %8s %8s %8s %8s %14s %6d  %s\n", s.name+" "+s.version, ms(pct(0.5)), ms(pct(0.95)), ms(pct(0.99)), ms(l[len(l)-1]),
-			ms(s.cpuPerRequest), s.rows, verdict)
-	}
-	fmt.Fprintf(out, "CPU/request is the server process's CPU time (with PostgreSQL's backends on PostgreSQL) over all requests, divided by their number.\n")
+	printPageSummary(out, sides, 50*time.Millisecond)
 	return nil
-}
-
-func caseloadSQLite(ctx context.Context, o options, spec nationalSpec, out io.Writer) (*caseloadSide, error) {
-	fmt.Fprintf(out, "\n== SQLite\n")
-	path := fmt.Sprintf("%s/caseload-%d-%d-%d-seed%d.db", o.dir, o.referrals, spec.referrals, spec.services, spec.seed)
-	var m nationalMarker
-	if b, err := os.ReadFile(path + ".json"); err == nil && json.Unmarshal(b, &m) == nil {
-		fmt.Fprintf(out, "reusing %s\n", path)
-		d, err := openMigrated(ctx, "sqlite:"+path)
-		if err != nil {
-			return nil, err
-		}
-		d.Close()
-	} else {
-		for _, suffix := range []string{"", "-wal", "-shm", ".json"} {
-			os.Remove(path + suffix)
-		}
-		d, err := openMigrated(ctx, "sqlite:"+path)
-		if err != nil {
-			return nil, err
-		}
-		sink, err := newSQLiteSink(ctx, path)
-		if err != nil {
-			d.Close()
-			return nil, err
-		}
-		counts, err := generateNational(ctx, d, sink, spec, out)
-		if cerr := sink.close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = addCaseload(ctx, d, o, out)
-		}
-		if err == nil {
-			_, err = d.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
-		}
-		d.Close()
-		if err != nil {
-			return nil, err
-		}
-		m = markerOf(spec, counts)
-		b, _ := json.MarshalIndent(m, "", "  ")
-		if err := os.WriteFile(path+".json", b, 0o644); err != nil {
-			return nil, err
-		}
-	}
-	m.describe(out)
-	side := &caseloadSide{name: "SQLite"}
-	url := "sqlite:" + path
-	if d, err := db.Open(ctx, url); err == nil {
-		d.R().QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&side.version)
-		d.Close()
-	}
-	return side, caseloadRequests(ctx, o, side, url, nil, out)
-}
-
-func caseloadPostgres(ctx context.Context, o options, spec nationalSpec, out io.Writer) (*caseloadSide, error) {
-	fmt.Fprintf(out, "\n== PostgreSQL: starting a throwaway cluster with durable commits\n")
-	c, err := startCluster(true)
-	if err != nil {
-		return nil, err
-	}
-	defer c.stop()
-	url, err := c.createDatabase(ctx, "oikos_caseload")
-	if err != nil {
-		return nil, err
-	}
-	d, err := openMigrated(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	side := &caseloadSide{name: "PostgreSQL"}
-	d.R().QueryRowContext(ctx, "SHOW server_version").Scan(&side.version)
-	if f := strings.Fields(side.version); len(f) > 0 {
-		side.version = f[0]
-	}
-	sink, err := newPGSink(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	counts, err := generateNational(ctx, d, sink, spec, out)
-	sink.close()
-	if err != nil {
-		return nil, err
-	}
-	if err := addCaseload(ctx, d, o, out); err != nil {
-		return nil, err
-	}
-	if _, err := d.Exec(ctx, "VACUUM ANALYZE"); err != nil {
-		return nil, err
-	}
-	markerOf(spec, counts).describe(out)
-	return side, caseloadRequests(ctx, o, side, url, c, out)
 }
 
 // addCaseload gives one link worker o.referrals people, through the stores.
@@ -292,77 +185,5 @@ func addCaseload(ctx context.Context, d *db.DB, o options, out io.Writer) error 
 	}
 	fmt.Fprintf(out, "the benched link worker's caseload: %d people, %d connections, made through the stores in %.1fs\n", o.referrals, connected,
 		time.Since(start).Seconds())
-	return nil
-}
-
-// caseloadRequests signs the worker in and times GET /caseload from a new
-// server process, after a short warm-up.
-func caseloadRequests(ctx context.Context, o options, side *caseloadSide, url string, c *cluster, out io.Writer) error {
-	d, err := db.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	worker, err := caseworkerID(ctx, d)
-	if err != nil {
-		d.Close()
-		return fmt.Errorf("the benched link worker: %w", err)
-	}
-	cookie, err := benchApp(d, app.Config{}).Auth.StartSession(ctx, worker, auth.StageFull, "oikos-bench")
-	d.Close()
-	if err != nil {
-		return err
-	}
-	srv, err := startServer(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer srv.stop()
-	client := &http.Client{Timeout: time.Minute}
-	get := func() (int, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.base+"/caseload", nil)
-		if err != nil {
-			return 0, err
-		}
-		req.AddCookie(&http.Cookie{Name: "oikos_session", Value: cookie})
-		resp, err := client.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			return 0, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return 0, fmt.Errorf("GET /caseload: %s: %s", resp.Status, clip(string(body), 300))
-		}
-		return strings.Count(string(body), `href="/referrals/ref_`), nil
-	}
-	for range 20 {
-		if _, err := get(); err != nil {
-			return err
-		}
-	}
-	cpu0, db0 := srv.cpu(), time.Duration(0)
-	if c != nil {
-		db0 = clusterCPU(c)
-	}
-	for range o.requests {
-		start := time.Now()
-		n, err := get()
-		if err != nil {
-			return err
-		}
-		side.latencies = append(side.latencies, time.Since(start))
-		side.rows = n
-	}
-	cpu := srv.cpu() - cpu0
-	if c != nil {
-		cpu += clusterCPU(c) - db0
-	}
-	side.cpuPerRequest = cpu / time.Duration(o.requests)
-	slices.Sort(side.latencies)
-	fmt.Fprintf(out, "%s: %d requests, p50 %s ms, p95 %s ms; %d links to referrals on the page\n", side.name, len(side.latencies),
-		ms(side.latencies[len(side.latencies)/2]), ms(side.latencies[len(side.latencies)*95/100]), side.rows)
 	return nil
 }

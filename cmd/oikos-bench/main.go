@@ -23,6 +23,9 @@
 // --mode people times a link worker finding a person among a million, by
 // name, NHS number or date of birth (see people.go).
 //
+// --mode triage times the triage queue (GET /referrals) of a link worker
+// with 10,000 referrals waiting in their scheme (see triage.go).
+//
 // --mode funds streams a national year of the personal budgets ledger as
 // CSV and sends 200 purchases at one budget at once (see funds.go); --mode
 // grants times the grants report and the citizen-led trend over a national
@@ -32,7 +35,7 @@
 // and the volunteering report over a year of 500,000 matches and
 // 5,000,000 logged contacts (see volunteering.go).
 //
-//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|funds|grants|volunteering] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
+//	go run ./cmd/oikos-bench [--mode search|intake|suggestions|golden|reports|caseload|people|triage|funds|grants|volunteering] [--services 100000] [--clients 8] [--duration 20s] [--rounds 1] [--db sqlite|postgres|both] [--dir DIR]
 package main
 
 import (
@@ -97,6 +100,8 @@ type options struct {
 	try      string
 	setup    string
 	golden   string
+	// triage: referrals waiting in the scheme.
+	waiting int
 	// volunteering: the dataset's size.
 	volunteers, matches, contacts int
 	// dropCache: empty the page cache before each cold round.
@@ -107,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("oikos-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o options
-	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), funds (the budget ledger as CSV, purchases at once), grants (the grants report and citizen-led trend) or volunteering (volunteer suggestions and the volunteering report)")
+	fs.StringVar(&o.mode, "mode", "search", "search (directory search), intake (referrals in), suggestions (services suggested for a person), golden, reports, caseload, people (finding a person), triage (the triage queue), funds (the budget ledger as CSV, purchases at once), grants (the grants report and citizen-led trend) or volunteering (volunteer suggestions and the volunteering report)")
 	fs.IntVar(&o.referrals, "referrals", 300, "suggestions: people referred, each with a what-matters conversation")
 	fs.IntVar(&o.rounds, "rounds", 1, "intake: measured rounds per database, each on fresh databases")
 	fs.IntVar(&o.services, "services", 100_000, "search: services in the synthetic directory")
@@ -116,15 +121,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unmeasured warm-up before each run")
 	fs.StringVar(&o.which, "db", "both", "sqlite, postgres or both")
 	fs.StringVar(&o.dir, "dir", "", "keep the SQLite database here and reuse it next time (default: a temporary directory)")
-	fs.IntVar(&o.national, "national", 0, "reports, caseload, people: referrals in the national dataset (default 1000000 for reports, 100000 for caseload, 1090000 for people: a million people)")
+	fs.IntVar(&o.national, "national", 0, "reports, caseload, people, triage: referrals in the national dataset (default 1000000 for reports, 100000 for caseload and triage, 1090000 for people: a million people)")
 	fs.IntVar(&o.warm, "warm", 3, "reports, volunteering: warm requests after the cold ones")
-	fs.IntVar(&o.requests, "requests", 200, "caseload, people: requests timed (people: default 2000)")
+	fs.IntVar(&o.requests, "requests", 200, "caseload, people, triage: requests timed (people: default 2000)")
 	fs.BoolVar(&o.explain, "explain", false, "reports: show the plans of the report's slowest statements (PostgreSQL's auto_explain; the same statements on SQLite with --db both)")
 	fs.StringVar(&o.without, "without", "", "reports: measure again with these indexes (comma-separated) set aside, then put them back")
 	fs.StringVar(&o.try, "try", "", "reports: time the SQL in these files (comma-separated; PostgreSQL's form; $1 'swemwbs', $2 and $3 the year in ms) cold and warm and show its plan")
 	fs.StringVar(&o.setup, "setup", "", "reports, PostgreSQL: run the SQL in this file after the load (one statement, e.g. an index to try)")
 	fs.StringVar(&o.golden, "golden", "", "golden: the file of every referral's suggestions, written the first time and compared with after")
 	fs.StringVar(&o.serveDB, "serve-db", "", "serve: the database the child server opens (used by the benchmark itself)")
+	fs.IntVar(&o.waiting, "waiting", 10_000, "triage: referrals waiting for triage in the link worker's scheme (and half as many in another)")
 	fs.IntVar(&o.volunteers, "volunteers", 50_000, "volunteering: volunteers in the scheme")
 	fs.IntVar(&o.matches, "matches", 500_000, "volunteering: matches in the year")
 	fs.IntVar(&o.contacts, "contacts", 5_000_000, "volunteering: contacts logged in the year")
@@ -149,11 +155,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.mode == "grants" && !set["national"] {
 		o.national = 300_000 // connections, as BenchmarkGrantsReport
 	}
-	if o.mode == "reports" || o.mode == "caseload" || o.mode == "people" {
+	if o.mode == "reports" || o.mode == "caseload" || o.mode == "people" || o.mode == "triage" {
 		national, services := 1_000_000, 20_000
 		switch o.mode {
 		case "caseload":
 			national, services = 100_000, 5_000
+		case "triage":
+			national, services = 100_000, 300
 		case "people":
 			// About 8% of referrals are of someone referred before.
 			national, services = 1_090_000, 300
@@ -185,8 +193,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.services < 1 || o.clients < 1 || o.duration <= 0 || o.rounds < 1 {
 		return errors.New("--services, --clients, --duration and --rounds must be positive")
 	}
-	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "funds", "grants", "volunteering"}, o.mode) {
-		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, funds, grants or volunteering, not %q", o.mode)
+	if !slices.Contains([]string{"search", "intake", "suggestions", "golden", "reports", "caseload", "people", "triage", "funds", "grants", "volunteering"}, o.mode) {
+		return fmt.Errorf("--mode must be search, intake, suggestions, golden, reports, caseload, people, triage, funds, grants or volunteering, not %q", o.mode)
 	}
 	dbs := map[string][]string{"sqlite": {"sqlite"}, "postgres": {"postgres"}, "both": {"sqlite", "postgres"}}[o.which]
 	if dbs == nil {
@@ -221,6 +229,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.mode == "people" {
 		return runPeople(ctx, o, dbs, stdout)
+	}
+	if o.mode == "triage" {
+		if o.waiting < 1 || o.requests < 1 {
+			return errors.New("--waiting and --requests must be positive")
+		}
+		return runTriage(ctx, o, dbs, stdout)
 	}
 	if o.mode == "funds" {
 		return runFunds(ctx, o, dbs, stdout)

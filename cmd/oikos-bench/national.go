@@ -50,6 +50,10 @@ type nationalSpec struct {
 	// scheme, and nothing recorded after the referral (no measures, no
 	// connections).
 	people bool
+	// waiting adds that many referrals waiting for triage in the scheme,
+	// received over the last 60 days and assigned to nobody, and half as
+	// many in a second scheme (triage.go).
+	waiting int
 }
 
 // nationalCounts is what was made.
@@ -545,15 +549,23 @@ func generateNationalProfiled(ctx context.Context, d *db.DB, sink rowSink, spec 
 	g.organisations()
 	const perBatch = 20_000
 	last := time.Now()
-	for i := range spec.referrals {
-		g.referral(i)
-		if (i+1)%perBatch == 0 || i == spec.referrals-1 {
+	total := spec.referrals + spec.waiting + spec.waiting/2
+	for i := range total {
+		switch {
+		case i < spec.referrals:
+			g.referral("")
+		case i < spec.referrals+spec.waiting:
+			g.referral(benchSchemeID)
+		default:
+			g.referral(benchScheme2ID)
+		}
+		if (i+1)%perBatch == 0 || i == total-1 {
 			if ctx.Err() != nil {
 				break
 			}
 			batches <- g.sink
 			g.sink = &batchedRows{}
-			if time.Since(last) > 10*time.Second || i == spec.referrals-1 {
+			if time.Since(last) > 10*time.Second || i == total-1 {
 				last = time.Now()
 				fmt.Fprintf(out, "national dataset: %d referrals, %d measures, %d connections drawn (%.0fs)\n",
 					g.counts.referrals, g.counts.measures, g.counts.connections, time.Since(began).Seconds())
@@ -625,7 +637,7 @@ func postcodeArea(pc string) string {
 func (g *gen) organisations() {
 	at := g.start - 30*day
 	g.sink.add(tOrganisations, []any{benchSchemeID, "Bench National Social Prescribing Scheme", "scheme", true, at, at})
-	if g.spec.people {
+	if g.spec.people || g.spec.waiting > 0 {
 		g.sink.add(tOrganisations, []any{benchScheme2ID, "Bench Second Social Prescribing Scheme", "scheme", true, at, at})
 	}
 	g.sink.add(tUsers, []any{benchManagerID, "manager@bench.example", "Bench scheme manager", "manager", benchSchemeID, true, at, at})
@@ -725,9 +737,14 @@ func (g *gen) person(received int64) personRef {
 // after a day or two, first contact after about a week (a long tail),
 // the work beginning soon after and lasting about four months (some much
 // longer), one in ten closed before the work began. Its status is
-// wherever that story has got to by now.
-func (g *gen) referral(i int) {
+// wherever that story has got to by now. A referral waitingIn a scheme
+// was received in the last 60 days and waits there for triage, assigned
+// to nobody.
+func (g *gen) referral(waitingIn string) {
 	received := g.receivedAt()
+	if waitingIn != "" {
+		received = g.now - 1 - g.r.Int64N(60*day)
+	}
 	p := g.person(received)
 	source := sourceTypes.draw(g.r)
 	var orgID, referrerID any
@@ -771,6 +788,9 @@ func (g *gen) referral(i int) {
 			firstContact = min(closes, accepted+int64(g.logNormalDays(4, 0.7, 0.1, 60)*float64(day)))
 		}
 	}
+	if waitingIn != "" {
+		accepted, firstContact, workStarts, closes = math.MaxInt64, math.MaxInt64, math.MaxInt64, math.MaxInt64
+	}
 	status := "received"
 	switch {
 	case closes <= g.now:
@@ -785,7 +805,7 @@ func (g *gen) referral(i int) {
 	var assigned, firstAt, closedAt any
 	closedReason := ""
 	updated := received
-	if status != "received" || g.r.IntN(3) == 0 {
+	if waitingIn == "" && (status != "received" || g.r.IntN(3) == 0) {
 		assigned = worker
 		updated = min(accepted, g.now-1)
 	}
@@ -806,6 +826,9 @@ func (g *gen) referral(i int) {
 	scheme := benchSchemeID
 	if g.spec.people && g.r.IntN(5) == 0 {
 		scheme = benchScheme2ID
+	}
+	if waitingIn != "" {
+		scheme = waitingIn
 	}
 	g.sink.add(tReferrals, []any{id, g.reference(), p.id, status, source, orgID, referrerID, referrerName, strings.Join(reasons, " "), urgency,
 		notes, true, g.r.IntN(4) != 0, consentByFor(source), received, assigned, closedReason, channels.draw(g.r), received, firstAt, closedAt, updated, scheme})

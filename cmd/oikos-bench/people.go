@@ -143,6 +143,11 @@ type peopleSide struct {
 	took          map[string][]time.Duration // by kind of search
 	found         map[string]int
 	more          map[string]int
+	// cpu is the CPU time per search, of this process and (on
+	// PostgreSQL) the cluster's: on a shared machine latency follows
+	// the CPU a search needs and the load, and this alone not the load.
+	// dbCPU is the cluster's part.
+	cpu, dbCPU time.Duration
 }
 
 // A search as typed.
@@ -192,6 +197,7 @@ func runPeople(ctx context.Context, o options, dbs []string, out io.Writer) erro
 			verdict = "MISSES"
 		}
 		fmt.Fprintf(out, "%-16s %6d %8s %8s %8s %8s  %s the target\n", "all", len(all), ms(pct(all, 0.5)), ms(pct(all, 0.95)), ms(pct(all, 0.99)), ms(pct(all, 1)), verdict)
+		fmt.Fprintf(out, "CPU a search: %s ms (this process's and, on PostgreSQL, the cluster's %s ms, over all searches)\n", ms(s.cpu), ms(s.dbCPU))
 	}
 	fmt.Fprintf(out, "found: people answered per search (at most %d); more: searches that found more than that.\n", referral.MaxFound)
 	fmt.Fprintf(out, "audit alone: one durable commit of one audit entry, the floor under every search (each search commits its entries once).\n")
@@ -254,7 +260,7 @@ func peopleSQLite(ctx context.Context, o options, spec nationalSpec, out io.Writ
 	defer d.Close()
 	side := &peopleSide{name: "SQLite"}
 	d.R().QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&side.version)
-	return side, peopleSearches(ctx, o, d, side, out)
+	return side, peopleSearches(ctx, o, d, nil, side, out)
 }
 
 func peoplePostgres(ctx context.Context, o options, spec nationalSpec, out io.Writer) (*peopleSide, error) {
@@ -290,12 +296,12 @@ func peoplePostgres(ctx context.Context, o options, spec nationalSpec, out io.Wr
 	if _, err := d.Exec(ctx, "VACUUM ANALYZE"); err != nil {
 		return nil, err
 	}
-	return side, peopleSearches(ctx, o, d, side, out)
+	return side, peopleSearches(ctx, o, d, c, side, out)
 }
 
 // peopleSearches draws the searches from people held, warms up, and times
 // o.requests of them one at a time.
-func peopleSearches(ctx context.Context, o options, d *db.DB, side *peopleSide, out io.Writer) error {
+func peopleSearches(ctx context.Context, o options, d *db.DB, c *cluster, side *peopleSide, out io.Writer) error {
 	if err := d.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM people").Scan(&side.people); err != nil {
 		return err
 	}
@@ -314,6 +320,20 @@ func peopleSearches(ctx context.Context, o options, d *db.DB, side *peopleSide, 
 		}
 	}
 	side.took, side.found, side.more = map[string][]time.Duration{}, map[string]int{}, map[string]int{}
+	dbCPU := func() time.Duration {
+		if c == nil {
+			return 0
+		}
+		return clusterCPU(c)
+	}
+	if o.cpuprofile != "" {
+		stop, err := startCPUProfile(fmt.Sprintf("%s-people-%s.prof", o.cpuprofile, d.Dialect))
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	cpu0, db0 := procCPU(os.Getpid(), false), dbCPU()
 	for _, q := range searches {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -330,7 +350,10 @@ func peopleSearches(ctx context.Context, o options, d *db.DB, side *peopleSide, 
 			side.more[q.kind]++
 		}
 	}
-	fmt.Fprintf(out, "%d searches: p50 %s ms, p95 %s ms\n", len(searches), ms(pct(flatten(side.took), 0.5)), ms(pct(flatten(side.took), 0.95)))
+	side.dbCPU = (dbCPU() - db0) / time.Duration(len(searches))
+	side.cpu = (procCPU(os.Getpid(), false)-cpu0)/time.Duration(len(searches)) + side.dbCPU
+	fmt.Fprintf(out, "%d searches: p50 %s ms, p95 %s ms, CPU %s ms a search\n", len(searches), ms(pct(flatten(side.took), 0.5)),
+		ms(pct(flatten(side.took), 0.95)), ms(side.cpu))
 	// The floor under every search: its audit entry's durable commit,
 	// alone, the same number of times as the commonest kind of search.
 	n := 0

@@ -31,15 +31,11 @@ import (
 // when standard input closes.
 func serveChild(ctx context.Context, url, profile string, stdout io.Writer) error {
 	if profile != "" {
-		f, err := os.Create(fmt.Sprintf("%s-server-%d.prof", profile, os.Getpid()))
+		stop, err := startCPUProfile(fmt.Sprintf("%s-server-%d.prof", profile, os.Getpid()))
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	d, err := db.Open(ctx, url)
 	if err != nil {
@@ -59,6 +55,23 @@ func serveChild(ctx context.Context, url, profile string, stdout io.Writer) erro
 	fmt.Fprintf(stdout, "listening http://%s\n", ln.Addr())
 	io.Copy(io.Discard, os.Stdin)
 	return hs.Close()
+}
+
+// startCPUProfile profiles this process's CPU into the file at path
+// until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // serverProfile, when set, has each server process write a CPU profile

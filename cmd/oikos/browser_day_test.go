@@ -173,6 +173,11 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	winifred.expectPath("/my")
 	winifred.expectText("main", "Greenway Cuppa and Chat")
 	winifred.expectText("main", firstSession.Format("2 January 2006"))
+	// Where it meets, from the directory, beside the date.
+	winifred.expectText("main", "Where: Greenway Community Hall, Cowick Street, EX4 1AA")
+	if firstSession.Weekday() == time.Tuesday {
+		winifred.expectText("main", "10:00 to 12:00")
+	}
 	winifred.expectText("#your-link-worker-"+reference, "To reach them, email")
 	for _, private := range []string{"Lost her husband", "stopped going out"} {
 		if strings.Contains(winifred.text("main"), private) {

@@ -112,6 +112,10 @@ func TestBrowserDirectory(t *testing.T) {
 		b.fatalf("no results for walking near EX4 4QJ")
 	}
 	b.expectText(".nhsuk-card", "km from EX4 4QJ")
+	// Distances are explained, and the search ran within the default
+	// 5 km, not the smallest choice (1 km found only EX4's own services).
+	b.expectText("#distances-explained", "approximate")
+	b.expectText("#within_km option[selected]", "Within 5 km")
 	b.follow(".nhsuk-card__link", regexp.QuoteMeta(first[0]))
 	b.expectText("h1", first[0])
 	b.expectText(".nhsuk-summary-list", "When")

@@ -285,12 +285,15 @@ func stepSelfReferral(t *testing.T, r *formsRun) {
 	b.fill("#dob-year", "1941")
 	b.fill("#postcode", "EX2 5AA")
 	b.click("#reasons-loneliness", "")
-	// The form refuses what is sent within seconds of opening it, as bots do.
-	time.Sleep(3 * time.Second)
+	// Sent at once, as a quick person or a browser's autofill does: no wait.
 	b.sendBad("button", "^Send$", "consent", "agree")
+	// Neither a phone number nor an email address: no way to reach her.
+	b.expectError("phone", "Give a phone number or an email address")
+	b.fill("#phone", "01392 000111")
 	b.click("#consent", "")
 	b.send("button", "^Send$")
 	b.expectText("h1", "We have your request")
+	b.expectText("main", "within 5 working days by phone")
 }
 
 // stepAdminSignIn: the administrator mistypes their password, then sets

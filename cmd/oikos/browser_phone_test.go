@@ -11,8 +11,10 @@ import (
 // person, their details and the form that corrects them, a referral with a
 // connection, recording a contact, closing, the what-matters form and the
 // suggestions; then the demo provider's queue, a connection and the
-// services to check, and the manager's services to check and caseloads.
-// None may scroll sideways or show a date as 2026-12-08, and each is
+// services to check; and the manager's services to check, caseloads and
+// engagement report, whose tables are wider than a phone and scroll
+// inside their own container. None may scroll sideways or show a date as
+// 2026-12-08, and each is
 // checked with axe-core as it loads (openPhoneTab).
 func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	requireAxe(t)
@@ -59,7 +61,8 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	pv.expectText("main", "Greenway Riverside Health Walk")
 	pv.visit("/directory/manage/stale")
 
-	// The manager checks the whole scheme's services that need it.
+	// The manager checks the whole scheme's services that need it, the
+	// caseloads and the engagement report.
 	managers, err := browser.Incognito()
 	if err != nil {
 		t.Fatal(err)
@@ -69,4 +72,29 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	mg.signInFirstTime("manager@oikos.example", password)
 	mg.visit("/directory/manage/stale")
 	mg.visit("/caseload")
+	mg.visit("/reports/engagement")
+	mg.expectText("main", "By service")
+	// The tables are there, wider than the phone, and scroll within
+	// their container (nhsuk-table-container) rather than the page.
+	res, err := mg.page.Eval(`() => [...document.querySelectorAll('main table[data-table]')].map(t => {
+		const c = t.closest('.nhsuk-table-container');
+		return c && getComputedStyle(c).overflowX === 'auto' && c.clientWidth <= document.documentElement.clientWidth ? t.scrollWidth - c.clientWidth : -1;
+	})`)
+	if err != nil {
+		mg.fatalf("measure the tables: %v", err)
+	}
+	tables := res.Value.Arr()
+	if len(tables) != 2 {
+		mg.fatalf("%d engagement tables, want 2 (by organisation and by service)", len(tables))
+	}
+	for i, over := range tables {
+		switch {
+		case over.Int() < 0:
+			t.Errorf("engagement table %d is not in a scrolling nhsuk-table-container as wide as the page at most", i+1)
+		case over.Int() == 0:
+			t.Logf("engagement table %d fits 375 px", i+1)
+		default:
+			t.Logf("engagement table %d scrolls within its container by %d px", i+1, over.Int())
+		}
+	}
 }

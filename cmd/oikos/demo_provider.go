@@ -70,7 +70,7 @@ func loadDemoProvider(ctx context.Context, a *app.App, out io.Writer) error {
 	answerer := referral.Actor{UserID: provider.ID, Client: "demo"}
 	firstSession := time.Now().AddDate(0, 0, 5).Format(time.DateOnly)
 	sent := 0
-	for _, p := range demoProviderPeople {
+	for i, p := range demoProviderPeople {
 		person := demoPeople[p.person]
 		var refID string
 		err := a.DB.R().QueryRowContext(ctx, `SELECT r.id FROM referrals r JOIN people pe ON pe.id = r.person_id
@@ -89,8 +89,27 @@ func loadDemoProvider(ctx context.Context, a *app.App, out io.Writer) error {
 				return fmt.Errorf("demo answer for %s %s: %w", person.given, person.family, err)
 			}
 		}
+		if err := backdateDemoConnection(ctx, a, c.ID, time.Duration(9-3*i)*24*time.Hour); err != nil {
+			return err
+		}
 		sent++
 	}
 	fmt.Fprintf(out, "Greenway Community Trust: %d services, %d people sent to them.\n", len(ids), sent)
+	return nil
+}
+
+// backdateDemoConnection moves a demo connection's history back, as if it
+// was sent ago and answered (if it was) a day later: otherwise the
+// provider's queue shows every one sent at the moment the demo loaded.
+func backdateDemoConnection(ctx context.Context, a *app.App, id string, ago time.Duration) error {
+	sent, answered := ago.Milliseconds(), (ago - 24*time.Hour).Milliseconds()
+	for _, stmt := range []string{
+		`UPDATE connections SET created_at = created_at - $1, decided_at = decided_at - $2, updated_at = updated_at - $2 WHERE id = $3`,
+		`UPDATE connection_events SET at = at - (CASE WHEN position = (SELECT MIN(position) FROM connection_events WHERE connection_id = $3) THEN CAST($1 AS BIGINT) ELSE CAST($2 AS BIGINT) END) WHERE connection_id = $3`,
+	} {
+		if _, err := a.DB.Exec(ctx, stmt, sent, answered, id); err != nil {
+			return fmt.Errorf("backdate demo connection %s: %w", id, err)
+		}
+	}
 	return nil
 }

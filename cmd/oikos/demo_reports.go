@@ -398,16 +398,37 @@ func loadDemoHistory(ctx context.Context, a *app.App, out io.Writer) error {
 				}
 				var decided, attended, closed any
 				at := made
+				// The days to each stage are drawn as the stage was
+				// picked (so the history's other draws stay as they were);
+				// a stage that would fall after today has not happened
+				// yet, and an open referral's connection waits at the
+				// stage before it.
+				var toDecision, toAttendance, toClose time.Duration
 				if st != "sent" {
-					at = at.Add(time.Duration(1+r.IntN(6)) * day)
-					decided = ms(at)
+					toDecision = time.Duration(1+r.IntN(6)) * day
 				}
 				if st == "accepted" || st == "completed" || st == "dropped" {
-					at = at.Add(time.Duration(2+r.IntN(8)) * day)
-					attended = ms(at)
+					toAttendance = time.Duration(2+r.IntN(8)) * day
 				}
 				if st == "completed" || st == "dropped" || st == "declined" {
-					at = at.Add(time.Duration(20+r.IntN(50)) * day)
+					toClose = time.Duration(20+r.IntN(50)) * day
+				}
+				if st != "sent" {
+					if next := at.Add(toDecision); next.Before(today) || status == referral.Closed {
+						at, decided = next, ms(next)
+					} else {
+						st = "sent"
+					}
+				}
+				if st == "accepted" || st == "completed" || st == "dropped" {
+					if next := at.Add(toAttendance); next.Before(today) || status == referral.Closed {
+						at, attended = next, ms(next)
+					} else {
+						st = "accepted"
+					}
+				}
+				if st == "completed" || st == "dropped" || st == "declined" {
+					at = at.Add(toClose)
 					if at.After(today) {
 						at = today.Add(-day)
 					}

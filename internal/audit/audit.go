@@ -147,6 +147,25 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 		// check fail: refuse the change instead, plainly.
 		return ErrSealedWithoutKey
 	}
+	for _, ins := range link(d, prev, k, events) {
+		if _, err := tx.ExecContext(ctx, ins.sql, ins.args...); err != nil {
+			return fmt.Errorf("audit append: %w", err)
+		}
+	}
+	return nil
+}
+
+// insert is one statement appending a run of entries.
+type insert struct {
+	sql  string
+	args []any
+}
+
+// link places events in the chain after the entry whose hash is prev,
+// sealing each with k when there is one, and writes the INSERTs that
+// append them, in order, at most maxAppend entries each.
+func link(d db.Dialect, prev string, k []byte, events []Event) []insert {
+	var out []insert
 	for len(events) > 0 {
 		n := min(len(events), maxAppend)
 		args := make([]any, 0, 9*n)
@@ -162,13 +181,11 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 			prev = hash
 		}
 		// Rows get ids in the order of the VALUES list: the chain's order.
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, action, object_kind, object_id, client, prev_hash, hash, mac)
-			VALUES `+d.Rows(n, 9), args...); err != nil {
-			return fmt.Errorf("audit append: %w", err)
-		}
+		out = append(out, insert{`INSERT INTO audit_log (at, actor_id, action, object_kind, object_id, client, prev_hash, hash, mac)
+			VALUES ` + d.Rows(n, 9), args})
 		events = events[n:]
 	}
-	return nil
+	return out
 }
 
 // ErrSealedWithoutKey refuses a write to a sealed audit log by a process
@@ -177,9 +194,9 @@ func AppendAll(ctx context.Context, tx *sql.Tx, d db.Dialect, events []Event) er
 var ErrSealedWithoutKey = errors.New("the audit log is sealed with a key, and this process has none: set OIKOS_AUDIT_KEY (or --audit-key) to the key every server and command on this database uses")
 
 // Record appends e in a transaction of its own: for reads, which change
-// nothing else.
+// nothing else (RecordAll).
 func Record(ctx context.Context, d *db.DB, e Event) error {
-	return d.Tx(ctx, func(tx *sql.Tx) error { return Append(ctx, tx, d.Dialect, e) })
+	return RecordAll(ctx, d, []Event{e})
 }
 
 // BrokenError names the first entry where the chain does not hold.

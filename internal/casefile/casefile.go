@@ -144,7 +144,7 @@ func (r *Reader) record(ctx context.Context, events []audit.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	return r.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, r.DB.Dialect, events) })
+	return audit.RecordAll(ctx, r.DB, events)
 }
 
 // File is a referral's page: what the caller may see of the referral and

@@ -253,3 +253,20 @@ func TriageOverdue(urgency string, received, now time.Time) bool {
 	}
 	return connection.WorkingDaysBetween(received, now) > limit
 }
+
+// TriageOverdueBefore is when a referral of this urgency, waiting at now,
+// must have come in by to be overdue: TriageOverdue(urgency, received,
+// now) is received.Before(TriageOverdueBefore(urgency, now)), so that a
+// whole queue is counted by one comparison in its index rather than
+// referral by referral. Overdue is a matter of UK calendar days, so the
+// answer is the start of a UK day: the day after the latest whose
+// referrals are overdue.
+func TriageOverdueBefore(urgency string, now time.Time) time.Time {
+	y, m, d := now.In(ukTime).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, ukTime)
+	// At most a week and a little (TriageWithin working days) back.
+	for !TriageOverdue(urgency, day, now) {
+		day = day.AddDate(0, 0, -1)
+	}
+	return day.AddDate(0, 0, 1)
+}

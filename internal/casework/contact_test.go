@@ -226,3 +226,28 @@ func TestTriageOverdue(t *testing.T) {
 		t.Error("urgent, Friday to Monday: overdue over a weekend")
 	}
 }
+
+// TestTriageOverdueBefore: the moment that counts a queue's overdue
+// referrals in SQL agrees with TriageOverdue for every referral, on every
+// day of the week, either side of midnight and of the clocks changing.
+func TestTriageOverdueBefore(t *testing.T) {
+	for _, start := range []time.Time{
+		time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC),   // a Monday in GMT
+		time.Date(2026, 3, 25, 23, 30, 0, 0, time.UTC), // the clocks go forward on the Sunday after
+		time.Date(2026, 7, 10, 23, 30, 0, 0, time.UTC), // a Friday, 00:30 on Saturday in BST
+		time.Date(2026, 10, 23, 0, 15, 0, 0, time.UTC), // the clocks go back that weekend
+	} {
+		for day := range 9 {
+			now := start.AddDate(0, 0, day)
+			for _, urgency := range []string{"urgent", "routine"} {
+				before := casework.TriageOverdueBefore(urgency, now)
+				// Every half hour over the last three weeks.
+				for received := now; received.After(now.AddDate(0, 0, -21)); received = received.Add(-30 * time.Minute) {
+					if want := casework.TriageOverdue(urgency, received, now); received.Before(before) != want {
+						t.Fatalf("%s, now %s, received %s: before %s says %v, TriageOverdue %v", urgency, now, received, before, !want, want)
+					}
+				}
+			}
+		}
+	}
+}

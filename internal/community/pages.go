@@ -176,7 +176,7 @@ func (v *Volunteering) ForReferral(ctx context.Context, by oikos.Actor, p *auth.
 	if err != nil || len(events) == 0 {
 		return out, err
 	}
-	return out, v.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, v.DB.Dialect, events) })
+	return out, audit.RecordAll(ctx, v.DB, events)
 }
 
 // NextStages are the stages an invitation at stage may move to, in order.

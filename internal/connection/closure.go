@@ -71,6 +71,35 @@ func PlainState(st Status, attended int) string {
 	return string(st)
 }
 
+// PersonState is how a connection stands in the words of the person it
+// is for, agreeing with what staff see (StateLabel) and blaming nobody: a
+// connection dropped before the first session "did not start", and one
+// ended after sessions (most often because the referral closed) is
+// "finished", not "you stopped going".
+func PersonState(st Status, attended int) string {
+	switch st {
+	case Sent:
+		return "Waiting to hear from them"
+	case Waitlisted:
+		return "You are on their waiting list"
+	case Accepted:
+		if attended > 0 {
+			return "You are going"
+		}
+		return "They can take you"
+	case Declined:
+		return "They could not take you"
+	case Completed:
+		return "Finished"
+	case Dropped:
+		if attended > 0 {
+			return "Finished"
+		}
+		return "Did not start"
+	}
+	return st.Label()
+}
+
 // StateLabel is the connection's state as staff read it: "Attending" once
 // the person has been to a session, "Did not start" for one dropped
 // before the first (as the referral's closure drops a connection never

@@ -45,24 +45,30 @@ func TestClosedBy(t *testing.T) {
 	}
 }
 
+// TestPlainState: a connection's state in the referrer's words, and in
+// the person's (their portal never says they stopped going when it ended
+// with their referral).
 func TestPlainState(t *testing.T) {
 	cases := []struct {
-		st       connection.Status
-		attended int
-		want     string
+		st             connection.Status
+		attended       int
+		want, toPerson string
 	}{
-		{connection.Sent, 0, "waiting for an answer"},
-		{connection.Waitlisted, 0, "on a waiting list"},
-		{connection.Accepted, 0, "accepted"},
-		{connection.Accepted, 1, "attending"},
-		{connection.Completed, 5, "completed"},
-		{connection.Declined, 0, "did not start"},
-		{connection.Dropped, 0, "did not start"},
-		{connection.Dropped, 2, "stopped"},
+		{connection.Sent, 0, "waiting for an answer", "Waiting to hear from them"},
+		{connection.Waitlisted, 0, "on a waiting list", "You are on their waiting list"},
+		{connection.Accepted, 0, "accepted", "They can take you"},
+		{connection.Accepted, 1, "attending", "You are going"},
+		{connection.Completed, 5, "completed", "Finished"},
+		{connection.Declined, 0, "did not start", "They could not take you"},
+		{connection.Dropped, 0, "did not start", "Did not start"},
+		{connection.Dropped, 2, "stopped", "Finished"},
 	}
 	for _, c := range cases {
 		if got := connection.PlainState(c.st, c.attended); got != c.want {
 			t.Errorf("%s with %d sessions: got %q, want %q", c.st, c.attended, got, c.want)
+		}
+		if got := connection.PersonState(c.st, c.attended); got != c.toPerson {
+			t.Errorf("%s with %d sessions, to the person: got %q, want %q", c.st, c.attended, got, c.toPerson)
 		}
 	}
 }

@@ -184,7 +184,7 @@ func (s *Store) RecordListRead(ctx context.Context, by referral.Actor, items []C
 	if len(events) == 0 {
 		return nil
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+	return audit.RecordAll(ctx, s.DB, events)
 }
 
 // Filter scopes a list of connections. Every scope set must hold.

@@ -127,7 +127,26 @@ const (
 	maxOthers     = 0.25 // …up to a quarter in all, so a service can score at most 1.1
 	hardMismatch  = 2.0
 	fullPenalty   = 0.5
+	// conditionPenalty puts a group for people living with a condition
+	// below the general ones meeting the same need, for someone with
+	// nothing recorded of that condition: more than nearness or time can
+	// make up, less than the need itself.
+	conditionPenalty = 0.3
 )
+
+// conditionGroups are categories of service for people living with a
+// condition and those who care for them, with the needs that say a person
+// is among them. A memory café is the right place for someone with
+// dementia or their carer, and the wrong first suggestion for a lonely
+// widow, though both are "social groups" (a new user saw "Singing for
+// Memory" offered first to a bereaved, lonely woman). It is put lower,
+// not ruled out: the link worker may know what is not recorded.
+var conditionGroups = []struct {
+	category, reason string
+	needs            []string
+}{
+	{"dementia_support", "For people living with dementia and those who care for them: check it suits them", []string{"caring_responsibilities", "long_term_condition"}},
+}
 
 // priorityWeight is how much meeting a need of each priority is worth.
 var priorityWeight = map[int]float64{1: 1.0, 2: 0.6, 3: 0.3}
@@ -287,6 +306,14 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 			mismatch(reason)
 		} else {
 			s.Reasons = append(s.Reasons, reason)
+		}
+	}
+
+	// A group for people living with a condition.
+	for _, g := range conditionGroups {
+		if slices.Contains(c.Categories, g.category) && !slices.ContainsFunc(p.Needs, func(n NeedPriority) bool { return slices.Contains(g.needs, n.Code) }) {
+			s.Score -= conditionPenalty
+			s.Reasons = append(s.Reasons, g.reason)
 		}
 	}
 

@@ -99,6 +99,12 @@ func TestRankFactors(t *testing.T) {
 		{name: "completed before", profile: connection.Profile{Past: map[string]connection.Past{"svc_walk": {Status: "completed"}}},
 			reason: "Went before and completed it", suitable: true},
 		{name: "citizen-led", service: func(n *directory.Nearby) { n.CitizenLed = true }, reason: "Run by local people", suitable: true},
+		// A memory café is put lower for someone lonely, not for a carer.
+		{name: "dementia group, lonely", service: func(n *directory.Nearby) { n.Categories = append(n.Categories, "dementia_support") },
+			reason: "For people living with dementia and those who care for them: check it suits them", suitable: true, worse: true},
+		{name: "dementia group, a carer", profile: connection.Profile{Needs: []connection.NeedPriority{{Code: "loneliness", Priority: 1}, {Code: "caring_responsibilities", Priority: 2}}},
+			service: func(n *directory.Nearby) { n.Categories = append(n.Categories, "dementia_support") },
+			reason:  "For loneliness and caring responsibilities", suitable: true, better: true},
 		// Whom it is for: Arthur, 85, is offered no group for young adults
 		// or for women as suitable.
 		{name: "for women, a man", profile: connection.Profile{Sex: "male", Age: years(85)}, service: func(n *directory.Nearby) { n.ForSex = "female" },

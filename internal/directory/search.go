@@ -32,8 +32,15 @@ type Query struct {
 	Limit      int
 }
 
-// DefaultRadiusKm is used when a place is given without a radius.
-const DefaultRadiusKm = 10
+// DefaultRadiusKm is used when a place is given without a radius, and is
+// what the search page offers first. 5 km is a short bus ride or a long
+// walk, about as far as most people referred go to a weekly group; and
+// since places are usually known only by their postcode district's centre,
+// it is also wide enough to reach the districts around a town's (Exeter's
+// EX1, EX2 and EX4 centres are 1-3 km apart), where 1 km found only the
+// services in the same district. Rural districts are larger: the page
+// suggests a bigger distance when nothing is found.
+const DefaultRadiusKm = 5
 
 const (
 	maxQueryText = 200
@@ -259,7 +266,12 @@ func rank(cands []candidate, hasText, hasPlace bool) {
 func reasons(v Service, q Query, distance float64, textUsed string) []string {
 	var out []string
 	if textUsed != "" {
-		out = append(out, fmt.Sprintf("Matches your search for “%s”", textUsed))
+		if expandedText(textUsed) {
+			// It may match a synonym only (synonyms.txt): say so.
+			out = append(out, fmt.Sprintf("Matches your search for “%s”, or a word meaning much the same", textUsed))
+		} else {
+			out = append(out, fmt.Sprintf("Matches your search for “%s”", textUsed))
+		}
 	}
 	for _, c := range v.Categories {
 		if slices.Contains(q.Categories, c) {
@@ -277,7 +289,7 @@ func reasons(v Service, q Query, distance float64, textUsed string) []string {
 		}
 	}
 	if distance >= 0 {
-		out = append(out, fmt.Sprintf("%s from %s", FormatKm(distance), q.Near))
+		out = append(out, DistanceFrom(distance, q.Near, v.Postcode))
 	}
 	if q.Day > 0 {
 		for _, s := range v.Schedule {
@@ -297,6 +309,31 @@ func reasons(v Service, q Query, distance float64, textUsed string) []string {
 		out = []string{}
 	}
 	return out
+}
+
+// DistanceFrom says how far a service is from the place searched from, as
+// roughly as it is known. Places are mostly known by their postcode
+// district's centre (every service in EX4 is "0.1 km" from EX4 4QJ when
+// only districts are known), so a service in the same district is "in
+// your area", and other distances are whole kilometres, "about" them.
+// The search page says how distances are measured.
+func DistanceFrom(km float64, place, servicePostcode string) string {
+	area := postcode.Outcode(place)
+	if servicePostcode != "" && postcode.Outcode(servicePostcode) == area {
+		if km < 2 {
+			return "In your area (" + area + ")"
+		}
+		return fmt.Sprintf("In your area (%s), about %s away", area, roughKm(km))
+	}
+	if km < 1 {
+		return "Nearby, less than 1 km from " + place
+	}
+	return fmt.Sprintf("About %s from %s", roughKm(km), place)
+}
+
+// roughKm is a distance in whole kilometres, at least 1.
+func roughKm(km float64) string {
+	return fmt.Sprintf("%.0f km", math.Max(1, math.Round(km)))
 }
 
 // FormatKm writes a distance the way people say it.
@@ -579,11 +616,12 @@ func (s *Store) searchByRelevance(ctx context.Context, q Query, limit int) (Resu
 }
 
 // rankedPage is relevantPage run by the database: from is the SELECT of
-// the matches (id, name, latitude, longitude, relevance, named) for match,
-// its $1, given the condition of q's filters, whose arguments follow.
-func (s *Store) rankedPage(ctx context.Context, q Query, limit int, match any, from func(cond string) string) ([]candidate, int, error) {
-	cond, args := q.filterSQL(1, nil)
-	args = append([]any{match}, args...)
+// the matches (id, name, latitude, longitude, relevance, named) for texts,
+// its $1 (and $2…), given the condition of q's filters, whose arguments
+// follow.
+func (s *Store) rankedPage(ctx context.Context, q Query, limit int, texts []any, from func(cond string) string) ([]candidate, int, error) {
+	cond, args := q.filterSQL(len(texts), nil)
+	args = append(slices.Clone(texts), args...)
 	sel := from(cond)
 	n := len(args)
 	rows, err := s.DB.R().QueryContext(ctx, "SELECT m.*, COUNT(*) OVER () FROM ("+sel+") m ORDER BY m.named DESC, m.relevance DESC, lower(m.name), m.id"+

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 )
 
-// On PostgreSQL the words go through websearch_to_tsquery with the English
-// configuration (stemming: "walk" finds "walking"), and a half-typed last
-// word matches as a prefix.
+// On PostgreSQL the words, widened with their synonyms, go through
+// to_tsquery with the English configuration (stemming: "walk" finds
+// "walking"), and a half-typed last word matches as a prefix.
 func (s postgresText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
 	ws := words(text)
 	if len(ws) == 0 {
@@ -20,38 +22,69 @@ func (s postgresText) candidates(ctx context.Context, q Query, text string, bbox
 		}
 		return scanCandidates(rows)
 	}
-	cond, args := q.filterSQL(1, bbox)
-	// ts_rank with weights for D, C, B, A: name (A) counts most.
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude,
-			ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8
-		FROM services s, to_tsquery('english', $1) AS query
-		WHERE s.search_vector @@ query AND `+cond, append([]any{tsQuery(ws)}, args...)...)
+	match, typed := tsQueries(ws)
+	texts := []any{match}
+	if typed != "" {
+		texts = append(texts, typed)
+	}
+	cond, args := q.filterSQL(len(texts), bbox)
+	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+pgRelevance(typed != "")+`
+		`+pgFrom(typed != "")+`
+		WHERE s.search_vector @@ query AND `+cond, append(texts, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	return scanCandidates(rows)
 }
 
-// tsQuery joins words with & (all must match), the last as a prefix. Words
-// hold only letters and digits, so nothing typed is read as syntax.
-func tsQuery(ws []string) string {
-	parts := make([]string, len(ws))
-	for i, w := range ws {
-		parts[i] = w
-		if i == len(ws)-1 && len(w) >= 3 {
-			parts[i] += ":*"
-		}
+// tsQuery joins words with & (all must match), each widened with its
+// synonyms (expand), the last as a prefix. Words hold only letters and
+// digits, so nothing typed is read as syntax.
+func tsQuery(ws []string) string { return tsExpr(expand(ws)) }
+
+// tsQueries is tsQuery and, when synonyms widened it, the query for the
+// words as typed (else "").
+func tsQueries(ws []string) (match, typed string) {
+	terms := expand(ws)
+	if slices.ContainsFunc(terms, term.expanded) {
+		typed = tsExpr(typedOnly(terms))
 	}
-	return strings.Join(parts, " & ")
+	return tsExpr(terms), typed
 }
 
-// relevantPage ranks by ts_rank, which weighs the name (A) most.
+// pgFrom is the services and the query ($1), and when synonyms widened
+// it, the query for the words as typed ($2), each read once.
+func pgFrom(typed bool) string {
+	if typed {
+		return "FROM services s, to_tsquery('english', $1) AS query, to_tsquery('english', $2) AS typed"
+	}
+	return "FROM services s, to_tsquery('english', $1) AS query"
+}
+
+// pgRelevance is ts_rank with weights for D, C, B, A (the name, A, counts
+// most) against query, raised by typedFirst for a service matching the
+// words as typed when synonyms widened them, as on SQLite. The test is on
+// the row in hand, not an index.
+func pgRelevance(typed bool) string {
+	const rank = "ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8"
+	if !typed {
+		return rank
+	}
+	return rank + " * (CASE WHEN s.search_vector @@ typed THEN " + strconv.FormatFloat(typedFirst, 'f', -1, 64) + " ELSE 1.0 END)"
+}
+
+// relevantPage ranks by ts_rank, which weighs the name (A) most; names
+// holding the words as typed (not only a synonym) come first.
 func (s postgresText) relevantPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
-	return s.rankedPage(ctx, q, limit, tsQuery(words(text)), func(cond string) string {
-		return `SELECT s.id, s.name, s.latitude, s.longitude,
-			ts_rank('{0.1, 0.25, 0.5, 1.0}', s.search_vector, query)::float8 AS relevance,
-			ts_filter(s.search_vector, '{a}') @@ query AS named
-		FROM services s, to_tsquery('english', $1) AS query
+	match, typed := tsQueries(words(text))
+	texts, named := []any{match}, "query"
+	if typed != "" {
+		texts, named = append(texts, typed), "typed"
+	}
+	return s.rankedPage(ctx, q, limit, texts, func(cond string) string {
+		return `SELECT s.id, s.name, s.latitude, s.longitude, ` + pgRelevance(typed != "") + ` AS relevance,
+			ts_filter(s.search_vector, '{a}') @@ ` + named + ` AS named
+		` + pgFrom(typed != "") + `
 		WHERE s.search_vector @@ query AND ` + cond
 	})
 }
@@ -75,8 +108,8 @@ func (s postgresText) correctSpelling(ctx context.Context, text string) (string,
 			return err
 		}
 		for i, w := range ws {
-			if len(w) < 4 {
-				continue
+			if len(w) < 4 || slices.Contains(synonymWords, w) {
+				continue // too short to guess at, or a word known to search
 			}
 			var hits int
 			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM services WHERE search_vector @@ to_tsquery('english', $1) LIMIT 1) x", w).Scan(&hits); err != nil {
@@ -96,6 +129,10 @@ func (s postgresText) correctSpelling(ctx context.Context, text string) (string,
 			}
 			if best != "" && best != w && similarEnough(w, best) {
 				ws[i], changed = best, true
+			} else if fixed, ok := correctWords([]string{w}, nil); ok {
+				// No name has it: a word of synonyms.txt, as on SQLite
+				// ("lonliness"), found though no service uses it.
+				ws[i], changed = fixed, true
 			}
 		}
 		return nil

@@ -59,21 +59,9 @@ func cellRows(box [4]float64) [][2]int64 {
 }
 
 // ftsQuery turns search words into an FTS5 query: every word must match
-// (Porter stemming makes "walk" find "walking"), each quoted so that
-// nothing a person types is read as query syntax, the last as a prefix so
-// a half-typed word still finds.
-func ftsQuery(text string) string { return ftsWords(words(text), true) }
-
-func ftsWords(ws []string, prefixLast bool) string {
-	out := make([]string, len(ws))
-	for i, w := range ws {
-		out[i] = `"` + w + `"`
-		if prefixLast && i == len(ws)-1 && len(w) >= 3 {
-			out[i] += "*"
-		}
-	}
-	return strings.Join(out, " ")
-}
+// (Porter stemming makes "walk" find "walking"), or a synonym of it
+// (expand), the last as a prefix so a half-typed word still finds.
+func ftsQuery(text string) string { return ftsExpr(expand(words(text)), true) }
 
 // ftsMatch is ftsQuery, except that a last word the index holds whole is
 // not read as a prefix: only a half-typed word needs one. A prefix makes
@@ -81,25 +69,52 @@ func ftsWords(ws []string, prefixLast bool) string {
 // clubhouse…), in the search and again in bm25's count of matching
 // services, which doubled the cost of a typical search; and a whole word
 // ("art") is better not widened into others ("arthritis"). Whether the
-// word is whole costs one seek in the index.
-func (s *Store) ftsMatch(ctx context.Context, text string) (string, error) {
-	ws := words(text)
-	if len(ws) == 0 {
-		return "", nil
+// word is whole costs one seek in the index. A word with synonyms is
+// whole: it is in synonyms.txt. typed is the query for the words as typed
+// when synonyms widened it, else "".
+func (s *Store) ftsMatch(ctx context.Context, text string) (match, typed string, err error) {
+	terms := expand(words(text))
+	if len(terms) == 0 {
+		return "", "", nil
 	}
-	last := ws[len(ws)-1]
-	if len(last) < 3 {
-		return ftsWords(ws, false), nil
+	prefix := false
+	if last := terms[len(terms)-1]; !last.expanded() && len(last.alts[0][0]) >= 3 {
+		var one int
+		err := s.DB.R().QueryRowContext(ctx, "SELECT 1 FROM services_fts WHERE services_fts MATCH $1 LIMIT 1", `"`+last.alts[0][0]+`"`).Scan(&one)
+		switch {
+		case err == sql.ErrNoRows:
+			prefix = true
+		case err != nil:
+			return "", "", err
+		}
 	}
-	var one int
-	err := s.DB.R().QueryRowContext(ctx, "SELECT 1 FROM services_fts WHERE services_fts MATCH $1 LIMIT 1", `"`+last+`"`).Scan(&one)
-	switch {
-	case err == sql.ErrNoRows:
-		return ftsWords(ws, true), nil
-	case err != nil:
-		return "", err
+	match = ftsExpr(terms, prefix)
+	if slices.ContainsFunc(terms, term.expanded) {
+		typed = ftsExpr(typedOnly(terms), prefix)
 	}
-	return ftsWords(ws, false), nil
+	return match, typed, nil
+}
+
+// typedFirst is the factor by which a service matching the words as typed
+// has its relevance raised above one matching only their synonyms, so that
+// "allotment" finds the allotment before the gardening clubs: otherwise a
+// synonym in a name (weighed 10 to a description's 1 here, 4 to 1 on
+// PostgreSQL) or a rarer word (bm25 counts rarer words more) comes first.
+// 100 all but puts them in two tiers, the words as typed first, each in
+// its own order, while a synonym-only service next door can still come
+// before a weak match across the county (rank).
+const typedFirst = 100.0
+
+// sqliteRelevance is the SQL relevance of a match of services_fts, better
+// when higher, with typed (an FTS5 query, $n) raising the services that
+// match the words as typed; "" when they were not widened.
+func sqliteRelevance(typed string, n int) string {
+	const bm25 = "-bm25(services_fts, 10.0, 4.0, 1.0)"
+	if typed == "" {
+		return bm25
+	}
+	return fmt.Sprintf("%s * (CASE WHEN services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH $%d) THEN %g ELSE 1.0 END)",
+		bm25, n, typedFirst)
 }
 
 func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *[4]float64) ([]candidate, error) {
@@ -131,7 +146,7 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 		}
 		return scanCandidates(rows)
 	}
-	match, err := s.ftsMatch(ctx, text)
+	match, typed, err := s.ftsMatch(ctx, text)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +155,7 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 	// listed first.
 	cond, args := q.filterWhere(1, nil, bbox != nil)
 	args = append([]any{match}, args...)
+	within := ""
 	if bbox != nil {
 		// Keep only matches in the box's cells before reading their rows or
 		// scoring them. A service's rowid is its cell then a number
@@ -152,16 +168,49 @@ func (s sqliteText) candidates(ctx context.Context, q Query, text string, bbox *
 		args = append(args, lo, hi, west, east)
 		cond += fmt.Sprintf(" AND services_fts.rowid BETWEEN $%d AND $%d AND (services_fts.rowid >> 32) %% 256 BETWEEN $%d AND $%d",
 			n+1, n+2, n+3, n+4)
+		within = fmt.Sprintf(" AND rowid BETWEEN $%d AND $%d", n+1, n+2)
 	}
 	// bm25 is lower for better matches; weights favour the name, then the
 	// categories, then the description.
-	rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0)
-		FROM services_fts JOIN services s INDEXED BY services_by_key ON s.pk = services_fts.rowid
-		WHERE services_fts MATCH $1 AND `+cond, args...)
+	const bm25 = "-bm25(services_fts, 10.0, 4.0, 1.0)"
+	near := func(relevance string, match string) ([]candidate, error) {
+		args[0] = match
+		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, `+relevance+`
+			FROM services_fts JOIN services s INDEXED BY services_by_key ON s.pk = services_fts.rowid
+			WHERE services_fts MATCH $1 AND `+cond, args...)
+		if err != nil {
+			return nil, err
+		}
+		return scanCandidates(rows)
+	}
+	if typed == "" {
+		return near(bm25, match)
+	}
+	// Synonyms widened the words. bm25 counts, once a search, every
+	// service in the whole directory that holds each term of the query
+	// (a synonym's list can be a few per cent of a national directory),
+	// so it scores only the words as typed, which rank first (typedFirst);
+	// the services found by a synonym alone, in the box, come after them,
+	// those naming it before the rest, nearest first among equals.
+	exact, err := near(fmt.Sprintf("%s * %g", bm25, typedFirst), typed)
 	if err != nil {
 		return nil, err
 	}
-	return scanCandidates(rows)
+	bySynonym, err := near(`CASE WHEN services_fts.rowid IN (
+			SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')'`+within+`) THEN 1.0 ELSE 0.5 END`, match)
+	if err != nil {
+		return nil, err
+	}
+	found := make(map[string]bool, len(exact))
+	for _, c := range exact {
+		found[c.ID] = true
+	}
+	for _, c := range bySynonym {
+		if !found[c.ID] {
+			exact = append(exact, c)
+		}
+	}
+	return exact, nil
 }
 
 // relevantPage ranks by bm25, weighing the name most. With filters the
@@ -170,9 +219,20 @@ func (s sqliteText) relevantPage(ctx context.Context, q Query, text string, limi
 	if len(q.wantedCategories()) == 0 && q.Day == 0 && !q.FreeOnly {
 		return s.wordsPage(ctx, q, text, limit)
 	}
-	return s.rankedPage(ctx, q, limit, ftsQuery(text), func(cond string) string {
-		return `SELECT s.id, s.name, s.latitude, s.longitude, -bm25(services_fts, 10.0, 4.0, 1.0) AS relevance,
-			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || $1 || ')') AS named
+	terms := expand(words(text))
+	match, named := ftsExpr(terms, true), "$1"
+	texts := []any{match}
+	if slices.ContainsFunc(terms, term.expanded) {
+		// Names hold the words as typed, not a synonym, to come first.
+		texts, named = append(texts, ftsExpr(typedOnly(terms), true)), "$2"
+	}
+	return s.rankedPage(ctx, q, limit, texts, func(cond string) string {
+		relevance := sqliteRelevance("", 0)
+		if len(texts) > 1 {
+			relevance = sqliteRelevance("$2", 2)
+		}
+		return `SELECT s.id, s.name, s.latitude, s.longitude, ` + relevance + ` AS relevance,
+			services_fts.rowid IN (SELECT rowid FROM services_fts WHERE services_fts MATCH '{name} : (' || ` + named + ` || ')') AS named
 		FROM services_fts JOIN services s ON s.pk = services_fts.rowid
 		WHERE services_fts MATCH $1 AND ` + cond
 	})
@@ -194,7 +254,7 @@ func (sqliteText) wordQuery(word string) (string, any) {
 // they are scored (a 40 ms search became about 6 ms); the rest are only
 // counted.
 func (s sqliteText) wordsPage(ctx context.Context, q Query, text string, limit int) ([]candidate, int, error) {
-	match, err := s.ftsMatch(ctx, text)
+	match, typed, err := s.ftsMatch(ctx, text)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -214,7 +274,7 @@ func (s sqliteText) wordsPage(ctx context.Context, q Query, text string, limit i
 	if page, total, ok := cache.get(key, version); ok {
 		return page, total, nil
 	}
-	page, total, err := s.rankWordsSQLite(ctx, match, q.Offset, limit)
+	page, total, err := s.rankWordsSQLite(ctx, match, typed, q.Offset, limit)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -267,17 +327,20 @@ func (c *wordsPages) put(key wordsPageKey, version int64, page []candidate, tota
 	c.pages[key] = wordsPage{page: slices.Clone(page), total: total}
 }
 
-// rankWordsSQLite ranks the matches for an FTS5 query for one page.
-func (s *Store) rankWordsSQLite(ctx context.Context, match string, offset, limit int) ([]candidate, int, error) {
+// rankWordsSQLite ranks the matches for an FTS5 query for one page; typed
+// is the query for the words as typed when synonyms widened match, else "".
+// Names holding the words come first.
+func (s *Store) rankWordsSQLite(ctx context.Context, match, typed string, offset, limit int) ([]candidate, int, error) {
+	if typed != "" {
+		return s.rankWidenedSQLite(ctx, match, typed, offset, limit)
+	}
 	end := offset + limit
 	named, inNames, err := s.bestMatches(ctx, "{name} : ("+match+")", end)
 	if err != nil {
 		return nil, 0, err
 	}
 	if inNames >= end {
-		var total int
-		err := s.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM services_fts
-			WHERE services_fts MATCH $1 AND rowid NOT IN (SELECT pk FROM services WHERE status <> 'active')`, match).Scan(&total)
+		total, err := s.countMatches(ctx, match)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -289,16 +352,80 @@ func (s *Store) rankWordsSQLite(ctx context.Context, match string, offset, limit
 	if err != nil {
 		return nil, 0, err
 	}
-	inNamed := make(map[string]bool, len(named))
-	for _, c := range named {
-		inNamed[c.ID] = true
+	list := appendNew(named, best, len(named)+len(best))
+	return list[min(offset, len(list)):min(end, len(list))], total, nil
+}
+
+// rankWidenedSQLite is rankWordsSQLite for words widened by synonyms, in
+// tiers: the matches for the words as typed, ranked as without synonyms;
+// then services whose names hold a synonym, by bm25 of their names; then
+// the rest, in the index's order. bm25 counts, once a search, every service
+// holding each term of its query across the whole directory, and a
+// synonym's list can be a few per cent of a national directory: scoring
+// every match of the widened words made a search for "lonely" among
+// 1,000,000 services ten times slower (0.6 s, not 50 ms).
+func (s *Store) rankWidenedSQLite(ctx context.Context, match, typed string, offset, limit int) ([]candidate, int, error) {
+	end := offset + limit
+	list, _, err := s.rankWordsSQLite(ctx, typed, "", 0, end)
+	if err != nil {
+		return nil, 0, err
 	}
-	for _, c := range best {
-		if !inNamed[c.ID] {
-			named = append(named, c)
+	total, err := s.countMatches(ctx, match)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(list) < end {
+		named, _, err := s.bestMatches(ctx, "{name} : ("+match+")", end)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = appendNew(list, named, end)
+	}
+	if len(list) < end {
+		rows, err := s.DB.R().QueryContext(ctx, `SELECT s.id, s.name, s.latitude, s.longitude, 0.0
+			FROM services_fts JOIN services s INDEXED BY services_by_key ON s.pk = services_fts.rowid
+			WHERE services_fts MATCH $1 AND s.status = 'active' LIMIT $2`, match, end+len(list))
+		if err != nil {
+			return nil, 0, err
+		}
+		rest, err := scanCandidates(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		for i := range rest {
+			rest[i].Distance = -1
+		}
+		list = appendNew(list, rest, end)
+	}
+	return list[min(offset, len(list)):min(end, len(list))], total, nil
+}
+
+// appendNew appends to list the candidates of more it does not hold, up to
+// n in all.
+func appendNew(list, more []candidate, n int) []candidate {
+	in := make(map[string]bool, len(list))
+	for _, c := range list {
+		in[c.ID] = true
+	}
+	for _, c := range more {
+		if len(list) >= n {
+			break
+		}
+		if !in[c.ID] {
+			in[c.ID] = true
+			list = append(list, c)
 		}
 	}
-	return named[min(offset, len(named)):min(end, len(named))], total, nil
+	return list
+}
+
+// countMatches counts the active services matching an FTS5 query, in the
+// index alone.
+func (s *Store) countMatches(ctx context.Context, match string) (int, error) {
+	var total int
+	err := s.DB.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM services_fts
+		WHERE services_fts MATCH $1 AND rowid NOT IN (SELECT pk FROM services WHERE status <> 'active')`, match).Scan(&total)
+	return total, err
 }
 
 // bestMatches ranks the active services that match an FTS5 query and
@@ -403,17 +530,28 @@ func (s sqliteText) correctSpelling(ctx context.Context, text string) (string, b
 	return fixed, ok, nil
 }
 
-// correctWords is the pure part of spelling correction. known is ordered
-// most common first; among equally close words, one sharing the first
-// letter wins, then the more common.
-func correctWords(ws, known []string) (string, bool) {
+// endings are what stemming takes off the words people type. The index
+// holds stems ("garden" for "gardening"), so a typo in a long form
+// ("gardning") is three edits from its stem and was never corrected,
+// while it is one from the stem with its ending ("gardening"); a short
+// one ("walkng") was, to the bare stem ("walk").
+var endings = []string{"", "s", "es", "ed", "ing", "er", "ers"}
+
+// correctWords is the pure part of spelling correction: each word of ws of
+// four letters or more that is neither a word of synonyms.txt nor a stem,
+// or a stem and an ending, of stems (the index's terms, most common first)
+// becomes the closest of those, within one edit (two from six letters).
+// Among equally close words, a word of synonyms.txt wins (a real word,
+// and one people look for), then one sharing the first letter, then the
+// more common.
+func correctWords(ws, stems []string) (string, bool) {
 	changed := false
-	index := make(map[string]bool, len(known))
-	for _, k := range known {
+	index := make(map[string]bool, len(stems))
+	for _, k := range stems {
 		index[k] = true
 	}
 	for i, w := range ws {
-		if index[w] || len(w) < 4 {
+		if index[w] || len(w) < 4 || slices.Contains(synonymWords, w) {
 			continue
 		}
 		limit := 1
@@ -421,19 +559,39 @@ func correctWords(ws, known []string) (string, bool) {
 			limit = 2
 		}
 		best, bestDist := "", limit+1
-		for _, k := range known {
-			if abs(len(k)-len(w)) > limit {
-				continue
+		// try considers stem+ending, and reports whether w is it.
+		try := func(stem, ending string) bool {
+			if abs(len(stem)+len(ending)-len(w)) > limit {
+				return false
 			}
+			k := stem + ending
 			d := editDistance(w, k, limit)
-			if d > limit {
-				continue
+			if d == 0 {
+				best = w
+				return true
 			}
-			if d < bestDist || (d == bestDist && k[0] == w[0] && (best == "" || best[0] != w[0])) {
+			if d < bestDist || (d == bestDist && d <= limit && k[0] == w[0] && best[0] != w[0]) {
 				best, bestDist = k, d
 			}
+			return false
 		}
-		if best != "" {
+		known := false
+		for _, k := range synonymWords {
+			if known = try(k, ""); known {
+				break
+			}
+		}
+		for _, k := range stems {
+			if known {
+				break
+			}
+			for _, e := range endings {
+				if known = try(k, e); known {
+					break
+				}
+			}
+		}
+		if !known && best != "" {
 			ws[i], changed = best, true
 		}
 	}

@@ -26,24 +26,6 @@ func TestNoCategoryCodeHoldsAnother(t *testing.T) {
 	}
 }
 
-func TestFTSWords(t *testing.T) {
-	cases := []struct {
-		ws     []string
-		prefix bool
-		want   string
-	}{
-		{[]string{"walk", "group"}, true, `"walk" "group"*`},
-		{[]string{"walk", "group"}, false, `"walk" "group"`},
-		{[]string{"walk", "gr"}, true, `"walk" "gr"`},
-		{nil, true, ``},
-	}
-	for _, c := range cases {
-		if got := ftsWords(c.ws, c.prefix); got != c.want {
-			t.Errorf("ftsWords(%q, %v) = %s, want %s", c.ws, c.prefix, got, c.want)
-		}
-	}
-}
-
 // A search on SQLite waits for a free slot, and gives up when its caller
 // does rather than wait on.
 func TestSQLiteSearchWaitsForASlot(t *testing.T) {

@@ -2,6 +2,7 @@ package directory_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -73,7 +74,8 @@ func TestSearch(t *testing.T) {
 			{name: "category labels are searched", params: "q=singing", want: []string{"Sidwell Street Choir"}},
 			{name: "every word must match", params: "q=walk+seafront", want: []string{"Exmouth Seafront Strollers"}},
 			{name: "a typo is corrected", params: "q=walkng", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers", "Plymouth Hoe Walkers"}, anyOrder: true, corrected: "walk*"},
-			{name: "near sorts nearest first within the radius", params: "near=EX4+4QJ&within_km=20&category=walking_groups", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers"}, reason: "km from EX4 4QJ"},
+			{name: "near sorts nearest first within the radius", params: "near=EX1+1AA&within_km=20&category=walking_groups", want: []string{"Exeter Health Walks", "Exmouth Seafront Strollers"}, reason: "km from EX1 1AA"},
+			{name: "a service in the district searched from is in your area", params: "q=walks&near=EX4", want: []string{"Exeter Health Walks"}, reason: "In your area (EX4)"},
 			{name: "text and place", params: "q=walks&near=PL1+2PA&within_km=200", want: []string{"Plymouth Hoe Walkers", "Exeter Health Walks", "Exmouth Seafront Strollers"}},
 			{name: "need finds the categories that meet it", params: "need=loneliness&near=EX1&within_km=30", want: []string{"Telephone Friends", "Sidwell Street Choir", "Exeter Health Walks", "Exmouth Seafront Strollers"}, anyOrder: true, reason: "Can help with loneliness"},
 			{name: "day", params: "day=tuesday", want: []string{"Exeter Health Walks", "Plymouth Hoe Walkers"}, reason: "Meets on Tuesday"},
@@ -246,6 +248,151 @@ func TestSearchWordsPagesAgree(t *testing.T) {
 		res, err := s.Search(ctx, q)
 		if err != nil || len(res.Items) != 0 || res.Total != 3 || res.Next != -1 {
 			t.Errorf("past the end: %v total %d next %d, %v", names(res), res.Total, res.Next, err)
+		}
+	})
+}
+
+// seedWords makes a directory whose services say what they do in the
+// words providers use, which are seldom the words people search with.
+func seedWords(t *testing.T, d *db.DB) *directory.Store {
+	t.Helper()
+	s := directory.NewStore(d)
+	orgID := newOrg(t, d, "Exeter Community Network")
+	for _, in := range []directory.Input{
+		{Name: "Telephone Befriending", Description: "A volunteer rings you each week for a chat, if you feel lonely or isolated.", Categories: []string{"befriending"}, Postcode: "EX4 4QJ"},
+		{Name: "Friday Lunch Club", Description: "A hot lunch and good company, every Friday.", Categories: []string{"social_groups"}, Postcode: "EX1 1AA"},
+		{Name: "Knit and Natter", Description: "Bring your knitting.", Categories: []string{"hobbies_interests"}, Postcode: "EX4 4QJ"},
+		{Name: "Ludwell Community Garden", Description: "Grow vegetables and flowers with others in our gardens.", Categories: []string{"nature_ecotherapy"}, Postcode: "EX2 4AA"},
+		{Name: "Gardening for Beginners", Description: "Learn to grow flowers and herbs.", Categories: []string{"nature_ecotherapy", "education_training"}, Postcode: "EX4 4QJ"},
+		{Name: "Starter Plots", Description: "Take on a small allotment plot with help from experienced growers.", Categories: []string{"hobbies_interests"}, Postcode: "EX2 4AA"},
+		{Name: "Advice Drop-in", Description: "Free advice on debts, benefits and bills.", Categories: []string{"housing_advice"}, Postcode: "EX1 1AA"},
+		{Name: "Talking Together", Description: "Peer support for people living with depression.", Categories: []string{"support_groups"}, Postcode: "EX4 4QJ"},
+		{Name: "Mood Boost Course", Description: "Six weeks of ideas for low mood and stress.", Categories: []string{"education_training"}, Postcode: "EX4 4QJ"},
+		{Name: "Walking Football", Description: "Football at walking pace.", Categories: []string{"physical_activity"}, Postcode: "EX4 4QJ"},
+	} {
+		in.OrganisationID = orgID
+		if _, err := s.Create(context.Background(), editor, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// TestSearchFindsWhatPeopleType: word forms find each other, a few
+// synonyms from the field widen a search, spelling is corrected, and the
+// obvious service comes first, on both databases, with words alone and
+// near a place.
+func TestSearchFindsWhatPeopleType(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := seedWords(t, d)
+		lonely := []string{"Telephone Befriending", "Friday Lunch Club"}
+		garden := []string{"Gardening for Beginners", "Ludwell Community Garden", "Starter Plots"}
+		mood := []string{"Mood Boost Course", "Talking Together"}
+		cases := []struct {
+			q         string
+			want      []string // in any order
+			first     string   // the obvious one, first
+			last      string   // one matching only a synonym, after those matching the words
+			corrected string
+		}{
+			{q: "loneliness", want: lonely, first: "Telephone Befriending"},
+			{q: "lonely", want: lonely, first: "Telephone Befriending"},
+			{q: "company", want: lonely, first: "Friday Lunch Club"},
+			{q: "lonesome", want: lonely, first: "Telephone Befriending"},
+			{q: "isolation", want: lonely, first: "Telephone Befriending"},
+			{q: "befriending", want: lonely, first: "Telephone Befriending"},
+			{q: "garden", want: garden},
+			{q: "gardens", want: garden},
+			{q: "gardening", want: garden, last: "Starter Plots"},
+			{q: "allotment", want: garden, first: "Starter Plots"},
+			{q: "gardning", want: garden, last: "Starter Plots", corrected: "gardening"},
+			{q: "lonliness", want: lonely, first: "Telephone Befriending", corrected: "loneliness"},
+			{q: "low mood", want: mood, first: "Mood Boost Course"},
+			{q: "depression", want: mood, first: "Talking Together"},
+			{q: "money", want: []string{"Advice Drop-in"}},
+			{q: "debt advice", want: []string{"Advice Drop-in"}},
+			{q: "walking", want: []string{"Walking Football"}},
+			{q: "low", want: []string{"Mood Boost Course"}}, // "low" alone is not "low mood"
+		}
+		for _, c := range cases {
+			for _, near := range []string{"", "&near=EX4&within_km=10"} {
+				v, _ := url.ParseQuery("q=" + url.QueryEscape(c.q) + near)
+				q, err := directory.ParseQuery(v, 50)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := s.Search(context.Background(), q)
+				if err != nil {
+					t.Fatalf("%s%s: %v", c.q, near, err)
+				}
+				got := names(res)
+				sorted, want := slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(c.want))
+				if !slices.Equal(sorted, want) || res.Total != len(want) {
+					t.Errorf("%q%s: got %v (total %d), want %v", c.q, near, got, res.Total, c.want)
+					continue
+				}
+				if c.first != "" && got[0] != c.first || c.last != "" && got[len(got)-1] != c.last {
+					t.Errorf("%q%s: %v, want %s first and %s last", c.q, near, got, c.first, c.last)
+				}
+				if res.Corrected != c.corrected {
+					t.Errorf("%q%s: corrected to %q, want %q", c.q, near, res.Corrected, c.corrected)
+				}
+				for _, h := range res.Items {
+					if !slices.ContainsFunc(h.Reasons, func(r string) bool { return strings.HasPrefix(r, "Matches your search") }) {
+						t.Errorf("%q%s: %s has no reason for matching: %v", c.q, near, h.Name, h.Reasons)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestSynonymTermsSurviveStemming: every form of synonyms.txt keeps all
+// its words through each database's reading of it (PostgreSQL drops its
+// stop words from a tsquery, which would turn a phrase into one common
+// word) and finds what uses it, and the forms written together stem
+// together: a service using only the later forms is found by the first,
+// the one searched for.
+func TestSynonymTermsSurviveStemming(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := directory.NewStore(d)
+		orgID := newOrg(t, d, "Words")
+		ctx := context.Background()
+		terms := directory.SynonymForms()
+		for i, forms := range terms {
+			about := forms[0]
+			if len(forms) > 1 {
+				about = strings.Join(forms[1:], " and ")
+			}
+			in := directory.Input{OrganisationID: orgID, Name: fmt.Sprintf("Service %d", i), Description: "We help with " + about + " here.",
+				Categories: []string{"support_groups"}, Postcode: "EX4 4QJ"}
+			if _, err := s.Create(ctx, editor, in); err != nil {
+				t.Fatal(err)
+			}
+			if d.Dialect != db.Postgres {
+				continue
+			}
+			for _, f := range forms {
+				var nodes int
+				if err := d.R().QueryRowContext(ctx, "SELECT numnode(plainto_tsquery('english', $1))", f).Scan(&nodes); err != nil {
+					t.Fatal(err)
+				}
+				// n words joined by n-1 operators.
+				if n := len(strings.Fields(f)); nodes != 2*n-1 {
+					t.Errorf("%q reads as %d nodes on PostgreSQL, want %d: a word is dropped", f, nodes, 2*n-1)
+				}
+			}
+		}
+		for i, forms := range terms {
+			for _, f := range forms {
+				res, err := s.Search(ctx, directory.Query{Text: f, Limit: 500})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Corrected != "" || !slices.Contains(names(res), fmt.Sprintf("Service %d", i)) {
+					t.Errorf("%q does not find the service about %q: %v (corrected to %q)", f, strings.Join(forms, "/"), names(res), res.Corrected)
+				}
+			}
 		}
 	})
 }

@@ -2,7 +2,6 @@ package referral
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"regexp"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"oikos"
 	"oikos/internal/audit"
 	"oikos/internal/auth"
-	"oikos/internal/db"
 )
 
 // Finding a person: a link worker or manager types a name, an NHS number
@@ -86,6 +84,10 @@ func ParsePeopleQuery(q string, now time.Time) (PeopleQuery, error) {
 			out.Births = births
 			return out, nil
 		}
+		if len(digits) == 11 && digits[0] == '0' {
+			// A UK phone number: people are not found by their phone.
+			return out, queryProblem("That looks like a phone number. Search by name, NHS number (10 digits) or date of birth, like 27/3/1950.")
+		}
 		return out, queryProblem("Enter the 10 digits of an NHS number, or a date of birth like 27/3/1950.")
 	}
 	tokens := strings.FieldsFunc(q, func(r rune) bool { return unicode.IsSpace(r) || r == ',' })
@@ -119,7 +121,9 @@ func ParsePeopleQuery(q string, now time.Time) (PeopleQuery, error) {
 			continue
 		}
 		if strings.ContainsFunc(tok, unicode.IsDigit) {
-			return out, queryProblem(fmt.Sprintf("%q is neither a name nor a date. Write a date of birth like 27/3/1950.", tok))
+			// Most often a postcode ("EX4 3SR") or a house number: say
+			// what the search does find people by.
+			return out, queryProblem(fmt.Sprintf("%q is neither a name nor a date. Search by name, NHS number or date of birth, like 27/3/1950; postcodes and addresses are not searched.", tok))
 		}
 		if k := NameKey(tok); k != "" {
 			out.Words = append(out.Words, k)
@@ -279,19 +283,27 @@ func (s *Store) People(ctx context.Context, by Actor, p *auth.Principal, q strin
 	if err != nil {
 		return nil, false, err
 	}
-	// One statement: on a busy server each round trip to the database
-	// costs more than the search itself.
-	found, more, err = searchPeople(ctx, s.DB.R(), pq, p.SchemeID, p.Role == auth.Manager)
-	if err != nil || len(found) == 0 {
-		return []Found{}, false, err
-	}
+	// One statement, audited as it is read (audit.ReadAndRecord): on a
+	// busy server each round trip to the database costs more than the
+	// search itself.
+	u := unionOf(peopleQueries(pq, p.SchemeID, p.Role == auth.Manager), p.SchemeID)
 	now := s.now()
-	events := make([]audit.Event, len(found))
-	for i, f := range found {
-		events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "person", ObjectID: f.ID, Client: by.Client}
-	}
-	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) }); err != nil {
+	err = audit.ReadAndRecord(ctx, s.DB, u.sql, u.args, func(rows audit.Rows) ([]audit.Event, error) {
+		var err error
+		if found, more, err = collectFound(rows, pq); err != nil {
+			return nil, err
+		}
+		events := make([]audit.Event, len(found))
+		for i, f := range found {
+			events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "person", ObjectID: f.ID, Client: by.Client}
+		}
+		return events, nil
+	})
+	if err != nil {
 		return nil, false, err
+	}
+	if len(found) == 0 {
+		return []Found{}, false, nil
 	}
 	return found, more, nil
 }
@@ -422,15 +434,9 @@ func unionOf(queries []peopleSQL, scheme string) peopleSQL {
 		" ORDER BY u.k, u.o1, u.o2, u.id, r.received_at DESC, r.id", args}
 }
 
-// searchPeople runs a search and merges what its readings find in
+// collectFound merges what a search's readings (unionOf) found in
 // last-name order, each person with their referrals in the scheme.
-func searchPeople(ctx context.Context, q db.Querier, pq PeopleQuery, scheme string, withRestricted bool) ([]Found, bool, error) {
-	u := unionOf(peopleQueries(pq, scheme, withRestricted), scheme)
-	rows, err := q.QueryContext(ctx, u.sql, u.args...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
+func collectFound(rows audit.Rows, pq PeopleQuery) ([]Found, bool, error) {
 	var out []Found
 	byID := map[string]int{}
 	firstIn := map[string]int{} // the statement that found each person first

@@ -55,6 +55,8 @@ func TestParsePeopleQuery(t *testing.T) {
 		{in: "2/5/1948 3/5/1948", bad: "one date"},
 		{in: "12345", bad: "10 digits"},
 		{in: "Hughes 42", bad: "neither a name nor a date"},
+		{in: "EX4 3SR", bad: "postcodes and addresses are not searched"},
+		{in: "07700 900456", bad: "looks like a phone number"},
 		{in: "a b c d e f", bad: "at most 5 words"},
 		{in: "", bad: "Enter a name"},
 		{in: "   ", bad: "Enter a name"},

@@ -596,15 +596,14 @@ func (s *Store) RecordList(ctx context.Context, by Actor, lists ...[]Referral) e
 			}
 		}
 	}
-	if len(events) == 0 {
-		return nil
-	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+	return audit.RecordAll(ctx, s.DB, events)
 }
 
 // Filter scopes and narrows a referral list.
 type Filter struct {
-	Status         Status
+	Status Status
+	// Open leaves closed referrals out.
+	Open           bool
 	AssignedTo     string
 	ReferrerUserID string // only referrals this user made
 	// VisibleTo limits to what a link worker may see: assigned to them, or
@@ -620,25 +619,23 @@ type Filter struct {
 	Offset, Limit  int
 }
 
-// List returns referrals oldest first, with the total. The triage queue
-// (Status Received) lists urgent referrals first, then oldest first, as
-// the referral form promises ("Urgent referrals are seen first").
-func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
+// where is the filter as SQL conditions on referrals r, with their
+// arguments, and the order the list is read in.
+func (f Filter) where() (where string, args []any, order string, err error) {
 	conds := []string{"1 = 1"}
-	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
 	}
 	for _, v := range []string{string(f.Status), f.AssignedTo, f.ReferrerUserID, f.VisibleTo, f.SchemeID} {
 		if !oikos.PlainText(v, false) {
-			return nil, 0, oikos.Invalid(map[string]string{"filter": "must be plain text"})
+			return "", nil, "", oikos.Invalid(map[string]string{"filter": "must be plain text"})
 		}
 	}
 	if f.InScheme {
 		add("r.scheme_id = ?", f.SchemeID)
 	}
-	order := "r.received_at, r.id"
+	order = "r.received_at, r.id"
 	switch f.Status {
 	case "":
 	case Received:
@@ -648,6 +645,10 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 		order = "r.urgency DESC, r.received_at, r.id"
 	default:
 		add("r.status = ?", string(f.Status))
+	}
+	if f.Open {
+		// Written out, for the partial index referrals_mine.
+		conds = append(conds, "r.status <> 'closed'")
 	}
 	if f.AssignedTo != "" {
 		add("r.assigned_to = ?", f.AssignedTo)
@@ -661,11 +662,27 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	if !f.ShowRestricted {
 		conds = append(conds, "r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)")
 	}
-	where := strings.Join(conds, " AND ")
+	return strings.Join(conds, " AND "), args, order, nil
+}
+
+// List returns referrals oldest first, with the total. The triage queue
+// (Status Received) lists urgent referrals first, then oldest first, as
+// the referral form promises ("Urgent referrals are seen first").
+func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
+	where, args, order, err := f.where()
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int
 	if err := s.DB.R().QueryRowContext(ctx, "SELECT COUNT(*) FROM referrals r WHERE "+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
+	out, err := s.page(ctx, f, where, args, order)
+	return out, total, err
+}
+
+// page reads one page of a list.
+func (s *Store) page(ctx context.Context, f Filter, where string, args []any, order string) ([]Referral, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 50
@@ -674,18 +691,40 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Referral, int, error) {
 	rows, err := s.DB.R().QueryContext(ctx, "SELECT "+referralColumns+" FROM referrals r JOIN people p ON p.id = r.person_id WHERE "+where+
 		fmt.Sprintf(" ORDER BY %s LIMIT $%d OFFSET $%d", order, n+1, n+2), append(args, limit, f.Offset)...)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Referral
 	for rows.Next() {
 		r, err := scanReferral(rows)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	return out, rows.Err()
+}
+
+// Queue is a page of the triage queue (f with Status Received: urgent
+// first, then oldest), with how many wait in all and how many of those
+// have waited longer than promised: an urgent referral received before
+// urgentBefore, any other before otherBefore (casework.TriageOverdueBefore).
+// Both counts come from one reading of the queue's index.
+func (s *Store) Queue(ctx context.Context, f Filter, urgentBefore, otherBefore time.Time) (page []Referral, total, overdue int, err error) {
+	f.Status = Received
+	where, args, order, err := f.where()
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	n := len(args)
+	err = s.DB.R().QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*), COALESCE(SUM(CASE WHEN (r.urgency = 'urgent' AND r.received_at < $%d)
+		OR (r.urgency <> 'urgent' AND r.received_at < $%d) THEN 1 ELSE 0 END), 0) FROM referrals r WHERE `, n+1, n+2)+where,
+		append(args, db.Millis(urgentBefore), db.Millis(otherBefore))...).Scan(&total, &overdue)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	page, err = s.page(ctx, f, where, args, order)
+	return page, total, overdue, err
 }
 
 func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, id string, by Actor, from, to Status, reason, assigned string) error {
@@ -861,7 +900,7 @@ func (s *Store) RecordListRead(ctx context.Context, by Actor, items []Referral) 
 	for i, r := range items {
 		events[i] = audit.Event{At: now, ActorID: by.UserID, Action: audit.Read, ObjectKind: "referral", ObjectID: r.ID, Client: by.Client}
 	}
-	return s.DB.Tx(ctx, func(tx *sql.Tx) error { return audit.AppendAll(ctx, tx, s.DB.Dialect, events) })
+	return audit.RecordAll(ctx, s.DB, events)
 }
 
 // Assign gives a referral to a link worker.

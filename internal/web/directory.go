@@ -211,6 +211,8 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(values) == 0 {
+		// The distance box starts at the default, not at its first choice.
+		pg.Form.Set("within_km", strconv.FormatFloat(directory.DefaultRadiusKm, 'f', -1, 64))
 		s.render(w, r, http.StatusOK, "directory", pg)
 		return
 	}
@@ -220,6 +222,12 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) {
 	}
 	pg.Form = values
 	q, err := directory.ParseQuery(values, 20)
+	if q.Near != "" && values.Get("within_km") == "" {
+		// A place without a distance (a link, the API's form of the
+		// search) is searched within the default: show it chosen.
+		pg.Form = cloneValues(values)
+		pg.Form.Set("within_km", strconv.FormatFloat(q.WithinKm, 'f', -1, 64))
+	}
 	if err != nil {
 		s.formError(w, r, "directory", pg, searchErrorWords(err), "q", "q", "near", "within_km", "category", "day", "free")
 		return

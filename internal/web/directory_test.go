@@ -107,8 +107,19 @@ func TestDirectoryPages(t *testing.T) {
 	}
 	anon := f.browser()
 	res := anon.get("/directory?q=walking&near=EX4&within_km=10&day=tuesday")
-	if res.status != 200 || !strings.Contains(res.body, "Belmont Walkers") || !strings.Contains(res.body, "km from EX4") {
-		t.Fatalf("public search: %d", res.status)
+	if res.status != 200 || !strings.Contains(res.body, "Belmont Walkers") || !strings.Contains(res.body, "In your area (EX4)") ||
+		!strings.Contains(res.body, `id="distances-explained"`) {
+		t.Fatalf("public search (a service in the searched district is in your area, and distances are explained): %d", res.status)
+	}
+	// The distance box starts at the default radius, on the empty page and
+	// for a place given without one, not at its first, smallest choice.
+	for _, path := range []string{"/directory", "/directory?near=EX2"} {
+		if res := anon.get(path); !strings.Contains(res.body, `<option value="5" selected>Within 5 km</option>`) {
+			t.Errorf("%s: the default radius (5 km) is not chosen", path)
+		}
+	}
+	if res := anon.get("/directory?near=EX2&within_km=20"); !strings.Contains(res.body, "km from EX2") {
+		t.Errorf("a service in another district: no distance from EX2")
 	}
 	if res := anon.get("/directory?near=nowhere"); res.status != 422 || !strings.Contains(res.body, `href="#near"`) {
 		t.Fatalf("bad postcode: %d", res.status)

@@ -128,18 +128,29 @@ func checkPageData(name string, data any) error {
 type errorPage struct{ Message string }
 
 // referenceGivenPage thanks whoever sent a referral, with its reference.
-type referenceGivenPage struct{ Reference string }
+type referenceGivenPage struct {
+	Reference string
+	// ContactBy is how the link worker will get in touch, from what was
+	// given: "phone", "email" or "phone or email".
+	ContactBy string
+}
 
 type selfReferralPage struct{ Needs []option }
 
 type referFormPage struct{ Needs, Sources []option }
 
 type triagePage struct {
-	Waiting []waitingView
-	Mine    []referral.Referral
-	Total   int
-	// Overdue is how many of those shown have waited too long.
+	// Waiting is one page of the queue: the First to the Last (from 1)
+	// of Total, page Page.
+	Waiting            []waitingView
+	Total, First, Last int
+	Page               int
+	PrevURL, NextURL   string
+	// Overdue is how many of all waiting have waited too long.
 	Overdue int
+	// Mine are the caller's first open referrals, of MineTotal.
+	Mine      []referral.Referral
+	MineTotal int
 }
 
 type referralPage struct {

@@ -32,12 +32,16 @@ type planPrintPage struct {
 }
 
 // newPrintedPlan shapes a plan for printing, as the person reads it.
-func (s *Server) newPrintedPlan(ctx context.Context, pp casefile.PrintedPlan) printedPlanView {
+func (s *Server) newPrintedPlan(ctx context.Context, pp casefile.PrintedPlan) (printedPlanView, error) {
 	ref := pp.Referral
+	services, err := s.activityServices(ctx, pp.Connections, ukToday())
+	if err != nil {
+		return printedPlanView{}, err
+	}
 	v := printedPlanView{Name: ref.Person.GivenName + " " + ref.Person.FamilyName, Reference: ref.Reference, PrintedOn: dayOf(time.Now()),
-		WhatMatters: paragraphs(pp.WhatMatters), Goals: planGoals(pp.Plan.Goals), Activities: newActivities(pp.Connections, ukToday())}
+		WhatMatters: paragraphs(pp.WhatMatters), Goals: planGoals(pp.Plan.Goals), Activities: newActivities(pp.Connections, services, ukToday())}
 	v.Worker, v.Email, v.Scheme = s.reachOf(ctx, ref)
-	return v
+	return v, nil
 }
 
 // planPrint is the printable plan of a referral, for its caseworkers.
@@ -47,7 +51,11 @@ func (s *Server) planPrint(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	v := s.newPrintedPlan(r.Context(), pp)
+	v, err := s.newPrintedPlan(r.Context(), pp)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "plan_print", &page{Title: "Plan for " + v.Name, Data: planPrintPage{
 		Plans: []printedPlanView{v}, Back: "/referrals/" + pp.Referral.ID}})
 }
@@ -61,7 +69,12 @@ func (s *Server) myPrint(w http.ResponseWriter, r *http.Request) {
 	}
 	plans := make([]printedPlanView, 0, len(pps))
 	for _, pp := range pps {
-		plans = append(plans, s.newPrintedPlan(r.Context(), pp))
+		v, err := s.newPrintedPlan(r.Context(), pp)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		plans = append(plans, v)
 	}
 	s.render(w, r, http.StatusOK, "my_print", &page{Title: "Your plan to print", Data: planPrintPage{Plans: plans}})
 }

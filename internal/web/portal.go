@@ -18,6 +18,7 @@ import (
 	"oikos/internal/casefile"
 	"oikos/internal/casework"
 	"oikos/internal/connection"
+	"oikos/internal/directory"
 	"oikos/internal/notify"
 	"oikos/internal/outcome"
 	"oikos/internal/portal"
@@ -288,22 +289,23 @@ type myPlan struct {
 // session.
 type myActivity struct {
 	Service, Status, Next string
+	// When and Where are the first session's time and place, from the
+	// directory, when it gives them.
+	When, Where string
 }
 
 // newActivities are the referral's connections in the person's words:
 // open ones first (the store lists oldest first), the first session said
 // when it is still to come.
-func newActivities(conns []connection.Connection, today string) []myActivity {
+func newActivities(conns []connection.Connection, services map[string]directory.Service, today string) []myActivity {
 	var open, done []myActivity
 	for _, c := range conns {
-		a := myActivity{Service: c.ServiceName, Status: map[connection.Status]string{connection.Sent: "Waiting to hear from them",
-			connection.Accepted: "They can take you", connection.Waitlisted: "You are on their waiting list",
-			connection.Declined: "They could not take you", connection.Completed: "Finished", connection.Dropped: "You stopped going"}[c.Status]}
-		if a.Status == "" {
-			a.Status = c.Status.Label()
-		}
+		a := myActivity{Service: c.ServiceName, Status: connection.PersonState(c.Status, c.SessionsAttended)}
 		if c.FirstSession != "" && c.FirstSession >= today && c.Status.Open() {
 			a.Next = formatDate(c.FirstSession)
+			if svc, ok := services[c.ServiceID]; ok {
+				a.When, a.Where = sessionTimes(svc.Schedule, c.FirstSession), serviceAddress(svc)
+			}
 		}
 		if c.Status.Open() {
 			open = append(open, a)
@@ -366,7 +368,12 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, r, err)
 			return
 		}
-		plan := myPlan{Reference: ref.Reference, Status: personStatus(ref.Status), Goals: planGoals(p.Goals), Activities: newActivities(conns, ukToday())}
+		services, err := s.activityServices(ctx, conns, ukToday())
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		plan := myPlan{Reference: ref.Reference, Status: personStatus(ref.Status), Goals: planGoals(p.Goals), Activities: newActivities(conns, services, ukToday())}
 		plan.Worker, plan.Email, plan.Scheme = s.reachOf(ctx, ref)
 		plans = append(plans, plan)
 	}

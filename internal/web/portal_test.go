@@ -221,6 +221,12 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		p := f.personWithPlan(t, "Joan", "Pike", "")
 		res := f.do(auth.LinkWorker, http.MethodPost, "/referrals/"+p.ref.ID+"/portal/code", "")
 		code := codePattern.FindStringSubmatch(res.body)
+		// The paper says plainly that the code signs in once, not for 14
+		// days, and how to sign in again another day.
+		if !strings.Contains(res.body, "The code signs you in once, and only before ") || !strings.Contains(res.body, "To sign in again another day") ||
+			strings.Contains(res.body, "works once") {
+			t.Errorf("the printed code's wording:\n%s", res.body)
+		}
 		if res.status != 200 || code == nil || !strings.Contains(res.body, "https://oikos.example.org/my/sign-in") {
 			t.Fatalf("print code: %d\n%s", res.status, res.body)
 		}
@@ -235,6 +241,8 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		}
 		if res := b.get("/my/sign-in"); res.status != 200 || !strings.Contains(res.body, "check") && !strings.Contains(res.body, "email") {
 			t.Fatalf("sign-in page: %d", res.status)
+		} else if !strings.Contains(res.body, "A code signs you in once") || !strings.Contains(res.body, "To sign in again another day") || strings.Contains(res.body, "for 14 days") {
+			t.Errorf("the sign-in page reads as if a code worked for 14 days:\n%s", res.body)
 		}
 		res = b.post("/my/sign-in", codeForm("", "", "", ""))
 		if res.status != 422 || !strings.Contains(res.body, `href="#code"`) || !strings.Contains(res.body, `href="#dob-day"`) {
@@ -261,12 +269,32 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		if res := f.asToken(prov.tokenA, "POST", "/api/v1/connections/"+c+"/decision", `{"decision":"accepted","first_session":"`+next.Format(time.DateOnly)+`"}`); res.status != 200 {
 			t.Fatalf("accept: %d %s", res.status, res.body)
 		}
+		// Where the walk meets and when, from the directory; and a
+		// connection that ended before it started says so, without blame.
+		if _, err := d.Exec(t.Context(), "UPDATE services SET location_name = 'Riverside Hall', address = '1 Quay Road, Exeter', postcode = 'EX2 4AN' WHERE id = $1", prov.serviceA); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(t.Context(), "INSERT INTO service_schedules (service_id, position, day, opens, closes) VALUES ($1, 0, $2, '10:00', '11:30'), ($1, 1, $3, '14:00', '15:00')",
+			prov.serviceA, (int(next.Weekday())+6)%7+1, (int(next.Weekday())+7)%7+1); err != nil {
+			t.Fatal(err)
+		}
+		dropped := f.connect(t, p.ref.ID, prov.serviceB, "supported")
+		if _, err := d.Exec(t.Context(), "UPDATE connections SET status = 'dropped' WHERE id = $1", dropped); err != nil {
+			t.Fatal(err)
+		}
 		home := b.get("/my")
-		for _, want := range []string{"Your activities", "Riverside walk", "They can take you", "Your first session: <strong>" + next.Format("2 January 2006"),
-			"Your link worker", f.users[auth.LinkWorker].Name, "mailto:" + f.users[auth.LinkWorker].Email} {
+		printed := b.get("/my/print")
+		for _, want := range []string{"Your activities", "Riverside walk", "They can take you", "Your first session: <strong>" + next.Format("2 January 2006") + "</strong>, 10:00 to 11:30<br>Where: Riverside Hall, 1 Quay Road, Exeter, EX2 4AN",
+			"Community choir", "Did not start", "Your link worker", f.users[auth.LinkWorker].Name, "mailto:" + f.users[auth.LinkWorker].Email} {
 			if !strings.Contains(home.body, want) {
 				t.Errorf("home lacks %q", want)
 			}
+			if !strings.Contains(printed.body, want) {
+				t.Errorf("printed plan lacks %q", want)
+			}
+		}
+		if strings.Contains(home.body+printed.body, "stopped going") || strings.Contains(home.body+printed.body, "14:00") {
+			t.Errorf("the person is told they stopped going, or the time of another day")
 		}
 
 		// The link worker records a contact and the what-matters conversation.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,11 +17,6 @@ import (
 
 // Referring: the public self-referral form and the professionals' form.
 
-// The public self-referral form. Bots are kept out without a third-party
-// captcha: a field people never see (a bot fills it in), and a form sent
-// within seconds of being opened is asked to be checked and sent again.
-const minSecondsToFill = 3
-
 func needOptions() []option {
 	var out []option
 	for _, n := range taxonomy.Needs {
@@ -31,11 +25,18 @@ func needOptions() []option {
 	return out
 }
 
+// The public self-referral form. Bots are kept out without a third-party
+// captcha and without ever making a person wait or send twice: a field
+// people never see (a bot fills it in, and is thanked with nothing kept),
+// and a limit on forms from one network (selfRefs). The form is not timed:
+// a quick typist, or a browser filling in the boxes itself, sends it
+// within seconds, and refusing them ("please check your details") turned
+// away the people the form is for.
 func (s *Server) selfReferralPage(w http.ResponseWriter, r *http.Request) {
 	// form_id tells this form sent twice (a double click, a reload) from
 	// another request about the same person.
 	s.render(w, r, http.StatusOK, "self_referral", &page{Title: "Ask for support",
-		Form: url.Values{"started": {strconv.FormatInt(time.Now().Unix(), 10)}, "form_id": {rand.Text()}}, Data: selfReferralPage{Needs: needOptions()}})
+		Form: url.Values{"form_id": {rand.Text()}}, Data: selfReferralPage{Needs: needOptions()}})
 }
 
 func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
@@ -46,17 +47,11 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 	pg := &page{Title: "Ask for support", Form: f, Data: selfReferralPage{Needs: needOptions()}}
 	if f.Get("website") != "" {
 		// Only a bot fills the hidden field: thank it and keep nothing.
-		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: "OIK-THANK-YOU"}})
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: "OIK-THANK-YOU", ContactBy: contactBy(f.Get("phone"), f.Get("email"))}})
 		return
 	}
 	if !s.selfRefs.allow(httpx.ClientGroup(r), time.Now()) {
 		s.formError(w, r, "self_referral", pg, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many requests from your network in a short time. Wait a few minutes and try again."}, "given_name")
-		return
-	}
-	started, _ := strconv.ParseInt(f.Get("started"), 10, 64)
-	if time.Now().Unix()-started < minSecondsToFill {
-		pg.Form.Set("started", strconv.FormatInt(time.Now().Unix()-minSecondsToFill, 10))
-		s.formError(w, r, "self_referral", pg, oikos.Invalid(map[string]string{"given_name": "Please check your details, then send the form again."}), "given_name")
 		return
 	}
 	// Someone asking for a friend or relative is told of their date of birth.
@@ -73,13 +68,21 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 		Key:     strings.TrimSpace(f.Get("form_id")),
 	}
 	err := checkKey("form_id", in.Key)
+	if err == nil {
+		whom := "you"
+		if in.OnBehalf {
+			whom = "them"
+		}
+		err = checkContact(in.referral(httpx.ClientGroup(r)), whom)
+	}
 	var ref string
 	if err == nil {
 		ref, err = s.selfRefer(r, in)
 	}
+	done := referenceGivenPage{Reference: ref, ContactBy: contactBy(in.Person.Phone, in.Person.Email)}
 	if errors.Is(err, referral.ErrAlreadyReceived) {
 		// The same form sent again: the reference it was given.
-		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: ref}})
+		s.render(w, r, http.StatusOK, "self_referral_done", &page{Title: "We have your request", Data: done})
 		return
 	}
 	if err != nil {
@@ -88,7 +91,7 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 			"reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
-	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: referenceGivenPage{Reference: ref}})
+	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "We have your request", Data: done})
 }
 
 // referralFormErrors renames a referral's field errors (person.postcode,
@@ -148,6 +151,9 @@ func (s *Server) professionalReferralPage(w http.ResponseWriter, r *http.Request
 	if auth.RefersAsThemselves(httpx.Principal(r)) {
 		form.Set("source_type", "gp")
 	}
+	// form_id tells this form sent twice (a double click, a reload of the
+	// answer) from another referral of the same person.
+	form.Set("form_id", rand.Text())
 	s.render(w, r, http.StatusOK, "professional_referral", &page{Title: "Make a referral", Form: form, Data: s.referFormData()})
 }
 
@@ -169,12 +175,27 @@ func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request
 	if auth.RefersAsThemselves(p) {
 		referrerID = p.UserID
 	}
-	ref, err := s.refs.Create(r.Context(), httpx.Actor(r), in, referrerID, "web")
+	key := strings.TrimSpace(f.Get("form_id"))
+	in.ExternalID = sentAgainKey(p.UserID, key, in)
+	err := checkKey("form_id", key)
+	if err == nil {
+		err = checkContact(in, "them")
+	}
+	var ref referral.Referral
+	if err == nil {
+		ref, err = s.refs.Create(r.Context(), httpx.Actor(r), in, referrerID, "web")
+	}
+	done := &page{Title: "Referral sent", Data: referenceGivenPage{Reference: ref.Reference, ContactBy: contactBy(in.Person.Phone, in.Person.Email)}}
+	if errors.Is(err, referral.ErrAlreadyReceived) {
+		// The same form sent again: the referral it made, not a second.
+		s.render(w, r, http.StatusOK, "self_referral_done", done)
+		return
+	}
 	if err != nil {
 		err = referralFormErrors(err, dobErr)
 		s.formError(w, r, "professional_referral", &page{Title: "Make a referral", Form: f, Data: s.referFormData()}, err,
-			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
+			"given_name", "given_name", "family_name", "dob-day", "nhs_number", "postcode", "phone", "email", "source_type", "reasons-"+taxonomy.Needs[0].Code, "consent")
 		return
 	}
-	s.render(w, r, http.StatusCreated, "self_referral_done", &page{Title: "Referral sent", Data: referenceGivenPage{Reference: ref.Reference}})
+	s.render(w, r, http.StatusCreated, "self_referral_done", done)
 }

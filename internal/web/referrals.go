@@ -106,29 +106,35 @@ func (s *Server) apiSelfReferral(w http.ResponseWriter, r *http.Request) {
 // to the same name and birth date would tell anyone that this person had
 // asked for help, and their reference.
 func (s *Server) selfRefer(r *http.Request, in selfReferral) (string, error) {
+	ref, err := s.refs.Create(r.Context(), httpx.Actor(r), in.referral(httpx.ClientGroup(r)), "", "self")
+	return ref.Reference, err
+}
+
+// referral is the self-referral as a referral sent from client.
+func (in selfReferral) referral(client string) referral.Input {
 	source := referral.SourceInput{Type: "self"}
 	if in.OnBehalf {
 		source = referral.SourceInput{Type: "family_friend", ReferrerName: in.ReferrerName}
 	}
-	ref, err := s.refs.Create(r.Context(), httpx.Actor(r), referral.Input{Person: in.Person, Source: source,
-		Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes, Consent: in.Consent, ExternalID: sentAgainKey(httpx.ClientGroup(r), in)}, "", "self")
-	return ref.Reference, err
+	return referral.Input{Person: in.Person, Source: source, Reasons: in.Reasons, Urgency: in.Urgency, Notes: in.Notes,
+		Consent: in.Consent, ExternalID: sentAgainKey(client, in.Key, in)}
 }
 
-// sentAgainKey is what tells a self-referral sent again: the sender's key
-// together with where it came from and what it says. Keys are the
-// sender's to choose ("1" will do), so the key alone would let one sender
-// meet another's referral: told "we already have it, reference …", they
-// would learn someone else's reference, and the second referral would be
-// lost. The same key from the same network with the same body is the
-// same request; anything else is a new referral.
-func sentAgainKey(client string, in selfReferral) string {
-	if in.Key == "" {
+// sentAgainKey is what tells a referral sent again: the sender's key
+// together with who sent it (the network of a self-referral, the user of
+// a professional's form) and what it says. Keys are the sender's to
+// choose ("1" will do), so the key alone would let one sender meet
+// another's referral: told "we already have it, reference …", they would
+// learn someone else's reference, and the second referral would be lost.
+// The same key from the same sender with the same body is the same
+// request; anything else is a new referral. body must not marshal the key.
+func sentAgainKey(sender, key string, body any) string {
+	if key == "" {
 		return ""
 	}
-	body, _ := json.Marshal(in) // Key is not marshalled
+	data, _ := json.Marshal(body)
 	h := sha256.New()
-	for _, part := range [][]byte{[]byte(client), []byte(in.Key), body} {
+	for _, part := range [][]byte{[]byte(sender), []byte(key), data} {
 		fmt.Fprintf(h, "%d:%s\n", len(part), part)
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -91,6 +92,74 @@ func TestTriageQueue(t *testing.T) {
 		for _, want := range []string{"Loneliness", "TQ1 · GP", "EX4 · GP", "Overdue", "21 days ago", "1 has waited longer than promised"} {
 			if !strings.Contains(page.body, want) {
 				t.Errorf("the queue lacks %q", want)
+			}
+		}
+	})
+}
+
+// TestTriageQueuePages: a long queue comes a page at a time, urgent
+// first across the pages, with links to the next and previous pages (no
+// JavaScript needed), the count of all waiting and of all overdue; a page
+// number that is not one is refused, naming it.
+func TestTriageQueuePages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		routine := strings.Replace(referralBody, `"nhs_number":"9434765919",`, "", 1)
+		urgent := strings.NewReplacer(`"Margaret"`, `"Arthur"`, `"reasons":`, `"urgency":"urgent","reasons":`).Replace(routine)
+		for i := range 57 {
+			body := routine
+			if i >= 54 { // the newest three: urgent, so first
+				body = urgent
+			}
+			if res := f.do(auth.Referrer, "POST", "/api/v1/referrals", body); res.status != 201 {
+				t.Fatalf("referral %d: %d %s", i, res.status, res.body)
+			}
+		}
+		// Ten routine ones have waited three weeks.
+		if _, err := d.Exec(t.Context(), `UPDATE referrals SET received_at = received_at - $1 WHERE id IN
+			(SELECT id FROM referrals WHERE urgency = 'routine' ORDER BY id LIMIT 10)`, int64(21*24*3600*1000)); err != nil {
+			t.Fatal(err)
+		}
+		lw := f.browser()
+		enrol(t, lw, "link_worker@example.org")
+		first := lw.get("/referrals")
+		items := func(body string) int {
+			return strings.Count(body, `<h3 class="nhsuk-heading-s nhsuk-u-margin-bottom-1"><a href="/referrals/ref_`)
+		}
+		if first.status != 200 || items(first.body) != 50 {
+			t.Fatalf("page 1: %d, %d referrals, want 50", first.status, items(first.body))
+		}
+		for _, want := range []string{"57 referrals are waiting", "10 have waited longer than promised", "Showing 1 to 50 of 57.",
+			`href="/referrals?page=2" id="waiting-next"`} {
+			if !strings.Contains(first.body, want) {
+				t.Errorf("page 1 lacks %q", want)
+			}
+		}
+		if arthur, margaret := strings.LastIndex(first.body, "Arthur Hughes"), strings.Index(first.body, "Margaret Hughes"); arthur < 0 || arthur > margaret {
+			t.Errorf("the urgent referrals are not first (%d, %d)", arthur, margaret)
+		}
+		if strings.Contains(first.body, "waiting-prev") {
+			t.Error("page 1 links to a previous page")
+		}
+		second := lw.get("/referrals?page=2")
+		if second.status != 200 || items(second.body) != 7 || strings.Contains(second.body, "Arthur Hughes") {
+			t.Fatalf("page 2: %d, %d referrals, want 7 routine", second.status, items(second.body))
+		}
+		for _, want := range []string{"Showing 51 to 57 of 57.", `href="/referrals" id="waiting-prev"`, "10 have waited longer than promised"} {
+			if !strings.Contains(second.body, want) {
+				t.Errorf("page 2 lacks %q", want)
+			}
+		}
+		if strings.Contains(second.body, "waiting-next") {
+			t.Error("the last page links to a next page")
+		}
+		if beyond := lw.get("/referrals?page=3"); beyond.status != 200 || items(beyond.body) != 0 ||
+			!strings.Contains(beyond.body, `No more referrals wait beyond this page. <a href="/referrals">`) {
+			t.Errorf("beyond the last page: %d\n%s", beyond.status, beyond.body)
+		}
+		for _, bad := range []string{"0", "-1", "two", "1.5", "9999999"} {
+			if res := lw.get("/referrals?page=" + bad); res.status != http.StatusUnprocessableEntity || !strings.Contains(res.body, "The page number must be") {
+				t.Errorf("page=%s: %d", bad, res.status)
 			}
 		}
 	})
