@@ -129,3 +129,27 @@ func TestDirectorySearchErrorsAreSentences(t *testing.T) {
 		}
 	}
 }
+
+// "Your caseload" on the triage page lists the people still being worked
+// with, not those whose referral has closed.
+func TestTriageCaseloadLeavesClosedOut(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	var ids []string
+	for _, name := range []string{"Closedfirst", "Stillopen"} {
+		id := f.do(auth.Referrer, "POST", "/api/v1/referrals", strings.Replace(referralBody, `"Margaret"`, `"`+name+`"`, 1)).json(t)["id"].(string)
+		if res := f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+id+"/assign", `{"user_id":"`+f.users[auth.LinkWorker].ID+`"}`); res.status != 200 {
+			t.Fatalf("assign: %d %s", res.status, res.body)
+		}
+		ids = append(ids, id)
+	}
+	if res := f.do(auth.LinkWorker, "POST", "/api/v1/referrals/"+ids[0]+"/status", `{"status":"closed","reason":"goals_met"}`); res.status != 200 {
+		t.Fatalf("close: %d %s", res.status, res.body)
+	}
+	lw := f.browser()
+	enrol(t, lw, "link_worker@example.org")
+	page := lw.get("/referrals")
+	open, closed := strings.Index(page.body, "Stillopen Hughes"), strings.Index(page.body, "Closedfirst Hughes")
+	if open < 0 || closed >= 0 {
+		t.Errorf("caseload on the triage page: open at %d, closed at %d; want only the open one", open, closed)
+	}
+}
