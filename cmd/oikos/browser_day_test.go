@@ -178,7 +178,7 @@ func everyRolesDay(t *testing.T, dbURL string) {
 	if firstSession.Weekday() == time.Tuesday {
 		winifred.expectText("main", "10:00 to 12:00")
 	}
-	winifred.expectText("#your-link-worker-"+reference, "To reach them, email")
+	winifred.expectText("#your-link-worker-"+reference, "To reach them, ring 01632 960100 or email")
 	for _, private := range []string{"Lost her husband", "stopped going out"} {
 		if strings.Contains(winifred.text("main"), private) {
 			winifred.fatalf("the person's page shows the referrer's notes: %q", private)

@@ -697,8 +697,12 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	return loadDemoProvider(ctx, a, e.stdout)
 }
 
+// demoSchemePhone is in the range Ofcom keeps for drama (01632 960xxx),
+// so that nobody real is rung from the demo.
+var demoSchemePhone = "01632 960100"
+
 var demoOrganisations = []org.Input{
-	{Name: "Northgate Social Prescribing", Kind: "scheme", Areas: demoSchemeAreas()},
+	{Name: "Northgate Social Prescribing", Kind: "scheme", Areas: demoSchemeAreas(), Phone: &demoSchemePhone},
 	{Name: "Riverside Surgery", Kind: "gp_practice"},
 	{Name: "Hillside Medical Centre", Kind: "gp_practice"},
 	{Name: "Northgate Borough Council", Kind: "council"},

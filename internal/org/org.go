@@ -50,7 +50,10 @@ type Organisation struct {
 	Description string `json:"description"`
 	Website     string `json:"website"`
 	Email       string `json:"email"`
-	Active      bool   `json:"active"`
+	// Phone is a number people can ring; a scheme's is given to the
+	// people it supports, beside their link worker's email.
+	Phone  string `json:"phone"`
+	Active bool   `json:"active"`
 	// Areas are the postcode districts a scheme covers (schemes only).
 	Areas []string `json:"areas,omitempty"`
 	// RoleNames are a scheme's own names for its roles (RoleLabel).
@@ -71,9 +74,39 @@ type Input struct {
 	// ({"link_worker": "Community connector"}). Left out (nil), an update
 	// keeps those held; an empty object clears them.
 	RoleNames RoleNames `json:"role_names,omitempty"`
+	// Phone is a number people can ring ("01392 000 000"). Left out
+	// (nil), an update keeps the number held; "" clears it.
+	Phone *string `json:"phone,omitempty"`
 }
 
 const maxNameLength = 200
+
+// NormalisePhone tidies a phone number people can ring and says what is
+// wrong with it: UK numbers, written with spaces, brackets, dashes or a
+// leading +44, of 10 or 11 digits once the country code is read as 0.
+func NormalisePhone(phone string) (string, string) {
+	phone = strings.Join(strings.Fields(phone), " ")
+	if phone == "" {
+		return "", ""
+	}
+	digits := 0
+	for i, r := range phone {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '(', r == ')', r == '-':
+		default:
+			return phone, "Enter a phone number in figures, like 01632 960100."
+		}
+	}
+	if strings.HasPrefix(phone, "+44") {
+		digits-- // +44 1392 … is 01392 …: 44 for the 0
+	}
+	if digits < 10 || digits > 11 {
+		return phone, "Enter a phone number of 10 or 11 figures, like 01632 960100."
+	}
+	return phone, ""
+}
 
 // Validate checks an Input and tidies its name.
 func (in *Input) Validate() error {
@@ -96,6 +129,13 @@ func (in *Input) Validate() error {
 		fields["areas"] = msg
 	} else if in.Areas != nil {
 		in.Areas = areas
+	}
+	if in.Phone != nil {
+		phone, msg := NormalisePhone(*in.Phone)
+		if msg != "" {
+			fields["phone"] = msg
+		}
+		in.Phone = &phone
 	}
 	if in.RoleNames != nil {
 		switch names, msg := NormaliseRoleNames(in.RoleNames); {
@@ -128,9 +168,12 @@ func (s *Store) Create(ctx context.Context, by Actor, in Input) (Organisation, e
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	o := Organisation{ID: db.NewID("org"), Name: in.Name, Kind: in.Kind, Active: true, CreatedAt: now, UpdatedAt: now}
+	if in.Phone != nil {
+		o.Phone = *in.Phone
+	}
 	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, active, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, o.Name, o.Kind, true, db.Millis(now), db.Millis(now))
+		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (id, name, kind, phone, active, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, o.ID, o.Name, o.Kind, o.Phone, true, db.Millis(now), db.Millis(now))
 		if db.IsUniqueViolation(err) {
 			return duplicateName()
 		}
@@ -183,6 +226,11 @@ func (s *Store) Update(ctx context.Context, by Actor, id string, in Input) (Orga
 				return err
 			}
 		}
+		if in.Phone != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE organisations SET phone = $1 WHERE id = $2`, *in.Phone, id); err != nil {
+				return err
+			}
+		}
 		return audit.Append(ctx, tx, s.DB.Dialect, audit.Event{At: now, ActorID: by.UserID, Action: audit.Update,
 			ObjectKind: "organisation", ObjectID: id, Client: by.Client})
 	})
@@ -209,12 +257,12 @@ func (s *Store) SetActive(ctx context.Context, by Actor, id string, active bool)
 	})
 }
 
-const columns = "id, name, kind, description, website, email, active, created_at, updated_at"
+const columns = "id, name, kind, description, website, email, phone, active, created_at, updated_at"
 
 func scan(row interface{ Scan(...any) error }) (Organisation, error) {
 	var o Organisation
 	var created, updated int64
-	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.Description, &o.Website, &o.Email, &o.Active, &created, &updated)
+	err := row.Scan(&o.ID, &o.Name, &o.Kind, &o.Description, &o.Website, &o.Email, &o.Phone, &o.Active, &created, &updated)
 	o.CreatedAt, o.UpdatedAt = db.Time(created), db.Time(updated)
 	return o, err
 }

@@ -54,7 +54,7 @@ func (s *Server) adminCreateOrg(w http.ResponseWriter, r *http.Request) {
 	o, err := s.orgs.Create(r.Context(), httpx.Actor(r), orgInput(r.PostForm))
 	if err != nil {
 		s.formError(w, r, "org_form", &page{Title: "Add an organisation",
-			Data: orgFormPage{Kinds: kindOptions(), Action: "/admin/organisations"}}, err, "name", "name", "kind", "areas")
+			Data: orgFormPage{Kinds: kindOptions(), Action: "/admin/organisations"}}, err, "name", "name", "kind", "areas", "phone")
 		return
 	}
 	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=created", http.StatusSeeOther)
@@ -67,11 +67,12 @@ func orgInput(form url.Values) org.Input {
 	if areas == nil {
 		areas = []string{}
 	}
-	return org.Input{Name: form.Get("name"), Kind: org.Kind(form.Get("kind")), Areas: areas}
+	phone := form.Get("phone")
+	return org.Input{Name: form.Get("name"), Kind: org.Kind(form.Get("kind")), Areas: areas, Phone: &phone}
 }
 
 func (s *Server) orgFormPage(o org.Organisation) *page {
-	return &page{Title: o.Name, Form: url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "areas": {strings.Join(o.Areas, " ")}},
+	return &page{Title: o.Name, Form: url.Values{"name": {o.Name}, "kind": {string(o.Kind)}, "areas": {strings.Join(o.Areas, " ")}, "phone": {o.Phone}},
 		Data: orgFormPage{Kinds: kindOptions(), Action: "/admin/organisations/" + o.ID, Org: &o}}
 }
 
@@ -99,7 +100,7 @@ func (s *Server) adminUpdateOrg(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		pg := s.orgFormPage(o)
 		pg.Form = r.PostForm
-		s.formError(w, r, "org_form", pg, err, "name", "name", "kind", "areas")
+		s.formError(w, r, "org_form", pg, err, "name", "name", "kind", "areas", "phone")
 		return
 	}
 	http.Redirect(w, r, "/admin/organisations/"+o.ID+"?done=saved", http.StatusSeeOther)

@@ -42,6 +42,8 @@ func TestOrganisationsAPI(t *testing.T) {
 			{"not an object", `["x"]`, 400, "malformed", ""},
 			{"two objects", `{"name":"A","kind":"vcse"}{}`, 400, "malformed", ""},
 			{"empty body", ``, 400, "malformed", ""},
+			{"phone in words", `{"name":"X","kind":"vcse","phone":"ring the office"}`, 422, "invalid", "phone"},
+			{"phone too short", `{"name":"X","kind":"vcse","phone":"01632 9601"}`, 422, "invalid", "phone"},
 		}
 		for _, c := range cases {
 			res := f.do(auth.Admin, "POST", "/api/v1/organisations", c.body)

@@ -29,43 +29,27 @@ func (s *Server) apiGetBudget(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiPutBudget(w http.ResponseWriter, r *http.Request) {
-	var in budget.AllowanceInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var b budget.Budget
-	if err == nil {
-		b, err = s.app.Budgets.SetAllowance(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusOK, b, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in budget.AllowanceInput) (budget.Budget, error) {
+		return s.app.Budgets.SetAllowance(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiBudgetPurchase(w http.ResponseWriter, r *http.Request) {
-	var in budget.PurchaseInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out budget.PurchaseResult
-	if err == nil {
-		out, err = s.app.Budgets.Purchase(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusCreated, out, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in budget.PurchaseInput) (budget.PurchaseResult, error) {
+		return s.app.Budgets.Purchase(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiBudgetDecision(w http.ResponseWriter, r *http.Request) {
-	var in budget.DecisionInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out budget.Entry
-	if err == nil {
-		out, err = s.app.Budgets.Decide(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusOK, out, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in budget.DecisionInput) (budget.Entry, error) {
+		return s.app.Budgets.Decide(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiBudgetReversal(w http.ResponseWriter, r *http.Request) {
-	var in budget.ReversalInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out budget.Entry
-	if err == nil {
-		out, err = s.app.Budgets.Reverse(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusCreated, out, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in budget.ReversalInput) (budget.Entry, error) {
+		return s.app.Budgets.Reverse(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 // apiBudgetApprovals lists the purchases waiting for the manager.
@@ -350,13 +334,9 @@ func (s *Server) apiGetBudgetSettings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiPutBudgetSettings(w http.ResponseWriter, r *http.Request) {
-	var in budget.SettingsInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out budget.Settings
-	if err == nil {
-		out, err = s.app.Budgets.SetSchemeSettings(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusOK, out, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in budget.SettingsInput) (budget.Settings, error) {
+		return s.app.Budgets.SetSchemeSettings(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 // budgetSettings saves the threshold from the budgets page.

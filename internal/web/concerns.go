@@ -35,16 +35,13 @@ func pageQuery(r *http.Request) (community.PageQuery, error) {
 }
 
 func (s *Server) apiRaiseConcern(w http.ResponseWriter, r *http.Request) {
-	var in community.ConcernInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	c, err := s.safe.RaiseConcern(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
-	if err == nil {
-		w.Header().Set("Location", "/api/v1/concerns/"+c.ID)
-	}
-	s.reply(w, r, http.StatusCreated, c, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in community.ConcernInput) (community.Concern, error) {
+		c, err := s.safe.RaiseConcern(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
+		if err == nil {
+			w.Header().Set("Location", "/api/v1/concerns/"+c.ID)
+		}
+		return c, err
+	})
 }
 
 func (s *Server) apiConcerns(w http.ResponseWriter, r *http.Request) {
@@ -64,13 +61,9 @@ func (s *Server) apiConcern(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiConcernAction(w http.ResponseWriter, r *http.Request) {
-	var in community.ActionInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	c, err := s.safe.AddConcernAction(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
-	s.reply(w, r, http.StatusCreated, c, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in community.ActionInput) (community.Concern, error) {
+		return s.safe.AddConcernAction(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiAcknowledgeConcern(w http.ResponseWriter, r *http.Request) {

@@ -27,13 +27,9 @@ import (
 // API.
 
 func (s *Server) apiCreateRound(w http.ResponseWriter, r *http.Request) {
-	var in grant.RoundInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out grant.Round
-	if err == nil {
-		out, err = s.app.Grants.CreateRound(r.Context(), httpx.Principal(r), httpx.Actor(r), in)
-	}
-	s.reply(w, r, http.StatusCreated, out, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in grant.RoundInput) (grant.Round, error) {
+		return s.app.Grants.CreateRound(r.Context(), httpx.Principal(r), httpx.Actor(r), in)
+	})
 }
 
 func (s *Server) apiListRounds(w http.ResponseWriter, r *http.Request) {
@@ -47,13 +43,9 @@ func (s *Server) apiGetRound(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiApply(w http.ResponseWriter, r *http.Request) {
-	var in grant.ApplicationInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out grant.Application
-	if err == nil {
-		out, err = s.app.Grants.Apply(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusCreated, out, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in grant.ApplicationInput) (grant.Application, error) {
+		return s.app.Grants.Apply(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiRoundApplications(w http.ResponseWriter, r *http.Request) {
@@ -67,23 +59,15 @@ func (s *Server) apiGetApplication(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDecideApplication(w http.ResponseWriter, r *http.Request) {
-	var in grant.DecisionInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out grant.Application
-	if err == nil {
-		out, err = s.app.Grants.Decide(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusOK, out, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in grant.DecisionInput) (grant.Application, error) {
+		return s.app.Grants.Decide(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiPayAward(w http.ResponseWriter, r *http.Request) {
-	var in grant.PaymentInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out grant.Application
-	if err == nil {
-		out, err = s.app.Grants.Pay(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusCreated, out, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in grant.PaymentInput) (grant.Application, error) {
+		return s.app.Grants.Pay(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiGrantsReport(w http.ResponseWriter, r *http.Request) {
@@ -103,14 +87,11 @@ func (s *Server) apiRegisterGroup(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many requests from your network in a short time. Wait a few minutes and try again."})
 		return
 	}
-	var in grant.RegistrationInput
-	err := httpx.DecodeJSON(w, r, &in)
-	var out grant.Registration
-	if err == nil {
-		out, err = s.app.Grants.Register(r.Context(), httpx.Actor(r), in)
-	}
 	// The group is told only that it is registered and waits.
-	s.reply(w, r, http.StatusCreated, map[string]string{"id": out.ID, "status": out.Status}, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in grant.RegistrationInput) (map[string]string, error) {
+		out, err := s.app.Grants.Register(r.Context(), httpx.Actor(r), in)
+		return map[string]string{"id": out.ID, "status": out.Status}, err
+	})
 }
 
 func (s *Server) apiListRegistrations(w http.ResponseWriter, r *http.Request) {
@@ -119,13 +100,9 @@ func (s *Server) apiListRegistrations(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDecideRegistration(w http.ResponseWriter, r *http.Request) {
-	var in grant.RegistrationDecision
-	err := httpx.DecodeJSON(w, r, &in)
-	var out grant.Registration
-	if err == nil {
-		out, err = s.app.Grants.DecideRegistration(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
-	}
-	s.reply(w, r, http.StatusOK, out, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in grant.RegistrationDecision) (grant.Registration, error) {
+		return s.app.Grants.DecideRegistration(r.Context(), httpx.Principal(r), httpx.Actor(r), r.PathValue("id"), in)
+	})
 }
 
 // Pages.

@@ -20,9 +20,8 @@ type printedPlanView struct {
 	WhatMatters                []string
 	Goals                      []myGoal
 	Activities                 []myActivity
-	// Worker, Email and Scheme are who their link worker is and how to
-	// reach them (reachOf).
-	Worker, Email, Scheme string
+	// reach is who their link worker is and how to reach them (reachOf).
+	reach
 }
 
 type planPrintPage struct {
@@ -40,7 +39,7 @@ func (s *Server) newPrintedPlan(ctx context.Context, pp casefile.PrintedPlan) (p
 	}
 	v := printedPlanView{Name: ref.Person.GivenName + " " + ref.Person.FamilyName, Reference: ref.Reference, PrintedOn: dayOf(time.Now()),
 		WhatMatters: paragraphs(pp.WhatMatters), Goals: planGoals(pp.Plan.Goals), Activities: newActivities(pp.Connections, services, ukToday())}
-	v.Worker, v.Email, v.Scheme = s.reachOf(ctx, ref)
+	v.reach = s.reachOf(ctx, ref)
 	return v, nil
 }
 

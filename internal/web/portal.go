@@ -277,9 +277,9 @@ type myGoal struct {
 type myPlan struct {
 	Reference, Status string
 	Goals             []myGoal
-	// Worker is their link worker's name, "" before one takes them on;
-	// Email and Scheme are how to reach them.
-	Worker, Email, Scheme string
+	// reach is their link worker, "" before one takes them on, and how
+	// to reach them.
+	reach
 	// Activities are the services they were put in touch with.
 	Activities []myActivity
 }
@@ -374,7 +374,7 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		plan := myPlan{Reference: ref.Reference, Status: personStatus(ref.Status), Goals: planGoals(p.Goals), Activities: newActivities(conns, services, ukToday())}
-		plan.Worker, plan.Email, plan.Scheme = s.reachOf(ctx, ref)
+		plan.reach = s.reachOf(ctx, ref)
 		plans = append(plans, plan)
 	}
 	name := ""
@@ -399,24 +399,34 @@ func (s *Server) myHome(w http.ResponseWriter, r *http.Request) {
 		Name: name, Plans: plans, Progress: progressOptions(), Due: due, Budgets: budgets}})
 }
 
+// reach is who a person's link worker is and how to reach them; "" for
+// what is not known.
+type reach struct {
+	Worker, Email, Scheme string
+	// Phone is the scheme's number to ring: many people supported have no
+	// email to write from.
+	Phone string
+}
+
 // reachOf is who the person's link worker is on a referral and how to
 // reach them: the worker's name and email while they are active, else the
-// scheme's email; "" for what is not known.
-func (s *Server) reachOf(ctx context.Context, ref referral.Referral) (worker, email, scheme string) {
+// scheme's email; the scheme's phone number.
+func (s *Server) reachOf(ctx context.Context, ref referral.Referral) reach {
+	var out reach
 	if ref.AssignedTo != "" {
 		if u, err := s.auth.GetUser(ctx, ref.AssignedTo); err == nil && u.Active {
-			worker, email = u.Name, u.Email
+			out.Worker, out.Email = u.Name, u.Email
 		}
 	}
 	if ref.SchemeID != "" {
 		if o, err := s.orgs.Get(ctx, ref.SchemeID); err == nil {
-			scheme = o.Name
-			if email == "" {
-				email = o.Email
+			out.Scheme, out.Phone = o.Name, o.Phone
+			if out.Email == "" {
+				out.Email = o.Email
 			}
 		}
 	}
-	return worker, email, scheme
+	return out
 }
 
 // progressOptions are the steps of the 0 to 10 scale, in words at the ends.

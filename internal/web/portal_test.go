@@ -282,10 +282,15 @@ func TestPersonSignsInWithACode(t *testing.T) {
 		if _, err := d.Exec(t.Context(), "UPDATE connections SET status = 'dropped' WHERE id = $1", dropped); err != nil {
 			t.Fatal(err)
 		}
+		// The scheme's phone number, for someone with no email to write from.
+		if _, err := d.Exec(t.Context(), "UPDATE organisations SET phone = '01632 960100' WHERE id = "+firstScheme); err != nil {
+			t.Fatal(err)
+		}
 		home := b.get("/my")
 		printed := b.get("/my/print")
 		for _, want := range []string{"Your activities", "Riverside walk", "They can take you", "Your first session: <strong>" + next.Format("2 January 2006") + "</strong>, 10:00 to 11:30<br>Where: Riverside Hall, 1 Quay Road, Exeter, EX2 4AN",
-			"Community choir", "Did not start", "Your link worker", f.users[auth.LinkWorker].Name, "mailto:" + f.users[auth.LinkWorker].Email} {
+			"Community choir", "Did not start", "Your link worker", f.users[auth.LinkWorker].Name, "mailto:" + f.users[auth.LinkWorker].Email,
+			"ring <a href=\"tel:01632%20960100\">01632 960100</a> or email"} {
 			if !strings.Contains(home.body, want) {
 				t.Errorf("home lacks %q", want)
 			}

@@ -167,12 +167,17 @@ func TestAdminPages(t *testing.T) {
 			!strings.Contains(res.body, "Enter the organisation") || !strings.Contains(res.body, `href="#kind"`) {
 			t.Fatalf("empty organisation form: %d", res.status)
 		}
-		res := b.post("/admin/organisations", url.Values{"name": {"Greenway Trust"}, "kind": {"vcse"}})
+		if res := b.post("/admin/organisations", url.Values{"name": {"Greenway Trust"}, "kind": {"vcse"}, "phone": {"ring us"}}); res.status != 422 ||
+			!strings.Contains(res.body, `href="#phone"`) || !strings.Contains(res.body, "in figures") {
+			t.Fatalf("a phone number in words: %d", res.status)
+		}
+		res := b.post("/admin/organisations", url.Values{"name": {"Greenway Trust"}, "kind": {"vcse"}, "phone": {" 01632  960100 "}})
 		if res.status != http.StatusSeeOther {
 			t.Fatalf("create organisation: %d %s", res.status, res.body)
 		}
 		orgPage := res.header.Get("Location")
-		if res := b.get(orgPage); !strings.Contains(res.body, "The organisation has been added") || !strings.Contains(res.body, `value="Greenway Trust"`) {
+		if res := b.get(orgPage); !strings.Contains(res.body, "The organisation has been added") || !strings.Contains(res.body, `value="Greenway Trust"`) ||
+			!strings.Contains(res.body, `value="01632 960100"`) {
 			t.Fatal("organisation page after create")
 		}
 		orgPath := strings.Split(orgPage, "?")[0]

@@ -27,16 +27,13 @@ func (s *Server) apiVolunteerSuggestions(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) apiCreateMatch(w http.ResponseWriter, r *http.Request) {
-	var in community.MatchInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	m, err := s.vol.CreateMatch(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
-	if err == nil {
-		w.Header().Set("Location", "/api/v1/volunteer-matches/"+m.ID)
-	}
-	s.reply(w, r, http.StatusCreated, m, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in community.MatchInput) (community.Match, error) {
+		m, err := s.vol.CreateMatch(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
+		if err == nil {
+			w.Header().Set("Location", "/api/v1/volunteer-matches/"+m.ID)
+		}
+		return m, err
+	})
 }
 
 func (s *Server) apiMatches(w http.ResponseWriter, r *http.Request) {
@@ -56,23 +53,15 @@ func (s *Server) apiMatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiLogContact(w http.ResponseWriter, r *http.Request) {
-	var in community.ContactInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	c, err := s.vol.LogContact(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
-	s.reply(w, r, http.StatusCreated, c, err)
+	httpx.Handle(w, r, http.StatusCreated, s.apiError, func(in community.ContactInput) (community.MatchContact, error) {
+		return s.vol.LogContact(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiEndMatch(w http.ResponseWriter, r *http.Request) {
-	var in community.EndInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	m, err := s.vol.EndMatch(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
-	s.reply(w, r, http.StatusOK, m, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in community.EndInput) (community.Match, error) {
+		return s.vol.EndMatch(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiInviteMentor(w http.ResponseWriter, r *http.Request) {
@@ -81,13 +70,9 @@ func (s *Server) apiInviteMentor(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiMentorStage(w http.ResponseWriter, r *http.Request) {
-	var in community.StageInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	inv, err := s.vol.MentorStage(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
-	s.reply(w, r, http.StatusOK, inv, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in community.StageInput) (community.Invitation, error) {
+		return s.vol.MentorStage(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("id"), in)
+	})
 }
 
 func (s *Server) apiMentorInvitation(w http.ResponseWriter, r *http.Request) {

@@ -37,26 +37,18 @@ func (s *Server) apiVolunteer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiSaveVolunteer(w http.ResponseWriter, r *http.Request) {
-	var in community.VolunteerInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	v, err := s.vol.SaveVolunteer(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("user_id"), in)
-	s.reply(w, r, http.StatusOK, v, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in community.VolunteerInput) (community.Volunteer, error) {
+		return s.vol.SaveVolunteer(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("user_id"), in)
+	})
 }
 
 // apiOwnDetails is a volunteer correcting their own contact details and
 // availability: PATCH /api/v1/volunteers/{user_id} {phone?, email?,
 // availability?}.
 func (s *Server) apiOwnDetails(w http.ResponseWriter, r *http.Request) {
-	var in community.OwnDetailsInput
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	v, err := s.vol.UpdateOwnDetails(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("user_id"), in)
-	s.reply(w, r, http.StatusOK, v, err)
+	httpx.Handle(w, r, http.StatusOK, s.apiError, func(in community.OwnDetailsInput) (community.Volunteer, error) {
+		return s.vol.UpdateOwnDetails(r.Context(), httpx.Actor(r), httpx.Principal(r), r.PathValue("user_id"), in)
+	})
 }
 
 // apiCoordinated is a health champion's volunteers, as figures; a manager
