@@ -116,6 +116,9 @@ type tab struct {
 	// phone: the tab is 375 px wide, and every page it lands on must fit
 	// without scrolling sideways.
 	phone bool
+	// plainDates: every page the tab lands on shows dates as people
+	// write them (4 November 1941), never 1941-11-04.
+	plainDates bool
 }
 
 // openTab opens a blank tab, so settings such as script emulation can be
@@ -192,6 +195,24 @@ func (b *tab) check() {
 	checkA11y(b.t, b.page)
 	if b.phone {
 		b.fitsWidth()
+	}
+	if b.plainDates {
+		b.datesInWords()
+	}
+}
+
+// datesInWords fails the test when the page's visible text shows a date
+// as a computer writes it (2026-12-08) rather than as people do.
+func (b *tab) datesInWords() {
+	b.t.Helper()
+	p, done := b.step()
+	defer done()
+	res, err := p.Eval(`() => ((document.querySelector('main') || document.body).innerText.match(/\b\d{4}-\d{2}-\d{2}\b/g) || []).slice(0, 3).join(', ')`)
+	if err != nil {
+		b.fatalf("read the page's dates: %v", err)
+	}
+	if iso := res.Value.Str(); iso != "" {
+		b.t.Errorf("%s shows dates as %s: write them as people do, like 4 November 1941", b.where(), iso)
 	}
 }
 

@@ -160,7 +160,7 @@ func connections(t *testing.T, dbURL string) {
 		pv.click("label[for=attended]", "") // yes
 		pv.follow("button", "^Save attendance$")
 		pv.expectText(".nhsuk-notification-banner", "Attendance saved.")
-		pv.expectText(".nhsuk-table", day.Format(time.DateOnly))
+		pv.expectText(".nhsuk-table", day.Format("2 January 2006"))
 	}
 	pv.expectText(".nhsuk-summary-list", "Attending")
 	pv.fillDate("date", time.Now().AddDate(0, 0, 3))

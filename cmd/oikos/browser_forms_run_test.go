@@ -91,7 +91,7 @@ func (r *formsRun) tabFor(t *testing.T, who string) *formTab {
 		s = &formSession{page: page}
 		r.sessions[who] = s
 	}
-	b := &formTab{tab: &tab{t: t, page: s.page, base: r.base, phone: true}, s: s, run: r, name: stepName(t)}
+	b := &formTab{tab: &tab{t: t, page: s.page, base: r.base, phone: true, plainDates: true}, s: s, run: r, name: stepName(t)}
 	b.tab.checked = b.seenKind
 	return b
 }

@@ -903,7 +903,7 @@ func stepGrantRound(t *testing.T, r *formsRun) {
 	b.fill("#name", "Growing groups in Exeter")
 	b.send("button", "^Open the round$")
 	b.expectText("h1", "Growing groups in Exeter")
-	b.expectText("#pot", "£20000")
+	b.expectText("#pot", "£20,000")
 }
 
 // stepGrantApplication: the provider applies for its own organisation,
@@ -946,7 +946,7 @@ func stepGrantDecision(t *testing.T, r *formsRun) {
 	b.sendBad("button", "^Record the payment$", "payment", "")
 	b.fill("#payment", "1000")
 	b.send("button", "^Record the payment$")
-	b.expectText("#awarded", "£1000 paid")
+	b.expectText("#awarded", "£1,000 paid")
 	b.visit("/reports/grants")
 	b.fill("#from-day", "last spring")
 	b.sendBad("button", "^Show the report$", "from-day", "")
@@ -970,8 +970,13 @@ func stepFundedGroup(t *testing.T, r *formsRun) {
 	b.fill("#description", "A hot lunch and company every Thursday, for anyone living alone. Transport can be arranged.")
 	b.click("#categories-social_groups", "")
 	b.fill("#postcode", "EX4 4QJ")
-	b.fill("#started_on", time.Now().Format(time.DateOnly))
 	b.fill("#grant_application_id", award)
+	// A start date that is no real day, said back in day, month and year.
+	b.fill("#started_on-day", "31")
+	b.fill("#started_on-month", "2")
+	b.fill("#started_on-year", "2025")
+	b.sendBad("button", "^Add service$", "started_on-day", "like 1 3 2024")
+	b.fillDate("started_on", time.Now())
 	b.send("button", "^Add service$")
 	b.expectText("#funding", "community grant")
 }

@@ -10,9 +10,11 @@ import (
 // finding a
 // person, their details and the form that corrects them, a referral with a
 // connection, recording a contact, closing, the what-matters form and the
-// suggestions; then the demo provider's queue, and the manager's
+// suggestions; then the demo provider's queue, a connection and the
+// services to check; and the manager's services to check, caseloads and
 // engagement report, whose tables are wider than a phone and scroll
-// inside their own container. None may scroll sideways, and each is
+// inside their own container. None may scroll sideways or show a date as
+// 2026-12-08, and each is
 // checked with axe-core as it loads (openPhoneTab).
 func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	requireAxe(t)
@@ -20,6 +22,7 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	base := startServer(t, loadDemo(t, &password))
 	browser := startBrowser(t)
 	lw := openPhoneTab(t, browser, base)
+	lw.plainDates = true
 	lw.signInFirstTime("linkworker@oikos.example", password)
 	lw.visit("/referrals")
 	lw.expectText("#waiting", "Urgent")
@@ -49,18 +52,26 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 		t.Fatal(err)
 	}
 	pv := openPhoneTab(t, incognito, base)
+	pv.plainDates = true
 	pv.signInFirstTime("provider@oikos.example", password)
 	pv.visit("/connections")
 	pv.expectText("main", "Greenway Cuppa and Chat")
+	pv.follow("main table a", "")
 	pv.visit("/directory/manage")
 	pv.expectText("main", "Greenway Riverside Health Walk")
+	pv.visit("/directory/manage/stale")
 
+	// The manager checks the whole scheme's services that need it, the
+	// caseloads and the engagement report.
 	managers, err := browser.Incognito()
 	if err != nil {
 		t.Fatal(err)
 	}
 	mg := openPhoneTab(t, managers, base)
+	mg.plainDates = true
 	mg.signInFirstTime("manager@oikos.example", password)
+	mg.visit("/directory/manage/stale")
+	mg.visit("/caseload")
 	mg.visit("/reports/engagement")
 	mg.expectText("main", "By service")
 	// The tables are there, wider than the phone, and scroll within

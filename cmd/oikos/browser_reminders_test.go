@@ -77,7 +77,7 @@ func browserReminders(t *testing.T, dbURL string) {
 	lw.fillDate("first_session", first)
 	lw.follow("button", "^Send answer$")
 	lw.expectText(".nhsuk-notification-banner", "Your answer is saved")
-	lw.expectText(".nhsuk-summary-list", first.Format(time.DateOnly))
+	lw.expectText(".nhsuk-summary-list", first.Format("2 January 2006"))
 
 	// The day before, in the morning, the sweep writes the reminder and
 	// the server's outbox worker sends it.

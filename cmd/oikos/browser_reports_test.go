@@ -51,7 +51,7 @@ func browseReports(t *testing.T, dbURL string) {
 	mgr.fillDate("from", thisMonth.AddDate(0, -11, 10))
 	mgr.fillDate("to", thisMonth.AddDate(0, 0, -3))
 	mgr.follow("button", "^Show the report$")
-	mgr.expectText("main", "From "+thisMonth.AddDate(0, -11, 0).Format(time.DateOnly)+" to "+thisMonth.AddDate(0, 0, -1).Format(time.DateOnly))
+	mgr.expectText("main", "From "+thisMonth.AddDate(0, -11, 0).Format("2 January 2006")+" to "+thisMonth.AddDate(0, 0, -1).Format("2 January 2006"))
 	figures := reportFigures(mgr)
 
 	// Believable figures: hundreds of referrals and connections over the

@@ -2,6 +2,7 @@ package budget
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -92,9 +93,19 @@ func Pounds(pence int64) string {
 		sign, pence = "-", -pence
 	}
 	if pence%100 == 0 {
-		return fmt.Sprintf("%s£%d", sign, pence/100)
+		return sign + "£" + thousands(pence/100)
 	}
-	return fmt.Sprintf("%s£%d.%02d", sign, pence/100, pence%100)
+	return fmt.Sprintf("%s£%s.%02d", sign, thousands(pence/100), pence%100)
+}
+
+// thousands writes a whole number of pounds with commas between each three
+// figures, as people read money: 85,000 rather than 85000.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // checkAmount checks an amount of money in pence: given, more than zero,

@@ -65,7 +65,8 @@ func TestTally(t *testing.T) {
 }
 
 func TestPoundsAndSafeCell(t *testing.T) {
-	for pence, want := range map[int64]string{0: "£0", 5000: "£50", 1250: "£12.50", 7: "£0.07", -14000: "-£140", 100_000_00: "£100000"} {
+	for pence, want := range map[int64]string{0: "£0", 5000: "£50", 1250: "£12.50", 7: "£0.07", -14000: "-£140", 100_000_00: "£100,000",
+		85_000_00: "£85,000", 123_456_789_01: "£123,456,789.01", 999_99: "£999.99", 1000_00: "£1,000", -1234_50: "-£1,234.50"} {
 		if got := Pounds(pence); got != want {
 			t.Errorf("Pounds(%d) = %s, want %s", pence, got, want)
 		}

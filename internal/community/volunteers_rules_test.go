@@ -204,7 +204,7 @@ func TestRankVolunteers(t *testing.T) {
 	soon := dbs(community.VolunteerCandidate{UserID: "soon", DistanceKm: 2})
 	soon.DBSExpiresOn = "2026-03-20"
 	got = community.RankVolunteers(person, []community.VolunteerCandidate{soon})
-	if len(got) != 1 || !slices.Contains(got[0].Reasons, "DBS check to be renewed by 2026-03-20") {
+	if len(got) != 1 || !slices.Contains(got[0].Reasons, "DBS check to be renewed by 20 March 2026") {
 		t.Errorf("renewal soon: %+v", got)
 	}
 
@@ -532,5 +532,36 @@ func TestVolunteeringCSV(t *testing.T) {
 		"people_supported,10,\npeer_mentors,0,\ngraduates_active,0,\n"
 	if b.String() != want {
 		t.Errorf("CSV:\n%s\nwant:\n%s", b.String(), want)
+	}
+}
+
+// InterestPhrases keeps what the person said as phrases: a strength like
+// "Good baker / Kind neighbour" is two strengths, never four words.
+func TestInterestPhrases(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		interests string
+		strengths []string
+		want      []string
+	}{
+		{"nothing", "", nil, []string{}},
+		{"commas", "gardening, singing", nil, []string{"gardening", "singing"}},
+		{"strengths kept whole", "gardening, singing", []string{"Good baker / Kind neighbour"}, []string{"gardening", "singing", "Good baker", "Kind neighbour"}},
+		{"lines and semicolons", "walking\r\nbirdwatching; local history", []string{"Good listener"}, []string{"walking", "birdwatching", "local history", "Good listener"}},
+		{"each once whatever its case", "Singing, singing,  SINGING ", []string{"singing"}, []string{"Singing"}},
+		{"a phrase of nothing worth matching is dropped", "a, the, of", []string{" / "}, []string{}},
+		{"spaces tidied", "  arts   and crafts ", nil, []string{"arts and crafts"}},
+		{"capped", "a1x, b1x, c1x, d1x, e1x, f1x, g1x, h1x, i1x, j1x, k1x, l1x, m1x, n1x", nil,
+			[]string{"a1x", "b1x", "c1x", "d1x", "e1x", "f1x", "g1x", "h1x", "i1x", "j1x", "k1x", "l1x"}},
+	} {
+		if got := community.InterestPhrases(c.interests, c.strengths); !slices.Equal(got, c.want) {
+			t.Errorf("%s: InterestPhrases(%q, %q) = %q, want %q", c.name, c.interests, c.strengths, got, c.want)
+		}
+	}
+	// Matching still takes the words of each phrase.
+	person := community.SuggestProfile{Interests: community.InterestPhrases("", []string{"Good baker / Kind neighbour"}), Today: "2026-03-02"}
+	ranked := community.RankVolunteers(person, []community.VolunteerCandidate{{UserID: "baker", DBSCheckedOn: "2025-01-01", DBSExpiresOn: "2027-01-01", Interests: []string{"Baking"}}})
+	if len(ranked) != 1 || len(ranked[0].SharedInterests) != 1 {
+		t.Errorf("a strength's words no longer match a volunteer's interest: %+v", ranked)
 	}
 }

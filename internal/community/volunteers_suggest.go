@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"oikos/internal/directory"
 	"oikos/internal/postcode"
@@ -22,8 +23,8 @@ type SuggestProfile struct {
 	// Located is set when Home places the person.
 	Home    postcode.Point
 	Located bool
-	// Interests are the words of their interests, in their own words
-	// (directory.InterestWords).
+	// Interests are their interests and strengths, as phrases in their
+	// own words (InterestPhrases): matching takes the words of each.
 	Interests []string
 	// Languages they speak, or need a volunteer to speak.
 	Languages []string
@@ -194,7 +195,11 @@ func scoreVolunteer(p SuggestProfile, personStems map[string]bool, warn string, 
 	}
 
 	if c.DBSExpiresOn <= warn {
-		r.Reasons = append(r.Reasons, "DBS check to be renewed by "+c.DBSExpiresOn)
+		by := c.DBSExpiresOn
+		if d, err := time.Parse(time.DateOnly, by); err == nil {
+			by = d.Format("2 January 2006") // a reason is read by people
+		}
+		r.Reasons = append(r.Reasons, "DBS check to be renewed by "+by)
 	}
 	r.Score = math.Round(r.Score*1000) / 1000
 	return r
@@ -215,11 +220,42 @@ func InterestTerms(interests []string) string {
 }
 
 // stems are the stems of interest words, as a set.
-func stems(words []string) map[string]bool {
+// stems are the stems of the words worth matching in phrases.
+func stems(phrases []string) map[string]bool {
 	out := map[string]bool{}
-	for _, w := range words {
-		if st := Stem(w); st != "" {
-			out[st] = true
+	for _, p := range phrases {
+		for _, w := range directory.InterestWords(p) {
+			if st := Stem(w); st != "" {
+				out[st] = true
+			}
+		}
+	}
+	return out
+}
+
+// maxPersonInterests caps the phrases a person's interests give.
+const maxPersonInterests = 12
+
+// InterestPhrases are a person's interests and strengths as they said
+// them: the interests text and each strength split at line breaks,
+// commas, semicolons and slashes, never at spaces, so "Good baker / Kind
+// neighbour" gives "Good baker" and "Kind neighbour" for people to read;
+// each phrase once whatever its case, at most maxPersonInterests.
+func InterestPhrases(interests string, strengths []string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, text := range append([]string{interests}, strengths...) {
+		for _, p := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune("\n\r,;/", r) }) {
+			p = strings.Join(strings.Fields(p), " ")
+			key := strings.ToLower(p)
+			if p == "" || seen[key] || len(directory.InterestWords(p)) == 0 {
+				continue
+			}
+			seen[key] = true
+			out = append(out, p)
+			if len(out) == maxPersonInterests {
+				return out
+			}
 		}
 	}
 	return out

@@ -141,8 +141,8 @@ func (v *Volunteering) VolunteerSuggestions(ctx context.Context, by oikos.Actor,
 	return out, nil
 }
 
-// personInterests are the words of the interests and strengths the
-// latest what-matters conversation recorded.
+// personInterests are the interests and strengths the latest
+// what-matters conversation recorded, as phrases (InterestPhrases).
 func personInterests(ctx context.Context, q db.Querier, referralID string) ([]string, error) {
 	var interests, strengths string
 	err := q.QueryRowContext(ctx, `SELECT interests, strengths FROM conversations WHERE referral_id = $1
@@ -156,11 +156,7 @@ func personInterests(ctx context.Context, q db.Querier, referralID string) ([]st
 	if err := json.Unmarshal([]byte(strengths), &list); err != nil {
 		return nil, fmt.Errorf("conversation strengths of %s: %w", referralID, err)
 	}
-	words := directory.InterestWords(interests + " " + strings.Join(list, " "))
-	if words == nil {
-		words = []string{}
-	}
-	return words, nil
+	return InterestPhrases(interests, list), nil
 }
 
 // personAvailability packs the days and times the person said suit them.

@@ -72,7 +72,7 @@ func TestVolunteerSuggestions(t *testing.T) {
 			!slices.Contains(best.Reasons, "Shares interests in “Gardening” and “Baking”") {
 			t.Errorf("best: %+v", best)
 		}
-		if got.Place != "EX4 4QJ" || !slices.Equal(got.Interests, []string{"gardening", "walks", "baking"}) || !slices.Equal(got.FreeWhen, []string{"Tuesday afternoons"}) {
+		if got.Place != "EX4 4QJ" || !slices.Equal(got.Interests, []string{"gardening and walks", "baking"}) || !slices.Equal(got.FreeWhen, []string{"Tuesday afternoons"}) {
 			t.Errorf("what they were chosen by: %+v", got)
 		}
 		if got.Considered != 5 { // gardener, walker, near, left, matched: in date, in the scheme, within 60 km

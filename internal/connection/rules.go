@@ -52,6 +52,20 @@ func (k Kind) Explanation() string {
 	return ""
 }
 
+// ForService says what the kind asks of the service, to the service
+// itself (its provider reads it on the connection's page).
+func (k Kind) ForService() string {
+	switch k {
+	case Signpost:
+		return "The person has your details and gets in touch with you themselves."
+	case ActiveSignpost:
+		return "The link worker has passed the person's details to you: please get in touch with them."
+	case Supported:
+		return "Someone comes with the person to their first session."
+	}
+	return ""
+}
+
 // Status is where a connection has got to.
 type Status string
 

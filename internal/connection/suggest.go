@@ -219,7 +219,7 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 		if len(quoted) > 1 {
 			noun = "interests"
 		}
-		s.Reasons = append(s.Reasons, fmt.Sprintf("Matches your %s in %s", noun, sayAnd(quoted)))
+		s.Reasons = append(s.Reasons, fmt.Sprintf("Matches their %s in %s", noun, sayAnd(quoted)))
 	}
 
 	// Distance.
@@ -232,7 +232,7 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 	if s.WithinReach {
 		s.Reasons = append(s.Reasons, directory.FormatKm(c.DistanceKm)+" away")
 	} else {
-		mismatch(fmt.Sprintf("%s away, further than the %s you can travel", directory.FormatKm(c.DistanceKm), directory.FormatKm(maxKm)))
+		mismatch(fmt.Sprintf("%s away, further than the %s they can travel", directory.FormatKm(c.DistanceKm), directory.FormatKm(maxKm)))
 	}
 
 	// When they are free.
@@ -267,7 +267,7 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 		if len(missing) == 0 {
 			s.Score += accessWeight
 			if len(met) > 0 {
-				s.Reasons = append(s.Reasons, "Has "+sayAnd(met)+", as you need")
+				s.Reasons = append(s.Reasons, "Has "+sayAnd(met)+", as they need")
 			}
 		} else {
 			mismatch("Does not say it has " + sayOr(missing))
@@ -284,9 +284,9 @@ func scoreService(p Profile, c directory.Nearby, maxRel float64) Scored {
 		s.Reasons = append(s.Reasons, "Free")
 	case p.Prefs.MaxCostPence != nil && *c.CostPence > *p.Prefs.MaxCostPence:
 		if *p.Prefs.MaxCostPence == 0 {
-			mismatch(fmt.Sprintf("Costs %s a session, and you are looking for free things", FormatPounds(*c.CostPence)))
+			mismatch(fmt.Sprintf("Costs %s a session, and they are looking for free things", FormatPounds(*c.CostPence)))
 		} else {
-			mismatch(fmt.Sprintf("Costs %s a session, more than the %s you can pay", FormatPounds(*c.CostPence), FormatPounds(*p.Prefs.MaxCostPence)))
+			mismatch(fmt.Sprintf("Costs %s a session, more than the %s they can pay", FormatPounds(*c.CostPence), FormatPounds(*p.Prefs.MaxCostPence)))
 		}
 	default:
 		s.Score += costWeight / 2
@@ -441,9 +441,9 @@ func whenFits(p Preferences, schedule []directory.Session, days int) (whenFit, s
 	}
 	first := fitting[0]
 	if first.Opens == "" {
-		return fitYes, fmt.Sprintf("Meets on %ss, when you are free", directory.DayLabel(directory.DayNumber(first.Day)))
+		return fitYes, fmt.Sprintf("Meets on %ss, when they are free", directory.DayLabel(directory.DayNumber(first.Day)))
 	}
-	return fitYes, fmt.Sprintf("Meets on %ss, %s to %s, when you are free", directory.DayLabel(directory.DayNumber(first.Day)), first.Opens, first.Closes)
+	return fitYes, fmt.Sprintf("Meets on %ss, %s to %s, when they are free", directory.DayLabel(directory.DayNumber(first.Day)), first.Opens, first.Closes)
 }
 
 // sessionFits reports whether one weekly session falls on a day and in a

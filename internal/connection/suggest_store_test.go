@@ -111,7 +111,7 @@ func TestSuggest(t *testing.T) {
 			byID[it.ID] = it
 		}
 		garden := byID[ids["Exeter garden club"]]
-		if !slices.Contains(garden.Reasons, "Matches your interest in “gardening”") || !slices.Contains(garden.Reasons, "£2 a session") ||
+		if !slices.Contains(garden.Reasons, "Matches their interest in “gardening”") || !slices.Contains(garden.Reasons, "£2 a session") ||
 			!slices.Contains(garden.Reasons, "For loneliness") || garden.Name != "Exeter garden club" || garden.Organisation != "Exeter Community Trust" {
 			t.Errorf("garden club: %+v", garden)
 		}
@@ -221,7 +221,7 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		if _, err := s.SavePreferences(ctx, worker, ref.ID, connection.PreferencesInput{Times: []string{"evening"}, Accessibility: []string{"step_free"}}); err != nil {
 			t.Fatal(err)
 		}
-		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Tuesdays, when you are not free") || !slices.Contains(it.Reasons, "Has step-free or wheelchair access, as you need") {
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Tuesdays, when you are not free") || !slices.Contains(it.Reasons, "Has step-free or wheelchair access, as they need") {
 			t.Errorf("befriending on Tuesday mornings, step-free: %q", it.Reasons)
 		}
 		in.Schedule = []directory.Session{{Day: "wednesday", Opens: "18:00", Closes: "20:00"}}
@@ -229,7 +229,7 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
 			t.Fatal(err)
 		}
-		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Wednesdays, 18:00 to 20:00, when you are free") ||
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Meets on Wednesdays, 18:00 to 20:00, when they are free") ||
 			!slices.Contains(it.Reasons, "Does not say it has step-free or wheelchair access") {
 			t.Errorf("befriending moved to Wednesday evenings, access not listed: %q", it.Reasons)
 		}
@@ -241,7 +241,7 @@ func TestSuggestSeesDirectoryChanges(t *testing.T) {
 		if _, err := ds.Update(ctx, system, befriending.ID, in); err != nil {
 			t.Fatal(err)
 		}
-		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Matches your interest in “gardening”") || it.Description != in.Description {
+		if it := listed()[befriending.ID]; !slices.Contains(it.Reasons, "Matches their interest in “gardening”") || it.Description != in.Description {
 			t.Errorf("befriending now helps in the garden, not matched to gardening: %q %q", it.Reasons, it.Description)
 		}
 		// What is shown of a service and not ranked on: its organisation's

@@ -107,6 +107,10 @@ func TestVolunteerSeesOnlyTheirMatch(t *testing.T) {
 		if page.status != 200 || strings.Contains(page.body, "9434765919") || strings.Contains(page.body, "1948") {
 			t.Errorf("match page: %d, shows unshared details", page.status)
 		}
+		// Shared but not held: said, not left empty.
+		if !strings.Contains(page.body, `Email</dt><dd class="nhsuk-summary-list__value">None given</dd>`) {
+			t.Errorf("match page leaves an email not held empty")
+		}
 		list := f.do(auth.Volunteer, "GET", "/api/v1/volunteer-matches", "")
 		if list.status != 200 || list.json(t)["total"].(float64) != 1 {
 			t.Errorf("own matches: %d %s", list.status, list.body)

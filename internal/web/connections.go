@@ -329,6 +329,9 @@ type detailView struct {
 	C        connection.Connection
 	Sessions []connection.Session
 	Events   []connection.Event
+	// How says what the kind of connection means, in the words of whoever
+	// reads it: the service's own, or the link worker's.
+	How string
 	// What the caller may do now.
 	CanDecide, CanAttend, CanClose, CanUpdate bool
 	Today                                     string
@@ -352,12 +355,14 @@ func historyLine(e connection.Event) string {
 	case "decision", "status":
 		line += e.Status.Label() + ", by " + e.By
 	case "attendance":
-		line += "session " + e.Text + ", recorded by " + e.By
+		// The event keeps "YYYY-MM-DD attended": the day in words.
+		line += "session " + datesInWords(e.Text) + ", recorded by " + e.By
 		return line
 	case "update":
 		line += "update from " + e.By
 	case "first_session":
 		line += "first session date given by " + e.By
+		e.Text = datesInWords(e.Text)
 	default:
 		line += e.Kind
 	}
@@ -378,6 +383,10 @@ func (s *Server) connectionDetail(r *http.Request, c connection.Connection) (det
 		return v, err
 	}
 	role := string(p.Role)
+	v.How = c.Kind.Explanation()
+	if p.Role == auth.Provider {
+		v.How = c.Kind.ForService()
+	}
 	v.CanDecide = connection.MayRecord(role, c.Kind, connection.RecordDecision) && (c.Status == connection.Sent || c.Status == connection.Waitlisted)
 	v.CanAttend = connection.MayRecord(role, c.Kind, connection.RecordAttendance) && c.Status == connection.Accepted
 	v.CanClose = connection.MayRecord(role, c.Kind, connection.RecordClose) && c.Status == connection.Accepted
@@ -545,7 +554,7 @@ func (s *Server) renderAnswer(w http.ResponseWriter, r *http.Request, c connecti
 	if pg.Form == nil {
 		pg.Form = url.Values{}
 	}
-	pg.Data = detailView{C: c.ForProvider(), Sessions: sessions, CanDecide: c.Status == connection.Sent || c.Status == connection.Waitlisted,
+	pg.Data = detailView{C: c.ForProvider(), How: c.Kind.ForService(), Sessions: sessions, CanDecide: c.Status == connection.Sent || c.Status == connection.Waitlisted,
 		CanAttend: c.Status == connection.Accepted, Action: "/answer/" + url.PathEscape(r.PathValue("token"))}
 	s.render(w, r, status, "answer", pg)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -228,7 +229,7 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) {
 		pg.Form.Set("within_km", strconv.FormatFloat(q.WithinKm, 'f', -1, 64))
 	}
 	if err != nil {
-		s.formError(w, r, "directory", pg, err, "q", "q", "near", "within_km", "category", "day", "free")
+		s.formError(w, r, "directory", pg, searchErrorWords(err), "q", "q", "near", "within_km", "category", "day", "free")
 		return
 	}
 	data.Query, data.Searched = q, true
@@ -241,6 +242,10 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	res, err := s.dir.Search(r.Context(), q)
+	if oikos.ErrorCode(err) == oikos.EINVALID {
+		s.formError(w, r, "directory", pg, searchErrorWords(err), "near", "near", "within_km")
+		return
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -349,4 +354,33 @@ func sessionText(starts, ends time.Time) string {
 	}
 	starts, ends = starts.In(loc), ends.In(loc)
 	return starts.Format("Monday 2 January 2006") + ", " + clock(starts) + " to " + clock(ends)
+}
+
+// searchErrorWords says a search's problems as sentences for the page:
+// the API's words name a parameter ("near must be a UK postcode ..."),
+// which beside a box reads as a sentence with no subject.
+func searchErrorWords(err error) error {
+	var e *oikos.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	subjects := map[string]string{"q": "What you are looking for", "within_km": "The distance", "category": "The type of support",
+		"need": "The need", "day": "The day", "free": "Free", "limit": "The number of results", "cursor": "The page of results"}
+	fields := map[string]string{}
+	for k, v := range e.Fields {
+		switch {
+		case k == "near" && strings.HasPrefix(v, "must be"):
+			v = "Enter a UK postcode, like EX4 3SR, or the first part of one, like EX4."
+		case k == "near" && strings.Contains(v, "district"):
+			v = "We do not know that postcode area. Check the postcode, like EX4 3SR."
+		case k == "near":
+			v = "We cannot find that postcode. Check it, or enter the first part, like EX4."
+		case k == "within_km" && strings.Contains(v, "needs a place"):
+			v = "Enter a postcode to search within a distance of it."
+		case subjects[k] != "":
+			v = subjects[k] + " " + v + "."
+		}
+		fields[k] = v
+	}
+	return &oikos.Error{Code: e.Code, Message: e.Message, Fields: fields}
 }

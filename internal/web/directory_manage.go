@@ -107,11 +107,12 @@ func (s *Server) serviceFormData(r *http.Request, action string, v *directory.Se
 func serviceToForm(v directory.Service) url.Values {
 	f := url.Values{
 		"organisation_id": {v.OrganisationID}, "name": {v.Name}, "description": {v.Description}, "location_name": {v.LocationName},
-		"address": {v.Address}, "postcode": {v.Postcode}, "fees_description": {v.FeesNote}, "started_on": {v.StartedOn},
+		"address": {v.Address}, "postcode": {v.Postcode}, "fees_description": {v.FeesNote},
 		"url": {v.URL}, "email": {v.Email}, "phone": {v.Phone}, "eligibility": {v.Eligibility},
 		"accessibility": {strings.Join(v.Accessibility, "\n")}, "languages": {strings.Join(v.Languages, ", ")},
 		"categories": v.Categories,
 	}
+	splitDate(f, "started_on", v.StartedOn)
 	if v.GrantApplicationID != nil {
 		f.Set("grant_application_id", *v.GrantApplicationID)
 	}
@@ -199,6 +200,9 @@ func parsePence(s string) (int64, bool) {
 // form can have (numbers that are not numbers) beside the Input.
 func formToInput(f url.Values) (directory.Input, map[string]string) {
 	errs := map[string]string{}
+	// The start date comes in day, month and year boxes; the API's
+	// started_on stays one YYYY-MM-DD value.
+	joinDates(f, "started_on")
 	in := directory.Input{
 		OrganisationID: f.Get("organisation_id"), Name: f.Get("name"), Description: f.Get("description"),
 		Categories: f["categories"], Postcode: f.Get("postcode"), Address: f.Get("address"), LocationName: f.Get("location_name"),
@@ -290,6 +294,12 @@ func formFieldErrors(in directory.Input, err error) (map[string]string, error) {
 		}
 		if k == "cost_pence" {
 			k = "cost_pounds"
+		}
+		if k == "started_on" {
+			k = "started_on-day"
+			if strings.Contains(v, "2024-03-01") {
+				v = "Start date must be a real date, like 1 3 2024."
+			}
 		}
 		if k == "categories" {
 			k = "categories-" + taxonomy.Categories[0].Code

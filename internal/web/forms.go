@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -116,18 +117,54 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// dateFromParts joins the day, month and year boxes into YYYY-MM-DD.
-func dateFromParts(day, month, year string) (string, string) {
+// dateFromParts joins the day, month and year boxes of a date of birth
+// into YYYY-MM-DD. whose says whose date it is, in the words of the one
+// filling in the form: "your" for the person themselves, "their" or "the
+// person's" for someone else.
+func dateFromParts(day, month, year, whose string) (string, string) {
 	d, err1 := strconv.Atoi(strings.TrimSpace(day))
 	m, err2 := strconv.Atoi(strings.TrimSpace(month))
 	y, err3 := strconv.Atoi(strings.TrimSpace(year))
 	if err1 != nil || err2 != nil || err3 != nil {
 		if day == "" && month == "" && year == "" {
-			return "", "Enter your date of birth."
+			return "", "Enter " + whose + " date of birth."
 		}
 		return "invalid", "Date of birth must be a real date, like 27 3 1950."
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), ""
+}
+
+var (
+	isoDay       = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	isoTimeOrAlt = regexp.MustCompile(`,? or [^,.]*,? like \d{4}-\d{2}-\d{2}T[0-9:]+Z?`)
+)
+
+// dayMonthYear says the dates in a message as the NHS date input asks
+// for them: "like 2026-03-27" becomes "like 27 3 2026", and what only the
+// API takes (a date and time, "as YYYY-MM-DD") is left out.
+func dayMonthYear(msg string) string {
+	msg = isoTimeOrAlt.ReplaceAllString(msg, "")
+	msg = strings.ReplaceAll(msg, " as YYYY-MM-DD", "")
+	return isoDay.ReplaceAllStringFunc(msg, func(d string) string {
+		t, err := time.Parse(time.DateOnly, d)
+		if err != nil {
+			return d
+		}
+		return fmt.Sprintf("%d %d %d", t.Day(), int(t.Month()), t.Year())
+	})
+}
+
+// datesInWords writes the YYYY-MM-DD dates in text a program wrote (an
+// event's record) as people read them: 4 November 1941.
+func datesInWords(text string) string {
+	return isoDay.ReplaceAllStringFunc(text, formatDate)
+}
+
+// birthDateWords says a date-of-birth problem from the rules, whose
+// examples are written for the API (1950-03-27), in the day, month and
+// year order of the boxes beside it.
+func birthDateWords(msg string) string {
+	return strings.Replace(msg, "like 1950-03-27", "like 27 3 1950", 1)
 }
 
 // joinDates sets each named value from its day, month and year boxes

@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 
 	"oikos/internal/auth"
+	"oikos/internal/casefile"
+	"oikos/internal/connection"
 	"oikos/internal/web/httpx"
 )
 
@@ -45,7 +48,7 @@ func homeCards(role auth.Role) []card {
 		}
 	case auth.Provider:
 		return []card{
-			{"People referred to your services", "People connected to your organisation's services will appear here, for you to accept and record attendance.", ""},
+			providerQueueCard(0),
 			{"Your services", "Your organisation's entries in the community directory, to keep up to date.", "/directory/manage"},
 		}
 	case auth.Volunteer:
@@ -74,9 +77,37 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
+	cards := homeCards(p.Role)
+	if p.Role == auth.Provider {
+		// How many wait for the provider's answer (a count names nobody).
+		f := connection.Filter{Statuses: []connection.Status{connection.Sent, connection.Waitlisted}, Limit: 1}
+		waiting := 0
+		if casefile.ScopeConnections(p, &f) {
+			if _, waiting, err = s.conns.List(r.Context(), f); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+		}
+		cards[0] = providerQueueCard(waiting)
+	}
 	s.render(w, r, http.StatusOK, "home", &page{Title: "Home", Data: homePage{
-		Cards: homeCards(p.Role), Organisation: s.orgName(r.Context(), p.OrganisationID), OpenConcerns: open,
+		Cards: cards, Organisation: s.orgName(r.Context(), p.OrganisationID), OpenConcerns: open,
 	}})
+}
+
+// providerQueueCard is the provider's card for people referred to their
+// services: how many wait for an answer, or what will be there.
+func providerQueueCard(waiting int) card {
+	c := card{Title: "People referred to your services", Href: "/connections"}
+	switch waiting {
+	case 0:
+		c.Text = "Nobody is waiting for an answer. People connected to your organisation's services will appear here, for you to accept and record attendance."
+	case 1:
+		c.Text = "1 person is waiting for your answer. Accept them, or put them on your waiting list, and record attendance."
+	default:
+		c.Text = fmt.Sprintf("%d people are waiting for your answer. Accept them, or put them on your waiting list, and record attendance.", waiting)
+	}
+	return c
 }
 
 func (s *Server) orgName(ctx context.Context, id string) string {

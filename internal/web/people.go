@@ -244,7 +244,7 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	id := r.PathValue("id")
-	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))
+	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"), "their")
 	in := referral.Details{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), DateOfBirth: dob, NHSNumber: f.Get("nhs_number"),
 		Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email"), Sex: f.Get("sex"), Ethnicity: f.Get("ethnicity"),
 		PreferredContact: f.Get("preferred_contact"), InterpreterLanguage: f.Get("interpreter_language"),
@@ -260,9 +260,9 @@ func (s *Server) personSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = renameFields(err, func(k string) string { return cmpOr(personFields[k], k) })
-	if e, ok := err.(*oikos.Error); ok && e.Fields["dob-day"] != "" && dobErr != "" {
-		// The boxes' own words, about the person rather than the reader.
-		e.Fields["dob-day"] = strings.Replace(dobErr, "your", "their", 1)
+	if e, ok := err.(*oikos.Error); ok && e.Fields["dob-day"] != "" {
+		// The boxes' own words, in their day, month and year order.
+		e.Fields["dob-day"] = birthDateWords(cmpOr(dobErr, e.Fields["dob-day"]))
 	}
 	pg := &page{Form: f}
 	// The name as held, not as typed, heads the form.

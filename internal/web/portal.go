@@ -153,7 +153,7 @@ func decodeCodeSignIn(f url.Values) (codeSignIn, error) {
 	default:
 		in.Code = normal
 	}
-	dob, msg := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))
+	dob, msg := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"), "your")
 	if msg == "" {
 		var ok bool
 		if in.DateOfBirth, ok = portal.NormaliseDate(dob); !ok {

@@ -54,7 +54,12 @@ func (s *Server) selfReferralPost(w http.ResponseWriter, r *http.Request) {
 		s.formError(w, r, "self_referral", pg, &oikos.Error{Code: oikos.ERATELIMITED, Message: "Too many requests from your network in a short time. Wait a few minutes and try again."}, "given_name")
 		return
 	}
-	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))
+	// Someone asking for a friend or relative is told of their date of birth.
+	whose := "your"
+	if f.Get("who") == "someone_else" {
+		whose = "their"
+	}
+	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"), whose)
 	in := selfReferral{
 		Person: referral.PersonInput{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), DateOfBirth: dob,
 			Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")},
@@ -103,7 +108,7 @@ func referralFormErrors(err error, dobErr string) error {
 		k = strings.TrimPrefix(k, "person.")
 		switch k {
 		case "date_of_birth":
-			k = "dob-day"
+			k, v = "dob-day", birthDateWords(v)
 		case "reasons":
 			k = "reasons-" + taxonomy.Needs[0].Code
 		case "consent.given":
@@ -158,7 +163,7 @@ func (s *Server) professionalReferralPost(w http.ResponseWriter, r *http.Request
 	}
 	f := r.PostForm
 	p := httpx.Principal(r)
-	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"))
+	dob, dobErr := dateFromParts(f.Get("dob-day"), f.Get("dob-month"), f.Get("dob-year"), "the person's")
 	in := referral.Input{
 		Person: referral.PersonInput{GivenName: f.Get("given_name"), FamilyName: f.Get("family_name"), DateOfBirth: dob,
 			NHSNumber: f.Get("nhs_number"), Postcode: f.Get("postcode"), Phone: f.Get("phone"), Email: f.Get("email")},

@@ -119,7 +119,7 @@ func TestFirstSessionAndReminderPages(t *testing.T) {
 			"first_session-month": {next.Format("1")}, "first_session-year": {next.Format("2006")}}); res.status != 303 {
 			t.Fatalf("accept: %d %s", res.status, res.body)
 		}
-		if res := pb.get("/connections/" + c); !strings.Contains(res.body, "First session") || !strings.Contains(res.body, nextWeek) ||
+		if res := pb.get("/connections/" + c); !strings.Contains(res.body, "First session") || !strings.Contains(res.body, "First session</dt><dd class=\"nhsuk-summary-list__value\">"+next.Format("2 January 2006")) ||
 			!strings.Contains(res.body, `action="/connections/`+c+`/first-session"`) {
 			t.Errorf("accepted page lacks the date or its form")
 		}

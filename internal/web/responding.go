@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"oikos"
 	"oikos/internal/fhir"
@@ -27,6 +28,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	pg.Service = s.app.Config.ServiceName
 	pg.Assets = s.pages.assets
+	for k, msg := range pg.Errors {
+		if strings.HasSuffix(k, "-day") {
+			// Beside day, month and year boxes, examples in that order,
+			// whatever words the rules wrote for the API.
+			pg.Errors[k] = dayMonthYear(msg)
+		}
+	}
 	if pg.User == nil {
 		pg.User = httpx.Principal(r)
 	}

@@ -94,7 +94,7 @@ func TestSuggestionsAPI(t *testing.T) {
 				t.Errorf("befriending: reasons %q lack %q", befriending.Reasons, want)
 			}
 		}
-		if !slices.Contains(garden.Reasons, "Matches your interest in “gardening”") || !slices.Contains(garden.Reasons, "£2.50 a session") {
+		if !slices.Contains(garden.Reasons, "Matches their interest in “gardening”") || !slices.Contains(garden.Reasons, "£2.50 a session") {
 			t.Errorf("garden club: %q", garden.Reasons)
 		}
 		if walk.Previously != "declined" || walk.Suitable || !slices.Contains(walk.Reasons, "Referred before and declined: talk it over before suggesting it again") ||
@@ -136,7 +136,7 @@ func TestSuggestionsAPI(t *testing.T) {
 			t.Errorf("read back: %d %s", res.status, res.body)
 		}
 		json.Unmarshal([]byte(f.do(auth.LinkWorker, "GET", path, "").body), &got)
-		if got.Items[0].Name != "Exeter garden club" || !slices.Contains(got.Items[0].Reasons, "Meets on Thursdays, 14:00 to 16:00, when you are free") {
+		if got.Items[0].Name != "Exeter garden club" || !slices.Contains(got.Items[0].Reasons, "Meets on Thursdays, 14:00 to 16:00, when they are free") {
 			t.Errorf("after preferences: %+v", got.Items[0])
 		}
 		for what, tc := range map[string]struct{ body, field string }{
@@ -233,7 +233,7 @@ func TestSuggestionsPage(t *testing.T) {
 		}
 		res = lw.get(page + "?saved=1")
 		for _, want := range []string{"What suits them is saved", "Up to 2.5 km", "Tuesdays, Fridays, mornings", "Up to £3 a session",
-			"Step-free or wheelchair access", "Meets on Tuesdays, 10:00 to 12:00, when you are free", `value="3"`, `id="days-friday" name="days" type="checkbox" value="friday" checked`} {
+			"Step-free or wheelchair access", "Meets on Tuesdays, 10:00 to 12:00, when they are free", `value="3"`, `id="days-friday" name="days" type="checkbox" value="friday" checked`} {
 			if !strings.Contains(res.body, want) {
 				t.Errorf("saved page lacks %q", want)
 			}

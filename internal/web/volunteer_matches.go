@@ -240,7 +240,9 @@ func dayWord(day string) string {
 type ownDetailsForm struct{ page *page }
 
 // Slots are their free times, with two blank lines.
-func (d ownDetailsForm) Slots() []slotRow { return slotRows(d.page, 2) }
+func (d ownDetailsForm) Slots() slotFieldset {
+	return slotFieldset{Legend: "When you are free", Rows: slotRows(d.page, 2)}
+}
 
 func (s *Server) ownDetailsPage(w http.ResponseWriter, r *http.Request) {
 	p := httpx.Principal(r)

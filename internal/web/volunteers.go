@@ -136,6 +136,13 @@ func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "volunteers", &page{Title: "Volunteers", Data: v})
 }
 
+// slotFieldset is the availability lines of a form under their legend,
+// which says "you" to the volunteer and "they" to their manager.
+type slotFieldset struct {
+	Legend string
+	Rows   []slotRow
+}
+
 // slotRow is one line of availability in a form: slot-N-day, -from, -to.
 type slotRow struct {
 	N                            int
@@ -296,7 +303,9 @@ func (volunteerForm) Kinds() []option {
 }
 
 // Slots are the availability lines, with two blank ones.
-func (d volunteerForm) Slots() []slotRow { return slotRows(d.page, 2) }
+func (d volunteerForm) Slots() slotFieldset {
+	return slotFieldset{Legend: "When they are free", Rows: slotRows(d.page, 2)}
+}
 
 // Training are the courses, with one blank line.
 func (d volunteerForm) Training() []trainingRow {
