@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 )
@@ -14,11 +13,8 @@ import (
 func TestPageModes(t *testing.T) {
 	for _, which := range []string{"sqlite", "postgres"} {
 		t.Run(which, func(t *testing.T) {
-			if which == "postgres" && findPGBin() == "" {
-				if os.Getenv("CI") == "true" {
-					t.Fatal("PostgreSQL is not installed")
-				}
-				t.Skip("PostgreSQL is not installed")
+			if which == "postgres" {
+				needPostgres(t)
 			}
 			for _, mode := range []struct {
 				args  []string

@@ -54,6 +54,8 @@ func TestBrowserLinkWorkersDayFitsAPhone(t *testing.T) {
 	pv := openPhoneTab(t, incognito, base)
 	pv.plainDates = true
 	pv.signInFirstTime("provider@oikos.example", password)
+	// Home: the demo's Reg Palk waits for Greenway's answer.
+	pv.expectText("main", "1 person is waiting for your answer")
 	pv.visit("/connections")
 	pv.expectText("main", "Greenway Cuppa and Chat")
 	pv.follow("main table a", "")

@@ -213,7 +213,9 @@ func (s *Store) List(ctx context.Context, f Filter) ([]Connection, int, error) {
 	return list(ctx, s.DB.R(), f)
 }
 
-func list(ctx context.Context, q db.Querier, f Filter) ([]Connection, int, error) {
+// filterWhere is the WHERE clause of connections c joined with referrals r
+// that f scopes them to, with its arguments.
+func filterWhere(f Filter) (string, []any, error) {
 	conds := []string{"1 = 1"}
 	var args []any
 	add := func(cond string, v any) {
@@ -222,7 +224,7 @@ func list(ctx context.Context, q db.Querier, f Filter) ([]Connection, int, error
 	}
 	for _, v := range []string{f.OrganisationID, f.AssignedTo, f.ReferralID, f.SchemeID} {
 		if !oikos.PlainText(v, false) {
-			return nil, 0, oikos.Invalid(map[string]string{"filter": "must be plain text"})
+			return "", nil, oikos.Invalid(map[string]string{"filter": "must be plain text"})
 		}
 	}
 	if f.OrganisationID != "" {
@@ -248,9 +250,31 @@ func list(ctx context.Context, q db.Querier, f Filter) ([]Connection, int, error
 	if !f.ShowRestricted {
 		conds = append(conds, "r.person_id NOT IN (SELECT id FROM people WHERE restricted_at IS NOT NULL)")
 	}
-	where := " WHERE " + strings.Join(conds, " AND ")
+	return " WHERE " + strings.Join(conds, " AND "), args, nil
+}
+
+// countConnections counts the connections a filterWhere clause scopes to.
+const countConnections = "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"
+
+// Count is how many connections f scopes to, reading none of them: a
+// figure that names nobody (the provider's home card).
+func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+	where, args, err := filterWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.DB.R().QueryRowContext(ctx, countConnections+where, args...).Scan(&n)
+	return n, err
+}
+
+func list(ctx context.Context, q db.Querier, f Filter) ([]Connection, int, error) {
+	where, args, err := filterWhere(f)
+	if err != nil {
+		return nil, 0, err
+	}
 	var total int
-	if err := q.QueryRowContext(ctx, "SELECT COUNT(*) FROM connections c JOIN referrals r ON r.id = c.referral_id"+where, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, countConnections+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	limit := f.Limit

@@ -285,6 +285,19 @@ func TestConsentAndScope(t *testing.T) {
 		if len(b) != 1 || b[0].ID != choir.ID {
 			t.Fatalf("%+v", b)
 		}
+		// Counted as listed, reading none.
+		for f, want := range map[*connection.Filter]int{
+			{OrganisationID: w.orgB, Statuses: []connection.Status{connection.Sent}}:     1,
+			{OrganisationID: w.orgB, Statuses: []connection.Status{connection.Accepted}}: 0,
+			{AssignedTo: "usr_worker"}: 2,
+		} {
+			if n, err := w.store.Count(ctx, *f); err != nil || n != want {
+				t.Errorf("Count(%+v) = %d, %v; want %d", *f, n, err, want)
+			}
+		}
+		if _, err := w.store.Count(ctx, connection.Filter{OrganisationID: "a\x00b"}); err == nil {
+			t.Error("Count with a control character in its filter")
+		}
 		mine, total, _ := w.store.List(ctx, connection.Filter{AssignedTo: "usr_worker"})
 		if total != 2 || len(mine) != 2 {
 			t.Fatalf("%+v", mine)

@@ -80,10 +80,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	cards := homeCards(p.Role)
 	if p.Role == auth.Provider {
 		// How many wait for the provider's answer (a count names nobody).
-		f := connection.Filter{Statuses: []connection.Status{connection.Sent, connection.Waitlisted}, Limit: 1}
+		f := connection.Filter{Statuses: []connection.Status{connection.Sent, connection.Waitlisted}}
 		waiting := 0
 		if casefile.ScopeConnections(p, &f) {
-			if _, waiting, err = s.conns.List(r.Context(), f); err != nil {
+			if waiting, err = s.conns.Count(r.Context(), f); err != nil {
 				s.pageError(w, r, err)
 				return
 			}
